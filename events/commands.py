@@ -1,0 +1,142 @@
+"""Staff commands sent by request/reply on ``cmd.problem.<verb>``, and their answers."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from events.lifecycle import Milestone
+from events.text import Name, Text
+from events.vocabulary import Category, Channel, Via
+
+
+class ProblemCommand(BaseModel):
+    """What every staff command says: which problem, who asks, and at which version."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    verb: str
+    problem_id: UUID
+    actor: Name
+    via: Via = Via.CLI
+    expected_version: int | None = Field(
+        None, ge=1, description="Refuse unless the problem is still at this version."
+    )
+
+
+class Triage(ProblemCommand):
+    verb: Literal["triage"] = "triage"
+    category: Category | None = None
+    root_cause: Text | None = None
+    typical: bool = False
+    duplicate_of: UUID | None = None
+    decline_reason: Text | None = None
+
+
+class Assign(ProblemCommand):
+    verb: Literal["assign"] = "assign"
+    leader: Name
+    department: Name
+    measures: Text
+    deadline: date
+    immediate: bool = False
+    milestones: tuple[Milestone, ...] = ()
+
+
+class NoteProgress(ProblemCommand):
+    verb: Literal["progress"] = "progress"
+    note: Text
+    milestone: int | None = Field(None, ge=1)
+
+
+class ExtendDeadline(ProblemCommand):
+    verb: Literal["extend"] = "extend"
+    deadline: date
+    reason: Text
+    approved_by: Name
+
+
+class SubmitFix(ProblemCommand):
+    verb: Literal["submit-fix"] = "submit-fix"
+    summary: Text
+    evidence: tuple[Text, ...] = ()
+
+
+class VerifyFix(ProblemCommand):
+    verb: Literal["verify"] = "verify"
+    reject_reason: Text | None = None
+
+
+class Close(ProblemCommand):
+    verb: Literal["close"] = "close"
+
+
+class Reopen(ProblemCommand):
+    verb: Literal["reopen"] = "reopen"
+    reason: Text
+
+
+class AnswerReporter(ProblemCommand):
+    verb: Literal["answer"] = "answer"
+    message: Text
+    channel: Channel | None = Field(None, description="Defaults to the channel it came in by.")
+
+
+class Supervise(ProblemCommand):
+    verb: Literal["supervise"] = "supervise"
+    reason: Text
+    due: date | None = None
+
+
+StaffCommand = Annotated[
+    Triage
+    | Assign
+    | NoteProgress
+    | ExtendDeadline
+    | SubmitFix
+    | VerifyFix
+    | Close
+    | Reopen
+    | AnswerReporter
+    | Supervise,
+    Field(discriminator="verb"),
+]
+
+COMMAND_ADAPTER: TypeAdapter[StaffCommand] = TypeAdapter(StaffCommand)
+
+COMMAND_VERBS: tuple[str, ...] = (
+    "triage",
+    "assign",
+    "progress",
+    "extend",
+    "submit-fix",
+    "verify",
+    "close",
+    "reopen",
+    "answer",
+    "supervise",
+)
+
+
+class ErrorInfo(BaseModel):
+    """Why a command or submission was refused, in both languages, with a stable code."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    zh: str
+    en: str
+
+
+class Reply(BaseModel):
+    """The answer to a command: ok with the problem's new version, or the reason for refusal."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ok: bool
+    problem_id: UUID | None = None
+    version: int | None = None
+    error: ErrorInfo | None = None

@@ -1,0 +1,24 @@
+"""Deterministic identities, so that a re-sent submission can never make a second problem."""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid5
+
+from events.vocabulary import Channel
+
+RECTIFY_NAMESPACE = UUID("6f1c2a9e-3d4b-5c7e-8f90-a1b2c3d4e5f6")
+
+
+def intake_key(channel: Channel, intake_id: str) -> str:
+    """``<channel>:<intake id>``: the ``Nats-Msg-Id`` of a submission."""
+    return f"{channel.value}:{intake_id}"
+
+
+def problem_id_for(channel: Channel, intake_id: str) -> UUID:
+    """The id of the problem that a submission becomes, the same however often it arrives."""
+    return uuid5(RECTIFY_NAMESPACE, intake_key(channel, intake_id))
+
+
+def event_id_for(problem_id: UUID, problem_version: int) -> UUID:
+    """The id of a problem's n-th event: the ``Nats-Msg-Id`` of its publication."""
+    return uuid5(problem_id, str(problem_version))

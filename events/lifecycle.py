@@ -1,0 +1,218 @@
+"""The life of one enforcement problem as immutable, versioned facts.
+
+These models are the published contract: the Problem aggregate records exactly these, the event
+store keeps their JSON, and the relay puts the same bytes on the EVENTS stream.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+
+from events.text import ChannelId, Name, Text
+from events.vocabulary import Category, Channel, Plan, Via
+
+
+class Reporter(BaseModel):
+    """举报人: the member of the public or enterprise who reported a problem."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: Name | None = None
+    phone: Annotated[str, Field(max_length=30)] | None = None
+
+
+class Milestone(BaseModel):
+    """One dated step of a rectification roadmap (时间表、路线图)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    due: date
+    description: Text
+
+
+class ProblemEventBase(BaseModel):
+    """What every fact about a problem carries: which problem, whose unit, who, when, how."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: str = Field(description="The event type; each subclass fixes it.")
+    version: int = Field(1, description="Schema version of this event type.")
+    problem_id: UUID
+    unit: Name = Field(description="填报单位: the unit that owns the problem.")
+    actor: Name = Field(description="Who acted, as authenticated by the entry point.")
+    occurred_at: AwareDatetime
+    via: Via = Field(description="How the action reached the system.")
+    channel: Channel | None = Field(None, description="The intake or answer channel.")
+
+
+class ProblemReported(ProblemEventBase):
+    """问题收集: a problem was reported through one of the intake channels."""
+
+    type: Literal["ProblemReported"] = "ProblemReported"
+    channel: Channel
+    intake_id: ChannelId
+    category: Category
+    problem: Text = Field(description="执法问题")
+    case: Text = Field(description="执法案例")
+    reporter: Reporter | None = None
+    enterprise: Name | None = Field(None, description="The enterprise or place concerned.")
+
+
+class ProblemTriaged(ProblemEventBase):
+    """分类研判、剖析原因: the category was confirmed or corrected and the root cause noted."""
+
+    type: Literal["ProblemTriaged"] = "ProblemTriaged"
+    category: Category
+    previous_category: Category
+    root_cause: Text | None = None
+    typical: bool = Field(False, description="典型案件: flagged for close tracking.")
+
+
+class ProblemLinkedAsDuplicate(ProblemEventBase):
+    """The problem repeats one already on record and is followed there."""
+
+    type: Literal["ProblemLinkedAsDuplicate"] = "ProblemLinkedAsDuplicate"
+    duplicate_of: UUID
+
+
+class ProblemDeclined(ProblemEventBase):
+    """不予受理: the report is out of the campaign's scope; the reporter still gets an answer."""
+
+    type: Literal["ProblemDeclined"] = "ProblemDeclined"
+    reason: Text
+
+
+class RectificationAssigned(ProblemEventBase):
+    """定领导、定责任、定方案、定时限: the four determinations were made."""
+
+    type: Literal["RectificationAssigned"] = "RectificationAssigned"
+    leader: Name = Field(description="责任领导")
+    department: Name = Field(description="责任部门")
+    measures: Text = Field(description="整改措施")
+    deadline: date = Field(description="整改时限")
+    plan: Plan
+    milestones: tuple[Milestone, ...] = ()
+
+
+class ProgressNoted(ProblemEventBase):
+    """A note on how the rectification is going."""
+
+    type: Literal["ProgressNoted"] = "ProgressNoted"
+    note: Text
+
+
+class MilestoneCompleted(ProblemEventBase):
+    """One roadmap milestone was reached (numbered from 1)."""
+
+    type: Literal["MilestoneCompleted"] = "MilestoneCompleted"
+    milestone: int = Field(ge=1)
+    note: Text
+
+
+class DeadlineExtended(ProblemEventBase):
+    """The deadline moved, for a stated reason, with an approver's consent."""
+
+    type: Literal["DeadlineExtended"] = "DeadlineExtended"
+    previous_deadline: date
+    deadline: date
+    reason: Text
+    approved_by: Name
+
+
+class FixSubmitted(ProblemEventBase):
+    """The unit says the problem is fixed and offers evidence."""
+
+    type: Literal["FixSubmitted"] = "FixSubmitted"
+    summary: Text
+    evidence: tuple[Text, ...] = ()
+
+
+class FixVerified(ProblemEventBase):
+    """已整改: the supervising section checked the fix and accepted it."""
+
+    type: Literal["FixVerified"] = "FixVerified"
+
+
+class FixSentBack(ProblemEventBase):
+    """The fix was not accepted and goes back to the unit."""
+
+    type: Literal["FixSentBack"] = "FixSentBack"
+    reason: Text
+
+
+class ProblemClosed(ProblemEventBase):
+    """逐一销号: the problem is crossed off the ledger."""
+
+    type: Literal["ProblemClosed"] = "ProblemClosed"
+
+
+class ProblemReopened(ProblemEventBase):
+    """A closed problem was opened again."""
+
+    type: Literal["ProblemReopened"] = "ProblemReopened"
+    reason: Text
+
+
+class ReporterAnswered(ProblemEventBase):
+    """件件有回音: the reporter was told the outcome, through the channel named."""
+
+    type: Literal["ReporterAnswered"] = "ReporterAnswered"
+    message: Text
+
+
+class SupervisionOrderIssued(ProblemEventBase):
+    """督办: the supervising section ordered the unit to act, by a due date if given."""
+
+    type: Literal["SupervisionOrderIssued"] = "SupervisionOrderIssued"
+    reason: Text
+    due: date | None = None
+
+
+ProblemEvent = Annotated[
+    ProblemReported
+    | ProblemTriaged
+    | ProblemLinkedAsDuplicate
+    | ProblemDeclined
+    | RectificationAssigned
+    | ProgressNoted
+    | MilestoneCompleted
+    | DeadlineExtended
+    | FixSubmitted
+    | FixVerified
+    | FixSentBack
+    | ProblemClosed
+    | ProblemReopened
+    | ReporterAnswered
+    | SupervisionOrderIssued,
+    Field(discriminator="type"),
+]
+"""Any fact about a problem, told apart by its ``type``."""
+
+EVENT_TYPES: tuple[type[ProblemEventBase], ...] = (
+    ProblemReported,
+    ProblemTriaged,
+    ProblemLinkedAsDuplicate,
+    ProblemDeclined,
+    RectificationAssigned,
+    ProgressNoted,
+    MilestoneCompleted,
+    DeadlineExtended,
+    FixSubmitted,
+    FixVerified,
+    FixSentBack,
+    ProblemClosed,
+    ProblemReopened,
+    ReporterAnswered,
+    SupervisionOrderIssued,
+)
+
+_EVENT_ADAPTER: TypeAdapter[ProblemEvent] = TypeAdapter(ProblemEvent)
+
+
+def parse_event(data: bytes | str) -> ProblemEvent:
+    """Decode one event from its JSON, as stored and as published."""
+    return _EVENT_ADAPTER.validate_json(data)

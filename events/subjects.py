@@ -1,0 +1,57 @@
+"""Stream names, subjects, consumer names and header names: every NATS name in one place."""
+
+from __future__ import annotations
+
+import re
+
+from events.vocabulary import Channel
+
+INTAKE_STREAM = "INTAKE"
+EVENTS_STREAM = "EVENTS"
+REJECTED_STREAM = "REJECTED"
+
+INTAKE_SUBJECTS = "intake.>"
+EVENTS_SUBJECTS = "events.>"
+REJECTED_SUBJECTS = "rejected.>"
+
+CASEWORK_DURABLE = "casework"
+"""The durable pull consumer through which casework reads INTAKE."""
+
+COMMAND_PREFIX = "cmd.problem."
+QUERY_PREFIX = "query."
+STATUS_QUERY = "query.status"
+HISTORY_QUERY = "query.problem.history"
+PROBLEM_QUERY = "query.problem.get"
+
+HEADER_MSG_ID = "Nats-Msg-Id"
+HEADER_EXPECTED_LAST_SEQUENCE = "Nats-Expected-Last-Sequence"
+HEADER_EVENT_TYPE = "Rectify-Event-Type"
+HEADER_EVENT_VERSION = "Rectify-Event-Version"
+HEADER_PROBLEM_ID = "Rectify-Problem-Id"
+HEADER_PROBLEM_VERSION = "Rectify-Problem-Version"
+HEADER_POSITION = "Rectify-Position"
+HEADER_REJECTION_REASON = "Rectify-Rejection-Reason"
+HEADER_ORIGINAL_SUBJECT = "Rectify-Original-Subject"
+
+_NOT_IN_A_TOKEN = re.compile(r"[\s.*>]+")
+
+
+def subject_token(text: str) -> str:
+    """``text`` made safe as one subject token (no dots, wildcards or white space)."""
+    return _NOT_IN_A_TOKEN.sub("_", text.strip()) or "_"
+
+
+def intake_subject(channel: Channel) -> str:
+    return f"intake.{channel.value}"
+
+
+def event_subject(unit: str, event_type: str) -> str:
+    return f"events.{subject_token(unit)}.{event_type}"
+
+
+def rejected_subject(source: str) -> str:
+    return f"rejected.{subject_token(source)}"
+
+
+def command_subject(verb: str) -> str:
+    return f"{COMMAND_PREFIX}{verb}"

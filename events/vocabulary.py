@@ -1,0 +1,164 @@
+"""The campaign's vocabulary: intake channels, the 13 problem categories, problem statuses.
+
+Codes are what the software says; labels (zh-CN first, English second) are what people see.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+Language = Literal["zh", "en"]
+
+
+class Labelled(StrEnum):
+    """An enum whose members carry a Chinese and an English label."""
+
+    def label(self, lang: Language = "zh") -> str:
+        zh, en = _LABELS[type(self).__name__][self.value]
+        return zh if lang == "zh" else en
+
+    @classmethod
+    def parse(cls, text: str) -> Labelled:
+        """The member whose code, Chinese label or English label is ``text``."""
+        wanted = text.strip()
+        for member in cls:
+            zh, en = _LABELS[cls.__name__][member.value]
+            if wanted in (member.value, zh) or wanted.lower() == en.lower():
+                return member
+        raise ValueError(wanted)
+
+
+class Channel(Labelled):
+    """问题收集渠道: where a problem came in."""
+
+    SELF_INSPECTION = "self_inspection"
+    ENTERPRISE_VISIT = "enterprise_visit"
+    SYMPOSIUM = "symposium"
+    WEBSITE = "website"
+    WECHAT = "wechat"
+    HOTLINE = "hotline"
+    MAILBOX = "mailbox"
+    SPOT_CHECK = "spot_check"
+    OVERSIGHT = "oversight"
+    CENTRAL_INSPECTION = "central_inspection"
+
+    @property
+    def is_public(self) -> bool:
+        """Whether a member of the public reported through it, and so must get an answer."""
+        return self in _PUBLIC_CHANNELS
+
+
+_PUBLIC_CHANNELS = frozenset({Channel.WEBSITE, Channel.WECHAT, Channel.HOTLINE, Channel.MAILBOX})
+
+
+class Category(Labelled):
+    """整治重点: the 13 kinds of prominent enforcement problem named by the notice."""
+
+    PROCEDURE = "procedure"
+    OVER_INSPECTION = "over_inspection"
+    INACTION_OR_ARBITRARY = "inaction_or_arbitrary"
+    ONE_SIZE_FITS_ALL = "one_size_fits_all"
+    IMPROPER_INTENSITY = "improper_intensity"
+    DOCUMENTS = "documents"
+    OVERDUE_CASES = "overdue_cases"
+    CASE_FILES = "case_files"
+    FAULT_LIABILITY = "fault_liability"
+    THREE_SYSTEMS = "three_systems"
+    UNCIVIL = "uncivil"
+    CAPABILITY = "capability"
+    OTHER = "other"
+
+
+class ProblemStatus(Labelled):
+    """Where a problem stands in its lifecycle."""
+
+    REPORTED = "reported"
+    TRIAGED = "triaged"
+    DECLINED = "declined"
+    DUPLICATE = "duplicate"
+    RECTIFYING = "rectifying"
+    FIX_SUBMITTED = "fix_submitted"
+    VERIFIED = "verified"
+    CLOSED = "closed"
+
+
+class Via(Labelled):
+    """How an action reached the system: the means, beside who and when."""
+
+    INTAKE = "intake"
+    CLI = "cli"
+    API = "api"
+    WEB = "web"
+    SYSTEM = "system"
+
+
+class Plan(Labelled):
+    """The shape of a rectification: fixed on the spot, or a dated roadmap."""
+
+    IMMEDIATE = "immediate"
+    ROADMAP = "roadmap"
+
+
+_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "Channel": {
+        "self_inspection": ("自查", "self-inspection"),
+        "enterprise_visit": ("走访企业", "enterprise visit"),
+        "symposium": ("座谈会", "symposium"),
+        "website": ("局网站", "website"),
+        "wechat": ("微信公众号", "WeChat"),
+        "hotline": ("监督举报电话", "hotline"),
+        "mailbox": ("举报邮箱", "report mailbox"),
+        "spot_check": ("重点抽查", "spot check"),
+        "oversight": ("执法监督", "oversight"),
+        "central_inspection": ("中央依法治国办实地督察反馈", "central inspection"),
+    },
+    "Category": {
+        "procedure": ("执法主体错误，程序不规范、程序违法", "wrong subject or unlawful procedure"),
+        "over_inspection": (
+            "行政执法频次过高，缺乏协调性和统一性，检查多、检查乱、多头检查",
+            "too frequent or uncoordinated inspections",
+        ),
+        "inaction_or_arbitrary": ("执法不作为、乱作为", "inaction or arbitrary action"),
+        "one_size_fits_all": ("“一刀切”执法、“运动式”执法", "one-size-fits-all enforcement"),
+        "improper_intensity": (
+            "过度执法、执法不严、执法不到位、选择性执法、驱利逐利执法",
+            "excessive, lax, selective or profit-driven enforcement",
+        ),
+        "documents": ("行政执法文书适用不规范", "improper enforcement documents"),
+        "overdue_cases": ("案件超期办理", "cases handled past their time limit"),
+        "case_files": ("案卷资料保管不规范", "improper custody of case files"),
+        "fault_liability": (
+            "行政执法过错责任追究机制落实不到位",
+            "fault liability not implemented",
+        ),
+        "three_systems": ("行政执法“三项制度”落实不到位", "three systems not implemented"),
+        "uncivil": ("粗暴执法、不文明执法", "rough or uncivil enforcement"),
+        "capability": (
+            "执法人员能力不足，法律素养偏低，规范化水平不高",
+            "insufficient staff capability",
+        ),
+        "other": ("其他不严格不规范不文明不透明问题", "other irregular or opaque conduct"),
+    },
+    "ProblemStatus": {
+        "reported": ("已登记", "reported"),
+        "triaged": ("已研判", "triaged"),
+        "declined": ("不予受理", "declined"),
+        "duplicate": ("重复问题", "duplicate"),
+        "rectifying": ("整改中", "being rectified"),
+        "fix_submitted": ("待验收", "fix submitted"),
+        "verified": ("已整改", "verified"),
+        "closed": ("已销号", "closed"),
+    },
+    "Via": {
+        "intake": ("渠道受理", "intake"),
+        "cli": ("命令行", "command line"),
+        "api": ("接口", "API"),
+        "web": ("网页", "web"),
+        "system": ("系统自动", "system"),
+    },
+    "Plan": {
+        "immediate": ("立行立改", "fixed on the spot"),
+        "roadmap": ("时间表、路线图", "roadmap"),
+    },
+}

@@ -1,0 +1,1 @@
+"""Read models built from the EVENTS stream (the rectification ledger, trails, timelines)."""

@@ -1,0 +1,1 @@
+"""The running parts of rectify: casework, relay, runtime and the command line."""

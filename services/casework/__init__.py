@@ -1,0 +1,1 @@
+"""Casework: the Problem aggregate, its event store, and the handlers that feed it."""

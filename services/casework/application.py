@@ -1,0 +1,182 @@
+"""The casework application: load a problem, call one command on it, save. Nothing else.
+
+Persistence is the eventsourcing library's: SQLite by default, PostgreSQL when configured,
+each save one atomic transaction with optimistic concurrency on the problem's version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, Mapper, RecordConflictError
+
+from events.commands import (
+    AnswerReporter,
+    Assign,
+    Close,
+    ExtendDeadline,
+    NoteProgress,
+    ProblemCommand,
+    Reopen,
+    SubmitFix,
+    Supervise,
+    Triage,
+    VerifyFix,
+)
+from events.identity import problem_id_for
+from events.lifecycle import ProblemEvent
+from events.submission import IntakeSubmission
+from services.casework.errors import ProblemNotFoundError, VersionConflictError
+from services.casework.mapper import FactMapper
+from services.casework.problem import Act, Problem, RecordedFact
+from services.clock import Clock, system_clock
+
+
+@dataclass(frozen=True)
+class Filed:
+    """The outcome of one submission: the problem it is, and whether it was new."""
+
+    problem_id: UUID
+    created: bool
+
+
+class Casework(Application[UUID]):
+    """案件办理: turns submissions into problems and staff commands into recorded facts."""
+
+    name = "rectify"
+
+    def __init__(self, env: dict[str, str] | None = None, clock: Clock = system_clock) -> None:
+        super().__init__(env)
+        self.clock = clock
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return FactMapper(
+            transcoder=self.factory.transcoder(),
+            cipher=self.factory.cipher(),
+            compressor=self.factory.compressor(),
+        )
+
+    # ----------------------------------------------------------------- intake
+
+    def file(self, submissions: Sequence[IntakeSubmission]) -> list[Filed]:
+        """File many submissions in one transaction; one already on record is not filed again."""
+        outcomes: list[Filed] = []
+        new: dict[UUID, Problem] = {}
+        for submission in submissions:
+            problem_id = problem_id_for(submission.channel, submission.intake_id)
+            created = problem_id not in new and not self.exists(problem_id)
+            if created:
+                new[problem_id] = Problem.report(submission)
+            outcomes.append(Filed(problem_id, created))
+        try:
+            self.save(*new.values())
+        except IntegrityError:
+            # Another writer filed one of them meanwhile: file one by one.
+            return [self._file_one(s) for s in submissions]
+        return outcomes
+
+    def _file_one(self, submission: IntakeSubmission) -> Filed:
+        problem = Problem.report(submission)
+        try:
+            self.save(problem)
+        except IntegrityError:
+            return Filed(problem.id, created=False)
+        return Filed(problem.id, created=True)
+
+    def exists(self, problem_id: UUID) -> bool:
+        return any(True for _ in self.recorder.select_events(problem_id, limit=1))
+
+    # --------------------------------------------------------------- commands
+
+    def handle(self, command: ProblemCommand) -> int:
+        """Apply one staff command; returns the problem's new version."""
+        problem = self.get_problem(command.problem_id)
+        if command.expected_version is not None and command.expected_version != problem.version:
+            raise VersionConflictError(
+                f"问题已被他人更新（当前版本 {problem.version}，你看到的是 {command.expected_version}）"
+                "，请刷新后重试",
+                f"the problem changed meanwhile (version {problem.version}, you expected "
+                f"{command.expected_version}); reload and try again",
+            )
+        act = Act(actor=command.actor, via=command.via, at=self.clock())
+        _HANDLERS[type(command)](problem, command, act)
+        try:
+            self.save(problem)
+        except RecordConflictError as conflict:
+            raise VersionConflictError(
+                "问题已被他人同时更新，请刷新后重试",
+                "the problem was changed by someone else at the same time; reload and try again",
+            ) from conflict
+        return problem.version
+
+    def get_problem(self, problem_id: UUID) -> Problem:
+        try:
+            problem: Problem = self.repository.get(problem_id)
+        except AggregateNotFoundError:
+            raise ProblemNotFoundError(
+                f"找不到问题 {problem_id}", f"no problem with id {problem_id}"
+            ) from None
+        return problem
+
+    # ---------------------------------------------------------------- reading
+
+    def history(self, problem_id: UUID) -> list[ProblemEvent]:
+        """Every recorded fact of one problem, in order."""
+        facts: Iterable[Any] = self.events.get(problem_id)
+        history = [recorded.fact for recorded in facts if isinstance(recorded, RecordedFact)]
+        if not history:
+            raise ProblemNotFoundError(f"找不到问题 {problem_id}", f"no problem with id {problem_id}")
+        return history
+
+    def position(self) -> int:
+        """The notification id of the last recorded event (0 when none)."""
+        return self.recorder.max_notification_id() or 0
+
+
+def _triage(problem: Problem, command: Any, act: Act) -> None:
+    c: Triage = command
+    if c.decline_reason is not None:
+        problem.decline(act, c.decline_reason)
+    elif c.duplicate_of is not None:
+        problem.link_duplicate(act, c.duplicate_of)
+    else:
+        problem.triage(act, c.category, c.root_cause, c.typical)
+
+
+def _assign(problem: Problem, command: Any, act: Act) -> None:
+    c: Assign = command
+    problem.assign(act, c.leader, c.department, c.measures, c.deadline, c.immediate, c.milestones)
+
+
+def _progress(problem: Problem, command: Any, act: Act) -> None:
+    c: NoteProgress = command
+    if c.milestone is None:
+        problem.note_progress(act, c.note)
+    else:
+        problem.complete_milestone(act, c.milestone, c.note)
+
+
+def _verify(problem: Problem, command: Any, act: Act) -> None:
+    c: VerifyFix = command
+    if c.reject_reason is None:
+        problem.verify_fix(act)
+    else:
+        problem.send_back(act, c.reject_reason)
+
+
+_HANDLERS: dict[type[ProblemCommand], Callable[[Problem, Any, Act], None]] = {
+    Triage: _triage,
+    Assign: _assign,
+    NoteProgress: _progress,
+    ExtendDeadline: lambda p, c, a: p.extend_deadline(a, c.deadline, c.reason, c.approved_by),
+    SubmitFix: lambda p, c, a: p.submit_fix(a, c.summary, c.evidence),
+    VerifyFix: _verify,
+    Close: lambda p, c, a: p.close(a),
+    Reopen: lambda p, c, a: p.reopen(a, c.reason),
+    AnswerReporter: lambda p, c, a: p.answer_reporter(a, c.message, c.channel),
+    Supervise: lambda p, c, a: p.supervise(a, c.reason, c.due),
+}

@@ -1,0 +1,349 @@
+"""执法问题: the Problem aggregate, which decides what may happen to a problem and records it.
+
+Every command method checks its rules with small named checks, then records one fact from
+``events.lifecycle``; ``_evolve`` is the only place state changes, so replaying the recorded
+facts rebuilds exactly the same problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Self
+from uuid import UUID
+
+from events.lifecycle import (
+    DeadlineExtended,
+    FixSentBack,
+    FixSubmitted,
+    FixVerified,
+    MilestoneCompleted,
+    Milestone,
+    ProblemClosed,
+    ProblemDeclined,
+    ProblemEvent,
+    ProblemLinkedAsDuplicate,
+    ProblemReopened,
+    ProblemReported,
+    ProblemTriaged,
+    ProgressNoted,
+    RectificationAssigned,
+    Reporter,
+    ReporterAnswered,
+    SupervisionOrderIssued,
+)
+from events.submission import IntakeSubmission
+from events.identity import problem_id_for
+from events.vocabulary import Category, Channel, Plan, ProblemStatus as Status, Via
+from services.casework.errors import (
+    DeadlineError,
+    DuplicateLinkError,
+    MilestoneError,
+    NoFixSubmittedError,
+    NoReporterError,
+    NotVerifiedError,
+    ProblemClosedError,
+    ReasonRequiredError,
+    SelfVerificationError,
+    WrongStatusError,
+)
+
+_BEING_RECTIFIED = frozenset({Status.RECTIFYING})
+_BEFORE_ASSIGNMENT = frozenset({Status.REPORTED, Status.TRIAGED})
+_SET_ASIDE = frozenset({Status.DECLINED, Status.DUPLICATE})
+
+
+@dataclass(frozen=True)
+class Act:
+    """Who is acting, how, and when: the common part of every recorded fact."""
+
+    actor: str
+    via: Via
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RecordedFact:
+    """A fact as the eventsourcing library stores it: the event plus its place in the sequence.
+
+    It satisfies the library's domain-event protocol, so the library's Application, Repository
+    and recorders persist and replay Problems; the fact itself is the published event model.
+    """
+
+    originator_id: UUID
+    originator_version: int
+    fact: ProblemEvent
+
+    @property
+    def timestamp(self) -> datetime:
+        return self.fact.occurred_at
+
+    def mutate(self, aggregate: Problem | None) -> Problem:
+        if aggregate is None:
+            if not isinstance(self.fact, ProblemReported):
+                raise TypeError(f"a problem's history must begin with ProblemReported: {self}")
+            return Problem(self.fact)
+        aggregate._evolve(self)
+        return aggregate
+
+
+class Problem:
+    """One enforcement problem, from report to crossing off (销号)."""
+
+    def __init__(self, reported: ProblemReported) -> None:
+        self.id: UUID = reported.problem_id
+        self.version = 0
+        self.pending_events: list[RecordedFact] = []
+        self.unit = reported.unit
+        self.channel: Channel = reported.channel
+        self.category: Category = reported.category
+        self.reporter: Reporter | None = reported.reporter
+        self.reported_on: date = reported.occurred_at.date()
+        self.status = Status.REPORTED
+        self.deadline: date | None = None
+        self.plan: Plan | None = None
+        self.milestones: tuple[Milestone, ...] = ()
+        self.completed_milestones: set[int] = set()
+        self.fix_submitted_by: str | None = None
+        self.answered = False
+        self.created_on = self.modified_on = reported.occurred_at
+        self._evolve(RecordedFact(self.id, 1, reported))
+
+    # ----------------------------------------------------------------- creation
+
+    @classmethod
+    def report(cls, submission: IntakeSubmission, via: Via = Via.INTAKE) -> Self:
+        """问题收集: a new problem from an intake submission."""
+        reported = ProblemReported(
+            problem_id=problem_id_for(submission.channel, submission.intake_id),
+            unit=submission.unit,
+            actor=submission.actor,
+            occurred_at=submission.submitted_at,
+            via=via,
+            channel=submission.channel,
+            intake_id=submission.intake_id,
+            category=submission.category,
+            problem=submission.problem,
+            case=submission.case,
+            reporter=submission.reporter,
+            enterprise=submission.enterprise,
+        )
+        problem = cls(reported)
+        problem.pending_events.append(RecordedFact(problem.id, 1, reported))
+        return problem
+
+    # ----------------------------------------------------------------- commands
+
+    def triage(self, act: Act, category: Category | None, root_cause: str | None,
+               typical: bool) -> None:
+        """分类研判: confirm or correct the category, note the root cause, flag typical cases."""
+        self._check_before_assignment("研判", "triage")
+        self._record(ProblemTriaged, act, category=category or self.category,
+                     previous_category=self.category, root_cause=root_cause, typical=typical)
+
+    def link_duplicate(self, act: Act, duplicate_of: UUID) -> None:
+        self._check_before_assignment("关联重复问题", "link as a duplicate")
+        if duplicate_of == self.id:
+            raise DuplicateLinkError("问题不能与自身重复", "a problem cannot duplicate itself")
+        self._record(ProblemLinkedAsDuplicate, act, duplicate_of=duplicate_of)
+
+    def decline(self, act: Act, reason: str) -> None:
+        self._check_before_assignment("不予受理", "decline")
+        self._check_reason(reason)
+        self._record(ProblemDeclined, act, reason=reason)
+
+    def assign(self, act: Act, leader: str, department: str, measures: str, deadline: date,
+               immediate: bool, milestones: tuple[Milestone, ...]) -> None:
+        """四定: name the leader and department, the measures and the deadline."""
+        self._check_not_closed("交办整改", "assign")
+        self._check_not_set_aside("交办整改", "assign")
+        if self.status not in _BEFORE_ASSIGNMENT | _BEING_RECTIFIED:
+            raise self._wrong_status("交办整改", "assign")
+        self._check_deadline_not_before_report(deadline)
+        self._check_milestones(immediate, milestones, deadline)
+        plan = Plan.IMMEDIATE if immediate else Plan.ROADMAP
+        self._record(RectificationAssigned, act, leader=leader, department=department,
+                     measures=measures, deadline=deadline, plan=plan, milestones=milestones)
+
+    def note_progress(self, act: Act, note: str) -> None:
+        self._check_being_rectified("记录进展", "note progress")
+        self._record(ProgressNoted, act, note=note)
+
+    def complete_milestone(self, act: Act, milestone: int, note: str) -> None:
+        self._check_being_rectified("完成节点", "complete a milestone")
+        if not 1 <= milestone <= len(self.milestones):
+            raise MilestoneError(
+                f"整改路线图没有第 {milestone} 个节点（共 {len(self.milestones)} 个）",
+                f"the roadmap has no milestone {milestone} (it has {len(self.milestones)})",
+            )
+        if milestone in self.completed_milestones:
+            raise MilestoneError(f"第 {milestone} 个节点已经完成", f"milestone {milestone} is done")
+        self._record(MilestoneCompleted, act, milestone=milestone, note=note)
+
+    def extend_deadline(self, act: Act, deadline: date, reason: str, approved_by: str) -> None:
+        self._check_being_rectified("延期", "extend the deadline")
+        self._check_reason(reason)
+        if not approved_by.strip():
+            raise ReasonRequiredError("延期须有批准人", "an extension needs an approver")
+        assert self.deadline is not None  # set by assignment, which rectifying implies
+        if deadline <= self.deadline:
+            raise DeadlineError(
+                f"新的整改时限 {deadline} 须晚于原时限 {self.deadline}",
+                f"the new deadline {deadline} must be after the current one, {self.deadline}",
+            )
+        self._record(DeadlineExtended, act, previous_deadline=self.deadline, deadline=deadline,
+                     reason=reason, approved_by=approved_by)
+
+    def submit_fix(self, act: Act, summary: str, evidence: tuple[str, ...]) -> None:
+        self._check_being_rectified("提交整改结果", "submit a fix")
+        self._record(FixSubmitted, act, summary=summary, evidence=evidence)
+
+    def verify_fix(self, act: Act) -> None:
+        """验收: someone other than the submitter accepts the fix."""
+        self._check_fix_submitted("验收")
+        if act.actor == self.fix_submitted_by:
+            raise SelfVerificationError(
+                f"整改结果由 {act.actor} 提交，须由其他人验收",
+                f"{act.actor} submitted this fix, so someone else must verify it",
+            )
+        self._record(FixVerified, act)
+
+    def send_back(self, act: Act, reason: str) -> None:
+        self._check_fix_submitted("退回")
+        self._check_reason(reason)
+        self._record(FixSentBack, act, reason=reason)
+
+    def close(self, act: Act) -> None:
+        """销号: cross off a verified problem."""
+        self._check_not_closed("销号", "close")
+        if self.status is not Status.VERIFIED:
+            raise NotVerifiedError(
+                f"问题尚未验收（当前：{self.status.label('zh')}），不能销号",
+                f"the fix has not been verified (status: {self.status.label('en')}), "
+                "so the problem cannot be closed",
+            )
+        self._record(ProblemClosed, act)
+
+    def reopen(self, act: Act, reason: str) -> None:
+        if self.status is not Status.CLOSED:
+            raise self._wrong_status("重新打开", "reopen")
+        self._check_reason(reason)
+        self._record(ProblemReopened, act, reason=reason)
+
+    def answer_reporter(self, act: Act, message: str, channel: Channel | None) -> None:
+        """件件有回音: tell the reporter the outcome, by default through their own channel."""
+        if not self.channel.is_public:
+            raise NoReporterError(
+                f"问题来自{self.channel.label('zh')}，没有需要答复的群众举报人",
+                f"the problem came from {self.channel.label('en')}: there is no reporter to answer",
+            )
+        self._record(ReporterAnswered, act, message=message, channel=channel or self.channel)
+
+    def supervise(self, act: Act, reason: str, due: date | None) -> None:
+        """督办: the supervising section orders the unit to act."""
+        self._check_not_closed("督办", "issue a supervision order on")
+        self._check_reason(reason)
+        self._record(SupervisionOrderIssued, act, reason=reason, due=due)
+
+    # ------------------------------------------------------------ named checks
+
+    def _check_not_closed(self, action_zh: str, action_en: str) -> None:
+        if self.status is Status.CLOSED:
+            raise ProblemClosedError(
+                f"问题已销号，不能{action_zh}", f"the problem is closed: cannot {action_en} it"
+            )
+
+    def _check_not_set_aside(self, action_zh: str, action_en: str) -> None:
+        if self.status in _SET_ASIDE:
+            raise self._wrong_status(action_zh, action_en)
+
+    def _check_before_assignment(self, action_zh: str, action_en: str) -> None:
+        self._check_not_closed(action_zh, action_en)
+        if self.status not in _BEFORE_ASSIGNMENT:
+            raise self._wrong_status(action_zh, action_en)
+
+    def _check_being_rectified(self, action_zh: str, action_en: str) -> None:
+        self._check_not_closed(action_zh, action_en)
+        if self.status not in _BEING_RECTIFIED:
+            raise self._wrong_status(action_zh, action_en)
+
+    def _check_fix_submitted(self, action_zh: str) -> None:
+        if self.status is not Status.FIX_SUBMITTED:
+            raise NoFixSubmittedError(
+                f"尚未提交整改结果（当前：{self.status.label('zh')}），不能{action_zh}",
+                f"no fix has been submitted (status: {self.status.label('en')})",
+            )
+
+    @staticmethod
+    def _check_reason(reason: str) -> None:
+        if not reason.strip():
+            raise ReasonRequiredError("须说明理由", "a reason is required")
+
+    def _check_deadline_not_before_report(self, deadline: date) -> None:
+        if deadline < self.reported_on:
+            raise DeadlineError(
+                f"整改时限 {deadline} 早于问题登记日期 {self.reported_on}",
+                f"the deadline {deadline} is before the problem was reported ({self.reported_on})",
+            )
+
+    @staticmethod
+    def _check_milestones(immediate: bool, milestones: tuple[Milestone, ...],
+                          deadline: date) -> None:
+        if immediate and milestones:
+            raise MilestoneError("立行立改不设路线图节点", "an on-the-spot fix has no milestones")
+        late = [m for m in milestones if m.due > deadline]
+        if late:
+            raise MilestoneError(
+                f"节点日期 {late[0].due} 晚于整改时限 {deadline}",
+                f"milestone date {late[0].due} is after the deadline {deadline}",
+            )
+
+    def _wrong_status(self, action_zh: str, action_en: str) -> WrongStatusError:
+        return WrongStatusError(
+            f"问题当前状态为“{self.status.label('zh')}”，不能{action_zh}",
+            f"the problem is {self.status.label('en')}: cannot {action_en} it",
+        )
+
+    # ------------------------------------------------------------ recording
+
+    def _record(self, event_class: type[Any], act: Act, **fields: Any) -> None:
+        fact = event_class(problem_id=self.id, unit=self.unit, actor=act.actor,
+                           occurred_at=act.at, via=act.via, **fields)
+        recorded = RecordedFact(self.id, self.version + 1, fact)
+        self._evolve(recorded)
+        self.pending_events.append(recorded)
+
+    def collect_events(self) -> list[RecordedFact]:
+        collected, self.pending_events = self.pending_events, []
+        return collected
+
+    def _evolve(self, recorded: RecordedFact) -> None:
+        fact = recorded.fact
+        match fact:
+            case ProblemTriaged():
+                self.category = fact.category
+                self.status = Status.TRIAGED
+            case ProblemLinkedAsDuplicate():
+                self.status = Status.DUPLICATE
+            case ProblemDeclined():
+                self.status = Status.DECLINED
+            case RectificationAssigned():
+                self.status = Status.RECTIFYING
+                self.deadline, self.plan = fact.deadline, fact.plan
+                self.milestones, self.completed_milestones = fact.milestones, set()
+            case MilestoneCompleted():
+                self.completed_milestones.add(fact.milestone)
+            case DeadlineExtended():
+                self.deadline = fact.deadline
+            case FixSubmitted():
+                self.status, self.fix_submitted_by = Status.FIX_SUBMITTED, fact.actor
+            case FixVerified():
+                self.status = Status.VERIFIED
+            case FixSentBack() | ProblemReopened():
+                self.status = Status.RECTIFYING
+            case ProblemClosed():
+                self.status = Status.CLOSED
+            case ReporterAnswered():
+                self.answered = True
+        self.version = recorded.originator_version
+        self.modified_on = fact.occurred_at
