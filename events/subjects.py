@@ -31,6 +31,7 @@ HEADER_PROBLEM_ID = "Rectify-Problem-Id"
 HEADER_PROBLEM_VERSION = "Rectify-Problem-Version"
 HEADER_POSITION = "Rectify-Position"
 HEADER_REJECTION_REASON = "Rectify-Rejection-Reason"
+HEADER_REJECTION_DETAIL = "Rectify-Rejection-Detail"
 HEADER_ORIGINAL_SUBJECT = "Rectify-Original-Subject"
 
 _NOT_IN_A_TOKEN = re.compile(r"[\s.*>]+")

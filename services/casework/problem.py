@@ -200,7 +200,7 @@ class Problem:
 
     def verify_fix(self, act: Act) -> None:
         """验收: someone other than the submitter accepts the fix."""
-        self._check_fix_submitted("验收")
+        self._check_fix_submitted("验收", "verify a fix on")
         if act.actor == self.fix_submitted_by:
             raise SelfVerificationError(
                 f"整改结果由 {act.actor} 提交，须由其他人验收",
@@ -209,7 +209,7 @@ class Problem:
         self._record(FixVerified, act)
 
     def send_back(self, act: Act, reason: str) -> None:
-        self._check_fix_submitted("退回")
+        self._check_fix_submitted("退回", "send back a fix on")
         self._check_reason(reason)
         self._record(FixSentBack, act, reason=reason)
 
@@ -267,7 +267,8 @@ class Problem:
         if self.status not in _BEING_RECTIFIED:
             raise self._wrong_status(action_zh, action_en)
 
-    def _check_fix_submitted(self, action_zh: str) -> None:
+    def _check_fix_submitted(self, action_zh: str, action_en: str) -> None:
+        self._check_not_closed(action_zh, action_en)
         if self.status is not Status.FIX_SUBMITTED:
             raise NoFixSubmittedError(
                 f"尚未提交整改结果（当前：{self.status.label('zh')}），不能{action_zh}",

@@ -1,0 +1,170 @@
+"""The casework service on NATS: intake from JetStream, staff commands and queries by request/reply.
+
+Intake is consumed in batches from a durable pull consumer: each batch is validated, filed in
+one event-store transaction, and only then acknowledged. What fails validation is published to
+REJECTED (original bytes, subject, reasons) and acknowledged only once JetStream has it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Annotated
+from uuid import UUID
+
+from faststream import AckPolicy, Context
+from faststream.nats import JStream, NatsMessage, NatsRouter, PullSub
+from faststream.nats.message import NatsBatchMessage
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from pydantic import BaseModel, ValidationError
+
+from events.commands import COMMAND_ADAPTER, ErrorInfo, Reply
+from events.subjects import (
+    CASEWORK_DURABLE,
+    COMMAND_PREFIX,
+    HEADER_MSG_ID,
+    HEADER_ORIGINAL_SUBJECT,
+    HEADER_REJECTION_DETAIL,
+    HEADER_REJECTION_REASON,
+    HISTORY_QUERY,
+    INTAKE_STREAM,
+    INTAKE_SUBJECTS,
+    PROBLEM_QUERY,
+    rejected_subject,
+)
+from services.casework.application import Casework
+from services.casework.errors import DomainError
+from services.casework.intake import SubmissionRejected, read_submission
+from services.casework.store_thread import StoreThread
+
+log = logging.getLogger(__name__)
+
+INTAKE_BATCH = 256
+
+BatchMessage = Annotated[NatsBatchMessage, Context("message")]
+
+
+class ProblemQuery(BaseModel):
+    problem_id: UUID
+
+
+def _header_value(text: str, limit: int = 4000) -> str:
+    """Header values are one line: fold line breaks, bound the length."""
+    return " ".join(text.split())[:limit]
+
+
+class CaseworkService:
+    """Wires the Casework application to NATS; every handler parses, calls one method, answers."""
+
+    def __init__(self, casework: Casework, store: StoreThread, js: JetStreamContext,
+                 on_recorded: Callable[[], None] = lambda: None) -> None:
+        self.casework, self.store, self.js = casework, store, js
+        self.on_recorded = on_recorded
+        self.router = NatsRouter()
+        self.router.subscriber(
+            INTAKE_SUBJECTS,
+            stream=JStream(INTAKE_STREAM, declare=False),
+            durable=CASEWORK_DURABLE,
+            pull_sub=PullSub(batch_size=INTAKE_BATCH, timeout=0.1, batch=True),
+            ack_policy=AckPolicy.MANUAL,
+        )(self.on_intake)
+        self.router.subscriber(f"{COMMAND_PREFIX}*", queue="casework")(self.on_command)
+        self.router.subscriber(HISTORY_QUERY, queue="casework")(self.on_history)
+        self.router.subscriber(PROBLEM_QUERY, queue="casework")(self.on_problem)
+
+    # ----------------------------------------------------------------- intake
+
+    async def on_intake(self, message: BatchMessage) -> None:
+        batch: list[Msg] = message.raw_message
+        submissions = []
+        for msg in batch:
+            try:
+                submissions.append(read_submission(msg.subject, msg.data))
+            except SubmissionRejected as rejected:
+                await self._reject(msg, rejected)
+        try:
+            await self.store.run(self.casework.file, submissions)
+        except Exception:
+            log.exception("filing %d submissions failed; they will be redelivered", len(batch))
+            for msg in batch:
+                await msg.nak(delay=1.0)
+            return
+        for msg in batch:
+            await msg.ack()
+        self.on_recorded()
+
+    async def _reject(self, msg: Msg, rejected: SubmissionRejected) -> None:
+        headers = {
+            HEADER_MSG_ID: f"intake:{msg.metadata.sequence.stream}",
+            HEADER_ORIGINAL_SUBJECT: msg.subject,
+            HEADER_REJECTION_REASON: _header_value(rejected.en.encode("ascii", "backslashreplace")
+                                                   .decode()),
+            HEADER_REJECTION_DETAIL: _header_value(rejected.detail_json(), 16000),
+        }
+        await self.js.publish(rejected_subject("intake"), msg.data, headers=headers)
+        log.warning("rejected intake message %s: %s", msg.subject, rejected.en)
+
+    # --------------------------------------------------------------- commands
+
+    async def on_command(self, message: NatsMessage) -> bytes:
+        subject: str = message.raw_message.subject
+        reply = await self.store.run(self._decide, subject.removeprefix(COMMAND_PREFIX),
+                                     message.body)
+        if reply.ok:
+            self.on_recorded()
+        return reply.model_dump_json().encode()
+
+    def _decide(self, verb: str, data: bytes) -> Reply:
+        try:
+            command = COMMAND_ADAPTER.validate_json(data)
+        except ValidationError as invalid:
+            details = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                for e in invalid.errors(include_url=False)
+            )
+            return _refusal("invalid_command", f"命令无效：{details}", f"invalid command: {details}")
+        if command.verb != verb:
+            return _refusal("verb_mismatch", f"命令 {command.verb} 发到了 {verb}",
+                            f"command {command.verb} was sent to {verb}")
+        try:
+            version = self.casework.handle(command)
+        except DomainError as refused:
+            return Reply(ok=False, problem_id=command.problem_id, error=refused.info())
+        return Reply(ok=True, problem_id=command.problem_id, version=version)
+
+    # ---------------------------------------------------------------- queries
+
+    async def on_history(self, message: NatsMessage) -> bytes:
+        return await self.store.run(self._history, message.body)
+
+    def _history(self, data: bytes) -> bytes:
+        try:
+            query = ProblemQuery.model_validate_json(data)
+            facts = self.casework.history(query.problem_id)
+        except ValidationError as invalid:
+            return _refusal("invalid_query", "查询无效", str(invalid)).model_dump_json().encode()
+        except DomainError as refused:
+            return Reply(ok=False, error=refused.info()).model_dump_json().encode()
+        events = [json.loads(f.model_dump_json()) for f in facts]
+        return json.dumps({"ok": True, "events": events}, ensure_ascii=False).encode()
+
+    async def on_problem(self, message: NatsMessage) -> bytes:
+        return await self.store.run(self._problem, message.body)
+
+    def _problem(self, data: bytes) -> bytes:
+        try:
+            query = ProblemQuery.model_validate_json(data)
+            problem = self.casework.get_problem(query.problem_id)
+        except ValidationError as invalid:
+            return _refusal("invalid_query", "查询无效", str(invalid)).model_dump_json().encode()
+        except DomainError as refused:
+            return Reply(ok=False, error=refused.info()).model_dump_json().encode()
+        summary = {"ok": True, "problem_id": str(problem.id), "version": problem.version,
+                   "status": problem.status.value, "unit": problem.unit}
+        return json.dumps(summary, ensure_ascii=False).encode()
+
+
+def _refusal(code: str, zh: str, en: str) -> Reply:
+    return Reply(ok=False, error=ErrorInfo(code=code, zh=zh, en=en))

@@ -1,0 +1,1 @@
+"""The runtime: configuration, the embedded nats-server, streams, and process wiring."""

@@ -1,0 +1,167 @@
+"""``rectify up``: every service in one process, on embedded NATS and SQLite unless configured.
+
+Start order: lock the data directory, start (or reach) NATS, create streams, open the event
+store, start casework and the relay, publish the address book. Stop order is the reverse, with
+consumers drained and the relay caught up before NATS goes down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import logging
+import os
+import signal
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from faststream.nats import NatsBroker
+from nats.js import JetStreamContext
+
+from events.subjects import STATUS_QUERY
+from services.casework.application import Casework
+from services.casework.service import CaseworkService
+from services.casework.store_thread import StoreThread
+from services.relay.outbox import Relay
+from services.runtime.config import RUNTIME_FILE, Settings, read_runtime, write_runtime
+from services.runtime.nats_server import EmbeddedNats
+from services.runtime.status import Status, gather_status
+from services.runtime.streams import ensure_streams
+
+log = logging.getLogger(__name__)
+
+
+class AlreadyRunningError(RuntimeError):
+    pass
+
+
+@dataclass
+class Runtime:
+    """The running parts, for the status query and for an in-process caller such as the demo."""
+
+    settings: Settings
+    nats_url: str
+    js: JetStreamContext
+    casework: Casework
+    store: StoreThread
+    relay: Relay
+    relay_task: asyncio.Task[None] | None = None
+
+    async def status(self) -> Status:
+        return await gather_status(self)
+
+
+def _lock_data_dir(data_dir: Path) -> IO[str]:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    handle = (data_dir / "up.lock").open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise AlreadyRunningError(
+            f"{data_dir} 已有 rectify up 在运行 (rectify up is already running for {data_dir})"
+        ) from None
+    return handle
+
+
+def _wait_for_orphaned_nats(data_dir: Path, timeout: float = 15.0) -> None:
+    """A killed predecessor's nats-server stops by itself (PDEATHSIG); wait until it has."""
+    pid_file = data_dir / "nats" / "nats-server.pid"
+    try:
+        pid = int(pid_file.read_text())
+    except (FileNotFoundError, ValueError):
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+@contextlib.asynccontextmanager
+async def running(settings: Settings) -> AsyncIterator[Runtime]:
+    """Everything started, yielded while it runs, then stopped in reverse order."""
+    lock = _lock_data_dir(settings.data_dir)
+    nats: EmbeddedNats | None = None
+    if settings.nats_url is None:
+        _wait_for_orphaned_nats(settings.data_dir)
+        nats = EmbeddedNats(settings.data_dir / "nats", settings.nats_port, settings.sync_always)
+        nats.start()
+        assert nats.process is not None
+        (settings.data_dir / "nats" / "nats-server.pid").write_text(str(nats.process.pid))
+    nats_url = settings.nats_url or (nats.url if nats else "")
+    broker = NatsBroker(nats_url, logger=None, graceful_timeout=10.0)
+    store = StoreThread()
+    try:
+        await broker.connect()
+        js = broker.connection.jetstream()
+        await ensure_streams(js)
+        casework = await store.run(Casework, settings.store_env())
+        relay = Relay(casework, store, js)
+        runtime = Runtime(settings, nats_url, js, casework, store, relay)
+        broker.include_router(CaseworkService(casework, store, js, relay.wake).router)
+        broker.subscriber(STATUS_QUERY)(_status_handler(runtime))
+        await broker.start()
+        relay_task = runtime.relay_task = asyncio.create_task(relay.run(), name="relay")
+        write_runtime(settings.data_dir, {"pid": os.getpid(), "nats_url": nats_url,
+                                          "store": settings.store_label()})
+        try:
+            yield runtime
+        finally:
+            (settings.data_dir / RUNTIME_FILE).unlink(missing_ok=True)
+            await broker.stop()
+            await _finish_relay(relay, relay_task, casework, store)
+    finally:
+        store.close()
+        if nats is not None:
+            nats.stop()
+        lock.close()
+
+
+async def _finish_relay(relay: Relay, task: asyncio.Task[None], casework: Casework,
+                        store: StoreThread, timeout: float = 10.0) -> None:
+    """Let the relay publish what was recorded before stopping it."""
+    deadline = time.monotonic() + timeout
+    while not task.done() and time.monotonic() < deadline:
+        if relay.published >= await store.run(casework.position):
+            break
+        relay.wake()
+        await asyncio.sleep(0.05)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def _status_handler(runtime: Runtime) -> Callable[[], Awaitable[bytes]]:
+    async def on_status() -> bytes:
+        status = await runtime.status()
+        return status.model_dump_json().encode()
+
+    return on_status
+
+
+async def serve(settings: Settings, after_start: Callable[[Runtime], Awaitable[None]]
+                | None = None) -> None:
+    """Run until SIGINT or SIGTERM (or the relay fails), then stop cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with running(settings) as runtime:
+        if after_start is not None:
+            await after_start(runtime)
+        relay_task = runtime.relay_task
+        assert relay_task is not None
+        stopper = asyncio.create_task(stop.wait())
+        await asyncio.wait({relay_task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+        if relay_task.done() and not relay_task.cancelled():
+            relay_task.result()  # re-raises why the relay stopped
