@@ -69,13 +69,21 @@ def link_duplicate(problem: Problem) -> None:
 
 
 def assign_roadmap(problem: Problem) -> None:
-    problem.assign(an_act(days_after_report=2), "赵局长", "执法支队", "统筹制定年度检查计划",
-                   DEADLINE, immediate=False, milestones=MILESTONES)
+    problem.assign(
+        an_act(days_after_report=2),
+        "赵局长",
+        "执法支队",
+        "统筹制定年度检查计划",
+        DEADLINE,
+        immediate=False,
+        milestones=MILESTONES,
+    )
 
 
 def submit_fix(problem: Problem) -> None:
-    problem.submit_fix(an_act(UNIT_STAFF, days_after_report=30), "已建立联合检查机制",
-                       ("联合检查计划.pdf",))
+    problem.submit_fix(
+        an_act(UNIT_STAFF, days_after_report=30), "已建立联合检查机制", ("联合检查计划.pdf",)
+    )
 
 
 def verify_fix(problem: Problem) -> None:

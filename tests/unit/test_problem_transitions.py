@@ -69,12 +69,20 @@ COMMANDS: dict[str, Callable[[Problem], None]] = {
     "triage": lambda p: p.triage(an_act(), None, "检查计划未统筹", typical=True),
     "link_duplicate": lambda p: p.link_duplicate(an_act(), OTHER_PROBLEM),
     "decline": lambda p: p.decline(an_act(), "不属于本次整治范围"),
-    "assign": lambda p: p.assign(an_act(), "赵局长", "执法支队", "统筹检查计划", DEADLINE,
-                                 immediate=False, milestones=MILESTONES),
+    "assign": lambda p: p.assign(
+        an_act(),
+        "赵局长",
+        "执法支队",
+        "统筹检查计划",
+        DEADLINE,
+        immediate=False,
+        milestones=MILESTONES,
+    ),
     "note_progress": lambda p: p.note_progress(an_act(UNIT_STAFF), "已召开专题会"),
     "complete_milestone": lambda p: p.complete_milestone(an_act(UNIT_STAFF), 1, "计划已印发"),
     "extend_deadline": lambda p: p.extend_deadline(
-        an_act(UNIT_STAFF), DEADLINE + timedelta(days=20), "需跨部门协调", "赵局长"),
+        an_act(UNIT_STAFF), DEADLINE + timedelta(days=20), "需跨部门协调", "赵局长"
+    ),
     "submit_fix": lambda p: p.submit_fix(an_act(UNIT_STAFF), "已整改", ("照片.jpg",)),
     "verify_fix": lambda p: p.verify_fix(an_act(SUPERVISOR)),
     "send_back": lambda p: p.send_back(an_act(SUPERVISOR), "证据不足"),
@@ -276,14 +284,23 @@ def test_a_problem_cannot_be_closed_before_its_fix_is_verified() -> None:
 def test_a_closed_problem_cannot_be_assigned_again() -> None:
     problem = a_closed_problem()
     with pytest.raises(ProblemClosedError):
-        problem.assign(an_act(), "赵局长", "执法支队", "再次整改", DEADLINE,
-                       immediate=True, milestones=())
+        problem.assign(
+            an_act(), "赵局长", "执法支队", "再次整改", DEADLINE, immediate=True, milestones=()
+        )
 
 
 def test_a_fix_cannot_be_verified_before_one_is_submitted() -> None:
     problem = a_rectifying_problem()
     with pytest.raises(NoFixSubmittedError):
         problem.verify_fix(an_act(SUPERVISOR))
+
+
+def test_a_closed_problem_refuses_verification_because_it_is_closed() -> None:
+    problem = a_closed_problem()
+    with pytest.raises(ProblemClosedError):
+        problem.verify_fix(an_act(SUPERVISOR))
+    with pytest.raises(ProblemClosedError):
+        problem.send_back(an_act(SUPERVISOR), "证据不足")
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
@@ -318,8 +335,15 @@ def test_an_extension_must_move_the_deadline_later(days: int) -> None:
 def test_a_deadline_cannot_fall_before_the_report() -> None:
     problem = a_reported_problem()
     with pytest.raises(DeadlineError):
-        problem.assign(an_act(), "赵局长", "执法支队", "整改", REPORTED_AT.date() - timedelta(1),
-                       immediate=True, milestones=())
+        problem.assign(
+            an_act(),
+            "赵局长",
+            "执法支队",
+            "整改",
+            REPORTED_AT.date() - timedelta(1),
+            immediate=True,
+            milestones=(),
+        )
 
 
 @pytest.mark.parametrize("milestone", [0, 3, 99])
@@ -342,21 +366,30 @@ def test_a_milestone_cannot_be_completed_twice() -> None:
 def test_an_on_the_spot_fix_has_no_roadmap_milestones() -> None:
     problem = a_reported_problem()
     with pytest.raises(MilestoneError):
-        problem.assign(an_act(), "赵局长", "执法支队", "立行立改", DEADLINE,
-                       immediate=True, milestones=MILESTONES)
+        problem.assign(
+            an_act(),
+            "赵局长",
+            "执法支队",
+            "立行立改",
+            DEADLINE,
+            immediate=True,
+            milestones=MILESTONES,
+        )
 
 
 def test_a_milestone_cannot_fall_after_the_deadline() -> None:
     problem = a_reported_problem()
     late = Milestone(due=DEADLINE + timedelta(days=1), description="逾期节点")
     with pytest.raises(MilestoneError):
-        problem.assign(an_act(), "赵局长", "执法支队", "整改", DEADLINE,
-                       immediate=False, milestones=(late,))
+        problem.assign(
+            an_act(), "赵局长", "执法支队", "整改", DEADLINE, immediate=False, milestones=(late,)
+        )
 
 
 def test_a_self_inspection_problem_has_no_reporter_to_answer() -> None:
-    problem = a_problem_in(ProblemStatus.CLOSED, channel=Channel.SELF_INSPECTION, reporter=None,
-                           filed_by=UNIT_STAFF)
+    problem = a_problem_in(
+        ProblemStatus.CLOSED, channel=Channel.SELF_INSPECTION, reporter=None, filed_by=UNIT_STAFF
+    )
     with pytest.raises(NoReporterError):
         problem.answer_reporter(an_act(SUPERVISOR), "已整改", None)
     assert problem.collect_events() == []
@@ -389,8 +422,12 @@ def test_a_fix_sent_back_without_a_reason_stays_submitted() -> None:
 def test_replaying_the_recorded_facts_rebuilds_the_same_problem() -> None:
     problem = bring_to(Problem.report(a_submission()), ProblemStatus.CLOSED)
     problem.reopen(an_act(SUPERVISOR, days_after_report=40), "群众再次反映")
-    problem.extend_deadline(an_act(UNIT_STAFF, days_after_report=41),
-                            DEADLINE + timedelta(days=30), "需跨部门协调", "赵局长")
+    problem.extend_deadline(
+        an_act(UNIT_STAFF, days_after_report=41),
+        DEADLINE + timedelta(days=30),
+        "需跨部门协调",
+        "赵局长",
+    )
     problem.complete_milestone(an_act(UNIT_STAFF, days_after_report=42), 1, "计划已印发")
     problem.answer_reporter(an_act(SUPERVISOR, days_after_report=43), "正在重新整改", None)
     facts = problem.collect_events()
@@ -402,10 +439,16 @@ def test_replaying_the_recorded_facts_rebuilds_the_same_problem() -> None:
     assert replayed is not None
     assert [f.originator_version for f in facts] == list(range(1, len(facts) + 1))
     assert (replayed.status, replayed.version, replayed.deadline) == (
-        problem.status, problem.version, problem.deadline)
+        problem.status,
+        problem.version,
+        problem.deadline,
+    )
     assert replayed.completed_milestones == problem.completed_milestones == {1}
     assert (replayed.category, replayed.plan, replayed.answered) == (
-        problem.category, problem.plan, problem.answered)
+        problem.category,
+        problem.plan,
+        problem.answered,
+    )
     assert replayed.modified_on == problem.modified_on
     assert replayed.collect_events() == []
 
@@ -432,8 +475,10 @@ def test_a_new_problem_has_only_its_report_pending() -> None:
 
 @pytest.fixture
 def casework(tmp_path: Path) -> Iterator[Casework]:
-    env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-           "SQLITE_DBNAME": str(tmp_path / "events.sqlite")}
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(tmp_path / "events.sqlite"),
+    }
     app = Casework(env, clock=lambda: REPORTED_AT + timedelta(days=1))
     yield app
     app.close()
@@ -460,7 +505,9 @@ def test_a_batch_files_new_submissions_beside_ones_already_on_record(casework: C
     outcomes = casework.file([old, new])
 
     assert [(f.problem_id, f.created) for f in outcomes] == [
-        (problem_id_of(old), False), (problem_id_of(new), True)]
+        (problem_id_of(old), False),
+        (problem_id_of(new), True),
+    ]
     assert casework.position() == 2
 
 
@@ -469,8 +516,15 @@ def test_a_command_at_a_stale_version_is_refused_and_records_nothing(casework: C
     casework.handle(Triage(problem_id=filed.problem_id, actor=SUPERVISOR, expected_version=1))
     position = casework.position()
 
-    stale = Assign(problem_id=filed.problem_id, actor=SUPERVISOR, expected_version=1,
-                   leader="赵局长", department="执法支队", measures="整改", deadline=DEADLINE)
+    stale = Assign(
+        problem_id=filed.problem_id,
+        actor=SUPERVISOR,
+        expected_version=1,
+        leader="赵局长",
+        department="执法支队",
+        measures="整改",
+        deadline=DEADLINE,
+    )
     with pytest.raises(VersionConflictError):
         casework.handle(stale)
 
@@ -485,14 +539,25 @@ def test_the_history_tells_the_facts_in_the_order_they_happened(casework: Casewo
 
     versions = [
         casework.handle(Triage(problem_id=pid, actor=SUPERVISOR, expected_version=1)),
-        casework.handle(Assign(problem_id=pid, actor=SUPERVISOR, leader="赵局长",
-                               department="执法支队", measures="整改", deadline=DEADLINE,
-                               immediate=True)),
+        casework.handle(
+            Assign(
+                problem_id=pid,
+                actor=SUPERVISOR,
+                leader="赵局长",
+                department="执法支队",
+                measures="整改",
+                deadline=DEADLINE,
+                immediate=True,
+            )
+        ),
     ]
 
     assert versions == [2, 3]
     history = casework.history(pid)
     assert [type(fact) for fact in history] == [
-        ProblemReported, ProblemTriaged, RectificationAssigned]
+        ProblemReported,
+        ProblemTriaged,
+        RectificationAssigned,
+    ]
     assert all(fact.problem_id == pid for fact in history)
     assert casework.get_problem(pid).status is ProblemStatus.RECTIFYING

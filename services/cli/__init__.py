@@ -1,0 +1,1 @@
+"""The ``rectify`` command line: staff commands, inspection, and running the system."""

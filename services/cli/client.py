@@ -1,0 +1,69 @@
+"""Talking to a running ``rectify up`` over NATS: requests, intake publishing, waiting."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from uuid import UUID
+
+import nats
+from nats.aio.client import Client
+from nats.errors import NoServersError, NoRespondersError, TimeoutError as NatsTimeoutError
+
+from events.identity import intake_key, problem_id_for
+from events.subjects import HEADER_MSG_ID, PROBLEM_QUERY, intake_subject
+from events.submission import IntakeSubmission
+
+
+class Unreachable(Exception):
+    """No running rectify answered."""
+
+
+@asynccontextmanager
+async def connected(url: str) -> AsyncIterator[Client]:
+    try:
+        client = await nats.connect(url, connect_timeout=3, max_reconnect_attempts=0,
+                                    allow_reconnect=False)
+    except (NoServersError, OSError, NatsTimeoutError) as refused:
+        raise Unreachable(url) from refused
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+async def request(client: Client, subject: str, body: dict[str, Any] | bytes,
+                  timeout: float = 15.0) -> dict[str, Any]:
+    """Send one request and return the decoded answer."""
+    payload = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False,
+                                                               default=str).encode()
+    try:
+        answer = await client.request(subject, payload, timeout=timeout)
+    except (NoRespondersError, NatsTimeoutError) as silent:
+        raise Unreachable(subject) from silent
+    decoded: dict[str, Any] = json.loads(answer.data)
+    return decoded
+
+
+async def file_submission(client: Client, submission: IntakeSubmission,
+                          timeout: float = 30.0) -> dict[str, Any]:
+    """Publish to INTAKE and wait until casework has recorded the problem."""
+    js = client.jetstream()
+    await js.publish(intake_subject(submission.channel), submission.model_dump_json().encode(),
+                     headers={HEADER_MSG_ID: intake_key(submission.channel,
+                                                        submission.intake_id)})
+    problem_id = problem_id_for(submission.channel, submission.intake_id)
+    return await wait_for_problem(client, problem_id, timeout)
+
+
+async def wait_for_problem(client: Client, problem_id: UUID, timeout: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = await request(client, PROBLEM_QUERY, {"problem_id": str(problem_id)})
+        if answer.get("ok") or time.monotonic() > deadline:
+            return answer
+        await asyncio.sleep(0.05)

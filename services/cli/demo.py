@@ -1,0 +1,151 @@
+"""A sample campaign for ``rectify demo``: the notice's units, problems from several channels in
+every lifecycle state, some overdue. Running it again adds nothing: each problem's script runs
+only when that problem is not yet on record.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import click
+from nats.aio.client import Client
+
+from events.identity import problem_id_for
+from events.lifecycle import Reporter
+from events.subjects import PROBLEM_QUERY, command_subject
+from events.submission import IntakeSubmission
+from events.vocabulary import Category, Channel
+from services.cli.client import connected, file_submission, request
+from services.clock import system_clock
+from services.runtime.process import Runtime
+
+SECTION = "法规与科技标准科 王科长"
+SECTION_CHECKER = "法规与科技标准科 赵干事"
+
+
+@dataclass(frozen=True)
+class Story:
+    """One sample problem and the staff steps it went through."""
+
+    key: str
+    unit: str
+    channel: Channel
+    category: Category
+    problem: str
+    case: str
+    steps: tuple[str, ...] = ()
+    reporter: Reporter | None = None
+    days_ago: int = 30
+    deadline_in_days: int = 20
+    filer: str = field(default="")
+
+
+STORIES = (
+    Story("zd-01", "生态环境综合行政执法支队", Channel.SELF_INSPECTION, Category.DOCUMENTS,
+          "行政处罚决定书引用法律条款不完整", "2022年某涂装企业废气超标案，决定书未写明具体条款项",
+          ("assign", "submit", "verify", "close"), filer="支队法制科 李明"),
+    Story("zd-02", "生态环境综合行政执法支队", Channel.SELF_INSPECTION, Category.OVERDUE_CASES,
+          "部分案件超过法定期限办结", "某砖厂无证排污案立案后120日仍未作出处理决定",
+          ("assign_roadmap", "milestone"), filer="支队法制科 李明"),
+    Story("qy-01", "沁园分局", Channel.ENTERPRISE_VISIT, Category.OVER_INSPECTION,
+          "对同一企业一月内重复检查", "某食品公司反映一个月内接受三次环保检查，内容重复",
+          ("triage", "assign_immediate", "submit"), filer="沁园分局 周强"),
+    Story("qy-02", "沁园分局", Channel.WEBSITE, Category.UNCIVIL,
+          "执法人员检查时态度生硬", "群众反映执法人员在检查某餐馆油烟净化设施时言语粗暴",
+          ("triage",), reporter=Reporter(name="刘女士", phone="13812345678")),
+    Story("jsh-01", "济水分局", Channel.HOTLINE, Category.INACTION_OR_ARBITRARY,
+          "群众多次举报噪声扰民未见处理", "某建筑工地夜间施工噪声，群众三次来电未见查处",
+          ("assign", "overdue"), reporter=Reporter(name="张先生", phone="13987654321"),
+          days_ago=45, deadline_in_days=-5),
+    Story("jsh-02", "济水分局", Channel.MAILBOX, Category.ONE_SIZE_FITS_ALL,
+          "对散乱污企业整治“一刀切”关停", "某工业园区对所有喷漆作坊一律断电，未区分是否达标",
+          ("assign", "submit", "send_back"), reporter=Reporter(name="匿名")),
+    Story("bh-01", "北海分局", Channel.WECHAT, Category.THREE_SYSTEMS,
+          "执法全过程记录缺失", "某企业反映现场检查未佩戴执法记录仪，未出示证件",
+          ("assign", "submit", "verify", "close", "answer"), reporter=Reporter(name="陈先生")),
+    Story("bh-02", "北海分局", Channel.SPOT_CHECK, Category.CASE_FILES,
+          "案卷装订不规范、材料缺失", "案卷评查发现2022年3起案件缺少送达回证",
+          ("assign", "extend", "supervise")),
+    Story("tt-01", "天坛分局", Channel.OVERSIGHT, Category.PROCEDURE,
+          "行政复议纠错：未履行告知程序", "某行政复议案件中，处罚前未告知陈述申辩权利被撤销",
+          ("assign", "submit", "verify", "close", "reopen")),
+    Story("tt-02", "天坛分局", Channel.WEBSITE, Category.OTHER,
+          "反映邻里纠纷", "群众反映邻居装修噪音，不属于行政执法问题",
+          ("decline", "answer"), reporter=Reporter(name="孙女士", phone="13700001111")),
+    Story("yq-01", "玉泉分局", Channel.CENTRAL_INSPECTION, Category.CAPABILITY,
+          "基层执法人员法律素养偏低", "督察反馈：执法人员对新修订大气污染防治法条款不熟悉",
+          ("assign_roadmap", "supervise", "overdue"), days_ago=60, deadline_in_days=-10),
+    Story("yq-02", "玉泉分局", Channel.SYMPOSIUM, Category.IMPROPER_INTENSITY,
+          "对小微企业处罚裁量偏重", "座谈会上企业反映对初次轻微违法未适用“首违不罚”", days_ago=3),
+)
+
+
+async def seed_demo(runtime: Runtime) -> None:
+    """File every story not yet on record, then play its steps through the real commands."""
+    filed = 0
+    async with connected(runtime.nats_url) as client:
+        for story in STORIES:
+            problem_id = problem_id_for(story.channel, story.key)
+            known = await request(client, PROBLEM_QUERY, {"problem_id": str(problem_id)})
+            if known.get("ok"):
+                continue
+            await _play(client, story)
+            filed += 1
+    click.echo(f"示例数据：新登记 {filed} 个问题，共 {len(STORIES)} 个 "
+               f"(demo: {filed} new problems of {len(STORIES)})", err=True)
+
+
+async def _play(client: Client, story: Story) -> None:
+    today = system_clock().date()
+    reported = system_clock() - timedelta(days=story.days_ago)
+    submission = IntakeSubmission(
+        channel=story.channel, intake_id=story.key, unit=story.unit, category=story.category,
+        problem=story.problem, case=story.case, submitted_at=reported,
+        filed_by=story.filer or None, reporter=story.reporter,
+    )
+    answer = await file_submission(client, submission)
+    problem_id = answer["problem_id"]
+    deadline = today + timedelta(days=story.deadline_in_days)
+    for step in story.steps:
+        for verb, body in _step(step, story, deadline):
+            await _command(client, verb, {"problem_id": problem_id, **body})
+
+
+def _step(step: str, story: Story, deadline: date) -> list[tuple[str, dict[str, Any]]]:
+    unit_head = f"{story.unit}负责人"
+    assign = {"actor": SECTION, "leader": unit_head, "department": f"{story.unit}法制股",
+              "measures": "逐案复查，完善制度，开展专题培训", "deadline": str(deadline)}
+    roadmap = [{"due": str(deadline - timedelta(days=10)), "description": "完成问题梳理"},
+               {"due": str(deadline), "description": "完成整改并建章立制"}]
+    steps: dict[str, list[tuple[str, dict[str, Any]]]] = {
+        "triage": [("triage", {"actor": SECTION, "root_cause": "制度执行不到位",
+                               "typical": story.channel.is_public})],
+        "decline": [("triage", {"actor": SECTION, "decline_reason": "不属于行政执法问题"})],
+        "assign": [("assign", assign)],
+        "assign_immediate": [("assign", {**assign, "immediate": True})],
+        "assign_roadmap": [("assign", {**assign, "milestones": roadmap})],
+        "milestone": [("progress", {"actor": unit_head, "milestone": 1, "note": "已完成梳理"})],
+        "submit": [("submit-fix", {"actor": unit_head, "summary": "已整改到位",
+                                   "evidence": ["整改报告.pdf"]})],
+        "verify": [("verify", {"actor": SECTION_CHECKER})],
+        "send_back": [("verify", {"actor": SECTION_CHECKER,
+                                  "reject_reason": "未提供复查记录，请补充"})],
+        "close": [("close", {"actor": SECTION})],
+        "reopen": [("reopen", {"actor": SECTION, "reason": "回访发现同类问题再次出现"})],
+        "extend": [("extend", {"actor": unit_head, "deadline": str(deadline + timedelta(days=15)),
+                               "reason": "涉及案卷较多", "approved_by": SECTION})],
+        "supervise": [("supervise", {"actor": SECTION, "reason": "整改进度迟缓",
+                                     "due": str(deadline)})],
+        "answer": [("answer", {"actor": SECTION, "message": "您反映的问题已核查处理，感谢监督。"})],
+        "overdue": [],  # the deadline simply passes
+    }
+    return steps[step]
+
+
+async def _command(client: Client, verb: str, body: dict[str, Any]) -> None:
+    reply = await request(client, command_subject(verb), {"verb": verb, **body})
+    if not reply.get("ok"):
+        raise RuntimeError(f"demo step {verb} refused: {json.dumps(reply, ensure_ascii=False)}")

@@ -1,0 +1,78 @@
+"""Events as a person reads them: what happened, in words, with the details that matter."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from events.vocabulary import Category, Channel, Language, Via
+
+EVENT_LABELS: dict[str, tuple[str, str]] = {
+    "ProblemReported": ("问题登记", "reported"),
+    "ProblemTriaged": ("分类研判", "triaged"),
+    "ProblemLinkedAsDuplicate": ("关联重复问题", "linked as duplicate"),
+    "ProblemDeclined": ("不予受理", "declined"),
+    "RectificationAssigned": ("交办整改（四定）", "rectification assigned"),
+    "ProgressNoted": ("整改进展", "progress noted"),
+    "MilestoneCompleted": ("完成节点", "milestone completed"),
+    "DeadlineExtended": ("延期", "deadline extended"),
+    "FixSubmitted": ("提交整改结果", "fix submitted"),
+    "FixVerified": ("验收通过", "fix verified"),
+    "FixSentBack": ("退回整改", "fix sent back"),
+    "ProblemClosed": ("销号", "closed"),
+    "ProblemReopened": ("重新打开", "reopened"),
+    "ReporterAnswered": ("答复举报人", "reporter answered"),
+    "SupervisionOrderIssued": ("督办", "supervision order issued"),
+}
+
+_DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("problem", "问题", "problem"),
+    ("case", "案例", "case"),
+    ("root_cause", "根源", "root cause"),
+    ("duplicate_of", "重复于", "duplicate of"),
+    ("leader", "责任领导", "leader"),
+    ("department", "责任部门", "department"),
+    ("measures", "措施", "measures"),
+    ("deadline", "时限", "deadline"),
+    ("note", "进展", "note"),
+    ("milestone", "节点", "milestone"),
+    ("approved_by", "批准人", "approved by"),
+    ("summary", "整改情况", "summary"),
+    ("reason", "理由", "reason"),
+    ("message", "答复", "message"),
+    ("due", "期限", "due"),
+)
+
+
+def event_label(event_type: str, lang: Language) -> str:
+    zh, en = EVENT_LABELS.get(event_type, (event_type, event_type))
+    return zh if lang == "zh" else en
+
+
+def local_time(iso: str) -> str:
+    """An event time in the reader's own time zone, the way people write it."""
+    return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def details(event: dict[str, Any], lang: Language) -> str:
+    parts = []
+    if "category" in event:
+        parts.append(("类别" if lang == "zh" else "category") + ": "
+                     + Category(event["category"]).label(lang))
+    for key, zh, en in _DETAIL_FIELDS:
+        if event.get(key) not in (None, ""):
+            parts.append(f"{zh if lang == 'zh' else en}: {event[key]}")
+    return "；".join(parts) if lang == "zh" else "; ".join(parts)
+
+
+def row(event: dict[str, Any], lang: Language) -> list[str]:
+    """时间, 操作, 操作人, 方式, 渠道, 内容."""
+    channel = Channel(event["channel"]).label(lang) if event.get("channel") else ""
+    return [local_time(event["occurred_at"]), event_label(event["type"], lang), event["actor"],
+            Via(event["via"]).label(lang), channel, details(event, lang)]
+
+
+def headers(lang: Language) -> list[str]:
+    if lang == "zh":
+        return ["时间", "操作", "操作人", "方式", "渠道", "内容"]
+    return ["time", "action", "actor", "via", "channel", "details"]

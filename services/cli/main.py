@@ -1,0 +1,74 @@
+"""``rectify``: the command-line front door."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import click
+
+from services.cli.demo import seed_demo
+from services.cli.inspect import events, history, schema, status
+from services.cli.staff import STAFF_COMMANDS
+from services.runtime.config import DEFAULT_DATA_DIR, Settings
+from services.runtime.process import AlreadyRunningError, Runtime, serve
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="rectify")
+def cli() -> None:
+    """rectify：行政执法突出问题整改跟踪 / tracking enforcement problems to closure."""
+
+
+def _runtime_options(command: click.Command) -> click.Command:
+    for option in reversed([
+        click.option("--data-dir", type=click.Path(path_type=Path), envvar="RECTIFY_DATA_DIR",
+                     default=DEFAULT_DATA_DIR, show_default=True),
+        click.option("--nats-url", envvar="RECTIFY_NATS_URL", default=None,
+                     help="使用已有的 NATS，而不启动内置的 / use an existing NATS server"),
+        click.option("--nats-port", type=int, envvar="RECTIFY_NATS_PORT", default=0,
+                     help="内置 NATS 的端口（默认自动选择空闲端口）"),
+        click.option("--store", envvar="RECTIFY_STORE", default=None,
+                     help="事件库：SQLite 文件路径或 postgresql://… / event store"),
+    ]):
+        command = option(command)
+    return command
+
+
+def _serve(settings: Settings, seed: bool) -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+
+    async def announce(runtime: Runtime) -> None:
+        click.echo(f"rectify 已启动：NATS {runtime.nats_url}，事件库 {settings.store_label()}；"
+                   "按 Ctrl-C 停止", err=True)
+        if seed:
+            await seed_demo(runtime)
+
+    try:
+        asyncio.run(serve(settings, announce))
+    except AlreadyRunningError as running:
+        raise click.ClickException(str(running)) from None
+    click.echo("rectify 已停止 / stopped", err=True)
+
+
+@cli.command()
+@_runtime_options
+def up(data_dir: Path, nats_url: str | None, nats_port: int, store: str | None) -> None:
+    """启动全部服务，直到 Ctrl-C / run every service until Ctrl-C or SIGTERM."""
+    _serve(Settings(data_dir, nats_url, nats_port, store), seed=False)
+
+
+@cli.command()
+@_runtime_options
+def demo(data_dir: Path, nats_url: str | None, nats_port: int, store: str | None) -> None:
+    """启动并载入示例专项整治数据（可重复运行）/ up, plus a sample campaign."""
+    _serve(Settings(data_dir, nats_url, nats_port, store), seed=True)
+
+
+for _command in (*STAFF_COMMANDS, history, events, status, schema):
+    cli.add_command(_command)
+
+
+def main() -> None:
+    cli(prog_name="rectify")

@@ -1,0 +1,86 @@
+"""Options every command shares, and finding the running ``rectify up``."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import getpass
+import os
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import click
+
+from services.cli.client import Unreachable
+from services.cli.output import EXIT_UNREACHABLE, Format, Output
+from services.runtime.config import DEFAULT_DATA_DIR, read_runtime
+
+F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Session:
+    """One invocation's settings: where to reach rectify, and how to speak."""
+
+    out: Output
+    data_dir: Path
+    nats_url: str | None
+    actor: str
+
+    def url(self) -> str:
+        """The running rectify's NATS, from --nats-url or the data directory's address book."""
+        if self.nats_url:
+            return self.nats_url
+        runtime = read_runtime(self.data_dir)
+        if runtime is None:
+            self.out.fail(
+                f"{self.data_dir} 没有正在运行的 rectify：请先运行 rectify up，或用 --nats-url 指定",
+                f"no rectify is running for {self.data_dir}: start `rectify up` or pass --nats-url",
+                EXIT_UNREACHABLE,
+            )
+        return str(runtime["nats_url"])
+
+    def run(self, work: Coroutine[Any, Any, T]) -> T:
+        try:
+            return asyncio.run(work)
+        except Unreachable as silent:
+            self.out.fail(f"无法连接 rectify（{silent}）", f"rectify did not answer ({silent})",
+                          EXIT_UNREACHABLE)
+
+
+def _default_actor() -> str:
+    return os.environ.get("RECTIFY_ACTOR") or getpass.getuser()
+
+
+def common_options(command: F) -> F:
+    """--data-dir, --nats-url, --lang, --format; the decorated function gets ``session``."""
+    options = [
+        click.option("--data-dir", type=click.Path(path_type=Path), envvar="RECTIFY_DATA_DIR",
+                     default=DEFAULT_DATA_DIR, show_default=True,
+                     help="数据目录 / data directory"),
+        click.option("--nats-url", envvar="RECTIFY_NATS_URL", default=None,
+                     help="使用已有的 NATS / use this NATS instead of the data directory's"),
+        click.option("--lang", type=click.Choice(["zh", "en"]), envvar="RECTIFY_LANG",
+                     default="zh", show_default=True, help="输出语言 / output language"),
+        click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+                     show_default=True, help="输出格式 / output format"),
+        click.option("--as", "actor", default=_default_actor, show_default="login name",
+                     envvar="RECTIFY_ACTOR", help="操作人 / who is acting"),
+    ]
+
+    def wrapper(data_dir: Path, nats_url: str | None, lang: str, fmt: str, actor: str,
+                **kwargs: Any) -> Any:
+        out = Output(lang="en" if lang == "en" else "zh", format=cast(Format, fmt))
+        return command(session=Session(out, data_dir, nats_url, actor), **kwargs)
+
+    functools.update_wrapper(wrapper, command)  # keeps the command's own click parameters
+    del wrapper.__wrapped__  # click must see the wrapper's signature, not the command's
+    decorated: Callable[..., Any] = wrapper
+    for option in reversed(options):
+        decorated = option(decorated)
+    return cast(F, decorated)
+
+

@@ -1,0 +1,291 @@
+"""Staff commands: report, triage, assign, progress, extend, submit-fix, verify, close, …
+
+Each command parses its flags, builds one command model, sends it to the casework service and
+prints the answer; the rules live in the Problem aggregate, not here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import click
+from pydantic import ValidationError
+
+from events.commands import (
+    AnswerReporter,
+    Assign,
+    Close,
+    ExtendDeadline,
+    NoteProgress,
+    ProblemCommand,
+    Reopen,
+    SubmitFix,
+    Supervise,
+    Triage,
+    VerifyFix,
+)
+from events.lifecycle import Milestone, Reporter
+from events.subjects import command_subject
+from events.submission import IntakeSubmission
+from events.vocabulary import Category, Channel, Labelled
+from services.cli.client import connected, file_submission, request
+from services.cli.dates import DATE, MILESTONE
+from services.cli.options import Session, common_options
+from services.clock import system_clock
+
+PROBLEM = click.argument("problem_id", metavar="PROBLEM", type=click.UUID)
+EXPECTED_VERSION = click.option("--expected-version", type=int, default=None,
+                                help="仅当问题仍是此版本时执行 / optimistic concurrency")
+
+
+class VocabularyParam(click.ParamType):
+    """A channel or category by code, Chinese label or English label."""
+
+    def __init__(self, vocabulary: type[Labelled]) -> None:
+        self.vocabulary = vocabulary
+        self.name = vocabulary.__name__.upper()
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> Labelled:
+        try:
+            return self.vocabulary.parse(str(value))
+        except ValueError:
+            codes = ", ".join(m.value for m in self.vocabulary)
+            self.fail(f"无法识别 {value!r}，可选：{codes}", param, ctx)
+
+
+_VERB_LABELS = {
+    "triage": ("分类研判", "triage"), "assign": ("交办整改", "assignment"),
+    "progress": ("整改进展", "progress"), "extend": ("延期", "extension"),
+    "submit-fix": ("提交整改结果", "fix submitted"), "verify": ("验收", "verification"),
+    "close": ("销号", "closing"), "reopen": ("重新打开", "reopening"),
+    "answer": ("答复举报人", "answer"), "supervise": ("督办", "supervision order"),
+}
+
+
+def _build(session: Session, model: type[ProblemCommand], **fields: Any) -> ProblemCommand:
+    try:
+        return model(actor=session.actor, **fields)
+    except ValidationError as invalid:
+        first = invalid.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        session.out.fail(f"参数无效：{where}：{first['msg']}", f"invalid {where}: {first['msg']}")
+
+
+def _send(session: Session, command: ProblemCommand) -> None:
+    async def send() -> dict[str, Any]:
+        async with connected(session.url()) as client:
+            return await request(client, command_subject(command.verb),
+                                 command.model_dump_json().encode())
+
+    reply = session.run(send())
+    if not reply.get("ok"):
+        error = reply.get("error") or {}
+        session.out.fail(error.get("zh", "被拒绝"), error.get("en", "refused"),
+                         extra={"code": error.get("code")})
+    if session.out.format == "json":
+        session.out.json(reply)
+    else:
+        zh, en = _VERB_LABELS[command.verb]
+        session.out.line(f"已记录：{zh} {command.problem_id}（版本 {reply['version']}）",
+                         f"recorded: {en} {command.problem_id} (version {reply['version']})")
+
+
+@click.command()
+@common_options
+@click.option("--unit", required=True, help="填报单位")
+@click.option("--channel", required=True, type=VocabularyParam(Channel), help="问题收集渠道")
+@click.option("--category", required=True, type=VocabularyParam(Category), help="问题类别")
+@click.option("--problem", "problem_text", required=True, help="执法问题")
+@click.option("--case", "case_text", required=True, help="执法案例")
+@click.option("--intake-id", default=None, help="渠道编号（重复提交不会重复登记）")
+@click.option("--enterprise", default=None, help="涉及的企业或地点")
+@click.option("--reporter-name", default=None)
+@click.option("--reporter-phone", default=None)
+def report(session: Session, unit: str, channel: Channel, category: Category,
+           problem_text: str, case_text: str, intake_id: str | None, enterprise: str | None,
+           reporter_name: str | None, reporter_phone: str | None) -> None:
+    """登记一个问题 / report a problem."""
+    reporter = Reporter(name=reporter_name, phone=reporter_phone) \
+        if reporter_name or reporter_phone else None
+    try:
+        submission = IntakeSubmission(
+            channel=channel, intake_id=intake_id or str(uuid.uuid4()), unit=unit,
+            category=category, problem=problem_text, case=case_text,
+            submitted_at=system_clock(), filed_by=session.actor, reporter=reporter,
+            enterprise=enterprise,
+        )
+    except ValidationError as invalid:
+        first = invalid.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        session.out.fail(f"参数无效：{where}：{first['msg']}", f"invalid {where}: {first['msg']}")
+
+    async def send() -> dict[str, Any]:
+        async with connected(session.url()) as client:
+            return await file_submission(client, submission)
+
+    answer = session.run(send())
+    if not answer.get("ok"):
+        session.out.fail("问题已提交，但未在时限内登记，请用 rectify status 检查",
+                         "submitted, but not recorded in time; check `rectify status`")
+    if session.out.format == "json":
+        session.out.json({"ok": True, "problem_id": answer["problem_id"],
+                          "version": answer["version"], "status": answer["status"]})
+    else:
+        click.echo(answer["problem_id"])
+
+
+@click.command()
+@common_options
+@PROBLEM
+@click.option("--category", type=VocabularyParam(Category), default=None, help="确认或更正类别")
+@click.option("--root-cause", default=None, help="根源分析")
+@click.option("--typical", is_flag=True, help="典型案件，重点跟踪")
+@click.option("--duplicate-of", type=click.UUID, default=None, help="与某问题重复")
+@click.option("--decline", is_flag=True, help="不予受理（须 --reason）")
+@click.option("--reason", default=None)
+@EXPECTED_VERSION
+def triage(session: Session, problem_id: UUID, category: Category | None, root_cause: str | None,
+           typical: bool, duplicate_of: UUID | None, decline: bool, reason: str | None,
+           expected_version: int | None) -> None:
+    """分类研判 / triage a problem."""
+    if decline and not reason:
+        session.out.fail("不予受理须用 --reason 说明理由", "--decline needs --reason")
+    _send(session, _build(session, Triage, problem_id=problem_id, category=category,
+                          root_cause=root_cause, typical=typical, duplicate_of=duplicate_of,
+                          decline_reason=reason if decline else None,
+                          expected_version=expected_version))
+
+
+@click.command()
+@common_options
+@PROBLEM
+@click.option("--leader", required=True, help="责任领导")
+@click.option("--department", required=True, help="责任部门")
+@click.option("--measures", required=True, help="整改措施")
+@click.option("--deadline", required=True, type=DATE, help="整改时限")
+@click.option("--immediate", is_flag=True, help="立行立改")
+@click.option("--milestone", "milestones", multiple=True, type=MILESTONE,
+              help="路线图节点 YYYY-MM-DD:内容（可多次）")
+@EXPECTED_VERSION
+def assign(session: Session, problem_id: UUID, leader: str, department: str, measures: str,
+           deadline: date, immediate: bool, milestones: tuple[tuple[date, str], ...],
+           expected_version: int | None) -> None:
+    """定领导、定责任、定方案、定时限 / assign the rectification."""
+    if immediate and milestones:
+        session.out.fail("--immediate 与 --milestone 不能同时使用",
+                         "--immediate and --milestone exclude each other")
+    steps = tuple(Milestone(due=due, description=text) for due, text in milestones)
+    _send(session, _build(session, Assign, problem_id=problem_id, leader=leader,
+                          department=department, measures=measures, deadline=deadline,
+                          immediate=immediate, milestones=steps,
+                          expected_version=expected_version))
+
+
+@click.command()
+@common_options
+@PROBLEM
+@click.option("--note", required=True, help="进展情况")
+@click.option("--milestone", type=int, default=None, help="完成第 N 个节点")
+@EXPECTED_VERSION
+def progress(session: Session, problem_id: UUID, note: str, milestone: int | None,
+             expected_version: int | None) -> None:
+    """记录整改进展 / note progress or complete a milestone."""
+    _send(session, _build(session, NoteProgress, problem_id=problem_id, note=note,
+                          milestone=milestone, expected_version=expected_version))
+
+
+@click.command()
+@common_options
+@PROBLEM
+@click.option("--deadline", required=True, type=DATE, help="新的整改时限")
+@click.option("--reason", required=True, help="延期理由")
+@click.option("--approved-by", required=True, help="批准人")
+@EXPECTED_VERSION
+def extend(session: Session, problem_id: UUID, deadline: date, reason: str, approved_by: str,
+           expected_version: int | None) -> None:
+    """延长整改时限 / extend the deadline."""
+    _send(session, _build(session, ExtendDeadline, problem_id=problem_id, deadline=deadline,
+                          reason=reason, approved_by=approved_by,
+                          expected_version=expected_version))
+
+
+@click.command("submit-fix")
+@common_options
+@PROBLEM
+@click.option("--summary", required=True, help="整改情况")
+@click.option("--evidence", multiple=True, help="佐证材料（可多次）")
+@EXPECTED_VERSION
+def submit_fix(session: Session, problem_id: UUID, summary: str, evidence: tuple[str, ...],
+               expected_version: int | None) -> None:
+    """提交整改结果 / submit the fix for verification."""
+    _send(session, _build(session, SubmitFix, problem_id=problem_id, summary=summary,
+                          evidence=evidence, expected_version=expected_version))
+
+
+@click.command()
+@common_options
+@PROBLEM
+@click.option("--reject", is_flag=True, help="退回（须 --reason）")
+@click.option("--reason", default=None)
+@EXPECTED_VERSION
+def verify(session: Session, problem_id: UUID, reject: bool, reason: str | None,
+           expected_version: int | None) -> None:
+    """验收整改结果，或退回 / verify the fix, or send it back."""
+    if reject and not reason:
+        session.out.fail("退回须用 --reason 说明理由", "--reject needs --reason")
+    _send(session, _build(session, VerifyFix, problem_id=problem_id,
+                          reject_reason=reason if reject else None,
+                          expected_version=expected_version))
+
+
+@click.command()
+@common_options
+@PROBLEM
+@EXPECTED_VERSION
+def close(session: Session, problem_id: UUID, expected_version: int | None) -> None:
+    """销号 / close (cross off) a verified problem."""
+    _send(session, _build(session, Close, problem_id=problem_id,
+                          expected_version=expected_version))
+
+
+@click.command()
+@common_options
+@PROBLEM
+@click.option("--reason", required=True)
+@EXPECTED_VERSION
+def reopen(session: Session, problem_id: UUID, reason: str, expected_version: int | None) -> None:
+    """重新打开已销号的问题 / reopen a closed problem."""
+    _send(session, _build(session, Reopen, problem_id=problem_id, reason=reason,
+                          expected_version=expected_version))
+
+
+@click.command()
+@common_options
+@PROBLEM
+@click.option("--message", required=True, help="答复内容")
+@EXPECTED_VERSION
+def answer(session: Session, problem_id: UUID, message: str, expected_version: int | None) -> None:
+    """答复举报人 / answer the reporter."""
+    _send(session, _build(session, AnswerReporter, problem_id=problem_id, message=message,
+                          expected_version=expected_version))
+
+
+@click.command()
+@common_options
+@PROBLEM
+@click.option("--reason", required=True, help="督办事由")
+@click.option("--due", type=DATE, default=None, help="回复期限")
+@EXPECTED_VERSION
+def supervise(session: Session, problem_id: UUID, reason: str, due: date | None,
+              expected_version: int | None) -> None:
+    """督办 / issue a supervision order."""
+    _send(session, _build(session, Supervise, problem_id=problem_id, reason=reason, due=due,
+                          expected_version=expected_version))
+
+
+STAFF_COMMANDS = (report, triage, assign, progress, extend, submit_fix, verify, close, reopen,
+                  answer, supervise)
