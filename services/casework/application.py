@@ -63,21 +63,31 @@ class Casework(Application[UUID]):
     # ----------------------------------------------------------------- intake
 
     def file(self, submissions: Sequence[IntakeSubmission]) -> list[Filed]:
-        """File many submissions in one transaction; one already on record is not filed again."""
+        """File many submissions in one transaction; one already on record is not filed again.
+
+        Usually none is on record yet, so the batch is inserted without first asking: the store's
+        uniqueness of (problem, version 1) refuses the whole transaction if one is, and only then
+        is each looked up (a redelivered batch, or a submission re-sent after the NATS window).
+        """
+        first: dict[UUID, IntakeSubmission] = {}
         outcomes: list[Filed] = []
-        new: dict[UUID, Problem] = {}
         for submission in submissions:
             problem_id = problem_id_for(submission.channel, submission.intake_id)
-            created = problem_id not in new and not self.exists(problem_id)
-            if created:
-                new[problem_id] = Problem.report(submission)
-            outcomes.append(Filed(problem_id, created))
+            outcomes.append(Filed(problem_id, created=problem_id not in first))
+            first.setdefault(problem_id, submission)
         try:
-            self.save(*new.values())
+            self.save(*(Problem.report(s) for s in first.values()))
+        except IntegrityError:
+            pass
+        else:
+            return outcomes
+        new = {pid for pid in first if not self.exists(pid)}
+        try:
+            self.save(*(Problem.report(first[pid]) for pid in new))
         except IntegrityError:
             # Another writer filed one of them meanwhile: file one by one.
             return [self._file_one(s) for s in submissions]
-        return outcomes
+        return [Filed(f.problem_id, f.created and f.problem_id in new) for f in outcomes]
 
     def _file_one(self, submission: IntakeSubmission) -> Filed:
         problem = Problem.report(submission)

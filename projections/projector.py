@@ -1,0 +1,80 @@
+"""Projectors (投影器): what turns recorded events into a read model, exactly once.
+
+A projector has a name, creates its tables in a generation, and applies a batch of recorded
+events. ``apply_batch`` applies the part of the batch a projector has not seen and advances its
+position in the same transaction, so replaying a batch twice has no further effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from events.lifecycle import ProblemEvent
+from projections.store import ReadStore, Tx, position, set_position
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """One event as it stands in the EVENTS stream: its position (stream sequence) and body."""
+
+    position: int
+    event: ProblemEvent
+    body: bytes
+
+
+class Projector(Protocol):
+    """Builds one read model; unknown event types are ignored, never an error."""
+
+    name: str
+
+    def create(self, tx: Tx) -> None:
+        """Create this read model's tables in ``tx``'s generation."""
+
+    def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
+        """Apply consecutive events, in order, inside ``tx``."""
+
+
+class RewindNeededError(Exception):
+    """A projector's stored position is behind the batch: events must be read again from it.
+
+    This happens after a rebuild made a generation live that is behind the running reader.
+    """
+
+    def __init__(self, stored: int) -> None:
+        super().__init__(f"projector position is {stored}: read again from {stored + 1}")
+        self.stored = stored
+
+
+def prepare(tx: Tx, projector: Projector) -> int:
+    """The projector's position in ``tx``'s generation, creating its tables on first use."""
+    stored = position(tx, projector.name)
+    if stored is None:
+        projector.create(tx)
+        set_position(tx, projector.name, 0)
+        return 0
+    return stored
+
+
+def positions(store: ReadStore, projectors: Sequence[Projector],
+              generation: int | None = None) -> dict[str, int]:
+    with store.write(generation) as tx:
+        return {p.name: prepare(tx, p) for p in projectors}
+
+
+def apply_batch(store: ReadStore, projectors: Sequence[Projector], batch: Sequence[Recorded],
+                generation: int | None = None) -> None:
+    """Apply ``batch`` (consecutive positions) to each projector in one transaction."""
+    if not batch:
+        return
+    first, last = batch[0].position, batch[-1].position
+    with store.write(generation) as tx:
+        for projector in projectors:
+            stored = prepare(tx, projector)
+            if stored < first - 1:
+                raise RewindNeededError(stored)
+            unseen = batch[stored - first + 1 :] if stored >= first else batch
+            if unseen:
+                projector.apply(tx, unseen)
+                set_position(tx, projector.name, last)

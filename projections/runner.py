@@ -1,0 +1,151 @@
+"""The projection runner (投影运行器): follows EVENTS and keeps read models up to date.
+
+``run`` follows the stream until cancelled (the task inside ``rectify up``); ``catch_up`` applies
+what the stream held when it was called and returns. Both resume from the stored positions,
+apply at most ``batch_size`` events per transaction, and halt with a ``StreamDivergedError``
+when the stream goes behind a projector or skips a sequence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import NoReturn
+
+from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
+
+from projections.errors import StreamBehindError
+from projections.projector import Projector, Recorded, RewindNeededError, apply_batch, positions
+from projections.reading import EventReader, check_not_behind, decode, stream_last_sequence
+from projections.store import ReadStore
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 1000
+FETCH_TIMEOUT_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a run has come: the position applied, the stream's last known sequence."""
+
+    position: int
+    target: int
+    applied: int
+    elapsed: float
+
+
+OnProgress = Callable[[Progress], None]
+StopBefore = Callable[[Recorded], bool]
+
+
+@dataclass
+class Follower:
+    """Reads EVENTS after the projectors' positions and applies it to them, batch by batch."""
+
+    js: JetStreamContext
+    store: ReadStore
+    projectors: Sequence[Projector]
+    generation: int | None = None
+    batch_size: int = BATCH_SIZE
+    on_progress: OnProgress | None = None
+    stop_before: StopBefore | None = None
+    position: int = 0
+    highest: int = 0
+    known_last: int = 0
+    applied: int = 0
+    stopped: bool = False
+
+    async def follow(self, target: int | None) -> int:
+        """Apply up to ``target`` (forever if None); the position reached."""
+        started = time.monotonic()
+        stored = await asyncio.to_thread(positions, self.store, self.projectors, self.generation)
+        self.position = min(stored.values(), default=0)
+        self.highest = max(stored.values(), default=0)
+        self.known_last = await stream_last_sequence(self.js)
+        check_not_behind(self.highest, self.known_last)
+        reader = EventReader(self.js, self.position + 1)
+        try:
+            while not self.stopped and (target is None or self.position < target):
+                wanted = self.batch_size if target is None else min(
+                    self.batch_size, target - self.position)
+                reader = await self._step(reader, wanted, target)
+                if self.on_progress is not None:
+                    self.on_progress(Progress(self.position, self.known_last, self.applied,
+                                              time.monotonic() - started))
+        finally:
+            await reader.close()
+        return self.position
+
+    async def _step(self, reader: EventReader, wanted: int, target: int | None) -> EventReader:
+        try:
+            messages = await reader.fetch(wanted, FETCH_TIMEOUT_SECONDS)
+        except NatsTimeoutError:
+            return await self._idle(reader, target)
+        except NatsError as error:
+            log.warning("reading EVENTS failed (%s); reading again from %d", error,
+                        self.position + 1)
+            return await self._reopen(reader)
+        batch = self._cut(decode(messages, self.position))
+        self.known_last = max(self.known_last, _last_in_stream(messages[-1]))
+        try:
+            await asyncio.to_thread(apply_batch, self.store, self.projectors, batch,
+                                    self.generation)
+        except RewindNeededError as rewind:
+            self.position = rewind.stored
+            return await self._reopen(reader)
+        if batch:
+            self.position, self.applied = batch[-1].position, self.applied + len(batch)
+            self.highest = max(self.highest, self.position)
+        return reader
+
+    def _cut(self, batch: list[Recorded]) -> list[Recorded]:
+        if self.stop_before is None:
+            return batch
+        for index, recorded in enumerate(batch):
+            if self.stop_before(recorded):
+                self.stopped = True
+                return batch[:index]
+        return batch
+
+    async def _idle(self, reader: EventReader, target: int | None) -> EventReader:
+        """Nothing came: make sure the stream did not shrink under us, then read again."""
+        last = self.known_last = await stream_last_sequence(self.js)
+        check_not_behind(self.highest, last)
+        if target is not None and last < target:
+            raise StreamBehindError(position=target, stream_last=last)
+        return await self._reopen(reader) if last > self.position else reader
+
+    async def _reopen(self, reader: EventReader) -> EventReader:
+        await reader.close()
+        return EventReader(self.js, self.position + 1)
+
+
+def _last_in_stream(message: Msg) -> int:
+    metadata = message.metadata
+    return int(metadata.sequence.stream) + int(metadata.num_pending)
+
+
+async def catch_up(js: JetStreamContext, store: ReadStore, projectors: Sequence[Projector],
+                   *, on_progress: OnProgress | None = None, batch_size: int = BATCH_SIZE,
+                   generation: int | None = None, until: int | None = None,
+                   stop_before: StopBefore | None = None) -> int:
+    """Apply everything EVENTS held at call time (or up to ``until``); the position reached."""
+    last = await stream_last_sequence(js)
+    target = last if until is None else min(until, last)
+    follower = Follower(js, store, projectors, generation, batch_size, on_progress, stop_before)
+    return await follower.follow(target)
+
+
+async def run(js: JetStreamContext, store: ReadStore, projectors: Sequence[Projector],
+              *, on_progress: OnProgress | None = None,
+              batch_size: int = BATCH_SIZE) -> NoReturn:
+    """Keep ``projectors`` up to date with EVENTS until cancelled."""
+    await Follower(js, store, projectors, None, batch_size, on_progress).follow(None)
+    raise AssertionError("following EVENTS without a target never returns")

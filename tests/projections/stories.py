@@ -1,0 +1,138 @@
+"""Histories of problems, told through the real Problem aggregate so that every one is valid.
+
+``Story`` records what a test narrates (report, assign, submit, verify, close …) as the events
+the aggregate would record; ``random_history`` plays random commands and keeps those the rules
+allow, for property tests and large deterministic runs.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+
+from events.identity import problem_id_for
+from events.lifecycle import Milestone, ProblemEvent, Reporter
+from events.submission import IntakeSubmission
+from events.vocabulary import Category, Channel, Via
+from services.casework.errors import DomainError
+from services.casework.problem import Act, Problem
+
+START = datetime(2023, 2, 22, 1, 30, tzinfo=UTC)  # 09:30 in China
+UNITS = ("第一分局", "第二分局", "执法支队")
+STAFF = "第一分局 王五"
+SECTION = "法规科 李四"
+
+
+def day(n: float) -> datetime:
+    return START + timedelta(days=n)
+
+
+class Story:
+    """What happened, in order, to a few problems."""
+
+    def __init__(self) -> None:
+        self.events: list[ProblemEvent] = []
+        self._reports = 0
+
+    def _keep(self, problem: Problem) -> Problem:
+        self.events.extend(recorded.fact for recorded in problem.collect_events())
+        return problem
+
+    def report(self, on: float = 0, unit: str = "第一分局",
+               channel: Channel = Channel.SELF_INSPECTION, filed_by: str | None = STAFF,
+               problem: str = "同一企业一个月内被三个科室分别检查",
+               case: str = "某化工企业2月份接受检查三次，内容重复") -> Problem:
+        self._reports += 1
+        public = channel.is_public
+        submission = IntakeSubmission(
+            channel=channel, intake_id=f"{channel.value}-{self._reports:05d}", unit=unit,
+            category=Category.OVER_INSPECTION, problem=problem, case=case,
+            submitted_at=day(on), filed_by=None if public else filed_by,
+            reporter=Reporter(name="张三", phone="13800000000") if public else None)
+        return self._keep(Problem.report(submission))
+
+    def assign(self, problem: Problem, on: float, deadline: date, immediate: bool = False,
+               leader: str = "赵局长", department: str = "法制科",
+               measures: str = "统筹制定年度检查计划") -> Problem:
+        milestones = () if immediate else (Milestone(due=deadline, description="完成检查清单"),)
+        problem.triage(Act(SECTION, Via.CLI, day(on)), None, "检查计划未统筹", typical=False)
+        problem.assign(Act(SECTION, Via.CLI, day(on)), leader, department, measures, deadline,
+                       immediate=immediate, milestones=milestones)
+        return self._keep(problem)
+
+    def fix(self, problem: Problem, on: float) -> Problem:
+        problem.submit_fix(Act(STAFF, Via.WEB, day(on)), "已建立联合检查机制", ("计划.pdf",))
+        return self._keep(problem)
+
+    def verify(self, problem: Problem, on: float) -> Problem:
+        problem.verify_fix(Act(SECTION, Via.CLI, day(on)))
+        return self._keep(problem)
+
+    def close(self, problem: Problem, on: float) -> Problem:
+        problem.close(Act(SECTION, Via.CLI, day(on)))
+        return self._keep(problem)
+
+    def send_back(self, problem: Problem, on: float) -> Problem:
+        problem.send_back(Act(SECTION, Via.CLI, day(on)), "证明材料不足")
+        return self._keep(problem)
+
+    def reopen(self, problem: Problem, on: float) -> Problem:
+        problem.reopen(Act(SECTION, Via.CLI, day(on)), "群众再次反映")
+        return self._keep(problem)
+
+    def supervise(self, problem: Problem, on: float) -> Problem:
+        problem.supervise(Act(SECTION, Via.CLI, day(on)), "整改进度缓慢", None)
+        return self._keep(problem)
+
+    def extend(self, problem: Problem, on: float, deadline: date) -> Problem:
+        problem.extend_deadline(Act(SECTION, Via.CLI, day(on)), deadline, "需协调多个部门", "局长")
+        return self._keep(problem)
+
+    def decline(self, problem: Problem, on: float) -> Problem:
+        problem.decline(Act(SECTION, Via.CLI, day(on)), "不属于本次整治范围")
+        return self._keep(problem)
+
+
+_PEOPLE = (STAFF, SECTION, "第二分局 陈六", "支队 周七")
+_LEADERS = (("赵局长", "法制科"), ("钱副局长", "执法一科"), ("孙支队长", "执法支队"))
+
+
+def _random_step(story: Story, rng: random.Random, problems: list[Problem], at: float) -> None:
+    if not problems or rng.random() < 0.15:
+        channel = rng.choice(list(Channel))
+        problems.append(story.report(at, rng.choice(UNITS), channel, rng.choice(_PEOPLE)))
+        return
+    problem = rng.choice(problems)
+    act = Act(rng.choice(_PEOPLE), rng.choice(list(Via)), day(at))
+    deadline = (day(at) + timedelta(days=rng.randint(0, 40))).date()
+    leader, department = rng.choice(_LEADERS)
+    commands = (
+        lambda: problem.triage(act, rng.choice(list(Category)), "原因", rng.random() < 0.2),
+        lambda: problem.assign(act, leader, department, "整改措施", deadline,
+                               immediate=rng.random() < 0.4, milestones=()),
+        lambda: problem.note_progress(act, "进展顺利"),
+        lambda: problem.extend_deadline(act, deadline + timedelta(days=30), "协调", "局长"),
+        lambda: problem.submit_fix(act, "已整改", ()),
+        lambda: problem.verify_fix(act),
+        lambda: problem.send_back(act, "材料不足"),
+        lambda: problem.close(act),
+        lambda: problem.reopen(act, "再次反映"),
+        lambda: problem.supervise(act, "进度慢", None),
+        lambda: problem.answer_reporter(act, "已整改完毕", None),
+        lambda: problem.decline(act, "不属于整治范围"),
+        lambda: problem.link_duplicate(act, problem_id_for(Channel.HOTLINE, "h-1")),
+    )
+    weights = (3, 4, 2, 1, 4, 3, 1, 3, 1, 1, 1, 0.3, 0.2)
+    try:
+        rng.choices(commands, weights)[0]()
+    except DomainError:
+        return
+    story._keep(problem)
+
+
+def random_history(rng: random.Random, steps: int) -> list[ProblemEvent]:
+    """About ``steps`` commands on a growing set of problems; those refused leave no trace."""
+    story, problems = Story(), []
+    for step in range(steps):
+        _random_step(story, rng, problems, step / 8)
+    return story.events

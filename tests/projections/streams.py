@@ -1,0 +1,68 @@
+"""Putting events on a real EVENTS stream as the relay does: seq N is position N, no gaps."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import nats
+from nats.js import JetStreamContext
+
+from events.lifecycle import ProblemEvent
+from events.subjects import (
+    EVENTS_STREAM,
+    HEADER_EXPECTED_LAST_SEQUENCE,
+    HEADER_POSITION,
+    HEADER_PROBLEM_VERSION,
+    event_subject,
+)
+from services.runtime.streams import ensure_streams
+
+
+@dataclass
+class EventsStream:
+    """The EVENTS stream, written to by the test as the relay would."""
+
+    js: JetStreamContext
+    last: int = 0
+    versions: dict[str, int] = field(default_factory=dict)
+
+    async def publish(self, events: Iterable[ProblemEvent], chunk: int = 500) -> int:
+        """Publish in order, pipelined, each one expecting its predecessor; the last sequence."""
+        pending: list[asyncio.Future[object]] = []
+        for event in events:
+            key = str(event.problem_id)
+            self.versions[key] = self.versions.get(key, 0) + 1
+            self.last += 1
+            headers = {
+                HEADER_EXPECTED_LAST_SEQUENCE: str(self.last - 1),
+                HEADER_POSITION: str(self.last),
+                HEADER_PROBLEM_VERSION: str(self.versions[key]),
+            }
+            pending.append(await self.js.publish_async(
+                event_subject(event.unit, event.type), event.model_dump_json().encode(),
+                headers=headers))
+            if len(pending) >= chunk:
+                await asyncio.gather(*pending)
+                pending.clear()
+        await asyncio.gather(*pending)
+        return self.last
+
+    async def recreate(self) -> None:
+        """An empty EVENTS stream, as after losing the stream's files."""
+        await self.js.delete_stream(EVENTS_STREAM)
+        await ensure_streams(self.js)
+        self.last, self.versions = 0, {}
+
+
+@asynccontextmanager
+async def events_stream(url: str) -> AsyncIterator[EventsStream]:
+    connection = await nats.connect(url)
+    try:
+        js = connection.jetstream()
+        await ensure_streams(js)
+        yield EventsStream(js)
+    finally:
+        await connection.close()
