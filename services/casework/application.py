@@ -107,8 +107,8 @@ class Casework(Application[UUID]):
         problem = self.get_problem(command.problem_id)
         if command.expected_version is not None and command.expected_version != problem.version:
             raise VersionConflictError(
-                f"问题已被他人更新（当前版本 {problem.version}，你看到的是 {command.expected_version}）"
-                "，请刷新后重试",
+                f"问题已被他人更新（当前版本 {problem.version}，"
+                f"你看到的是 {command.expected_version}），请刷新后重试",
                 f"the problem changed meanwhile (version {problem.version}, you expected "
                 f"{command.expected_version}); reload and try again",
             )
@@ -139,7 +139,8 @@ class Casework(Application[UUID]):
         facts: Iterable[Any] = self.events.get(problem_id)
         history = [recorded.fact for recorded in facts if isinstance(recorded, RecordedFact)]
         if not history:
-            raise ProblemNotFoundError(f"找不到问题 {problem_id}", f"no problem with id {problem_id}")
+            raise ProblemNotFoundError(f"找不到问题 {problem_id}",
+                                       f"no problem with id {problem_id}")
         return history
 
     def position(self) -> int:

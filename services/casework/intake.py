@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from events.submission import MAX_SUBMISSION_BYTES, SUBMISSION_ADAPTER, IntakeSubmission
 from events.subjects import intake_subject
+from events.submission import MAX_SUBMISSION_BYTES, SUBMISSION_ADAPTER, IntakeSubmission
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class FieldError:
     message: str
 
 
-class SubmissionRejected(Exception):
+class SubmissionRejectedError(Exception):
     """A submission that cannot become a problem, with the reason for the REJECTED stream."""
 
     def __init__(self, zh: str, en: str, errors: tuple[FieldError, ...] = ()) -> None:
@@ -32,9 +32,9 @@ class SubmissionRejected(Exception):
 
 
 def read_submission(subject: str, data: bytes) -> IntakeSubmission:
-    """The submission in ``data``, published on ``subject``; raises SubmissionRejected."""
+    """The submission in ``data``, published on ``subject``; raises SubmissionRejectedError."""
     if len(data) > MAX_SUBMISSION_BYTES:
-        raise SubmissionRejected(
+        raise SubmissionRejectedError(
             f"提交内容过大：{len(data)} 字节，上限 {MAX_SUBMISSION_BYTES} 字节",
             f"body too large: {len(data)} bytes, the limit is {MAX_SUBMISSION_BYTES}",
         )
@@ -46,11 +46,11 @@ def read_submission(subject: str, data: bytes) -> IntakeSubmission:
             for e in invalid.errors(include_url=False)
         )
         summary = "; ".join(f"{e.field}: {e.message}" for e in errors[:5])
-        raise SubmissionRejected(
+        raise SubmissionRejectedError(
             f"提交内容无效：{summary}", f"invalid submission: {summary}", errors
         ) from None
     if intake_subject(submission.channel) != subject:
-        raise SubmissionRejected(
+        raise SubmissionRejectedError(
             f"渠道与主题不符：内容为 {submission.channel.value}，主题为 {subject}",
             f"channel {submission.channel.value} does not match subject {subject}",
         )

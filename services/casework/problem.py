@@ -12,13 +12,14 @@ from datetime import date, datetime
 from typing import Any, Self
 from uuid import UUID
 
+from events.identity import problem_id_for
 from events.lifecycle import (
     DeadlineExtended,
     FixSentBack,
     FixSubmitted,
     FixVerified,
-    MilestoneCompleted,
     Milestone,
+    MilestoneCompleted,
     ProblemClosed,
     ProblemDeclined,
     ProblemEvent,
@@ -33,8 +34,8 @@ from events.lifecycle import (
     SupervisionOrderIssued,
 )
 from events.submission import IntakeSubmission
-from events.identity import problem_id_for
-from events.vocabulary import Category, Channel, Plan, ProblemStatus as Status, Via
+from events.vocabulary import Category, Channel, Plan, Via
+from events.vocabulary import ProblemStatus as Status
 from services.casework.errors import (
     DeadlineError,
     DuplicateLinkError,

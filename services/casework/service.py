@@ -36,7 +36,7 @@ from events.subjects import (
 )
 from services.casework.application import Casework
 from services.casework.errors import DomainError
-from services.casework.intake import SubmissionRejected, read_submission
+from services.casework.intake import SubmissionRejectedError, read_submission
 from services.casework.store_thread import StoreThread
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class CaseworkService:
         for msg in batch:
             try:
                 submissions.append(read_submission(msg.subject, msg.data))
-            except SubmissionRejected as rejected:
+            except SubmissionRejectedError as rejected:
                 await self._reject(msg, rejected)
         try:
             await self.store.run(self.casework.file, submissions)
@@ -95,7 +95,7 @@ class CaseworkService:
             await msg.ack()
         self.on_recorded()
 
-    async def _reject(self, msg: Msg, rejected: SubmissionRejected) -> None:
+    async def _reject(self, msg: Msg, rejected: SubmissionRejectedError) -> None:
         headers = {
             HEADER_MSG_ID: f"intake:{msg.metadata.sequence.stream}",
             HEADER_ORIGINAL_SUBJECT: msg.subject,
@@ -124,7 +124,8 @@ class CaseworkService:
                 f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
                 for e in invalid.errors(include_url=False)
             )
-            return _refusal("invalid_command", f"命令无效：{details}", f"invalid command: {details}")
+            return _refusal("invalid_command", f"命令无效：{details}",
+                            f"invalid command: {details}")
         if command.verb != verb:
             return _refusal("verb_mismatch", f"命令 {command.verb} 发到了 {verb}",
                             f"command {command.verb} was sent to {verb}")

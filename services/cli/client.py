@@ -12,14 +12,15 @@ from uuid import UUID
 
 import nats
 from nats.aio.client import Client
-from nats.errors import NoServersError, NoRespondersError, TimeoutError as NatsTimeoutError
+from nats.errors import NoRespondersError, NoServersError
+from nats.errors import TimeoutError as NatsTimeoutError
 
 from events.identity import intake_key, problem_id_for
 from events.subjects import HEADER_MSG_ID, PROBLEM_QUERY, intake_subject
 from events.submission import IntakeSubmission
 
 
-class Unreachable(Exception):
+class UnreachableError(Exception):
     """No running rectify answered."""
 
 
@@ -29,7 +30,7 @@ async def connected(url: str) -> AsyncIterator[Client]:
         client = await nats.connect(url, connect_timeout=3, max_reconnect_attempts=0,
                                     allow_reconnect=False)
     except (NoServersError, OSError, NatsTimeoutError) as refused:
-        raise Unreachable(url) from refused
+        raise UnreachableError(url) from refused
     try:
         yield client
     finally:
@@ -44,7 +45,7 @@ async def request(client: Client, subject: str, body: dict[str, Any] | bytes,
     try:
         answer = await client.request(subject, payload, timeout=timeout)
     except (NoRespondersError, NatsTimeoutError) as silent:
-        raise Unreachable(subject) from silent
+        raise UnreachableError(subject) from silent
     decoded: dict[str, Any] = json.loads(answer.data)
     return decoded
 

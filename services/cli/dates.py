@@ -36,7 +36,7 @@ def parse_datetime(text: str) -> datetime:
     return datetime(day.year, day.month, day.day).astimezone(UTC)
 
 
-class DateParam(click.ParamType):
+class DateParam(click.ParamType[date]):
     name = "DATE"
 
     def convert(self, value: object, param: click.Parameter | None,
@@ -49,7 +49,7 @@ class DateParam(click.ParamType):
             self.fail(f"无法识别的日期 {value!r}（例如 2023-03-05 或 2023年3月5日）", param, ctx)
 
 
-class MilestoneParam(click.ParamType):
+class MilestoneParam(click.ParamType[tuple[date, str]]):
     """``YYYY-MM-DD:TEXT``: one dated step of a roadmap."""
 
     name = "DATE:TEXT"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -67,10 +68,8 @@ def tail(session: Session, start: int | None, follow: bool) -> None:
                 if not follow and msg.metadata.sequence.stream >= last:
                     break
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         session.run(read())
-    except KeyboardInterrupt:
-        pass
 
 
 def _print_event(session: Session, sequence: int, event: dict[str, Any]) -> None:

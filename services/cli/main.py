@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -21,7 +22,7 @@ def cli() -> None:
     """rectify：行政执法突出问题整改跟踪 / tracking enforcement problems to closure."""
 
 
-def _runtime_options(command: click.Command) -> click.Command:
+def _runtime_options(command: Callable[..., None]) -> Callable[..., None]:
     for option in reversed([
         click.option("--data-dir", type=click.Path(path_type=Path), envvar="RECTIFY_DATA_DIR",
                      default=DEFAULT_DATA_DIR, show_default=True),

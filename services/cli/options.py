@@ -13,7 +13,7 @@ from typing import Any, TypeVar, cast
 
 import click
 
-from services.cli.client import Unreachable
+from services.cli.client import UnreachableError
 from services.cli.output import EXIT_UNREACHABLE, Format, Output
 from services.runtime.config import DEFAULT_DATA_DIR, read_runtime
 
@@ -37,7 +37,8 @@ class Session:
         runtime = read_runtime(self.data_dir)
         if runtime is None:
             self.out.fail(
-                f"{self.data_dir} 没有正在运行的 rectify：请先运行 rectify up，或用 --nats-url 指定",
+                f"{self.data_dir} 没有正在运行的 rectify：请先运行 rectify up，"
+                "或用 --nats-url 指定",
                 f"no rectify is running for {self.data_dir}: start `rectify up` or pass --nats-url",
                 EXIT_UNREACHABLE,
             )
@@ -46,7 +47,7 @@ class Session:
     def run(self, work: Coroutine[Any, Any, T]) -> T:
         try:
             return asyncio.run(work)
-        except Unreachable as silent:
+        except UnreachableError as silent:
             self.out.fail(f"无法连接 rectify（{silent}）", f"rectify did not answer ({silent})",
                           EXIT_UNREACHABLE)
 
@@ -77,7 +78,7 @@ def common_options(command: F) -> F:
         return command(session=Session(out, data_dir, nats_url, actor), **kwargs)
 
     functools.update_wrapper(wrapper, command)  # keeps the command's own click parameters
-    del wrapper.__wrapped__  # click must see the wrapper's signature, not the command's
+    del wrapper.__wrapped__  # type: ignore[attr-defined]  # click reads the wrapper's own
     decorated: Callable[..., Any] = wrapper
     for option in reversed(options):
         decorated = option(decorated)

@@ -41,7 +41,7 @@ EXPECTED_VERSION = click.option("--expected-version", type=int, default=None,
                                 help="仅当问题仍是此版本时执行 / optimistic concurrency")
 
 
-class VocabularyParam(click.ParamType):
+class VocabularyParam(click.ParamType[Labelled]):
     """A channel or category by code, Chinese label or English label."""
 
     def __init__(self, vocabulary: type[Labelled]) -> None:

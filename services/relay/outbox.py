@@ -9,6 +9,7 @@ the process at any instant loses nothing: on start it resumes after that sequenc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from uuid import UUID
 from eventsourcing.persistence import Notification
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
+from nats.js.api import PubAck
 from nats.js.errors import APIError
 
 from events.identity import event_id_for
@@ -81,10 +83,8 @@ class Relay:
 
     async def _idle(self) -> None:
         self._wake.clear()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
-        except TimeoutError:
-            pass
 
     async def _publish(self, page: Sequence[Notification]) -> None:
         acks = [await self._publish_one(n) for n in page]
@@ -97,7 +97,7 @@ class Relay:
             return
         self.published = int(results[-1].seq)
 
-    async def _publish_one(self, notification: Notification) -> asyncio.Future[object]:
+    async def _publish_one(self, notification: Notification) -> asyncio.Future[PubAck]:
         mapper = self.casework.mapper
         assert isinstance(mapper, FactMapper)
         body = mapper.unseal(notification.state)
@@ -113,7 +113,7 @@ class Relay:
             HEADER_POSITION: str(notification.id),
         }
         subject = event_subject(fact["unit"], fact["type"])
-        future: asyncio.Future[object] = await self.js.publish_async(
+        future: asyncio.Future[PubAck] = await self.js.publish_async(
             subject, body, headers=headers
         )
         return future

@@ -64,7 +64,7 @@ class EmbeddedNats:
         config = self.store_dir / "nats-server.conf"
         config.write_text(self._config(), encoding="utf-8")
         log = (self.store_dir / "nats-server.log").open("ab")
-        self.process = subprocess.Popen(  # noqa: S603 - our own binary, our own config
+        self.process = subprocess.Popen(
             [str(nats_server_binary()), "-c", str(config)],
             stdout=log, stderr=log, preexec_fn=_die_with_parent,
         )

@@ -27,7 +27,7 @@ from services.casework.application import Casework
 from services.casework.service import CaseworkService
 from services.casework.store_thread import StoreThread
 from services.relay.outbox import Relay
-from services.runtime.config import RUNTIME_FILE, Settings, read_runtime, write_runtime
+from services.runtime.config import RUNTIME_FILE, Settings, write_runtime
 from services.runtime.nats_server import EmbeddedNats
 from services.runtime.status import Status, gather_status
 from services.runtime.streams import ensure_streams

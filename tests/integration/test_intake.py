@@ -58,7 +58,7 @@ def test_the_same_submission_sent_again_and_again_makes_one_problem(
 
 async def _consumer_done(js: JetStreamContext) -> bool:
     info = await js.consumer_info("INTAKE", "casework")
-    return info.num_pending == 0 and info.num_ack_pending == 0
+    return bool(info.num_pending == 0 and info.num_ack_pending == 0)
 
 
 BAD_SUBMISSIONS = {
@@ -86,7 +86,8 @@ def test_bad_input_lands_in_rejected_with_a_readable_reason(
             assert rejected.data == body
             assert rejected.headers is not None
             detail = json.loads(rejected.headers[HEADER_REJECTION_DETAIL])
-            assert detail["zh"] and detail["en"]
+            assert detail["zh"]
+            assert detail["en"]
             assert await problems_recorded(runtime) == 0
             # The service keeps running: a good submission after the bad one is filed.
             await publish(js, a_submission())

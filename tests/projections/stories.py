@@ -130,9 +130,10 @@ def _random_step(story: Story, rng: random.Random, problems: list[Problem], at: 
     story._keep(problem)
 
 
-def random_history(rng: random.Random, steps: int) -> list[ProblemEvent]:
-    """About ``steps`` commands on a growing set of problems; those refused leave no trace."""
-    story, problems = Story(), []
-    for step in range(steps):
+def random_history(rng: random.Random, size: int) -> list[ProblemEvent]:
+    """``size`` events from random commands on a growing set of problems (refused ones vanish)."""
+    story, problems, step = Story(), list[Problem](), 0
+    while len(story.events) < size:
+        step += 1
         _random_step(story, rng, problems, step / 8)
-    return story.events
+    return story.events[:size]

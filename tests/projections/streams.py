@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import nats
 from nats.js import JetStreamContext
+from nats.js.api import PubAck
 
 from events.lifecycle import ProblemEvent
 from events.subjects import (
@@ -31,7 +32,7 @@ class EventsStream:
 
     async def publish(self, events: Iterable[ProblemEvent], chunk: int = 500) -> int:
         """Publish in order, pipelined, each one expecting its predecessor; the last sequence."""
-        pending: list[asyncio.Future[object]] = []
+        pending: list[asyncio.Future[PubAck]] = []
         for event in events:
             key = str(event.problem_id)
             self.versions[key] = self.versions.get(key, 0) + 1

@@ -1,0 +1,148 @@
+"""Following EVENTS: exactly once, in batches, resuming after a crash, halting on a broken
+stream."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from events.subjects import EVENTS_STREAM
+from projections.catalog import projectors
+from projections.errors import StreamBehindError, StreamGapError
+from projections.ledger import LedgerProjector, UnitLedger, read_ledger
+from projections.projector import Recorded, positions
+from projections.runner import Progress, catch_up, run
+from projections.store import SqliteStore, Tx
+from services.runtime.nats_server import EmbeddedNats
+from tests.projections.stories import Story, random_history
+from tests.projections.streams import events_stream
+
+pytestmark = pytest.mark.integration
+TODAY = date(2023, 3, 20)
+
+
+class CrashingLedger(LedgerProjector):
+    """The ledger projector, but the process dies while applying one event."""
+
+    def __init__(self, crash_at: int) -> None:
+        self.crash_at = crash_at
+
+    def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
+        super().apply(tx, batch)
+        if batch[0].position <= self.crash_at <= batch[-1].position:
+            raise KeyboardInterrupt("power cut")
+
+
+def a_ledger_built_in_one_go(store_path: Path) -> list[UnitLedger]:
+    return read_ledger(SqliteStore(store_path), TODAY)
+
+
+def test_catching_up_applies_every_event_in_batches_and_reports_progress(
+    nats_server: EmbeddedNats, tmp_path: Path
+) -> None:
+    history = random_history(random.Random(7), 1500)
+    seen: list[Progress] = []
+
+    async def scenario() -> int:
+        async with events_stream(nats_server.url) as stream:
+            await stream.publish(history)
+            return await catch_up(stream.js, SqliteStore(tmp_path / "r.db"), projectors(),
+                                  on_progress=seen.append)
+
+    assert asyncio.run(scenario()) == len(history) > 1000
+    assert [p.position for p in seen] == [1000, len(history)]
+    assert {p.target for p in seen} == {len(history)}
+
+
+def test_a_crash_mid_transaction_leaves_nothing_half_applied_and_the_next_run_resumes(
+    nats_server: EmbeddedNats, tmp_path: Path
+) -> None:
+    history = random_history(random.Random(11), 1400)
+
+    async def scenario() -> None:
+        async with events_stream(nats_server.url) as stream:
+            await stream.publish(history)
+            crashing = SqliteStore(tmp_path / "crash.db")
+            with pytest.raises(KeyboardInterrupt):
+                await catch_up(stream.js, crashing, [CrashingLedger(crash_at=1200)])
+            assert positions(crashing, [LedgerProjector()]) == {"ledger": 1000}
+            await catch_up(stream.js, crashing, projectors())
+            await catch_up(stream.js, SqliteStore(tmp_path / "clean.db"), projectors())
+
+    asyncio.run(scenario())
+    resumed = a_ledger_built_in_one_go(tmp_path / "crash.db")
+    assert resumed == a_ledger_built_in_one_go(tmp_path / "clean.db")
+    assert sum(len(unit.rows) for unit in resumed) > 0
+
+
+def test_a_stream_that_went_behind_the_projection_stops_it_naming_both_numbers(
+    nats_server: EmbeddedNats, tmp_path: Path
+) -> None:
+    story = Story()
+    for n in range(10):
+        story.report(on=n)
+
+    async def scenario() -> None:
+        async with events_stream(nats_server.url) as stream:
+            await stream.publish(story.events)
+            store = SqliteStore(tmp_path / "r.db")
+            await catch_up(stream.js, store, projectors())
+            await stream.recreate()  # the stream's files were lost …
+            await stream.publish(story.events[:4])  # … and it started again
+            with pytest.raises(StreamBehindError, match=r"\b4\b.*\b10\b") as stopped:
+                await catch_up(stream.js, store, projectors())
+            assert (stopped.value.expected, stopped.value.found) == (10, 4)
+
+    asyncio.run(scenario())
+
+
+def test_a_gap_in_the_stream_stops_the_projection_naming_the_missing_sequence(
+    nats_server: EmbeddedNats, tmp_path: Path
+) -> None:
+    story = Story()
+    for n in range(5):
+        story.report(on=n)
+
+    async def scenario() -> None:
+        async with events_stream(nats_server.url) as stream:
+            await stream.publish(story.events)
+            await stream.js.delete_msg(EVENTS_STREAM, 3)
+            with pytest.raises(StreamGapError, match=r"expected sequence 3, found 4"):
+                await catch_up(stream.js, SqliteStore(tmp_path / "r.db"), projectors())
+
+    asyncio.run(scenario())
+
+
+def test_the_running_projector_follows_new_events_until_cancelled(
+    nats_server: EmbeddedNats, tmp_path: Path
+) -> None:
+    story = Story()
+    for n in range(30):
+        story.report(on=n, unit=("第一分局", "第二分局")[n % 2])
+    store = SqliteStore(tmp_path / "r.db")
+
+    async def scenario() -> None:
+        reached = {10: asyncio.Event(), 30: asyncio.Event()}
+
+        def note(progress: Progress) -> None:
+            for position, event in reached.items():
+                if progress.position >= position:
+                    event.set()
+
+        async with events_stream(nats_server.url) as stream:
+            await stream.publish(story.events[:10])
+            task = asyncio.create_task(run(stream.js, store, projectors(), on_progress=note))
+            await asyncio.wait_for(reached[10].wait(), 10)
+            await stream.publish(story.events[10:])
+            await asyncio.wait_for(reached[30].wait(), 10)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    asyncio.run(scenario())
+    assert [len(unit.rows) for unit in read_ledger(store, TODAY)] == [15, 15]
