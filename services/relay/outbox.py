@@ -47,6 +47,10 @@ class StreamAheadOfStoreError(RuntimeError):
     """EVENTS holds more than the event store: the two have diverged and a person must look."""
 
 
+class PositionGapError(RuntimeError):
+    """The store skipped a position (a rolled-back PostgreSQL insert): seq == position breaks."""
+
+
 class Relay:
     """Follows the notification log and publishes each event to ``events.<unit>.<type>``."""
 
@@ -87,6 +91,11 @@ class Relay:
             await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
 
     async def _publish(self, page: Sequence[Notification]) -> None:
+        if page[0].id != self.published + 1:
+            raise PositionGapError(
+                f"事件库位置从 {self.published} 跳到 {page[0].id} "
+                f"(event store position jumps from {self.published} to {page[0].id})"
+            )
         acks = [await self._publish_one(n) for n in page]
         try:
             results = await asyncio.gather(*acks)
