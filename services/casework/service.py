@@ -34,6 +34,7 @@ from events.subjects import (
     PROBLEM_QUERY,
     rejected_subject,
 )
+from events.submission import IntakeSubmission
 from services.casework.application import Casework
 from services.casework.errors import DomainError
 from services.casework.intake import SubmissionRejectedError, read_submission
@@ -67,7 +68,7 @@ class CaseworkService:
             INTAKE_SUBJECTS,
             stream=JStream(INTAKE_STREAM, declare=False),
             durable=CASEWORK_DURABLE,
-            pull_sub=PullSub(batch_size=INTAKE_BATCH, timeout=0.1, batch=True),
+            pull_sub=PullSub(batch_size=INTAKE_BATCH, timeout=0.5, batch=True),
             ack_policy=AckPolicy.MANUAL,
         )(self.on_intake)
         self.router.subscriber(f"{COMMAND_PREFIX}*", queue="casework")(self.on_command)
@@ -78,15 +79,11 @@ class CaseworkService:
 
     async def on_intake(self, message: BatchMessage) -> None:
         batch: list[Msg] = message.raw_message
-        submissions = []
-        for msg in batch:
-            try:
-                submissions.append(read_submission(msg.subject, msg.data))
-            except SubmissionRejectedError as rejected:
-                await self._reject(msg, rejected)
         try:
+            submissions = [s for msg in batch if (s := await self._read_or_reject(msg))]
             await self.store.run(self.casework.file, submissions)
         except Exception:
+            # Not acknowledged, so not lost: the whole batch comes again, and filing is idempotent.
             log.exception("filing %d submissions failed; they will be redelivered", len(batch))
             for msg in batch:
                 await msg.nak(delay=1.0)
@@ -94,6 +91,13 @@ class CaseworkService:
         for msg in batch:
             await msg.ack()
         self.on_recorded()
+
+    async def _read_or_reject(self, msg: Msg) -> IntakeSubmission | None:
+        try:
+            return read_submission(msg.subject, msg.data)
+        except SubmissionRejectedError as rejected:
+            await self._reject(msg, rejected)
+            return None
 
     async def _reject(self, msg: Msg, rejected: SubmissionRejectedError) -> None:
         headers = {

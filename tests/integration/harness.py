@@ -25,13 +25,15 @@ RECTIFY = [sys.executable, "-m", "services.cli"]
 
 
 async def publish(js: JetStreamContext, submission: IntakeSubmission,
-                  msg_id: str | None = None) -> None:
-    await js.publish(intake_subject(submission.channel), submission.model_dump_json().encode(),
-                     headers={HEADER_MSG_ID: msg_id or intake_key(submission.channel,
-                                                                  submission.intake_id)})
+                  msg_id: str | None = None) -> int:
+    """Publish to INTAKE; returns the stream sequence JetStream acknowledged."""
+    key = msg_id or intake_key(submission.channel, submission.intake_id)
+    ack = await js.publish(intake_subject(submission.channel),
+                           submission.model_dump_json().encode(), headers={HEADER_MSG_ID: key})
+    return int(ack.seq)
 
 
-async def wait_until(condition: Callable[[], Awaitable[bool]], timeout: float = 20.0,
+async def wait_until(condition: Callable[[], Awaitable[bool]], timeout: float = 60.0,
                      what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while not await condition():

@@ -47,8 +47,8 @@ def test_the_same_submission_sent_again_and_again_makes_one_problem(
                 await publish(js, submission)
             # Past JetStream's de-duplication window: a different Nats-Msg-Id gets through it.
             await publish(js, submission, msg_id="resent-after-the-window")
-            await publish(js, a_submission(intake_id="another"))
-            await wait_until(lambda: _consumer_done(js), what="casework to consume INTAKE")
+            last = await publish(js, a_submission(intake_id="another"))
+            await wait_until(lambda: _consumed(js, last), what="casework to consume INTAKE")
             assert await problems_recorded(runtime) == 2
             pid = problem_id_for(submission.channel, submission.intake_id)
             assert [f.type for f in runtime.casework.history(pid)] == ["ProblemReported"]
@@ -56,9 +56,10 @@ def test_the_same_submission_sent_again_and_again_makes_one_problem(
     asyncio.run(story())
 
 
-async def _consumer_done(js: JetStreamContext) -> bool:
+async def _consumed(js: JetStreamContext, sequence: int) -> bool:
+    """Casework has acknowledged everything on INTAKE up to ``sequence``."""
     info = await js.consumer_info("INTAKE", "casework")
-    return bool(info.num_pending == 0 and info.num_ack_pending == 0)
+    return bool(info.ack_floor.stream_seq >= sequence)
 
 
 BAD_SUBMISSIONS = {
@@ -80,8 +81,8 @@ def test_bad_input_lands_in_rejected_with_a_readable_reason(
 
     async def story() -> None:
         async with rectify(tmp_path, nats_server) as (runtime, js):
-            await js.publish("intake.website", body, headers={HEADER_MSG_ID: f"bad:{name}"})
-            await wait_until(lambda: _consumer_done(js), what="casework to consume INTAKE")
+            ack = await js.publish("intake.website", body, headers={HEADER_MSG_ID: f"bad:{name}"})
+            await wait_until(lambda: _consumed(js, ack.seq), what="casework to consume INTAKE")
             rejected = await js.get_msg(REJECTED_STREAM, 1)
             assert rejected.data == body
             assert rejected.headers is not None
@@ -104,8 +105,8 @@ def test_a_missing_field_is_named_in_the_reason(tmp_path: Path,
                                                 nats_server: EmbeddedNats) -> None:
     async def story() -> None:
         async with rectify(tmp_path, nats_server) as (_, js):
-            await js.publish("intake.website", BAD_SUBMISSIONS["missing fields"])
-            await wait_until(lambda: _consumer_done(js), what="casework to consume INTAKE")
+            ack = await js.publish("intake.website", BAD_SUBMISSIONS["missing fields"])
+            await wait_until(lambda: _consumed(js, ack.seq), what="casework to consume INTAKE")
             rejected = await js.get_msg(REJECTED_STREAM, 1)
             assert rejected.headers is not None
             fields = {e["field"] for e in json.loads(rejected.headers[HEADER_REJECTION_DETAIL])
