@@ -6,9 +6,13 @@ from collections.abc import Callable, Sequence
 
 from projections.ledger import LedgerProjector
 from projections.projector import Projector
+from projections.timeline import TimelineProjector
+from projections.trail import TrailProjector
 
 PROJECTORS: dict[str, Callable[[], Projector]] = {
     "ledger": LedgerProjector,
+    "timeline": TimelineProjector,
+    "trail": TrailProjector,
 }
 
 

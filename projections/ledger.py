@@ -153,6 +153,8 @@ def remarks(status: ProblemStatus, deadline: date | None, plan: str | None, supe
 def read_ledger(store: ReadStore, today: date, unit: str | None = None) -> list[UnitLedger]:
     """Each unit's ledger (or only ``unit``'s), rows in 序号 order, remarks as of ``today``."""
     with store.read() as tx:
+        if not tx.exists("ledger_units"):
+            return []
         units = tx.query(f"SELECT unit, filed_by, phone, last_changed FROM"
                          f" {tx.table('ledger_units')} ORDER BY first_position")
         rows = tx.query(f"SELECT {_ROW_FIELDS} FROM {tx.table('ledger_rows')} ORDER BY unit, no")

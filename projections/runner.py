@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
 FETCH_TIMEOUT_SECONDS = 2.0
+RETRY_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Follower:
     known_last: int = 0
     applied: int = 0
     stopped: bool = False
+    resilient: bool = False
 
     async def follow(self, target: int | None) -> int:
         """Apply up to ``target`` (forever if None); the position reached."""
@@ -86,24 +88,35 @@ class Follower:
     async def _step(self, reader: EventReader, wanted: int, target: int | None) -> EventReader:
         try:
             messages = await reader.fetch(wanted, FETCH_TIMEOUT_SECONDS)
+            if not messages:
+                return reader
         except NatsTimeoutError:
             return await self._idle(reader, target)
         except NatsError as error:
-            log.warning("reading EVENTS failed (%s); reading again from %d", error,
-                        self.position + 1)
-            return await self._reopen(reader)
+            return await self._retry(reader, error)
         batch = self._cut(decode(messages, self.position))
         self.known_last = max(self.known_last, _last_in_stream(messages[-1]))
         try:
             await asyncio.to_thread(apply_batch, self.store, self.projectors, batch,
                                     self.generation)
         except RewindNeededError as rewind:
+            log.info("read models were swapped (rebuild); reading EVENTS again from %d",
+                     rewind.stored + 1)
             self.position = rewind.stored
             return await self._reopen(reader)
         if batch:
             self.position, self.applied = batch[-1].position, self.applied + len(batch)
             self.highest = max(self.highest, self.position)
         return reader
+
+    async def _retry(self, reader: EventReader, error: NatsError) -> EventReader:
+        """NATS failed us: a one-shot catch-up gives up, a long run waits and reads again."""
+        if not self.resilient:
+            raise error
+        log.warning("reading EVENTS failed (%s); reading again from %d in %.0fs", error,
+                    self.position + 1, RETRY_SECONDS)
+        await asyncio.sleep(RETRY_SECONDS)
+        return await self._reopen(reader)
 
     def _cut(self, batch: list[Recorded]) -> list[Recorded]:
         if self.stop_before is None:
@@ -116,7 +129,10 @@ class Follower:
 
     async def _idle(self, reader: EventReader, target: int | None) -> EventReader:
         """Nothing came: make sure the stream did not shrink under us, then read again."""
-        last = self.known_last = await stream_last_sequence(self.js)
+        try:
+            last = self.known_last = await stream_last_sequence(self.js)
+        except NatsError as error:
+            return await self._retry(reader, error)
         check_not_behind(self.highest, last)
         if target is not None and last < target:
             raise StreamBehindError(position=target, stream_last=last)
@@ -147,5 +163,6 @@ async def run(js: JetStreamContext, store: ReadStore, projectors: Sequence[Proje
               *, on_progress: OnProgress | None = None,
               batch_size: int = BATCH_SIZE) -> NoReturn:
     """Keep ``projectors`` up to date with EVENTS until cancelled."""
-    await Follower(js, store, projectors, None, batch_size, on_progress).follow(None)
+    follower = Follower(js, store, projectors, None, batch_size, on_progress, resilient=True)
+    await follower.follow(None)
     raise AssertionError("following EVENTS without a target never returns")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import nats
 from nats.js import JetStreamContext
@@ -19,6 +20,9 @@ from events.subjects import (
     HEADER_PROBLEM_VERSION,
     event_subject,
 )
+from projections.catalog import projectors
+from projections.runner import catch_up
+from projections.store import SqliteStore
 from services.runtime.streams import ensure_streams
 
 
@@ -67,3 +71,16 @@ async def events_stream(url: str) -> AsyncIterator[EventsStream]:
         yield EventsStream(js)
     finally:
         await connection.close()
+
+
+def projected(events: Sequence[ProblemEvent], url: str, path: Path) -> SqliteStore:
+    """A read-model store with every projection caught up on ``events``, published to EVENTS."""
+
+    async def publish_and_catch_up() -> SqliteStore:
+        async with events_stream(url) as stream:
+            await stream.publish(events)
+            store = SqliteStore(path)
+            await catch_up(stream.js, store, projectors())
+            return store
+
+    return asyncio.run(publish_and_catch_up())

@@ -146,3 +146,37 @@ def test_the_running_projector_follows_new_events_until_cancelled(
 
     asyncio.run(scenario())
     assert [len(unit.rows) for unit in read_ledger(store, TODAY)] == [15, 15]
+
+
+def test_the_running_projector_rides_out_a_restart_of_nats_server(
+    nats_server: EmbeddedNats, tmp_path: Path
+) -> None:
+    story = Story()
+    for n in range(20):
+        story.report(on=n)
+    store = SqliteStore(tmp_path / "r.db")
+
+    async def scenario() -> None:
+        reached = {10: asyncio.Event(), 20: asyncio.Event()}
+
+        def note(progress: Progress) -> None:
+            for position, event in reached.items():
+                if progress.position >= position:
+                    event.set()
+
+        async with events_stream(nats_server.url) as stream:
+            await stream.publish(story.events[:10])
+            task = asyncio.create_task(run(stream.js, store, projectors(), on_progress=note))
+            await asyncio.wait_for(reached[10].wait(), 10)
+            await asyncio.to_thread(nats_server.stop)
+            await asyncio.to_thread(nats_server.start)
+            async with events_stream(nats_server.url) as again:
+                again.last, again.versions = stream.last, stream.versions
+                await again.publish(story.events[10:])
+            await asyncio.wait_for(reached[20].wait(), 30)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    asyncio.run(scenario())
+    assert [row.no for row in read_ledger(store, TODAY)[0].rows] == list(range(1, 21))

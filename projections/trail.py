@@ -1,0 +1,149 @@
+"""The accountability trail (责任追溯): per responsible leader, department and unit, and per actor.
+
+A problem counts for the leader and department of its latest assignment. Closed on time means
+crossed off (销号) on or before its deadline (as extended); overdue (超期) is judged for the day
+asked about. Each actor's actions are every event that names them, in stream order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from typing import Literal
+
+from events.lifecycle import (
+    DeadlineExtended,
+    FixSentBack,
+    ProblemClosed,
+    ProblemReopened,
+    ProblemReported,
+    RectificationAssigned,
+    SupervisionOrderIssued,
+)
+from events.vocabulary import ProblemStatus
+from projections.facts import is_overdue, local_date, status_after
+from projections.projector import Recorded
+from projections.store import ReadStore, Tx
+
+Dimension = Literal["leader", "department", "unit"]
+_COUNTERS = {FixSentBack: "sent_back", ProblemReopened: "reopened",
+             SupervisionOrderIssued: "supervised"}
+
+
+@dataclass(frozen=True)
+class Accountability:
+    """How one leader, department or unit stands in the campaign."""
+
+    who: str
+    assigned: int = 0
+    open: int = 0
+    closed_on_time: int = 0
+    closed_late: int = 0
+    overdue: int = 0
+    sent_back: int = 0
+    reopened: int = 0
+    supervision_orders: int = 0
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing an actor did: which event, on which problem, when, through what."""
+
+    position: int
+    occurred_at: datetime
+    type: str
+    problem_id: str
+    unit: str
+    via: str
+
+
+class TrailProjector:
+    """Keeps each problem's accountability facts and each actor's actions."""
+
+    name = "trail"
+
+    def create(self, tx: Tx) -> None:
+        tx.execute(f"CREATE TABLE {tx.table('trail_problems')} (position INTEGER PRIMARY KEY,"
+                   " problem_id TEXT NOT NULL UNIQUE, unit TEXT NOT NULL, leader TEXT,"
+                   " department TEXT, deadline TEXT, status TEXT NOT NULL, closed_on TEXT,"
+                   " sent_back INTEGER NOT NULL DEFAULT 0, reopened INTEGER NOT NULL DEFAULT 0,"
+                   " supervised INTEGER NOT NULL DEFAULT 0)")
+        tx.execute(f"CREATE TABLE {tx.table('trail_actions')} (position INTEGER PRIMARY KEY,"
+                   " actor TEXT NOT NULL, occurred_at TEXT NOT NULL, type TEXT NOT NULL,"
+                   " problem_id TEXT NOT NULL, unit TEXT NOT NULL, via TEXT NOT NULL)")
+        tx.execute(f"CREATE INDEX {tx.table('trail_actions_by_actor')}"
+                   f" ON {tx.table('trail_actions')} (actor, position)")
+
+    def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
+        problems = tx.table("trail_problems")
+        for recorded in batch:
+            event, key = recorded.event, str(recorded.event.problem_id)
+            tx.execute(f"INSERT INTO {tx.table('trail_actions')} VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (recorded.position, event.actor, event.occurred_at.isoformat(),
+                        event.type, key, event.unit, event.via.value))
+            if isinstance(event, ProblemReported):
+                tx.execute(f"INSERT INTO {problems} (position, problem_id, unit, status)"
+                           " VALUES (?, ?, ?, ?)",
+                           (recorded.position, key, event.unit, ProblemStatus.REPORTED.value))
+                continue
+            sets: dict[str, str | None] = {}
+            if (status := status_after(event)) is not None:
+                sets.update(status=status.value, closed_on=None)
+            if isinstance(event, ProblemClosed):
+                sets["closed_on"] = local_date(event.occurred_at).isoformat()
+            elif isinstance(event, RectificationAssigned):
+                sets.update(leader=event.leader, department=event.department,
+                            deadline=event.deadline.isoformat())
+            elif isinstance(event, DeadlineExtended):
+                sets["deadline"] = event.deadline.isoformat()
+            assignments = [f"{column} = ?" for column in sets]
+            if (counter := _COUNTERS.get(type(event))) is not None:
+                assignments.append(f"{counter} = {counter} + 1")
+            if assignments:
+                tx.execute(f"UPDATE {problems} SET {', '.join(assignments)} WHERE problem_id = ?",
+                           (*sets.values(), key))
+
+
+def _tally(who: str, rows: Sequence[tuple[str | None, ...]], today: date) -> Accountability:
+    counts = dict.fromkeys((f.name for f in fields(Accountability) if f.name != "who"), 0)
+    for leader, deadline, status, closed_on, sent_back, reopened, supervised in rows:
+        due, state = date.fromisoformat(deadline) if deadline else None, ProblemStatus(str(status))
+        late = closed_on is not None and due is not None and date.fromisoformat(closed_on) > due
+        counts["assigned"] += leader is not None
+        counts["open"] += leader is not None and state is not ProblemStatus.CLOSED
+        counts["closed_on_time"] += state is ProblemStatus.CLOSED and not late
+        counts["closed_late"] += state is ProblemStatus.CLOSED and late
+        counts["overdue"] += is_overdue(state, due, today)
+        counts["sent_back"] += int(sent_back or 0)
+        counts["reopened"] += int(reopened or 0)
+        counts["supervision_orders"] += int(supervised or 0)
+    return Accountability(who, **counts)
+
+
+def accountability(store: ReadStore, by: Dimension, today: date) -> list[Accountability]:
+    """One line per leader, department or unit (in order of first report), as of ``today``."""
+    if by not in ("leader", "department", "unit"):
+        raise ValueError(f"accountability is by leader, department or unit, not {by!r}")
+    with store.read() as tx:
+        if not tx.exists("trail_problems"):
+            return []
+        rows = tx.query(f"SELECT {by}, leader, deadline, status, closed_on, sent_back, reopened,"
+                        f" supervised FROM {tx.table('trail_problems')} ORDER BY position")
+    groups: dict[str, list[tuple[str | None, ...]]] = {}
+    for who, *facts in rows:
+        if who is not None:
+            groups.setdefault(who, []).append(tuple(facts))
+    return [_tally(who, facts, today) for who, facts in groups.items()]
+
+
+def actions_of(store: ReadStore, actor: str) -> list[Action]:
+    """Everything ``actor`` did, in the order it was recorded."""
+    with store.read() as tx:
+        if not tx.exists("trail_actions"):
+            return []
+        rows = tx.query(f"SELECT position, occurred_at, type, problem_id, unit, via FROM"
+                        f" {tx.table('trail_actions')} WHERE actor = ? ORDER BY position",
+                        (actor,))
+    return [Action(int(position), datetime.fromisoformat(at), kind, problem, unit, via)
+            for position, at, kind, problem, unit, via in rows]

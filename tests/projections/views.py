@@ -1,0 +1,33 @@
+"""Everything a reader can see in the read models, captured for comparing two builds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from events.lifecycle import ProblemEvent
+from projections.ledger import UnitLedger, read_ledger
+from projections.store import ReadStore
+from projections.timeline import TimelineEntry, problem_timeline
+from projections.trail import Accountability, Action, accountability, actions_of
+
+
+@dataclass(frozen=True)
+class Views:
+    ledger: list[UnitLedger]
+    accountability: list[list[Accountability]]
+    timelines: list[list[TimelineEntry]]
+    actions: list[list[Action]]
+
+
+def views(store: ReadStore, events: Sequence[ProblemEvent], today: date) -> Views:
+    """The ledger, the trail by each dimension, every problem's timeline, every actor's acts."""
+    problems = sorted({str(event.problem_id) for event in events})
+    actors = sorted({event.actor for event in events})
+    return Views(
+        read_ledger(store, today),
+        [accountability(store, by, today) for by in ("leader", "department", "unit")],
+        [problem_timeline(store, problem) for problem in problems],
+        [actions_of(store, actor) for actor in actors],
+    )
