@@ -18,6 +18,7 @@ from faststream.nats import JStream, NatsMessage, NatsRouter, PullSub
 from faststream.nats.message import NatsBatchMessage
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
+from nats.js.api import ConsumerConfig
 from pydantic import BaseModel, ValidationError
 
 from events.commands import COMMAND_ADAPTER, ErrorInfo, Reply
@@ -43,6 +44,7 @@ from services.casework.store_thread import StoreThread
 log = logging.getLogger(__name__)
 
 INTAKE_BATCH = 256
+INTAKE_ACK_WAIT_SECONDS = 5.0
 
 BatchMessage = Annotated[NatsBatchMessage, Context("message")]
 
@@ -70,6 +72,8 @@ class CaseworkService:
             durable=CASEWORK_DURABLE,
             pull_sub=PullSub(batch_size=INTAKE_BATCH, timeout=0.5, batch=True),
             ack_policy=AckPolicy.MANUAL,
+            # A delivery lost between client and server comes again after ack_wait: keep it short.
+            config=ConsumerConfig(ack_wait=INTAKE_ACK_WAIT_SECONDS),
         )(self.on_intake)
         self.router.subscriber(f"{COMMAND_PREFIX}*", queue="casework")(self.on_command)
         self.router.subscriber(HISTORY_QUERY, queue="casework")(self.on_history)
