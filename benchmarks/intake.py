@@ -158,8 +158,9 @@ async def end_to_end(runtime: Runtime, count: int, run: str, patience: float) ->
     redelivered = await _deliveries(js) - deliveries_before - count
     log(f"  done: {count} relayed; {redelivered} intake messages were delivered again")
     if redelivered > 0:
-        log("  warning: casework got some messages only after the consumer's ack wait (30 s);"
-            " this run's end-to-end figure includes that wait")
+        info = await js.consumer_info(INTAKE_STREAM, CASEWORK_DURABLE)
+        log(f"  warning: casework got some messages only after the consumer's ack wait"
+            f" ({info.config.ack_wait} s); this run's end-to-end figure includes that wait")
     return count / elapsed
 
 
