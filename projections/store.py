@@ -24,7 +24,7 @@ from typing import Any, Protocol
 SqlValue = str | int | float | None
 Row = tuple[Any, ...]
 
-_META = (
+META_STATEMENTS = (
     "CREATE TABLE IF NOT EXISTS rectify_generations (generation INTEGER PRIMARY KEY)",
     "CREATE TABLE IF NOT EXISTS rectify_live"
     " (id INTEGER PRIMARY KEY CHECK (id = 1), generation INTEGER NOT NULL)",
@@ -116,7 +116,7 @@ class SqliteStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         with self._transaction("BEGIN IMMEDIATE"):
-            for statement in _META:
+            for statement in META_STATEMENTS:
                 self._db.execute(statement)
 
     @contextmanager

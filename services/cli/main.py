@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -13,6 +14,7 @@ from services.cli.demo import seed_demo
 from services.cli.inspect import events, history, schema, status
 from services.cli.staff import STAFF_COMMANDS
 from services.runtime.config import DEFAULT_DATA_DIR, Settings
+from services.runtime.parts import PARTS
 from services.runtime.process import AlreadyRunningError, Runtime, serve
 
 
@@ -32,6 +34,11 @@ def _runtime_options(command: Callable[..., None]) -> Callable[..., None]:
                      help="内置 NATS 的端口（默认自动选择空闲端口）"),
         click.option("--store", envvar="RECTIFY_STORE", default=None,
                      help="事件库：SQLite 文件路径或 postgresql://… / event store"),
+        click.option("--read-store", envvar="RECTIFY_READ_STORE", default=None,
+                     help="读模型库：SQLite 文件路径或 postgresql://…（默认随事件库）"
+                          " / read-model store"),
+        click.option("--without", multiple=True, type=click.Choice(list(PARTS)),
+                     help="不启动某部分，可重复 / leave a part out (repeatable)"),
     ]):
         command = option(command)
     return command
@@ -53,18 +60,24 @@ def _serve(settings: Settings, seed: bool) -> None:
     click.echo("rectify 已停止 / stopped", err=True)
 
 
+def _settings(data_dir: Path, nats_url: str | None, nats_port: int, store: str | None,
+              read_store: str | None, without: tuple[str, ...]) -> Settings:
+    return Settings(data_dir, nats_url, nats_port, store, read_store=read_store,
+                    without=frozenset(without))
+
+
 @cli.command()
 @_runtime_options
-def up(data_dir: Path, nats_url: str | None, nats_port: int, store: str | None) -> None:
+def up(**options: Any) -> None:
     """启动全部服务，直到 Ctrl-C / run every service until Ctrl-C or SIGTERM."""
-    _serve(Settings(data_dir, nats_url, nats_port, store), seed=False)
+    _serve(_settings(**options), seed=False)
 
 
 @cli.command()
 @_runtime_options
-def demo(data_dir: Path, nats_url: str | None, nats_port: int, store: str | None) -> None:
+def demo(**options: Any) -> None:
     """启动并载入示例专项整治数据（可重复运行）/ up, plus a sample campaign."""
-    _serve(Settings(data_dir, nats_url, nats_port, store), seed=True)
+    _serve(_settings(**options), seed=True)
 
 
 for _command in (*STAFF_COMMANDS, history, events, status, schema):

@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlparse
 
 DEFAULT_DATA_DIR = Path(".rectify")
 RUNTIME_FILE = "runtime.json"
+READ_MODELS_FILE = "read-models.sqlite3"
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,17 @@ class Settings:
     nats_port: int = 0
     store: str | None = None
     sync_always: bool = True
+    read_store: str | None = None
+    without: frozenset[str] = frozenset()
+    """Parts of ``rectify up`` switched off by name (``--without``)."""
+
+    def read_store_location(self) -> str:
+        """Where the read models live: a PostgreSQL DSN, else a SQLite file path."""
+        if self.read_store:
+            return self.read_store
+        if self.store and self.store.startswith(("postgresql://", "postgres://")):
+            return self.store
+        return str(self.data_dir / READ_MODELS_FILE)
 
     def store_env(self) -> dict[str, str]:
         """The eventsourcing library's environment for the configured event store."""

@@ -1,8 +1,9 @@
 """``rectify up``: every service in one process, on embedded NATS and SQLite unless configured.
 
 Start order: lock the data directory, start (or reach) NATS, create streams, open the event
-store, start casework and the relay, publish the address book. Stop order is the reverse, with
-consumers drained and the relay caught up before NATS goes down.
+and read-model stores, start casework and the relay, then the optional parts (projections,
+gateways, ...), and publish the address book. Stop order is the reverse, with consumers drained
+and the relay caught up before NATS goes down.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import os
 import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -23,12 +24,15 @@ from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 
 from events.subjects import STATUS_QUERY
+from projections.service import open_read_store
+from projections.store import ReadStore
 from services.casework.application import Casework
 from services.casework.service import CaseworkService
 from services.casework.store_thread import StoreThread
 from services.relay.outbox import Relay
 from services.runtime.config import RUNTIME_FILE, Settings, write_runtime
 from services.runtime.nats_server import EmbeddedNats
+from services.runtime.parts import PARTS
 from services.runtime.status import Status, gather_status
 from services.runtime.streams import ensure_streams
 
@@ -49,7 +53,12 @@ class Runtime:
     casework: Casework
     store: StoreThread
     relay: Relay
+    read_store: ReadStore
     relay_task: asyncio.Task[None] | None = None
+    endpoints: dict[str, str] = field(default_factory=dict)
+    """Where each part listens, by part name (``rectify status`` shows them)."""
+    alarms: dict[str, str] = field(default_factory=dict)
+    """Why a part stopped by itself, by part name."""
 
     async def status(self) -> Status:
         return await gather_status(self)
@@ -100,26 +109,39 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
     nats_url = settings.nats_url or (nats.url if nats else "")
     broker = NatsBroker(nats_url, logger=None, graceful_timeout=10.0)
     store = StoreThread()
+    read_store: ReadStore | None = None
     try:
         await broker.connect()
         js = broker.connection.jetstream()
         await ensure_streams(js)
         casework = await store.run(Casework, settings.store_env())
+        read_store = open_read_store(settings.read_store_location())
         relay = Relay(casework, store, js)
-        runtime = Runtime(settings, nats_url, js, casework, store, relay)
+        runtime = Runtime(settings, nats_url, js, casework, store, relay, read_store)
+        runtime.endpoints["nats"] = nats_url
         broker.include_router(CaseworkService(casework, store, js, relay.wake).router)
         broker.subscriber(STATUS_QUERY)(_status_handler(runtime))
         await broker.start()
         relay_task = runtime.relay_task = asyncio.create_task(relay.run(), name="relay")
-        write_runtime(settings.data_dir, {"pid": os.getpid(), "nats_url": nats_url,
-                                          "store": settings.store_label()})
         try:
-            yield runtime
+            async with contextlib.AsyncExitStack() as parts:
+                for name, part in PARTS.items():
+                    if name not in settings.without:
+                        await parts.enter_async_context(part(runtime))
+                write_runtime(settings.data_dir, {
+                    "pid": os.getpid(), "nats_url": nats_url, "store": settings.store_label(),
+                    "read_store": settings.read_store_location(), "endpoints": runtime.endpoints,
+                })
+                try:
+                    yield runtime
+                finally:
+                    (settings.data_dir / RUNTIME_FILE).unlink(missing_ok=True)
         finally:
-            (settings.data_dir / RUNTIME_FILE).unlink(missing_ok=True)
             await broker.stop()
             await _finish_relay(relay, relay_task, casework, store)
     finally:
+        if read_store is not None:
+            read_store.close()
         store.close()
         if nats is not None:
             nats.stop()

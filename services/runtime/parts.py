@@ -1,0 +1,52 @@
+"""The optional parts of ``rectify up``, each switched off with ``--without NAME``.
+
+A part is an async context manager over the running core (NATS, casework, relay, read store):
+it starts on entry, may publish its address in ``runtime.endpoints``, and stops on exit. Parts
+start in the order listed here and stop in reverse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING
+
+from projections.service import run_projections
+
+if TYPE_CHECKING:
+    from services.runtime.process import Runtime
+
+log = logging.getLogger(__name__)
+
+Part = Callable[["Runtime"], AbstractAsyncContextManager[None]]
+
+
+@contextlib.asynccontextmanager
+async def projections(runtime: Runtime) -> AsyncIterator[None]:
+    """Every read model kept up to date with EVENTS; a halt is an alarm, not a silent skip."""
+    task = asyncio.create_task(run_projections(runtime.js, runtime.read_store),
+                               name="projections")
+    task.add_done_callback(lambda done: _raise_alarm(runtime, "projections", done))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
+def _raise_alarm(runtime: Runtime, part: str, task: asyncio.Task[object]) -> None:
+    if task.cancelled() or task.exception() is None:
+        return
+    error = task.exception()
+    log.error("%s stopped: %s", part, error)
+    runtime.alarms[part] = str(error)
+
+
+PARTS: dict[str, Part] = {
+    "projections": projections,
+}
+"""Every optional part by name, in start order."""
