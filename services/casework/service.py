@@ -3,20 +3,25 @@
 Intake is consumed in batches from a durable pull consumer: each batch is validated, filed in
 one event-store transaction, and only then acknowledged. What fails validation is published to
 REJECTED (original bytes, subject, reasons) and acknowledged only once JetStream has it.
+
+The intake loop uses nats-py's pull subscription directly rather than FastStream's batch
+subscriber: nats-py can raise a plain ``asyncio.TimeoutError`` from ``fetch``, which FastStream
+0.7's batch loop does not catch, so its consume task died holding a fetched, unacknowledged
+batch. Here every timeout is an idle poll, and a lost connection is waited out.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Callable
-from typing import Annotated
 from uuid import UUID
 
-from faststream import AckPolicy, Context
-from faststream.nats import JStream, NatsMessage, NatsRouter, PullSub
-from faststream.nats.message import NatsBatchMessage
+from faststream.nats import NatsMessage, NatsRouter
 from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig
 from pydantic import BaseModel, ValidationError
@@ -45,8 +50,9 @@ log = logging.getLogger(__name__)
 
 INTAKE_BATCH = 256
 INTAKE_ACK_WAIT_SECONDS = 5.0
-
-BatchMessage = Annotated[NatsBatchMessage, Context("message")]
+"""A delivery lost between client and server comes again after ack_wait: keep it short."""
+IDLE_POLL_SECONDS = 1.0
+RECONNECT_WAIT_SECONDS = 0.5
 
 
 class ProblemQuery(BaseModel):
@@ -66,23 +72,35 @@ class CaseworkService:
         self.casework, self.store, self.js = casework, store, js
         self.on_recorded = on_recorded
         self.router = NatsRouter()
-        self.router.subscriber(
-            INTAKE_SUBJECTS,
-            stream=JStream(INTAKE_STREAM, declare=False),
-            durable=CASEWORK_DURABLE,
-            pull_sub=PullSub(batch_size=INTAKE_BATCH, timeout=0.5, batch=True),
-            ack_policy=AckPolicy.MANUAL,
-            # A delivery lost between client and server comes again after ack_wait: keep it short.
-            config=ConsumerConfig(ack_wait=INTAKE_ACK_WAIT_SECONDS),
-        )(self.on_intake)
         self.router.subscriber(f"{COMMAND_PREFIX}*", queue="casework")(self.on_command)
         self.router.subscriber(HISTORY_QUERY, queue="casework")(self.on_history)
         self.router.subscriber(PROBLEM_QUERY, queue="casework")(self.on_problem)
 
     # ----------------------------------------------------------------- intake
 
-    async def on_intake(self, message: BatchMessage) -> None:
-        batch: list[Msg] = message.raw_message
+    async def consume_intake(self) -> None:
+        """File what arrives on INTAKE, batch by batch, until cancelled."""
+        subscription = await self.js.pull_subscribe(
+            INTAKE_SUBJECTS, durable=CASEWORK_DURABLE, stream=INTAKE_STREAM,
+            config=ConsumerConfig(ack_wait=INTAKE_ACK_WAIT_SECONDS,
+                                  max_ack_pending=4 * INTAKE_BATCH))
+        try:
+            while True:
+                try:
+                    batch = await subscription.fetch(INTAKE_BATCH, timeout=IDLE_POLL_SECONDS)
+                except TimeoutError:  # nats.errors.TimeoutError is one too
+                    continue
+                except NatsError as error:
+                    log.warning("fetching intake failed (%s); trying again", error)
+                    await asyncio.sleep(RECONNECT_WAIT_SECONDS)
+                    continue
+                await self.on_intake(batch)
+        finally:
+            # Left subscribed, it would hold up draining the connection at shutdown.
+            with contextlib.suppress(NatsError):
+                await subscription.unsubscribe()
+
+    async def on_intake(self, batch: list[Msg]) -> None:
         try:
             submissions = [s for msg in batch if (s := await self._read_or_reject(msg))]
             await self.store.run(self.casework.file, submissions)

@@ -119,10 +119,12 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         relay = Relay(casework, store, js)
         runtime = Runtime(settings, nats_url, js, casework, store, relay, read_store)
         runtime.endpoints["nats"] = nats_url
-        broker.include_router(CaseworkService(casework, store, js, relay.wake).router)
+        service = CaseworkService(casework, store, js, relay.wake)
+        broker.include_router(service.router)
         broker.subscriber(STATUS_QUERY)(_status_handler(runtime))
         await broker.start()
         relay_task = runtime.relay_task = asyncio.create_task(relay.run(), name="relay")
+        intake_task = asyncio.create_task(service.consume_intake(), name="intake")
         try:
             async with contextlib.AsyncExitStack() as parts:
                 for name, part in PARTS.items():
@@ -137,6 +139,9 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
                 finally:
                     (settings.data_dir / RUNTIME_FILE).unlink(missing_ok=True)
         finally:
+            intake_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await intake_task
             await broker.stop()
             await _finish_relay(relay, relay_task, casework, store)
     finally:
