@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from projections.ledger import LedgerProjector
+from projections.problems import ProblemsProjector
 from projections.projector import Projector
 from projections.timeline import TimelineProjector
 from projections.trail import TrailProjector
 
 PROJECTORS: dict[str, Callable[[], Projector]] = {
     "ledger": LedgerProjector,
+    "problems": ProblemsProjector,
     "timeline": TimelineProjector,
     "trail": TrailProjector,
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Literal
 
 from rich.console import Console
@@ -36,18 +36,23 @@ def neutralised(text: str) -> str:
     return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def to_csv(ledgers: Sequence[UnitLedger]) -> bytes:
-    """UTF-8 with BOM (so Excel reads the Chinese); the template columns, plus 填报单位 first
-    when more than one unit is exported."""
+def csv_document(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """UTF-8 with BOM (so Excel reads the Chinese), CRLF lines, no cell taken for a formula."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    several = len(ledgers) > 1
-    writer.writerow((("填报单位",) if several else ()) + COLUMNS)
-    for ledger in ledgers:
-        for row in ledger.rows:
-            cells = ((ledger.header.unit,) if several else ()) + row.cells()
-            writer.writerow([neutralised(cell) for cell in cells])
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([neutralised("" if cell is None else str(cell)) for cell in row])
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+
+
+def to_csv(ledgers: Sequence[UnitLedger]) -> bytes:
+    """The template columns, plus 填报单位 first when more than one unit is exported."""
+    several = len(ledgers) > 1
+    return csv_document(
+        (("填报单位",) if several else ()) + COLUMNS,
+        (((ledger.header.unit,) if several else ()) + row.cells()
+         for ledger in ledgers for row in ledger.rows))
 
 
 def to_json(ledgers: Sequence[UnitLedger]) -> bytes:

@@ -52,6 +52,7 @@ class ReadStore(Protocol):
 
     def read(self) -> AbstractContextManager[Tx]: ...
     def write(self, generation: int | None = None) -> AbstractContextManager[Tx]: ...
+    def live_generation(self) -> int: ...
     def new_generation(self) -> int: ...
     def make_live(self, generation: int) -> None: ...
     def discard(self, generation: int) -> None: ...
@@ -69,6 +70,14 @@ def position(tx: Tx, projector: str) -> int | None:
         (tx.generation, projector),
     )
     return int(rows[0][0]) if rows else None
+
+
+def live_positions(store: ReadStore) -> dict[str, int]:
+    """Each projector's position in the live generation (none before the first run)."""
+    with store.read() as tx:
+        rows = tx.query("SELECT projector, position FROM rectify_tracking WHERE generation = ?"
+                        " ORDER BY projector", (tx.generation,))
+    return {str(name): int(at) for name, at in rows}
 
 
 def set_position(tx: Tx, projector: str, new_position: int) -> None:

@@ -86,7 +86,7 @@ def _page_setup(sheet: Worksheet) -> None:
     sheet.print_options.horizontalCentered = True
 
 
-def _stable_zip(raw: bytes) -> bytes:
+def stable_zip(raw: bytes) -> bytes:
     """The same archive with every entry dated 1980-01-01, so equal content gives equal bytes."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(raw)) as source, \
@@ -114,4 +114,4 @@ def to_xlsx(ledgers: Sequence[UnitLedger]) -> bytes:
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(workbook, archive).save()
-    return _stable_zip(raw.getvalue())
+    return stable_zip(raw.getvalue())

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 import click
 from nats.aio.client import Client
@@ -84,22 +85,25 @@ STORIES = (
 
 
 async def seed_demo(runtime: Runtime) -> None:
-    """File every story not yet on record, then play its steps through the real commands."""
-    filed = 0
+    """File every story not yet on record, then play its steps through the real commands.
+
+    Reports go first, oldest first, so that the record runs forward in time as it would have
+    and ``--as-of`` views of the demo make sense.
+    """
     async with connected(runtime.nats_url) as client:
-        for story in STORIES:
+        new = []
+        for story in sorted(STORIES, key=lambda story: -story.days_ago):
             problem_id = problem_id_for(story.channel, story.key)
             known = await request(client, PROBLEM_QUERY, {"problem_id": str(problem_id)})
-            if known.get("ok"):
-                continue
-            await _play(client, story)
-            filed += 1
-    click.echo(f"示例数据：新登记 {filed} 个问题，共 {len(STORIES)} 个 "
-               f"(demo: {filed} new problems of {len(STORIES)})", err=True)
+            if not known.get("ok"):
+                new.append((story, await _report(client, story)))
+        for story, problem_id in new:
+            await _play(client, story, problem_id)
+    click.echo(f"示例数据：新登记 {len(new)} 个问题，共 {len(STORIES)} 个 "
+               f"(demo: {len(new)} new problems of {len(STORIES)})", err=True)
 
 
-async def _play(client: Client, story: Story) -> None:
-    today = system_clock().date()
+async def _report(client: Client, story: Story) -> UUID:
     reported = system_clock() - timedelta(days=story.days_ago)
     submission = IntakeSubmission(
         channel=story.channel, intake_id=story.key, unit=story.unit, category=story.category,
@@ -107,8 +111,11 @@ async def _play(client: Client, story: Story) -> None:
         filed_by=story.filer or None, reporter=story.reporter,
     )
     answer = await file_submission(client, submission)
-    problem_id = answer["problem_id"]
-    deadline = today + timedelta(days=story.deadline_in_days)
+    return UUID(answer["problem_id"])
+
+
+async def _play(client: Client, story: Story, problem_id: UUID) -> None:
+    deadline = system_clock().date() + timedelta(days=story.deadline_in_days)
     for step in story.steps:
         for verb, body in _step(step, story, deadline):
             await _command(client, verb, {"problem_id": problem_id, **body})

@@ -104,6 +104,10 @@ def status(session: Session) -> None:
           for k, s in info["streams"].items()],
         [t("事件库位置", "event store position"), info["store_position"]],
         [t("转发延迟", "relay lag"), info["relay_lag"]],
+        [t("读模型库", "read-model store"), info["read_store"]],
+        *[[t(f"投影 {k} 位置（延迟）", f"projection {k} position (lag)"),
+           f"{p['position']} ({p['lag']})"] for k, p in info["projections"].items()],
+        *[[t(f"告警 {k}", f"ALARM {k}"), why] for k, why in info["alarms"].items()],
     ])
 
 

@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 
 import click
 
@@ -56,8 +56,27 @@ def _default_actor() -> str:
     return os.environ.get("RECTIFY_ACTOR") or getpass.getuser()
 
 
-def common_options(command: F) -> F:
-    """--data-dir, --nats-url, --lang, --format; the decorated function gets ``session``."""
+@overload
+def common_options(command: F) -> F: ...
+
+
+@overload
+def common_options(*, formats: tuple[Format, ...]) -> Callable[[F], F]: ...
+
+
+def common_options(command: F | None = None, *,
+                   formats: tuple[Format, ...] = ("table", "json")) -> F | Callable[[F], F]:
+    """--data-dir, --nats-url, --lang, --format, --as; the decorated function gets ``session``.
+
+    Used bare (``@common_options``) or with the formats a command can write
+    (``@common_options(formats=("table", "json", "csv"))``).
+    """
+    if command is None:
+        return lambda later: _with_common_options(later, formats)
+    return _with_common_options(command, formats)
+
+
+def _with_common_options(command: F, formats: tuple[Format, ...]) -> F:
     options = [
         click.option("--data-dir", type=click.Path(path_type=Path), envvar="RECTIFY_DATA_DIR",
                      default=DEFAULT_DATA_DIR, show_default=True,
@@ -66,7 +85,7 @@ def common_options(command: F) -> F:
                      help="使用已有的 NATS / use this NATS instead of the data directory's"),
         click.option("--lang", type=click.Choice(["zh", "en"]), envvar="RECTIFY_LANG",
                      default="zh", show_default=True, help="输出语言 / output language"),
-        click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+        click.option("--format", "fmt", type=click.Choice(formats), default=formats[0],
                      show_default=True, help="输出格式 / output format"),
         click.option("--as", "actor", default=_default_actor, show_default="login name",
                      envvar="RECTIFY_ACTOR", help="操作人 / who is acting"),
@@ -83,5 +102,3 @@ def common_options(command: F) -> F:
     for option in reversed(options):
         decorated = option(decorated)
     return cast(F, decorated)
-
-

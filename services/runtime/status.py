@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from typing import TYPE_CHECKING
+from urllib.parse import urlparse
 
 from pydantic import BaseModel
 
 from events.subjects import EVENTS_STREAM, INTAKE_STREAM, REJECTED_STREAM
+from projections.store import live_positions
 
 if TYPE_CHECKING:
     from services.runtime.process import Runtime
@@ -16,6 +19,11 @@ if TYPE_CHECKING:
 class StreamState(BaseModel):
     messages: int
     last_seq: int
+
+
+class ProjectionState(BaseModel):
+    position: int
+    lag: int
 
 
 class Status(BaseModel):
@@ -28,6 +36,9 @@ class Status(BaseModel):
     store_position: int
     relay_position: int
     relay_lag: int
+    read_store: str
+    projections: dict[str, ProjectionState]
+    alarms: dict[str, str]
 
 
 async def gather_status(runtime: Runtime) -> Status:
@@ -37,14 +48,26 @@ async def gather_status(runtime: Runtime) -> Status:
         streams[name] = StreamState(messages=state.messages, last_seq=state.last_seq)
     position = await runtime.store.run(runtime.casework.position)
     published = streams[EVENTS_STREAM].last_seq
+    projected = await asyncio.to_thread(live_positions, runtime.read_store)
     return Status(
         pid=os.getpid(),
         nats_url=runtime.nats_url,
         data_dir=str(runtime.settings.data_dir.resolve()),
         store=runtime.settings.store_label(),
-        endpoints={"nats": runtime.nats_url},
+        endpoints=runtime.endpoints,
         streams=streams,
         store_position=position,
         relay_position=published,
         relay_lag=position - published,
+        read_store=_without_password(runtime.settings.read_store_location()),
+        projections={name: ProjectionState(position=at, lag=published - at)
+                     for name, at in projected.items()},
+        alarms=runtime.alarms,
     )
+
+
+def _without_password(location: str) -> str:
+    url = urlparse(location)
+    if url.password is None:
+        return location
+    return url._replace(netloc=url.netloc.replace(f":{url.password}@", ":***@")).geturl()

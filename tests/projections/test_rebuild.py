@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events.lifecycle import ProblemEvent
-from projections.catalog import projectors
+from projections.catalog import PROJECTORS, projectors
 from projections.facts import local_date
 from projections.ledger import read_ledger
 from projections.projector import positions
@@ -123,7 +123,7 @@ def test_a_running_projector_carries_on_from_the_rebuilt_position_after_the_swap
         def note(progress: Progress) -> None:
             for position, event in reached.items():
                 if positions(follower_store, projectors()) == dict.fromkeys(
-                        ("ledger", "timeline", "trail"), position):
+                        PROJECTORS, position):
                     event.set()
 
         async with events_stream(nats_server.url) as stream:

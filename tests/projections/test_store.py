@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from events.lifecycle import ProblemEvent
-from projections.catalog import projectors
+from projections.catalog import PROJECTORS, projectors
 from projections.ledger import read_ledger
 from projections.projector import Recorded, RewindNeededError, apply_batch, positions
-from projections.store import SqliteStore
 from projections.trail import accountability
+from tests.projections.conftest import StoreFactory
 from tests.projections.stories import Story
 
 TODAY = date(2023, 3, 10)
@@ -30,15 +29,15 @@ def three_reports() -> list[ProblemEvent]:
     return story.events
 
 
-def test_a_store_nobody_projected_into_reads_as_empty(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "r.db")
+def test_a_store_nobody_projected_into_reads_as_empty(open_store: StoreFactory) -> None:
+    store = open_store()
 
     assert read_ledger(store, TODAY) == []
     assert accountability(store, "unit", TODAY) == []
 
 
-def test_applying_the_same_batch_twice_has_no_further_effect(tmp_path: Path) -> None:
-    store, batch = SqliteStore(tmp_path / "r.db"), recorded(three_reports())
+def test_applying_the_same_batch_twice_has_no_further_effect(open_store: StoreFactory) -> None:
+    store, batch = open_store(), recorded(three_reports())
 
     apply_batch(store, projectors(), batch)
     once = read_ledger(store, TODAY)
@@ -47,13 +46,13 @@ def test_applying_the_same_batch_twice_has_no_further_effect(tmp_path: Path) -> 
 
     assert read_ledger(store, TODAY) == once
     assert [row.no for row in once[0].rows] == [1, 2, 3]
-    assert positions(store, projectors()) == {"ledger": 3, "timeline": 3, "trail": 3}
+    assert positions(store, projectors()) == dict.fromkeys(PROJECTORS, 3)
 
 
 def test_a_batch_beyond_the_stored_position_asks_to_read_again_and_changes_nothing(
-    tmp_path: Path,
+    open_store: StoreFactory,
 ) -> None:
-    store, batch = SqliteStore(tmp_path / "r.db"), recorded(three_reports())
+    store, batch = open_store(), recorded(three_reports())
     apply_batch(store, projectors(), batch[:1])
 
     with pytest.raises(RewindNeededError) as rewind:
@@ -63,9 +62,10 @@ def test_a_batch_beyond_the_stored_position_asks_to_read_again_and_changes_nothi
     assert len(read_ledger(store, TODAY)[0].rows) == 1
 
 
-def test_readers_see_the_live_generation_until_a_new_one_is_made_live(tmp_path: Path) -> None:
-    path = tmp_path / "r.db"
-    writer, reader, batch = SqliteStore(path), SqliteStore(path), recorded(three_reports())
+def test_readers_see_the_live_generation_until_a_new_one_is_made_live(
+    open_store: StoreFactory,
+) -> None:
+    writer, reader, batch = open_store(), open_store(), recorded(three_reports())
     apply_batch(writer, projectors(), batch[:1])
 
     fresh = writer.new_generation()

@@ -1,0 +1,130 @@
+"""One row per problem with every fact the statistics and the supervision board count.
+
+Keyed by the stream position of the report (an ordered key: SQLite appends rather than
+splits pages). Times are stored as ISO text in UTC as recorded; days are worked out on reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from events.lifecycle import (
+    DeadlineExtended,
+    FixSentBack,
+    ProblemClosed,
+    ProblemReopened,
+    ProblemReported,
+    ProblemTriaged,
+    RectificationAssigned,
+    ReporterAnswered,
+    SupervisionOrderIssued,
+)
+from events.vocabulary import ProblemStatus
+from projections.facts import is_overdue, local_date, status_after
+from projections.projector import Recorded
+from projections.store import ReadStore, Tx
+from projections.trail import Dimension
+
+_COUNTERS = {FixSentBack: "sent_back", ProblemReopened: "reopened",
+             SupervisionOrderIssued: "orders"}
+
+
+class ProblemsProjector:
+    """Keeps each problem's unit, category, channel, status, dates and counters."""
+
+    name = "problems"
+
+    def create(self, tx: Tx) -> None:
+        tx.execute(f"CREATE TABLE {tx.table('problems')} (position INTEGER PRIMARY KEY,"
+                   " problem_id TEXT NOT NULL UNIQUE, unit TEXT NOT NULL, category TEXT NOT NULL,"
+                   " channel TEXT NOT NULL, status TEXT NOT NULL, problem TEXT NOT NULL,"
+                   " reported_at TEXT NOT NULL, assigned_at TEXT, deadline TEXT, leader TEXT,"
+                   " department TEXT, closed_at TEXT, answered_at TEXT,"
+                   " sent_back INTEGER NOT NULL DEFAULT 0, reopened INTEGER NOT NULL DEFAULT 0,"
+                   " orders INTEGER NOT NULL DEFAULT 0)")
+
+    def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
+        table = tx.table("problems")
+        for recorded in batch:
+            event = recorded.event
+            if isinstance(event, ProblemReported):
+                tx.execute(f"INSERT INTO {table} (position, problem_id, unit, category, channel,"
+                           " status, problem, reported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           (recorded.position, str(event.problem_id), event.unit,
+                            event.category.value, event.channel.value,
+                            ProblemStatus.REPORTED.value, event.problem,
+                            event.occurred_at.isoformat()))
+                continue
+            sets: dict[str, str | None] = {}
+            if (status := status_after(event)) is not None:
+                sets.update(status=status.value, closed_at=None)
+            at = event.occurred_at.isoformat()
+            if isinstance(event, ProblemTriaged):
+                sets["category"] = event.category.value
+            elif isinstance(event, RectificationAssigned):
+                sets.update(assigned_at=at, deadline=event.deadline.isoformat(),
+                            leader=event.leader, department=event.department)
+            elif isinstance(event, DeadlineExtended):
+                sets["deadline"] = event.deadline.isoformat()
+            elif isinstance(event, ProblemClosed):
+                sets["closed_at"] = at
+            elif isinstance(event, ReporterAnswered):
+                sets["answered_at"] = at
+            assignments = [f"{column} = ?" for column in sets]
+            if (counter := _COUNTERS.get(type(event))) is not None:
+                assignments.append(f"{counter} = {counter} + 1")
+            if assignments:
+                tx.execute(f"UPDATE {table} SET {', '.join(assignments)} WHERE problem_id = ?",
+                           (*sets.values(), str(event.problem_id)))
+
+
+@dataclass(frozen=True)
+class ProblemFacts:
+    """One problem's row, as the trail lists it under a leader, department or unit."""
+
+    problem_id: str
+    unit: str
+    problem: str
+    status: ProblemStatus
+    reported_at: datetime
+    assigned_at: datetime | None
+    deadline: date | None
+    closed_at: datetime | None
+    leader: str
+    department: str
+    sent_back: int
+    reopened: int
+    orders: int
+
+    def overdue(self, today: date) -> bool:
+        return is_overdue(self.status, self.deadline, today)
+
+    def closed_late(self) -> bool:
+        return (self.closed_at is not None and self.deadline is not None
+                and local_date(self.closed_at) > self.deadline)
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def problems_of(store: ReadStore, by: Dimension, who: str) -> list[ProblemFacts]:
+    """The problems that ``who`` (a leader, department or unit) answers for, in report order."""
+    if by not in ("leader", "department", "unit"):
+        raise ValueError(f"problems are listed by leader, department or unit, not {by!r}")
+    with store.read() as tx:
+        if not tx.exists("problems"):
+            return []
+        rows = tx.query(f"SELECT problem_id, unit, problem, status, reported_at, assigned_at,"
+                        f" deadline, closed_at, leader, department, sent_back, reopened, orders"
+                        f" FROM {tx.table('problems')} WHERE {by} = ? ORDER BY position", (who,))
+    return [
+        ProblemFacts(problem_id, unit, text, ProblemStatus(status),
+                     datetime.fromisoformat(reported_at), _moment(assigned_at),
+                     date.fromisoformat(deadline) if deadline else None, _moment(closed_at),
+                     leader or "", department or "", int(sent_back), int(reopened), int(orders))
+        for problem_id, unit, text, status, reported_at, assigned_at, deadline, closed_at,
+        leader, department, sent_back, reopened, orders in rows
+    ]

@@ -1,0 +1,434 @@
+"""Reading the read models: ledger, trail, statistics, board; rebuilding and running projections.
+
+These commands open the read-model store directly (SQLite in the data directory, or the
+PostgreSQL DSN the running ``rectify up`` announced), so they answer even while NATS is busy.
+``--as-of`` and ``rebuild`` read the EVENTS stream and so need the running NATS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+import nats
+
+from projections.board import Board, BoardItem, read_board
+from projections.catalog import PROJECTORS
+from projections.exports import FORMATS, ExportFormat, csv_document, export
+from projections.facts import CHINA_TIME, local_date
+from projections.ledger import read_ledger
+from projections.problems import problems_of
+from projections.rebuild import build_as_of, rebuild
+from projections.service import open_read_store, run_projections
+from projections.stats import Statistics, Totals, read_stats
+from projections.store import ReadStore
+from projections.trail import Dimension, accountability, actions_of
+from services.cli.dates import parse_date, parse_datetime
+from services.cli.describe import event_label
+from services.cli.options import Session, common_options
+from services.cli.progress import ProgressLine
+from services.clock import system_clock
+from services.runtime.config import READ_MODELS_FILE, read_runtime
+
+READ_STORE = click.option("--read-store", envvar="RECTIFY_READ_STORE", default=None,
+                          help="读模型库（默认取自运行中的 rectify 或数据目录）/ read-model store")
+OUTPUT = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                      default=None, help="写入文件 / write to this file")
+NAMES = click.argument("names", nargs=-1, type=click.Choice(list(PROJECTORS)))
+
+
+class MomentParam(click.ParamType[datetime]):
+    """A moment in China time; a date alone means the end of that day (what it showed then)."""
+
+    name = "DATETIME"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> datetime:
+        text = str(value)
+        try:
+            day = parse_date(text)
+        except ValueError:
+            try:
+                return parse_datetime(text).replace(tzinfo=None).replace(tzinfo=CHINA_TIME)
+            except ValueError:
+                self.fail(f"无法识别的时间 {value!r}（例如 2023-03-05 或 2023-03-05 18:00）",
+                          param, ctx)
+        return datetime.combine(day + timedelta(days=1), time(), CHINA_TIME) - \
+            timedelta(microseconds=1)
+
+
+AS_OF = click.option("--as-of", type=MomentParam(), default=None,
+                     help="按某一时刻的状态（只写日期即当天结束时）/ as it stood at that moment")
+
+
+def _today() -> date:
+    return local_date(system_clock())
+
+
+def _open(session: Session, explicit: str | None) -> ReadStore:
+    runtime = read_runtime(session.data_dir) or {}
+    location = explicit or str(runtime.get("read_store") or "") or str(
+        session.data_dir / READ_MODELS_FILE)
+    if "://" not in location and not Path(location).exists():
+        session.out.fail(f"还没有读模型 {location}：请先运行 rectify up（或 rectify project）",
+                         f"no read models at {location} yet: run `rectify up` "
+                         "(or `rectify project`) first")
+    return open_read_store(location)
+
+
+async def _as_of(session: Session, moment: datetime, names: Sequence[str]) -> ReadStore:
+    client = await nats.connect(session.url(), connect_timeout=3)
+    try:
+        progress = ProgressLine(session.out, f"重建 {moment:%Y-%m-%d %H:%M} 时的视图",
+                                f"building the view as of {moment:%Y-%m-%d %H:%M}")
+        store = await build_as_of(client.jetstream(), moment, names=names, on_progress=progress)
+        progress.done()
+        return store
+    finally:
+        await client.close()
+
+
+def _emit(session: Session, data: bytes, output: Path | None, default_name: str) -> None:
+    """Bytes to the file asked for; a workbook never to a terminal (to a named file instead)."""
+    if output is None and session.out.format == "xlsx" and sys.stdout.isatty():
+        output = Path(default_name)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    output.write_bytes(data)
+    session.out.line(f"已写入 {output}", f"written to {output}")
+
+
+@click.command()
+@common_options(formats=FORMATS)
+@click.option("--unit", default=None, help="只看此单位 / only this unit")
+@AS_OF
+@OUTPUT
+@READ_STORE
+def ledger(session: Session, unit: str | None, as_of: datetime | None, output: Path | None,
+           read_store: str | None) -> None:
+    """整改台账（样表格式）/ the rectification ledger in the notice's template."""
+    if as_of is not None:
+        store, today = session.run(_as_of(session, as_of, ["ledger"])), local_date(as_of)
+    else:
+        store, today = _open(session, read_store), _today()
+    try:
+        ledgers = read_ledger(store, today, unit)
+    finally:
+        store.close()
+    if unit is not None and not ledgers:
+        session.out.fail(f"没有“{unit}”的台账", f"no ledger for {unit!r}")
+    fmt: ExportFormat = session.out.format  # type: ignore[assignment]  # one of FORMATS
+    stamp = (as_of.date() if as_of else today).isoformat()
+    _emit(session, export(ledgers, fmt), output, f"整改台账-{unit or '全部单位'}-{stamp}.xlsx")
+
+
+_TALLY_HEADERS = (("已分派", "assigned"), ("未销号", "open"), ("按期销号", "closed on time"),
+                  ("超期销号", "closed late"), ("当前超期", "overdue now"),
+                  ("被退回", "sent back"), ("重新打开", "reopened"), ("督办", "orders"))
+_DIMENSIONS: dict[str, tuple[str, str]] = {"leader": ("责任领导", "leader"),
+                                           "department": ("责任部门", "department"),
+                                           "unit": ("单位", "unit")}
+
+
+def _day(moment: datetime | None) -> str:
+    return local_date(moment).isoformat() if moment else ""
+
+
+@click.command()
+@common_options(formats=("table", "json", "csv"))
+@click.option("--leader", default=None, help="责任领导 / responsible leader")
+@click.option("--department", default=None, help="责任部门 / responsible department")
+@click.option("--unit", default=None, help="单位 / unit")
+@click.option("--actor", "person", default=None,
+              help="操作人：其全部操作 / every action of this person")
+@click.option("--by", type=click.Choice(list(_DIMENSIONS)), default=None,
+              help="列出全部责任领导/部门/单位的汇总 / a summary line for each")
+@READ_STORE
+def trail(session: Session, leader: str | None, department: str | None, unit: str | None,
+          person: str | None, by: str | None, read_store: str | None) -> None:
+    """责任追溯：按责任领导、部门、单位或操作人 / accountability trail."""
+    chosen = {k: v for k, v in (("leader", leader), ("department", department), ("unit", unit),
+                                ("actor", person)) if v is not None}
+    if len(chosen) + (by is not None) != 1:
+        session.out.fail("请给出且只给出 --leader、--department、--unit、--actor、--by 之一",
+                         "give exactly one of --leader, --department, --unit, --actor, --by",
+                         code=2)
+    store, today = _open(session, read_store), _today()
+    try:
+        if by is not None:
+            _tallies(session, store, by, today)
+        elif person is not None:
+            _actions(session, store, person)
+        else:
+            ((dimension, who),) = chosen.items()
+            _answerable(session, store, dimension, who, today)
+    finally:
+        store.close()
+
+
+def _tallies(session: Session, store: ReadStore, by: str, today: date) -> None:
+    dimension: Dimension = by  # type: ignore[assignment]  # checked by click
+    lines = accountability(store, dimension, today)
+    t = session.out.t
+    headers = [t(*_DIMENSIONS[by]), *(t(zh, en) for zh, en in _TALLY_HEADERS)]
+    rows = [[line.who, line.assigned, line.open, line.closed_on_time, line.closed_late,
+             line.overdue, line.sent_back, line.reopened, line.supervision_orders]
+            for line in lines]
+    _rows_out(session, headers, rows, [vars(line) for line in lines])
+
+
+def _answerable(session: Session, store: ReadStore, by: str, who: str, today: date) -> None:
+    dimension: Dimension = by  # type: ignore[assignment]  # one of the three
+    problems = problems_of(store, dimension, who)
+    if not problems:
+        session.out.fail(f"没有记在“{who}”名下的问题", f"no problems answerable to {who!r}")
+    summary = next(line for line in accountability(store, dimension, today) if line.who == who)
+    t = session.out.t
+    headers = [t("问题", "problem"), t("单位", "unit"), t("状态", "status"),
+               t("报告日", "reported"), t("分派日", "assigned"), t("整改时限", "deadline"),
+               t("销号日", "closed"), t("超期", "overdue"), t("退回", "sent back"),
+               t("重新打开", "reopened"), t("督办", "orders")]
+    yes = t("是", "yes")
+    rows = [[p.problem, p.unit, p.status.label(session.out.lang), _day(p.reported_at),
+             _day(p.assigned_at), p.deadline.isoformat() if p.deadline else "",
+             _day(p.closed_at), yes if p.overdue(today) or p.closed_late() else "",
+             p.sent_back, p.reopened, p.orders] for p in problems]
+    records = [{"problem_id": p.problem_id, "problem": p.problem, "unit": p.unit,
+                "status": p.status.value, "reported_on": _day(p.reported_at),
+                "assigned_on": _day(p.assigned_at) or None,
+                "deadline": p.deadline.isoformat() if p.deadline else None,
+                "closed_on": _day(p.closed_at) or None, "overdue_now": p.overdue(today),
+                "closed_late": p.closed_late(), "sent_back": p.sent_back,
+                "reopened": p.reopened, "supervision_orders": p.orders} for p in problems]
+    if session.out.format == "json":
+        session.out.json({"by": by, "who": who, "as_of": today.isoformat(),
+                          "summary": vars(summary), "problems": records})
+        return
+    if session.out.format == "table":
+        counts = t("，", ", ").join(f"{t(zh, en)} {value}" for (zh, en), value in
+                          zip(_TALLY_HEADERS, list(vars(summary).values())[1:], strict=True))
+        session.out.line(f"{t(*_DIMENSIONS[by])}：{who}（截至 {today}）{counts}",
+                         f"{t(*_DIMENSIONS[by])}: {who} (as of {today}) {counts}")
+    _rows_out(session, headers, rows, records)
+
+
+def _actions(session: Session, store: ReadStore, actor: str) -> None:
+    actions = actions_of(store, actor)
+    if not actions:
+        session.out.fail(f"没有“{actor}”的操作记录", f"no actions by {actor!r}")
+    t = session.out.t
+    headers = [t("位置", "position"), t("时间", "time"), t("操作", "action"),
+               t("问题", "problem"), t("单位", "unit"), t("经由", "via")]
+    rows = [[a.position, a.occurred_at.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M"),
+             event_label(a.type, session.out.lang), a.problem_id, a.unit, a.via]
+            for a in actions]
+    records = [{"position": a.position, "occurred_at": a.occurred_at.isoformat(),
+                "type": a.type, "problem_id": a.problem_id, "unit": a.unit, "via": a.via}
+               for a in actions]
+    _rows_out(session, headers, rows, records)
+
+
+def _rows_out(session: Session, headers: Sequence[str], rows: Sequence[Sequence[object]],
+              records: Sequence[dict[str, Any]]) -> None:
+    if session.out.format == "json":
+        session.out.json(list(records))
+    elif session.out.format == "csv":
+        _emit(session, csv_document(headers, rows), None, "")
+    else:
+        session.out.table(headers, rows)
+
+
+def _rate(value: float | None) -> str:
+    return "" if value is None else f"{value:.1%}"
+
+
+def _totals_record(totals: Totals) -> dict[str, Any]:
+    return {**vars(totals), "closure_rate": totals.closure_rate,
+            "on_time_rate": totals.on_time_rate}
+
+
+@click.command()
+@common_options(formats=("table", "json", "xlsx"))
+@OUTPUT
+@READ_STORE
+def stats(session: Session, output: Path | None, read_store: str | None) -> None:
+    """统计：按单位、类别、状态、渠道计数，销号率与按期销号率 / statistics."""
+    store, today = _open(session, read_store), _today()
+    try:
+        figures = read_stats(store, today)
+    finally:
+        store.close()
+    if session.out.format == "json":
+        session.out.json({
+            "as_of": today.isoformat(),
+            "cells": [{"unit": c.unit, "category": c.category.value, "status": c.status.value,
+                       "channel": c.channel.value, "count": c.count} for c in figures.cells],
+            "units": [_totals_record(u) for u in figures.units],
+            "total": _totals_record(figures.total)})
+        return
+    if session.out.format == "xlsx":
+        from projections.stats_workbook import stats_to_xlsx
+
+        _emit(session, stats_to_xlsx(figures, today), output, f"统计-{today}.xlsx")
+        return
+    _stats_tables(session, figures)
+
+
+def _stats_tables(session: Session, figures: Statistics) -> None:
+    t, lang = session.out.t, session.out.lang
+    total = t("合计", "total")
+    session.out.table(
+        [t("单位", "unit"), t("问题数", "reported"), t("应整改", "to rectify"),
+         t("已销号", "closed"), t("按期销号", "closed on time"), t("当前超期", "overdue"),
+         t("销号率", "closure rate"), t("按期率", "on-time rate")],
+        [[u.unit or total, u.reported, u.to_rectify, u.closed, u.closed_on_time, u.overdue,
+          _rate(u.closure_rate), _rate(u.on_time_rate)]
+         for u in (*figures.units, figures.total)])
+    session.out.table(
+        [t("单位", "unit"), t("类别", "category"), t("状态", "status"), t("渠道", "channel"),
+         t("数量", "count")],
+        [[c.unit, c.category.label(lang), c.status.label(lang), c.channel.label(lang), c.count]
+         for c in figures.cells])
+
+
+def _board_rows(session: Session, items: Sequence[BoardItem]) -> list[list[object]]:
+    lang = session.out.lang
+    return [[i.unit, i.problem, i.status.label(lang), i.channel.label(lang), i.since.isoformat(),
+             i.days, i.leader, i.department, i.problem_id] for i in items]
+
+
+@click.command()
+@common_options
+@click.option("--unassigned-days", type=click.IntRange(0), default=5, show_default=True,
+              help="报告后超过此天数仍未分派即列出 / list reports unassigned for longer")
+@READ_STORE
+def board(session: Session, unassigned_days: int, read_store: str | None) -> None:
+    """督办看板：超期、久未分派、群众举报未回复 / what needs the section's attention."""
+    store = _open(session, read_store)
+    try:
+        today = _today()
+        shown: Board = read_board(store, today, unassigned_days)
+    finally:
+        store.close()
+    sections = {"overdue": (shown.overdue, "超期问题（按时限）", "overdue (by deadline)"),
+                "unassigned": (shown.unassigned, f"报告超过 {unassigned_days} 天仍未分派",
+                               f"unassigned for more than {unassigned_days} days"),
+                "unanswered": (shown.unanswered, "群众举报尚未回复（最早的在前）",
+                               "public reports not yet answered (oldest first)")}
+    if session.out.format == "json":
+        session.out.json({"today": today.isoformat(), **{
+            name: [{**vars(i), "status": i.status.value, "channel": i.channel.value,
+                    "since": i.since.isoformat()} for i in items]
+            for name, (items, _, _) in sections.items()}})
+        return
+    t = session.out.t
+    headers = [t("单位", "unit"), t("问题", "problem"), t("状态", "status"),
+               t("渠道", "channel"), t("起算日", "since"), t("天数", "days"),
+               t("责任领导", "leader"), t("责任部门", "department"), t("编号", "problem id")]
+    session.out.line(f"督办看板（{today}）", f"Supervision board ({today})")
+    for items, zh, en in sections.values():
+        session.out.line(f"\n{zh}：{len(items)}", f"\n{en}: {len(items)}")
+        if items:
+            session.out.table(headers, _board_rows(session, items))
+
+
+@click.command("rebuild")
+@common_options
+@NAMES
+@AS_OF
+@OUTPUT
+@READ_STORE
+def rebuild_command(session: Session, names: tuple[str, ...], as_of: datetime | None,
+                    output: Path | None, read_store: str | None) -> None:
+    """从事件流重建读模型并原子切换；--as-of 另建某时刻的视图 / rebuild the read models.
+
+    A rebuild replays EVENTS into a new generation of every read model while the live one keeps
+    serving, then swaps it in at once; NAMES limit what an --as-of build makes.
+    """
+    if as_of is not None:
+        target = output or session.data_dir / f"as-of-{as_of:%Y%m%d-%H%M%S}.sqlite3"
+        if target.exists():
+            session.out.fail(f"{target} 已存在", f"{target} already exists")
+        built = session.run(_as_of_into(session, as_of, names, target))
+        session.out.line(f"已建 {as_of:%Y-%m-%d %H:%M} 时的视图：{target}（至位置 {built}）",
+                         f"built the view as of {as_of:%Y-%m-%d %H:%M}: {target} "
+                         f"(up to position {built})")
+        return
+    if names:
+        session.out.fail("整体重建总是重放全部读模型（读者按代切换）；NAME 仅用于 --as-of",
+                         "a live rebuild always replays every read model (readers switch whole "
+                         "generations); NAME applies to --as-of", code=2)
+    store = _open(session, read_store)
+    try:
+        reached = session.run(_rebuild(session, store))
+    finally:
+        store.close()
+    session.out.line(f"重建完成，已切换到新视图（至位置 {reached}）",
+                     f"rebuilt and swapped in (up to position {reached})")
+
+
+async def _rebuild(session: Session, store: ReadStore) -> int:
+    client = await nats.connect(session.url(), connect_timeout=3)
+    try:
+        progress = ProgressLine(session.out, "重建", "rebuilding")
+        reached = await rebuild(client.jetstream(), store, on_progress=progress)
+        progress.done()
+        return reached
+    finally:
+        await client.close()
+
+
+async def _as_of_into(session: Session, moment: datetime, names: Sequence[str],
+                      target: Path) -> int:
+    from projections.store import SqliteStore, live_positions
+
+    store = SqliteStore(target)
+    client = await nats.connect(session.url(), connect_timeout=3)
+    try:
+        progress = ProgressLine(session.out, "重建", "building")
+        await build_as_of(client.jetstream(), moment, names=names or None, store=store,
+                          on_progress=progress)
+        progress.done()
+        return min(live_positions(store).values(), default=0)
+    finally:
+        await client.close()
+        store.close()
+
+
+@click.command()
+@common_options
+@NAMES
+@READ_STORE
+def project(session: Session, names: tuple[str, ...], read_store: str | None) -> None:
+    """单独运行投影，直到 Ctrl-C（配合 rectify up --without projections）/ run projections."""
+    runtime = read_runtime(session.data_dir) or {}
+    location = read_store or str(runtime.get("read_store") or "") or str(
+        session.data_dir / READ_MODELS_FILE)
+    store = open_read_store(location)
+    session.out.line(f"投影运行中：{', '.join(names or PROJECTORS)} → {location}（Ctrl-C 停止）",
+                     f"projecting {', '.join(names or PROJECTORS)} into {location} (Ctrl-C stops)")
+
+    async def follow() -> None:
+        client = await nats.connect(session.url(), connect_timeout=3)
+        try:
+            await run_projections(client.jetstream(), store, names or None,
+                                  ProgressLine(session.out, "投影", "projecting"))
+        finally:
+            await client.close()
+
+    try:
+        with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
+            session.run(follow())
+    finally:
+        store.close()
+
+
+READING_COMMANDS = (ledger, trail, stats, board, rebuild_command, project)

@@ -1,0 +1,48 @@
+"""Read-model stores to test against: a SQLite file, and PostgreSQL where one answers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from projections.store import ReadStore, SqliteStore
+
+POSTGRES_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+StoreFactory = Callable[[], ReadStore]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
+    """Opens the same read models again on each call (as a second process would)."""
+    opened: list[ReadStore] = []
+    if request.param == "sqlite":
+        def sqlite() -> ReadStore:
+            opened.append(SqliteStore(tmp_path / "read-models.sqlite3"))
+            return opened[-1]
+
+        yield sqlite
+    else:
+        psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed")
+        from projections.postgres import PostgresStore
+
+        schema = f"rectify_read_{uuid.uuid4().hex[:8]}"
+        try:
+            admin = psycopg.connect(POSTGRES_DSN, autocommit=True, connect_timeout=3)
+        except psycopg.OperationalError as unreachable:
+            pytest.skip(f"no PostgreSQL reachable at {POSTGRES_DSN}: {unreachable}")
+
+        def postgres() -> ReadStore:
+            opened.append(PostgresStore(POSTGRES_DSN, schema))
+            return opened[-1]
+
+        yield postgres
+        for store in opened:
+            store.close()
+        admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        admin.close()
+        return
+    for store in opened:
+        store.close()
