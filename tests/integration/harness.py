@@ -50,9 +50,9 @@ class RectifyProcess:
     process: subprocess.Popen[bytes] | None = None
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
 
-    def start(self, timeout: float = 30.0) -> str:
+    def start(self, *args: str, command: str = "up", timeout: float = 30.0) -> str:
         self.process = subprocess.Popen(
-            [*RECTIFY, "up", "--data-dir", str(self.data_dir)], env=self.env,
+            [*RECTIFY, command, "--data-dir", str(self.data_dir), *args], env=self.env,
             stdout=subprocess.DEVNULL, stderr=(self.data_dir.parent / "up.log").open("ab"),
         )
         deadline = time.monotonic() + timeout

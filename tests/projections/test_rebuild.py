@@ -20,8 +20,9 @@ from projections.ledger import read_ledger
 from projections.projector import positions
 from projections.rebuild import build_as_of, rebuild
 from projections.runner import Progress, catch_up, run
-from projections.store import SqliteStore
+from projections.store import ReadStore, SqliteStore
 from services.runtime.nats_server import EmbeddedNats
+from tests.projections.conftest import StoreFactory
 from tests.projections.stories import random_history
 from tests.projections.streams import EventsStream, events_stream
 from tests.projections.views import views
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.integration
 TODAY = date(2023, 3, 20)
 
 
-async def built_bit_by_bit(stream: EventsStream, store: SqliteStore,
+async def built_bit_by_bit(stream: EventsStream, store: ReadStore,
                            history: list[ProblemEvent], rng: random.Random) -> None:
     """Publish in uneven chunks, catching up after each with small, uneven transactions."""
     published = 0
@@ -42,10 +43,10 @@ async def built_bit_by_bit(stream: EventsStream, store: SqliteStore,
 
 
 def test_a_rebuilt_store_equals_the_one_built_event_by_event_over_1500_events(
-    nats_server: EmbeddedNats, tmp_path: Path
+    nats_server: EmbeddedNats, open_store: StoreFactory
 ) -> None:
     history = random_history(random.Random(2023), 1500)
-    store = SqliteStore(tmp_path / "r.db")
+    store = open_store()
 
     async def scenario() -> None:
         async with events_stream(nats_server.url) as stream:
@@ -65,12 +66,13 @@ def test_a_rebuilt_store_equals_the_one_built_event_by_event_over_1500_events(
     asyncio.run(scenario())
 
 
-@settings(max_examples=20, deadline=None,
+@settings(max_examples=5, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(rng=st.randoms(use_true_random=False), size=st.integers(1, 250))
+@given(seed=st.integers(0, 2**32 - 1), size=st.integers(1000, 1400))
 def test_any_valid_history_projects_the_same_incrementally_and_rebuilt(
-    nats_server: EmbeddedNats, tmp_path: Path, rng: random.Random, size: int
+    nats_server: EmbeddedNats, tmp_path: Path, seed: int, size: int
 ) -> None:
+    rng = random.Random(seed)  # Hypothesis picks (and shrinks) the seed, not every draw
     history = random_history(rng, size)
     store = SqliteStore(tmp_path / f"{uuid.uuid4().hex}.db")
 

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from events.lifecycle import ProblemEvent
+from projections.board import Board, read_board
+from projections.exports import FORMATS, export
 from projections.ledger import UnitLedger, read_ledger
+from projections.stats import Statistics, read_stats
 from projections.store import ReadStore
 from projections.timeline import TimelineEntry, problem_timeline
 from projections.trail import Accountability, Action, accountability, actions_of
@@ -19,15 +22,22 @@ class Views:
     accountability: list[list[Accountability]]
     timelines: list[list[TimelineEntry]]
     actions: list[list[Action]]
+    stats: Statistics
+    board: Board
+    exports: dict[str, bytes]
 
 
 def views(store: ReadStore, events: Sequence[ProblemEvent], today: date) -> Views:
-    """The ledger, the trail by each dimension, every problem's timeline, every actor's acts."""
+    """Every read function's answer, and the ledger exported in every format (as bytes)."""
     problems = sorted({str(event.problem_id) for event in events})
     actors = sorted({event.actor for event in events})
+    ledger = read_ledger(store, today)
     return Views(
-        read_ledger(store, today),
+        ledger,
         [accountability(store, by, today) for by in ("leader", "department", "unit")],
         [problem_timeline(store, problem) for problem in problems],
         [actions_of(store, actor) for actor in actors],
+        read_stats(store, today),
+        read_board(store, today),
+        {fmt: export(ledger, fmt) for fmt in FORMATS},
     )
