@@ -49,7 +49,7 @@ async def fill(js: JetStreamContext, count: int) -> None:
     stream, rng, done = EventsStream(js), random.Random(2023), 0
     while done < count:
         # Independent slices of history: each slice's problems are its own.
-        history = random_history(rng, min(10_000, count - done))
+        history = random_history(rng, min(10_000, count - done), prefix=f"{done}-")
         await stream.publish(history)
         done += len(history)
         print(f"published {done:,} / {count:,} events", file=sys.stderr)

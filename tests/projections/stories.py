@@ -30,9 +30,10 @@ def day(n: float) -> datetime:
 class Story:
     """What happened, in order, to a few problems."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str = "") -> None:
         self.events: list[ProblemEvent] = []
         self._reports = 0
+        self._prefix = prefix
 
     def _keep(self, problem: Problem) -> Problem:
         self.events.extend(recorded.fact for recorded in problem.collect_events())
@@ -45,7 +46,8 @@ class Story:
         self._reports += 1
         public = channel.is_public
         submission = IntakeSubmission(
-            channel=channel, intake_id=f"{channel.value}-{self._reports:05d}", unit=unit,
+            channel=channel, unit=unit,
+            intake_id=f"{self._prefix}{channel.value}-{self._reports:05d}",
             category=Category.OVER_INSPECTION, problem=problem, case=case,
             submitted_at=day(on), filed_by=None if public else filed_by,
             reporter=Reporter(name="张三", phone="13800000000") if public else None)
@@ -130,9 +132,10 @@ def _random_step(story: Story, rng: random.Random, problems: list[Problem], at: 
     story._keep(problem)
 
 
-def random_history(rng: random.Random, size: int) -> list[ProblemEvent]:
-    """``size`` events from random commands on a growing set of problems (refused ones vanish)."""
-    story, problems, step = Story(), list[Problem](), 0
+def random_history(rng: random.Random, size: int, prefix: str = "") -> list[ProblemEvent]:
+    """``size`` events from random commands on a growing set of problems (refused ones vanish);
+    ``prefix`` keeps the problems of several histories apart."""
+    story, problems, step = Story(prefix), list[Problem](), 0
     while len(story.events) < size:
         step += 1
         _random_step(story, rng, problems, step / 8)
