@@ -42,7 +42,7 @@ async def gather_status(runtime: Runtime) -> Status:
         nats_url=runtime.nats_url,
         data_dir=str(runtime.settings.data_dir.resolve()),
         store=runtime.settings.store_label(),
-        endpoints={"nats": runtime.nats_url},
+        endpoints=runtime.endpoints,
         streams=streams,
         store_position=position,
         relay_position=published,
