@@ -5,7 +5,7 @@ from __future__ import annotations
 from events.vocabulary import Category
 
 _KEYWORDS: dict[Category, tuple[str, ...]] = {
-    Category.PROCEDURE: ("程序", "执法主体", "告知", "陈述申辩", "听证", "未出示证件", "送达"),
+    Category.PROCEDURE: ("程序", "执法主体", "告知", "陈述申辩", "听证", "未出示证件"),
     Category.OVER_INSPECTION: ("频次", "多头检查", "重复检查", "检查多", "检查乱", "反复检查",
                                "多次检查"),
     Category.INACTION_OR_ARBITRARY: ("不作为", "乱作为", "未见处理", "未见查处", "不处理",
@@ -16,7 +16,7 @@ _KEYWORDS: dict[Category, tuple[str, ...]] = {
                                   "驱利", "罚款指标", "以罚代管"),
     Category.DOCUMENTS: ("文书", "决定书", "通知书", "法律条款", "引用条款"),
     Category.OVERDUE_CASES: ("超期", "超过法定期限", "逾期办结", "久拖不决"),
-    Category.CASE_FILES: ("案卷", "卷宗", "归档", "装订"),
+    Category.CASE_FILES: ("案卷", "卷宗", "归档", "装订", "送达回证"),
     Category.FAULT_LIABILITY: ("过错责任", "责任追究", "问责"),
     Category.THREE_SYSTEMS: ("三项制度", "公示", "全过程记录", "记录仪", "法制审核", "法制审查"),
     Category.UNCIVIL: ("粗暴", "不文明", "态度", "辱骂", "呵斥", "言语"),
