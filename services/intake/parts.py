@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from services.intake.gateway import gateway
 from services.intake.http import create_app, serving
 from services.intake.keys import IntakeKeys
+from services.intake.mailbox import Mailbox, smtp_server
 
 if TYPE_CHECKING:
     from services.runtime.process import Runtime
@@ -25,3 +26,16 @@ async def http_gateway(runtime: Runtime) -> AsyncIterator[None]:
         if settings.wechat_token:
             runtime.endpoints["wechat"] = f"{url}/wechat"
         yield
+
+
+@contextlib.asynccontextmanager
+async def smtp_gateway(runtime: Runtime) -> AsyncIterator[None]:
+    """The report mailbox; acknowledgements name the website's lookup page when it runs."""
+    settings = runtime.settings.intake
+    keys = IntakeKeys.for_settings(runtime.settings, create=True)
+    async with gateway(runtime.nats_url, keys) as gw:
+        handler = Mailbox(gw, settings, runtime.endpoints.get("http"))
+        async with smtp_server(handler, settings.host, settings.smtp_port) as port:
+            runtime.endpoints["smtp"] = f"smtp://{settings.host}:{port}"
+            runtime.endpoints["mailbox"] = f"mailto:{settings.mailbox}"
+            yield
