@@ -17,12 +17,35 @@ from events.vocabulary import Category, Channel, Plan, Via
 
 
 class Reporter(BaseModel):
-    """举报人: the member of the public or enterprise who reported a problem."""
+    """举报人: the member of the public or enterprise who reported a problem.
+
+    Name and contacts are personal data: the intake gateways put them in ``sealed`` (encrypted,
+    only readable with the reporter key) and keep masked forms for display. ``name`` and
+    ``phone`` in clear are what reports recorded before sealing carry; they stay readable.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: Name | None = None
     phone: Annotated[str, Field(max_length=30)] | None = None
+    sealed: Annotated[str, Field(max_length=8000)] | None = Field(
+        None, description="Name and contacts as JSON, AES-GCM encrypted, base64.")
+    masked_name: Annotated[str, Field(max_length=100)] | None = Field(None, examples=["张*"])
+    masked_phone: Annotated[str, Field(max_length=30)] | None = Field(
+        None, examples=["138****5678"])
+    masked_email: Annotated[str, Field(max_length=200)] | None = Field(
+        None, examples=["z***@example.com"])
+
+
+class EvidenceRef(BaseModel):
+    """佐证材料: a file that came with a report (an e-mail attachment), by name, size and hash."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: Annotated[str, Field(max_length=300)]
+    size: int = Field(ge=0, description="Bytes.")
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    media_type: Annotated[str, Field(max_length=200)] = "application/octet-stream"
 
 
 class Milestone(BaseModel):
@@ -60,6 +83,7 @@ class ProblemReported(ProblemEventBase):
     case: Text = Field(description="执法案例")
     reporter: Reporter | None = None
     enterprise: Name | None = Field(None, description="The enterprise or place concerned.")
+    evidence: tuple[EvidenceRef, ...] = Field((), description="Files that came with the report.")
 
 
 class ProblemTriaged(ProblemEventBase):

@@ -14,6 +14,9 @@ INTAKE_SUBJECTS = "intake.>"
 EVENTS_SUBJECTS = "events.>"
 REJECTED_SUBJECTS = "rejected.>"
 
+TRACKING_BUCKET = "TRACKING"
+"""Key-value bucket: a reporter's tracking number (no dashes) → the problem id."""
+
 CASEWORK_DURABLE = "casework"
 """The durable pull consumer through which casework reads INTAKE."""
 

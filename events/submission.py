@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
-from events.lifecycle import Reporter
+from events.lifecycle import EvidenceRef, Reporter
 from events.text import ChannelId, Name, Text
 from events.vocabulary import Category, Channel
 
@@ -27,6 +27,7 @@ class IntakeSubmission(BaseModel):
     filed_by: Name | None = Field(None, description="填报人: the staff member who filed it.")
     reporter: Reporter | None = None
     enterprise: Name | None = None
+    evidence: tuple[EvidenceRef, ...] = ()
 
     @property
     def actor(self) -> str:

@@ -128,6 +128,7 @@ class Problem:
             case=submission.case,
             reporter=submission.reporter,
             enterprise=submission.enterprise,
+            evidence=submission.evidence,
         )
         problem = cls(reported)
         problem.pending_events.append(RecordedFact(problem.id, 1, reported))

@@ -4,13 +4,51 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 DEFAULT_DATA_DIR = Path(".rectify")
 RUNTIME_FILE = "runtime.json"
 READ_MODELS_FILE = "read-models.sqlite3"
+
+
+@dataclass(frozen=True)
+class IntakeSettings:
+    """The intake gateways' addresses and secrets; secrets come only from the environment."""
+
+    host: str = "127.0.0.1"
+    http_port: int = 0
+    """0: a free port, shown by ``rectify status``."""
+    smtp_port: int = 0
+    mailbox: str = "jubao@rectify.local"
+    """The report mailbox's address: mail to anyone else is refused."""
+    smtp_relay: str | None = None
+    """``host:port`` of the outbound SMTP relay for acknowledgements; None sends none."""
+    wechat_token: str | None = None
+    """The official account's callback token; None leaves the WeChat callback off."""
+    reporter_key: str | None = None
+    """Base64 AES key sealing reporters' personal data; None: ``<data dir>/reporter.key``."""
+    reporter_readers: frozenset[str] = frozenset()
+    """Who may see reporters' names and phones unmasked (``--as`` names)."""
+    public_unit: str = "法规与科技标准科"
+    """The unit that receives public reports naming none, for triage."""
+
+    @classmethod
+    def from_env(cls) -> IntakeSettings:
+        env = os.environ
+        readers = env.get("RECTIFY_REPORTER_READERS", "")
+        return cls(
+            host=env.get("RECTIFY_HOST", cls.host),
+            http_port=int(env.get("RECTIFY_HTTP_PORT", "0")),
+            smtp_port=int(env.get("RECTIFY_SMTP_PORT", "0")),
+            mailbox=env.get("RECTIFY_MAILBOX", cls.mailbox),
+            smtp_relay=env.get("RECTIFY_SMTP_RELAY") or None,
+            wechat_token=env.get("RECTIFY_WECHAT_TOKEN") or None,
+            reporter_key=env.get("RECTIFY_REPORTER_KEY") or None,
+            reporter_readers=frozenset(r.strip() for r in readers.split(",") if r.strip()),
+            public_unit=env.get("RECTIFY_PUBLIC_UNIT", cls.public_unit),
+        )
 
 
 @dataclass(frozen=True)
@@ -25,6 +63,7 @@ class Settings:
     read_store: str | None = None
     without: frozenset[str] = frozenset()
     """Parts of ``rectify up`` switched off by name (``--without``)."""
+    intake: IntakeSettings = field(default_factory=IntakeSettings.from_env)
 
     def read_store_location(self) -> str:
         """Where the read models live: a PostgreSQL DSN, else a SQLite file path."""

@@ -1,0 +1,136 @@
+"""What every gateway does: publish a submission, wait until stored, give the tracking number.
+
+Also what it does with what it cannot file (REJECTED, with the reason) and how it answers a
+reporter asking about their own report.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import nats
+from nats.aio.client import Client
+
+from events.identity import intake_key, problem_id_for
+from events.subjects import (
+    HEADER_MSG_ID,
+    HEADER_ORIGINAL_SUBJECT,
+    HEADER_REJECTION_DETAIL,
+    HEADER_REJECTION_REASON,
+    HISTORY_QUERY,
+    PROBLEM_QUERY,
+    intake_subject,
+    rejected_subject,
+)
+from events.submission import IntakeSubmission
+from events.vocabulary import ProblemStatus
+from services.casework.intake import FieldError, SubmissionRejectedError
+from services.intake.keys import IntakeKeys
+from services.intake.tracking import TrackingIndex, formatted, normalize, tracking_number
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the sender is told: their tracking number (and, for staff, the problem id)."""
+
+    tracking: str
+    problem_id: UUID
+
+
+@dataclass(frozen=True)
+class Answer:
+    """件件有回音: one answer given to the reporter."""
+
+    message: str
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class ReportStatus:
+    """What a reporter may learn about their own report: its status and the answers, no more."""
+
+    tracking: str
+    status: ProblemStatus | None
+    """None: received and stored, not yet registered as a problem."""
+    answers: tuple[Answer, ...] = ()
+
+
+class Gateway:
+    """One NATS connection shared by a process's gateways."""
+
+    def __init__(self, client: Client, keys: IntakeKeys, index: TrackingIndex) -> None:
+        self.client, self.keys, self.index = client, keys, index
+        self.js = client.jetstream()
+
+    def receipt_for(self, submission: IntakeSubmission) -> Receipt:
+        problem_id = problem_id_for(submission.channel, submission.intake_id)
+        return Receipt(tracking_number(self.keys.tracking, problem_id), problem_id)
+
+    async def file(self, submission: IntakeSubmission) -> Receipt:
+        """Publish and wait for JetStream's acknowledgement: nothing is answered unstored."""
+        receipt = self.receipt_for(submission)
+        await self.js.publish(
+            intake_subject(submission.channel), submission.model_dump_json().encode(),
+            headers={HEADER_MSG_ID: intake_key(submission.channel, submission.intake_id)},
+        )
+        await self.index.record(receipt.tracking, receipt.problem_id)
+        return receipt
+
+    async def reject(self, source: str, native_id: str, original: bytes,
+                     why: SubmissionRejectedError) -> None:
+        """Keep what could not be filed in REJECTED, with the reason, as casework does."""
+        headers = {
+            HEADER_MSG_ID: f"{source}:{native_id}",
+            HEADER_ORIGINAL_SUBJECT: f"{source}:{_one_line(native_id)}",
+            HEADER_REJECTION_REASON: _one_line(why.en.encode("ascii", "backslashreplace")
+                                               .decode()),
+            HEADER_REJECTION_DETAIL: _one_line(why.detail_json(), 16000),
+        }
+        await self.js.publish(rejected_subject(source), original, headers=headers)
+
+    async def status(self, tracking: str) -> ReportStatus | None:
+        """The report's status and answers, or None when no report has this number."""
+        code = normalize(tracking)
+        problem_id = None if code is None else await self.index.find(code)
+        if code is None or problem_id is None:
+            return None
+        tracking = formatted(code)
+        problem = await self._ask(PROBLEM_QUERY, problem_id)
+        if not problem.get("ok"):
+            return ReportStatus(tracking, None)
+        history = await self._ask(HISTORY_QUERY, problem_id)
+        answers = tuple(
+            Answer(event["message"], datetime.fromisoformat(event["occurred_at"]))
+            for event in history.get("events", []) if event["type"] == "ReporterAnswered"
+        )
+        return ReportStatus(tracking, ProblemStatus(problem["status"]), answers)
+
+    async def _ask(self, subject: str, problem_id: UUID) -> dict[str, Any]:
+        body = json.dumps({"problem_id": str(problem_id)}).encode()
+        reply = await self.client.request(subject, body, timeout=10)
+        decoded: dict[str, Any] = json.loads(reply.data)
+        return decoded
+
+
+def rejection(zh: str, en: str, *errors: tuple[str, str]) -> SubmissionRejectedError:
+    return SubmissionRejectedError(zh, en, tuple(FieldError(f, m) for f, m in errors))
+
+
+def _one_line(text: str, limit: int = 4000) -> str:
+    """Header values are one ASCII line: fold line breaks, bound the length."""
+    return " ".join(text.split())[:limit]
+
+
+@asynccontextmanager
+async def gateway(nats_url: str, keys: IntakeKeys) -> AsyncIterator[Gateway]:
+    client = await nats.connect(nats_url, name="rectify-intake")
+    try:
+        yield Gateway(client, keys, await TrackingIndex.open(client.jetstream()))
+    finally:
+        await client.drain()

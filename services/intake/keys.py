@@ -1,0 +1,70 @@
+"""The reporter key: one configured secret, from which every intake secret is derived."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from eventsourcing.cipher import AESCipher
+from eventsourcing.utils import Environment
+
+from services.runtime.config import Settings
+
+KEY_FILE = "reporter.key"
+
+
+class MissingKeyError(Exception):
+    """No reporter key is configured and none was generated in the data directory yet."""
+
+
+def load_master_key(settings: Settings, create: bool = False) -> str:
+    """``RECTIFY_REPORTER_KEY``, else the data directory's key file (generated when ``create``)."""
+    if settings.intake.reporter_key:
+        return settings.intake.reporter_key
+    path = settings.data_dir / KEY_FILE
+    if path.exists():
+        return path.read_text("ascii").strip()
+    if not create:
+        raise MissingKeyError(str(path))
+    return _generate(path)
+
+
+def _generate(path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = AESCipher.create_key(32)
+    try:
+        # Created with 0600 from the start: never readable by others, not even for a moment.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text("ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+@dataclass(frozen=True)
+class IntakeKeys:
+    """The cipher for personal data and the subkeys for tracking numbers and form tokens."""
+
+    cipher: AESCipher
+    tracking: bytes
+    csrf: bytes
+
+    @classmethod
+    def from_master(cls, master: str) -> IntakeKeys:
+        cipher = AESCipher(Environment(env={AESCipher.CIPHER_KEY: master}))
+        raw = base64.b64decode(master)
+        return cls(cipher, _derive(raw, "tracking"), _derive(raw, "csrf"))
+
+    @classmethod
+    def for_settings(cls, settings: Settings, create: bool = False) -> IntakeKeys:
+        return cls.from_master(load_master_key(settings, create))
+
+
+def _derive(master: bytes, purpose: str) -> bytes:
+    """A subkey per purpose, so that no secret serves two uses."""
+    return hmac.new(master, f"rectify {purpose}".encode(), hashlib.sha256).digest()

@@ -1,0 +1,72 @@
+"""查询编号: the tracking number a reporter gets, short enough to read out on a phone line.
+
+``R-7K3F-9QXM``: 40 bits of an HMAC of the problem id under the tracking subkey, in Crockford's
+base 32 (no I, L, O or U, so nothing is misread). Keyed, because problem ids derive from channel
+ids that may be guessable (a hotline ticket number): without the key, nobody can compute another
+reporter's number. Deterministic, so a re-sent report gets the same number again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from uuid import UUID
+
+from nats.js import JetStreamContext
+from nats.js.api import KeyValueConfig, StorageType
+from nats.js.errors import KeyNotFoundError
+from nats.js.kv import KeyValue
+
+from events.subjects import TRACKING_BUCKET
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+DIGITS = 8
+
+
+def tracking_number(key: bytes, problem_id: UUID) -> str:
+    """The problem's tracking number, formatted for people: ``R-XXXX-XXXX``."""
+    digest = hmac.new(key, problem_id.bytes, hashlib.sha256).digest()
+    value = int.from_bytes(digest[:5], "big")
+    return formatted("".join(ALPHABET[(value >> (5 * i)) & 31] for i in reversed(range(DIGITS))))
+
+
+def formatted(code: str) -> str:
+    """``R-XXXX-XXXX`` from the 8 characters."""
+    return f"R-{code[:4]}-{code[4:]}"
+
+
+def normalize(text: str) -> str | None:
+    """The 8 characters of a tracking number however it was typed, or None if it is not one."""
+    cleaned = "".join(text.upper().split()).replace("-", "").translate(_READ_AS)
+    cleaned = cleaned.removeprefix("R")
+    if len(cleaned) != DIGITS or any(c not in ALPHABET for c in cleaned):
+        return None
+    return cleaned
+
+
+class TrackingIndex:
+    """Tracking number → problem id, in a JetStream key-value bucket the gateways write."""
+
+    def __init__(self, bucket: KeyValue) -> None:
+        self.bucket = bucket
+
+    @classmethod
+    async def open(cls, js: JetStreamContext) -> TrackingIndex:
+        config = KeyValueConfig(bucket=TRACKING_BUCKET, history=1, storage=StorageType.FILE)
+        return cls(await js.create_key_value(config))
+
+    async def record(self, tracking: str, problem_id: UUID) -> None:
+        code = normalize(tracking)
+        assert code is not None, tracking
+        await self.bucket.put(code, str(problem_id).encode())
+
+    async def find(self, tracking: str) -> UUID | None:
+        code = normalize(tracking)
+        if code is None:
+            return None
+        try:
+            entry = await self.bucket.get(code)
+        except KeyNotFoundError:
+            return None
+        return UUID(entry.value.decode()) if entry.value else None

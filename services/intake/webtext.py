@@ -1,0 +1,66 @@
+"""The website's words, in Chinese and English."""
+
+from __future__ import annotations
+
+from events.vocabulary import Language
+
+TEXTS: dict[Language, dict[str, str]] = {
+    "zh": {
+        "title": "行政执法问题举报",
+        "intro": "请如实反映行政执法中的突出问题。带 * 的为必填项；可以匿名反映。",
+        "fix_these": "请修改以下内容后重新提交：",
+        "problem": "执法问题（一句话概括）",
+        "case": "具体情况（时间、地点、经过）",
+        "unit": "涉及单位（不清楚可不填）",
+        "category": "问题类别",
+        "category_unknown": "不清楚，由工作人员归类",
+        "enterprise": "涉及企业或地点",
+        "name": "您的姓名（可不填）",
+        "phone": "联系电话（可不填）",
+        "privacy": "姓名和电话加密保存，仅用于核实情况和答复您，不会公开。",
+        "submit": "提交",
+        "track": "已反映过？输入查询编号查看进展",
+        "look_up": "查询",
+        "received": "提交成功，我们已收到您反映的问题。",
+        "your_number": "您的查询编号：",
+        "keep_it": "请记下此编号，凭它查询办理进展和答复。",
+        "status": "办理状态",
+        "answers": "答复",
+        "no_answer": "尚未答复，办结后我们会答复您。",
+        "another": "反映其他问题",
+        "back": "返回举报页面",
+        "csrf": "表单已过期或来源不明，请返回举报页面重新填写提交。",
+        "not_found": "没有找到这个查询编号，请核对后重试。",
+        "other_language": "English",
+    },
+    "en": {
+        "title": "Report an enforcement problem",
+        "intro": "Tell us about a problem in administrative law enforcement. Fields marked * "
+                 "are required; you may stay anonymous.",
+        "fix_these": "Please correct the following and submit again:",
+        "problem": "The problem, in one sentence",
+        "case": "What happened (when, where, how)",
+        "unit": "Unit concerned (leave empty if unsure)",
+        "category": "Category",
+        "category_unknown": "Not sure: let the staff decide",
+        "enterprise": "Enterprise or place concerned",
+        "name": "Your name (optional)",
+        "phone": "Your phone (optional)",
+        "privacy": "Your name and phone are stored encrypted, used only to check facts and to "
+                   "answer you, and never published.",
+        "submit": "Submit",
+        "track": "Reported before? Enter your tracking number",
+        "look_up": "Look up",
+        "received": "Thank you: your report has been received.",
+        "your_number": "Your tracking number:",
+        "keep_it": "Keep this number: it shows the progress of your report and our answer.",
+        "status": "Status",
+        "answers": "Answers",
+        "no_answer": "No answer yet: we will answer you when the matter is dealt with.",
+        "another": "Report another problem",
+        "back": "Back to the report form",
+        "csrf": "The form has expired or did not come from our site: please fill it in again.",
+        "not_found": "No report has this tracking number: please check it and try again.",
+        "other_language": "中文",
+    },
+}

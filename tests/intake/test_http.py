@@ -1,0 +1,200 @@
+"""The website form and the JSON API, spoken to over real HTTP by a real client."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.intake.conftest import Rectify
+
+pytestmark = pytest.mark.integration
+
+A_REPORT = {"problem": "执法人员检查时态度粗暴", "case": "3月1日检查某餐馆油烟设施时大声呵斥店员",
+            "reporter": {"name": "刘芳", "phone": "13812345678"}}
+
+
+@pytest.fixture
+def web(rectify: Rectify) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=rectify.endpoints["http"], timeout=30) as client:
+        yield client
+
+
+def a_report(**overrides: Any) -> dict[str, Any]:
+    return {**A_REPORT, "intake_id": str(uuid.uuid4()), **overrides}
+
+
+def files_under(directory: Path) -> list[Path]:
+    return [path for path in directory.rglob("*") if path.is_file()]
+
+
+def test_a_report_filed_through_the_api_is_recorded_and_its_number_shows_its_status(
+        rectify: Rectify, web: httpx.Client) -> None:
+    filed = web.post("/api/v1/reports", json=a_report())
+    assert filed.status_code == 202, filed.text
+    receipt = filed.json()
+    assert re.fullmatch(r"R-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", receipt["tracking"])
+    assert receipt["category"] == "uncivil"
+    assert receipt["category_inferred"] is True
+    reported = rectify.history(receipt["problem_id"])[0]
+    assert reported["channel"] == "website"
+    assert reported["unit"] == "法规与科技标准科"
+    assert reported["reporter"]["masked_phone"] == "138****5678"
+    assert reported["reporter"]["masked_name"] == "刘*"
+    assert reported["reporter"]["name"] is None
+    looked_up = web.get(f"/api/v1/reports/{receipt['tracking'].lower().replace('-', ' ')}")
+    assert looked_up.status_code == 200
+    assert looked_up.json() == {"tracking": receipt["tracking"], "status": "reported",
+                                "status_label": "已登记", "answers": []}
+
+
+def test_the_reporters_name_and_phone_are_nowhere_in_clear(rectify: Rectify,
+                                                           web: httpx.Client) -> None:
+    phone, name = "13698765432", "欧阳明远"
+    receipt = web.post("/api/v1/reports", json=a_report(
+        reporter={"name": name, "phone": phone})).json()
+    rectify.history(receipt["problem_id"])
+    for path in files_under(rectify.process.data_dir):  # INTAKE, EVENTS, event store, read models
+        content = path.read_bytes()
+        assert phone.encode() not in content, path
+        assert name.encode() not in content, path
+
+
+def test_the_reporter_sees_the_answer_to_their_report_and_nothing_else(
+        rectify: Rectify, web: httpx.Client) -> None:
+    receipt = web.post("/api/v1/reports", json=a_report()).json()
+    rectify.history(receipt["problem_id"])
+    answered = rectify.process.cli("answer", receipt["problem_id"],
+                                   "--message", "已约谈当事执法人员", "--as", "法规科 王科长")
+    assert answered.returncode == 0, answered.stderr
+    status = web.get(f"/api/v1/reports/{receipt['tracking']}", params={"lang": "en"}).json()
+    assert set(status) == {"tracking", "status", "status_label", "answers"}
+    assert status["status_label"] == "reported"
+    assert [a["message"] for a in status["answers"]] == ["已约谈当事执法人员"]
+
+
+def test_an_unknown_tracking_number_is_not_found(web: httpx.Client) -> None:
+    for tracking in ("R-0000-0000", "not a number"):
+        looked_up = web.get(f"/api/v1/reports/{tracking}")
+        assert looked_up.status_code == 404
+        assert "R-0000-0000" in looked_up.json()["error"]["zh"] or tracking != "R-0000-0000"
+
+
+def test_the_same_report_sent_twice_makes_one_problem(rectify: Rectify,
+                                                      web: httpx.Client) -> None:
+    for report in (a_report(intake_id="api-twice-1"),
+                   {**A_REPORT, "problem": "同一份没有编号的举报发了两次"}):
+        first, second = (web.post("/api/v1/reports", json=report).json() for _ in range(2))
+        assert first["tracking"] == second["tracking"]
+        assert [e["type"] for e in rectify.history(first["problem_id"])] == ["ProblemReported"]
+
+
+def test_invalid_input_gets_422_with_a_reason_per_field_and_files_nothing(
+        rectify: Rectify, web: httpx.Client) -> None:
+    before = rectify.last_seq()
+    refused = web.post("/api/v1/reports", json={
+        "problem": "", "category": "littering", "reporter": {"phone": "call me"}, "colour": 1})
+    assert refused.status_code == 422
+    reasons = {e["field"]: e["zh"] for e in refused.json()["errors"]}
+    assert reasons["problem"] == "执法问题：不能为空"
+    assert reasons["case"] == "具体情况：必须填写"
+    assert reasons["category"] == "问题类别：不是可选的值"
+    assert reasons["reporter.phone"] == "电话：格式不正确"
+    assert "colour" in reasons
+    not_json = web.post("/api/v1/reports", content=b"{not json",
+                        headers={"content-type": "application/json"})
+    assert not_json.status_code == 422
+    assert rectify.last_seq() == before
+
+
+def test_staff_channels_need_the_filer_and_the_unit(rectify: Rectify, web: httpx.Client) -> None:
+    finding = a_report(channel="spot_check", reporter=None, problem="案卷缺少送达回证",
+                       case="抽查2023年案卷10卷，3卷缺少送达回证")
+    refused = web.post("/api/v1/reports", json=finding)
+    assert refused.status_code == 422
+    assert {e["field"] for e in refused.json()["errors"]} == {"filed_by", "unit"}
+    filed = web.post("/api/v1/reports", json={**finding, "filed_by": "法规科 赵干事",
+                                              "unit": "北海分局"})
+    assert filed.status_code == 202
+    reported = rectify.history(filed.json()["problem_id"])[0]
+    assert (reported["channel"], reported["actor"], reported["category"]) == (
+        "spot_check", "法规科 赵干事", "case_files")
+
+
+def test_an_oversized_body_is_refused_with_413(rectify: Rectify, web: httpx.Client) -> None:
+    before = rectify.last_seq()
+    huge = a_report(case="案" * 70_000)
+    assert web.post("/api/v1/reports", json=huge).status_code == 413
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        yield b'{"problem": "x", "case": "'
+        for _ in range(100):
+            yield b"y" * 1024
+        yield b'"}'
+
+    streamed = web.post("/api/v1/reports", content=chunks(),
+                        headers={"content-type": "application/json"})
+    assert streamed.status_code == 413
+    assert rectify.last_seq() == before
+
+
+def test_the_openapi_document_describes_the_reports_api(web: httpx.Client) -> None:
+    document = web.get("/api/v1/openapi.json").json()
+    assert {"post"} <= set(document["paths"]["/api/v1/reports"])
+    assert "get" in document["paths"]["/api/v1/reports/{tracking}"]
+    assert "problem" in document["components"]["schemas"]["ReportIn"]["required"]
+
+
+# ------------------------------------------------------------------- the form
+
+def open_form(web: httpx.Client, lang: str = "zh") -> dict[str, str]:
+    page = web.get("/report", params={"lang": lang})
+    assert page.status_code == 200
+    hidden = dict(re.findall(r'name="(form_id|csrf)" value="([^"]+)"', page.text))
+    assert set(hidden) == {"form_id", "csrf"}
+    return hidden
+
+
+def test_the_form_files_a_report_and_confirms_with_the_tracking_number(
+        rectify: Rectify, web: httpx.Client) -> None:
+    form = {**open_form(web), "problem": "对小餐馆一律罚款五千元",
+            "case": "4月份对全街餐馆一律处罚", "unit": "沁园分局", "category": "", "name": "",
+            "phone": "13900001111"}
+    confirmed = web.post("/report", data=form, follow_redirects=True)
+    assert confirmed.status_code == 200
+    assert "提交成功" in confirmed.text
+    tracking = re.search(r'class="tracking">(R-[0-9A-Z]{4}-[0-9A-Z]{4})<', confirmed.text)
+    assert tracking is not None
+    again = web.post("/report", data=form, follow_redirects=True)  # a double click
+    assert tracking.group(1) in again.text
+    status = web.get(f"/api/v1/reports/{tracking.group(1)}").json()
+    assert status["status"] in ("received", "reported")
+
+
+def test_a_form_without_a_valid_csrf_token_is_refused(rectify: Rectify,
+                                                     web: httpx.Client) -> None:
+    before = rectify.last_seq()
+    form = {**open_form(web), "problem": "伪造的提交", "case": "来自其他网站"}
+    forged = {**form, "csrf": "0" * 64}
+    assert web.post("/report", data=forged).status_code == 403
+    with httpx.Client(base_url=rectify.endpoints["http"]) as stranger:  # no cookie
+        refused = stranger.post("/report", data=form)
+    assert refused.status_code == 403
+    assert "表单已过期或来源不明" in refused.text
+    assert rectify.last_seq() == before
+
+
+def test_a_form_with_mistakes_is_shown_again_with_the_reasons(rectify: Rectify,
+                                                             web: httpx.Client) -> None:
+    before = rectify.last_seq()
+    form = {**open_form(web, "en"), "problem": "", "case": "有经过没有问题", "phone": "abc"}
+    shown = web.post("/report", params={"lang": "en"}, data=form)
+    assert shown.status_code == 422
+    assert "problem: String should have at least 1 character" in shown.text
+    assert "有经过没有问题" in shown.text  # what was typed is kept
+    assert rectify.last_seq() == before
