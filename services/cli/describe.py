@@ -23,6 +23,18 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "ProblemReopened": ("重新打开", "reopened"),
     "ReporterAnswered": ("答复举报人", "reporter answered"),
     "SupervisionOrderIssued": ("督办", "supervision order issued"),
+    "CircularIssued": ("通报", "circular issued"),
+    "NoticeResponded": ("回复督办/通报", "order or circular answered"),
+    "ResponseOverdue": ("督办逾期未回复", "response overdue"),
+    "DeadlineWarningRaised": ("时限预警", "deadline warning"),
+    "ReboundSuspected": ("疑似反弹", "suspected rebound"),
+    "FilingSubmitted": ("报送", "filed"),
+    "FilingOverdue": ("逾期未报送", "filing overdue"),
+    "UnitOrderIssued": ("督办（单位）", "supervision order to the unit"),
+    "UnitCircularIssued": ("通报（单位）", "circular naming the unit"),
+    "UnitNoticeResponded": ("单位回复督办/通报", "unit answered an order or circular"),
+    "UnitResponseOverdue": ("单位督办逾期未回复", "unit response overdue"),
+    "SpotCheckSelected": ("列入重点抽查", "selected for a spot check"),
 }
 
 _DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -41,6 +53,11 @@ _DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("reason", "理由", "reason"),
     ("message", "答复", "message"),
     ("due", "期限", "due"),
+    ("level", "预警", "level"),
+    ("number", "编号", "number"),
+    ("response", "回复", "response"),
+    ("closed_problem", "疑似反弹自", "rebound of"),
+    ("filing", "报送", "filing"),
 )
 
 
