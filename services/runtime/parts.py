@@ -15,6 +15,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 
 from projections.service import run_projections
+from services.supervision.parts import supervision, watchdog
 
 if TYPE_CHECKING:
     from services.runtime.process import Runtime
@@ -48,5 +49,7 @@ def _raise_alarm(runtime: Runtime, part: str, task: asyncio.Task[object]) -> Non
 
 PARTS: dict[str, Part] = {
     "projections": projections,
+    "supervision": supervision,
+    "watchdog": watchdog,
 }
 """Every optional part by name, in start order."""
