@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from events.vocabulary import Category, Channel, Language, Via
+from events.vocabulary import (
+    Category,
+    Channel,
+    Filing,
+    Labelled,
+    Language,
+    Notice,
+    Via,
+    WarningLevel,
+)
 
 EVENT_LABELS: dict[str, tuple[str, str]] = {
     "ProblemReported": ("问题登记", "reported"),
@@ -54,11 +63,16 @@ _DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("message", "答复", "message"),
     ("due", "期限", "due"),
     ("level", "预警", "level"),
+    ("notice", "类型", "kind"),
     ("number", "编号", "number"),
     ("response", "回复", "response"),
     ("closed_problem", "疑似反弹自", "rebound of"),
     ("filing", "报送", "filing"),
 )
+
+
+_LABELLED: dict[str, type[Labelled]] = {"level": WarningLevel, "notice": Notice,
+                                        "filing": Filing}
 
 
 def event_label(event_type: str, lang: Language) -> str:
@@ -78,7 +92,10 @@ def details(event: dict[str, Any], lang: Language) -> str:
                      + Category(event["category"]).label(lang))
     for key, zh, en in _DETAIL_FIELDS:
         if event.get(key) not in (None, ""):
-            parts.append(f"{zh if lang == 'zh' else en}: {event[key]}")
+            value = event[key]
+            if key in _LABELLED:
+                value = _LABELLED[key](value).label(lang)
+            parts.append(f"{zh if lang == 'zh' else en}: {value}")
     return "；".join(parts) if lang == "zh" else "; ".join(parts)
 
 

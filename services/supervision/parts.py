@@ -55,9 +55,14 @@ async def watchdog(runtime: Runtime) -> AsyncIterator[None]:
     """Sweeps at start and every ``$RECTIFY_WATCHDOG_SECONDS`` (default 60) seconds."""
     interval = float(os.environ.get(WATCHDOG_INTERVAL_ENV, DEFAULT_WATCHDOG_INTERVAL))
     dog = Watchdog(runtime.casework, runtime.store, runtime_campaign(runtime), runtime.relay.wake)
-    task = asyncio.create_task(dog.run(interval), name="watchdog")
+
+
+    def report(sweeps: int) -> None:  # `rectify status` shows that, and how often, it looked
+        runtime.endpoints["watchdog"] = f"every {interval:g} s; sweeps {sweeps}"
+
+    report(0)
+    task = asyncio.create_task(dog.run(interval, report), name="watchdog")
     task.add_done_callback(lambda done: _alarm(runtime, done))
-    runtime.endpoints["watchdog"] = f"every {interval:g} s"
     try:
         yield
     finally:

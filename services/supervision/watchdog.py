@@ -44,10 +44,11 @@ class Watchdog:
         self.watch = WatchList()
         self.sweeps = 0
 
-    async def run(self, interval: float) -> None:
+    async def run(self, interval: float, after_sweep: Callable[[int], None]) -> None:
         """Sweep now, then every ``interval`` seconds, until cancelled."""
         while True:
             await self.sweep()
+            after_sweep(self.sweeps)
             await asyncio.sleep(interval)
 
     async def sweep(self) -> int:
