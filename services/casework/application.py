@@ -39,12 +39,13 @@ from events.commands import (
 from events.identity import problem_id_for, unit_id_for
 from events.lifecycle import ProblemEvent
 from events.submission import IntakeSubmission
+from events.supervision import UnitEvent
 from events.vocabulary import Via
 from services.casework.errors import ProblemNotFoundError, VersionConflictError
 from services.casework.mapper import FactMapper
 from services.casework.problem import Act, Problem, RecordedFact
 from services.casework.rebound import ReboundIndex
-from services.casework.unit import Unit
+from services.casework.unit import Unit, UnitFact
 from services.clock import Clock, china_date, system_clock
 
 REBOUND_ACTOR = "系统比对"
@@ -216,6 +217,11 @@ class Casework(Application[UUID]):
             raise ProblemNotFoundError(f"找不到问题 {problem_id}",
                                        f"no problem with id {problem_id}")
         return history
+
+    def unit_history(self, name: str) -> list[UnitEvent]:
+        """Every recorded fact about a unit as a whole, in order (none: an empty list)."""
+        facts: Iterable[Any] = self.events.get(unit_id_for(name))
+        return [recorded.fact for recorded in facts if isinstance(recorded, UnitFact)]
 
     def position(self) -> int:
         """The notification id of the last recorded event (0 when none)."""
