@@ -24,6 +24,7 @@ STATUS_QUERY = "query.status"
 HISTORY_QUERY = "query.problem.history"
 PROBLEM_QUERY = "query.problem.get"
 SPOT_CHECK_QUERY = "query.supervision.spot-check"
+WATCHDOG_QUERY = "query.supervision.watchdog"
 
 HEADER_MSG_ID = "Nats-Msg-Id"
 HEADER_EXPECTED_LAST_SEQUENCE = "Nats-Expected-Last-Sequence"

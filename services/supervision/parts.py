@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 import nats
+from nats.aio.msg import Msg
 
-from events.subjects import SPOT_CHECK_QUERY, UNIT_COMMAND_PREFIX
+from events.subjects import SPOT_CHECK_QUERY, UNIT_COMMAND_PREFIX, WATCHDOG_QUERY
 from services.supervision.campaign import Campaign, CampaignError, campaign_location, load_campaign
 from services.supervision.service import SupervisionService
 from services.supervision.watchdog import Watchdog
@@ -60,7 +62,14 @@ async def watchdog(runtime: Runtime) -> AsyncIterator[None]:
     def report(sweeps: int) -> None:  # `rectify status` shows that, and how often, it looked
         runtime.endpoints["watchdog"] = f"every {interval:g} s; sweeps {sweeps}"
 
+    async def on_query(msg: Msg) -> None:  # how many sweeps so far: tests wait on it
+        answer = {"ok": True, "sweeps": dog.sweeps, "interval": interval,
+                  "alarm": runtime.alarms.get("watchdog")}
+        await msg.respond(json.dumps(answer, ensure_ascii=False).encode())
+
     report(0)
+    client = await nats.connect(runtime.nats_url, name="rectify-watchdog")
+    await client.subscribe(WATCHDOG_QUERY, cb=on_query)
     task = asyncio.create_task(dog.run(interval, report), name="watchdog")
     task.add_done_callback(lambda done: _alarm(runtime, done))
     try:
@@ -69,6 +78,7 @@ async def watchdog(runtime: Runtime) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
+        await client.drain()
 
 
 def _alarm(runtime: Runtime, task: asyncio.Task[None]) -> None:
