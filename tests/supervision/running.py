@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import nats
+from nats.aio.client import Client
 
 from events.subjects import EVENTS_STREAM, STATUS_QUERY, WATCHDOG_QUERY
 from tests.integration.harness import RectifyProcess, wait_until
@@ -84,7 +85,7 @@ def events_of_type(up: RectifyProcess, *types: str) -> list[dict[str, Any]]:
     return [event for _, _, event in stream(up) if event["type"] in types]
 
 
-async def _ask(client: nats.NATS, subject: str) -> dict[str, Any]:
+async def _ask(client: Client, subject: str) -> dict[str, Any]:
     answer = await client.request(subject, b"", timeout=10)
     decoded: dict[str, Any] = json.loads(answer.data)
     return decoded

@@ -28,8 +28,8 @@ WARNINGS = ("DeadlineWarningRaised", "ResponseOverdue", "UnitResponseOverdue", "
 
 def warnings_recorded(up: RectifyProcess) -> Counter[tuple[str, str, str]]:
     found = events_of_type(up, *WARNINGS)
-    return Counter((e["type"], e.get("level") or e.get("notice") or e.get("filing"),
-                    e["due"]) for e in found)
+    return Counter((str(e["type"]), str(e.get("level") or e.get("notice") or e.get("filing")),
+                    str(e["due"])) for e in found)
 
 
 def test_each_warning_is_recorded_once_across_restarts_counting_working_days(
