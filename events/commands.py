@@ -1,4 +1,5 @@
-"""Staff commands sent by request/reply on ``cmd.problem.<verb>``, and their answers."""
+"""Staff commands sent by request/reply on ``cmd.problem.<verb>`` (about one problem) and
+``cmd.unit.<verb>`` (about a unit as a whole), and their answers."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from events.lifecycle import Milestone
-from events.text import Name, Text
-from events.vocabulary import Category, Channel, Via
+from events.text import Name, Phone, Text
+from events.vocabulary import Category, Channel, Filing, Notice, Via
 
 
 class ProblemCommand(BaseModel):
@@ -91,6 +92,19 @@ class Supervise(ProblemCommand):
     due: date | None = None
 
 
+class IssueCircular(ProblemCommand):
+    verb: Literal["circular"] = "circular"
+    reason: Text
+    due: date | None = None
+
+
+class RespondToNotice(ProblemCommand):
+    verb: Literal["respond"] = "respond"
+    notice: Notice
+    number: int = Field(ge=1)
+    response: Text
+
+
 StaffCommand = Annotated[
     Triage
     | Assign
@@ -101,7 +115,9 @@ StaffCommand = Annotated[
     | Close
     | Reopen
     | AnswerReporter
-    | Supervise,
+    | Supervise
+    | IssueCircular
+    | RespondToNotice,
     Field(discriminator="verb"),
 ]
 
@@ -118,7 +134,63 @@ COMMAND_VERBS: tuple[str, ...] = (
     "reopen",
     "answer",
     "supervise",
+    "circular",
+    "respond",
 )
+
+
+class UnitCommand(BaseModel):
+    """What every command about a unit as a whole says: which unit, who asks, at which version."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    verb: str
+    unit: Name
+    actor: Name
+    via: Via = Via.CLI
+    expected_version: int | None = Field(
+        None, ge=0, description="Refuse unless the unit's record is still at this version."
+    )
+
+
+class SubmitFiling(UnitCommand):
+    verb: Literal["file"] = "file"
+    filing: Filing
+    phone: Phone | None = None
+
+
+class OrderUnit(UnitCommand):
+    verb: Literal["order"] = "order"
+    reason: Text
+    due: date | None = None
+
+
+class CircularizeUnit(UnitCommand):
+    verb: Literal["circular"] = "circular"
+    reason: Text
+    due: date | None = None
+
+
+class UnitRespond(UnitCommand):
+    verb: Literal["respond"] = "respond"
+    notice: Notice
+    number: int = Field(ge=1)
+    response: Text
+
+
+class SelectForSpotCheck(UnitCommand):
+    verb: Literal["spot-check"] = "spot-check"
+    reason: Text
+
+
+UnitCommandModel = Annotated[
+    SubmitFiling | OrderUnit | CircularizeUnit | UnitRespond | SelectForSpotCheck,
+    Field(discriminator="verb"),
+]
+
+UNIT_COMMAND_ADAPTER: TypeAdapter[UnitCommandModel] = TypeAdapter(UnitCommandModel)
+
+UNIT_COMMAND_VERBS: tuple[str, ...] = ("file", "order", "circular", "respond", "spot-check")
 
 
 class ErrorInfo(BaseModel):
@@ -138,5 +210,6 @@ class Reply(BaseModel):
 
     ok: bool
     problem_id: UUID | None = None
+    unit: str | None = None
     version: int | None = None
     error: ErrorInfo | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID, uuid5
 
 from events.vocabulary import Channel
@@ -22,3 +23,15 @@ def problem_id_for(channel: Channel, intake_id: str) -> UUID:
 def event_id_for(problem_id: UUID, problem_version: int) -> UUID:
     """The id of a problem's n-th event: the ``Nats-Msg-Id`` of its publication."""
     return uuid5(problem_id, str(problem_version))
+
+
+def unit_id_for(unit: str) -> UUID:
+    """The id of a unit's own aggregate (its filings, orders, circulars, spot checks)."""
+    return uuid5(RECTIFY_NAMESPACE, f"unit:{unit.strip()}")
+
+
+def warning_id_for(aggregate_id: UUID, watched: str, due: date, level: str) -> UUID:
+    """The id of one warning: what is watched (``deadline``, ``milestone:2``, ``order:1``,
+    ``ledger`` …), its due date and the level. A restarted watchdog derives the same id, and the
+    aggregate refuses a warning whose id it has already recorded."""
+    return uuid5(aggregate_id, f"warning:{watched}:{due.isoformat()}:{level}")

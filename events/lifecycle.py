@@ -1,7 +1,9 @@
 """The life of one enforcement problem as immutable, versioned facts.
 
 These models are the published contract: the Problem aggregate records exactly these, the event
-store keeps their JSON, and the relay puts the same bytes on the EVENTS stream.
+store keeps their JSON, and the relay puts the same bytes on the EVENTS stream. The supervision
+facts about a problem (warnings, circulars, responses, rebounds) live in ``events.supervision``
+and belong to the same ``ProblemEvent`` union.
 """
 
 from __future__ import annotations
@@ -10,10 +12,18 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from events.base import ProblemEventBase as ProblemEventBase
+from events.supervision import (
+    CircularIssued,
+    DeadlineWarningRaised,
+    NoticeResponded,
+    ReboundSuspected,
+    ResponseOverdue,
+)
 from events.text import ChannelId, Name, Text
-from events.vocabulary import Category, Channel, Plan, Via
+from events.vocabulary import Category, Channel, Plan
 
 
 class Reporter(BaseModel):
@@ -55,21 +65,6 @@ class Milestone(BaseModel):
 
     due: date
     description: Text
-
-
-class ProblemEventBase(BaseModel):
-    """What every fact about a problem carries: which problem, whose unit, who, when, how."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    type: str = Field(description="The event type; each subclass fixes it.")
-    version: int = Field(1, description="Schema version of this event type.")
-    problem_id: UUID
-    unit: Name = Field(description="填报单位: the unit that owns the problem.")
-    actor: Name = Field(description="Who acted, as authenticated by the entry point.")
-    occurred_at: AwareDatetime
-    via: Via = Field(description="How the action reached the system.")
-    channel: Channel | None = Field(None, description="The intake or answer channel.")
 
 
 class ProblemReported(ProblemEventBase):
@@ -211,7 +206,12 @@ ProblemEvent = Annotated[
     | ProblemClosed
     | ProblemReopened
     | ReporterAnswered
-    | SupervisionOrderIssued,
+    | SupervisionOrderIssued
+    | CircularIssued
+    | NoticeResponded
+    | ResponseOverdue
+    | DeadlineWarningRaised
+    | ReboundSuspected,
     Field(discriminator="type"),
 ]
 """Any fact about a problem, told apart by its ``type``."""
@@ -232,6 +232,11 @@ EVENT_TYPES: tuple[type[ProblemEventBase], ...] = (
     ProblemReopened,
     ReporterAnswered,
     SupervisionOrderIssued,
+    CircularIssued,
+    NoticeResponded,
+    ResponseOverdue,
+    DeadlineWarningRaised,
+    ReboundSuspected,
 )
 
 _EVENT_ADAPTER: TypeAdapter[ProblemEvent] = TypeAdapter(ProblemEvent)

@@ -1,4 +1,5 @@
-"""JSON Schema files for the published language: every event, the intake submission, the commands.
+"""JSON Schema files for the published language: every event (problem and unit), the intake
+submission, the staff and unit commands.
 
 An auditor or a channel written in another language validates against these files instead of
 reading Python. They are generated from the pydantic models, so they cannot drift from them.
@@ -12,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from events.commands import COMMAND_ADAPTER
-from events.lifecycle import EVENT_TYPES
+from events.commands import COMMAND_ADAPTER, UNIT_COMMAND_ADAPTER
+from events.recorded import RECORDED_EVENT_TYPES
 from events.submission import IntakeSubmission
 
 SCHEMA_ID_PREFIX = "urn:rectify:schema:"
@@ -24,9 +25,10 @@ SCHEMA_SUFFIX = ".schema.json"
 
 def schemas() -> dict[str, dict[str, Any]]:
     """Each published type's name and its JSON Schema, with ``$id`` and ``title`` set."""
-    models: list[type[BaseModel]] = [*EVENT_TYPES, IntakeSubmission]
+    models: list[type[BaseModel]] = [*RECORDED_EVENT_TYPES, IntakeSubmission]
     found = {model.__name__: model.model_json_schema() for model in models}
     found["StaffCommand"] = COMMAND_ADAPTER.json_schema()
+    found["UnitCommand"] = UNIT_COMMAND_ADAPTER.json_schema()
     return {name: _identified(name, schema) for name, schema in found.items()}
 
 

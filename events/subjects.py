@@ -21,10 +21,13 @@ CASEWORK_DURABLE = "casework"
 """The durable pull consumer through which casework reads INTAKE."""
 
 COMMAND_PREFIX = "cmd.problem."
+UNIT_COMMAND_PREFIX = "cmd.unit."
 QUERY_PREFIX = "query."
 STATUS_QUERY = "query.status"
 HISTORY_QUERY = "query.problem.history"
 PROBLEM_QUERY = "query.problem.get"
+SPOT_CHECK_QUERY = "query.supervision.spot-check"
+WATCHDOG_QUERY = "query.supervision.watchdog"
 
 HEADER_MSG_ID = "Nats-Msg-Id"
 HEADER_EXPECTED_LAST_SEQUENCE = "Nats-Expected-Last-Sequence"
@@ -32,6 +35,8 @@ HEADER_EVENT_TYPE = "Rectify-Event-Type"
 HEADER_EVENT_VERSION = "Rectify-Event-Version"
 HEADER_PROBLEM_ID = "Rectify-Problem-Id"
 HEADER_PROBLEM_VERSION = "Rectify-Problem-Version"
+HEADER_UNIT_ID = "Rectify-Unit-Id"
+HEADER_UNIT_VERSION = "Rectify-Unit-Version"
 HEADER_POSITION = "Rectify-Position"
 HEADER_REJECTION_REASON = "Rectify-Rejection-Reason"
 HEADER_REJECTION_DETAIL = "Rectify-Rejection-Detail"
@@ -59,3 +64,7 @@ def rejected_subject(source: str) -> str:
 
 def command_subject(verb: str) -> str:
     return f"{COMMAND_PREFIX}{verb}"
+
+
+def unit_command_subject(verb: str) -> str:
+    return f"{UNIT_COMMAND_PREFIX}{verb}"

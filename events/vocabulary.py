@@ -100,6 +100,35 @@ class Plan(Labelled):
     ROADMAP = "roadmap"
 
 
+class WarningLevel(Labelled):
+    """预警等级: how serious a deadline warning is."""
+
+    BLUE = "blue"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+class Watched(Labelled):
+    """What a deadline warning is about."""
+
+    DEADLINE = "deadline"
+    MILESTONE = "milestone"
+
+
+class Notice(Labelled):
+    """What the supervising section sends a unit to press it: a supervision order or a circular."""
+
+    ORDER = "order"
+    CIRCULAR = "circular"
+
+
+class Filing(Labelled):
+    """What a unit must send the supervising section by a campaign due date."""
+
+    LEDGER = "ledger"
+    REPORT = "report"
+
+
 _LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "Channel": {
         "self_inspection": ("自查", "self-inspection"),
@@ -160,5 +189,22 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "Plan": {
         "immediate": ("立行立改", "fixed on the spot"),
         "roadmap": ("时间表、路线图", "roadmap"),
+    },
+    "WarningLevel": {
+        "blue": ("蓝色预警（临近时限）", "blue (deadline approaching)"),
+        "yellow": ("黄色预警（节点滞后）", "yellow (milestone behind schedule)"),
+        "red": ("红色预警（已超期）", "red (deadline missed)"),
+    },
+    "Watched": {
+        "deadline": ("整改时限", "rectification deadline"),
+        "milestone": ("路线图节点", "roadmap milestone"),
+    },
+    "Notice": {
+        "order": ("督办", "supervision order"),
+        "circular": ("通报", "circular"),
+    },
+    "Filing": {
+        "ledger": ("整改台账", "rectification ledger"),
+        "report": ("专项整治行动情况报告", "campaign report"),
     },
 }

@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from events.base import ProblemEventBase
 from events.lifecycle import (
     DeadlineExtended,
+    ProblemEvent,
     ProblemReopened,
     ProblemReported,
     RectificationAssigned,
@@ -94,9 +96,11 @@ class LedgerProjector:
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
         for recorded in batch:
             event = recorded.event
+            if not isinstance(event, ProblemEventBase):  # unit facts: no ledger row
+                continue
             if isinstance(event, ProblemReported):
                 self._report(tx, recorded.position, event)
-            elif self._update(tx, recorded):
+            elif self._update(tx, event):
                 tx.execute(f"UPDATE {tx.table('ledger_units')} SET last_changed = ?"
                            " WHERE unit = ? AND last_changed < ?",
                            (local_date(event.occurred_at).isoformat(), event.unit,
@@ -118,9 +122,9 @@ class LedgerProjector:
                    (position, str(event.problem_id), event.unit, no, event.problem, event.case,
                     ProblemStatus.REPORTED.value))
 
-    def _update(self, tx: Tx, recorded: Recorded) -> bool:
+    def _update(self, tx: Tx, event: ProblemEvent) -> bool:
         """Change the problem's row; whether the event changed the ledger."""
-        event, rows = recorded.event, tx.table("ledger_rows")
+        rows = tx.table("ledger_rows")
         sets: dict[str, str | int] = {}
         if (status := status_after(event)) is not None:
             sets["status"] = status.value

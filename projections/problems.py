@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from events.base import ProblemEventBase
 from events.lifecycle import (
     DeadlineExtended,
     FixSentBack,
@@ -49,6 +50,8 @@ class ProblemsProjector:
         table = tx.table("problems")
         for recorded in batch:
             event = recorded.event
+            if not isinstance(event, ProblemEventBase):  # unit facts: not about one problem
+                continue
             if isinstance(event, ProblemReported):
                 tx.execute(f"INSERT INTO {table} (position, problem_id, unit, category, channel,"
                            " status, problem, reported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

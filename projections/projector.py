@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from events.lifecycle import ProblemEvent
+from events.recorded import RecordedEvent
 from projections.store import ReadStore, Tx, position, set_position
 
 
@@ -20,7 +20,7 @@ class Recorded:
     """One event as it stands in the EVENTS stream: its position (stream sequence) and body."""
 
     position: int
-    event: ProblemEvent
+    event: RecordedEvent
     body: bytes
 
 

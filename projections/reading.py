@@ -16,7 +16,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import TypeAdapter, ValidationError
 
-from events.lifecycle import ProblemEvent, parse_event
+from events.recorded import RecordedEvent, parse_recorded
 from events.subjects import EVENTS_STREAM, EVENTS_SUBJECTS, HEADER_POSITION
 from projections.errors import (
     PositionMismatchError,
@@ -26,7 +26,7 @@ from projections.errors import (
 )
 from projections.projector import Recorded
 
-_BATCH: TypeAdapter[list[ProblemEvent]] = TypeAdapter(list[ProblemEvent])
+_BATCH: TypeAdapter[list[RecordedEvent]] = TypeAdapter(list[RecordedEvent])
 INACTIVE_THRESHOLD_SECONDS = 60.0
 
 
@@ -64,9 +64,9 @@ def _checked_sequence(message: Msg, expected: int) -> int:
     return sequence
 
 
-def _decode_one(sequence: int, body: bytes) -> ProblemEvent:
+def _decode_one(sequence: int, body: bytes) -> RecordedEvent:
     try:
-        return parse_event(body)
+        return parse_recorded(body)
     except ValidationError as error:
         raise UndecodableEventError(sequence, str(error)) from error
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from events.base import ProblemEventBase
 from events.lifecycle import ProblemEvent, parse_event
 from projections.projector import Recorded
 from projections.store import ReadStore, Tx
@@ -64,7 +65,10 @@ class TimelineProjector:
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
         heads = tx.table("timeline_heads")
         for recorded in batch:
-            event, key = recorded.event, str(recorded.event.problem_id)
+            event = recorded.event
+            if not isinstance(event, ProblemEventBase):  # unit facts: no problem timeline
+                continue
+            key = str(event.problem_id)
             head = tx.query(f"SELECT version, digest FROM {heads} WHERE problem_id = ?", (key,))
             version, previous = (int(head[0][0]), str(head[0][1])) if head else (0, "")
             digest = chained(previous, recorded.body)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Literal
 
+from events.base import ProblemEventBase
 from events.lifecycle import (
     DeadlineExtended,
     FixSentBack,
@@ -78,7 +79,10 @@ class TrailProjector:
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
         problems = tx.table("trail_problems")
         for recorded in batch:
-            event, key = recorded.event, str(recorded.event.problem_id)
+            event = recorded.event
+            if not isinstance(event, ProblemEventBase):  # unit facts: not a problem's trail
+                continue
+            key = str(event.problem_id)
             tx.execute(f"INSERT INTO {tx.table('trail_actions')} VALUES (?, ?, ?, ?, ?, ?, ?)",
                        (recorded.position, event.actor, event.occurred_at.isoformat(),
                         event.type, key, event.unit, event.via.value))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 Clock = Callable[[], datetime]
 
@@ -16,3 +16,12 @@ def system_clock() -> datetime:
         moment = datetime.fromisoformat(fixed)
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return datetime.now(UTC)
+
+
+CHINA_TIME = timezone(timedelta(hours=8), "CST")
+"""China keeps UTC+8 all year, so a fixed offset is exact."""
+
+
+def china_date(moment: datetime) -> date:
+    """The calendar day of ``moment`` in China: the day deadlines are counted in."""
+    return moment.astimezone(CHINA_TIME).date()

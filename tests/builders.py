@@ -90,6 +90,12 @@ def verify_fix(problem: Problem) -> None:
     problem.verify_fix(an_act(SUPERVISOR, days_after_report=35))
 
 
+def answer_if_public(problem: Problem) -> None:
+    """件件有回音: a public reporter is answered before the problem may be closed."""
+    if problem.channel.is_public:
+        problem.answer_reporter(an_act(SUPERVISOR, days_after_report=35), "已整改完毕", None)
+
+
 def close(problem: Problem) -> None:
     problem.close(an_act(SUPERVISOR, days_after_report=36))
 
@@ -101,8 +107,9 @@ PATHS: dict[ProblemStatus, tuple[Callable[[Problem], None], ...]] = {
     ProblemStatus.DUPLICATE: (link_duplicate,),
     ProblemStatus.RECTIFYING: (triage, assign_roadmap),
     ProblemStatus.FIX_SUBMITTED: (triage, assign_roadmap, submit_fix),
-    ProblemStatus.VERIFIED: (triage, assign_roadmap, submit_fix, verify_fix),
-    ProblemStatus.CLOSED: (triage, assign_roadmap, submit_fix, verify_fix, close),
+    ProblemStatus.VERIFIED: (triage, assign_roadmap, submit_fix, verify_fix, answer_if_public),
+    ProblemStatus.CLOSED: (triage, assign_roadmap, submit_fix, verify_fix, answer_if_public,
+                           close),
 }
 """The usual way to each status, as the commands that lead there from a fresh report."""
 

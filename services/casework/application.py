@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -17,23 +18,40 @@ from eventsourcing.persistence import IntegrityError, Mapper, RecordConflictErro
 from events.commands import (
     AnswerReporter,
     Assign,
+    CircularizeUnit,
     Close,
     ExtendDeadline,
+    IssueCircular,
     NoteProgress,
+    OrderUnit,
     ProblemCommand,
     Reopen,
+    RespondToNotice,
+    SelectForSpotCheck,
+    SubmitFiling,
     SubmitFix,
     Supervise,
     Triage,
+    UnitCommand,
+    UnitRespond,
     VerifyFix,
 )
-from events.identity import problem_id_for
+from events.identity import problem_id_for, unit_id_for
 from events.lifecycle import ProblemEvent
 from events.submission import IntakeSubmission
+from events.supervision import UnitEvent
+from events.vocabulary import Via
 from services.casework.errors import ProblemNotFoundError, VersionConflictError
 from services.casework.mapper import FactMapper
 from services.casework.problem import Act, Problem, RecordedFact
-from services.clock import Clock, system_clock
+from services.casework.rebound import ReboundIndex
+from services.casework.unit import Unit, UnitFact
+from services.clock import Clock, china_date, system_clock
+
+REBOUND_ACTOR = "系统比对"
+"""Who records a suspected rebound: casework itself, on filing."""
+
+PAGE = 1000
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,7 @@ class Casework(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None, clock: Clock = system_clock) -> None:
         super().__init__(env)
         self.clock = clock
+        self.rebound = ReboundIndex()
 
     def construct_mapper(self) -> Mapper[UUID]:
         return FactMapper(
@@ -75,22 +94,45 @@ class Casework(Application[UUID]):
             problem_id = problem_id_for(submission.channel, submission.intake_id)
             outcomes.append(Filed(problem_id, created=problem_id not in first))
             first.setdefault(problem_id, submission)
+        self.catch_up_rebound_index()
         try:
-            self.save(*(Problem.report(s) for s in first.values()))
+            self.save(*(self._reported(s) for s in first.values()))
         except IntegrityError:
             pass
         else:
             return outcomes
         new = {pid for pid in first if not self.exists(pid)}
         try:
-            self.save(*(Problem.report(first[pid]) for pid in new))
+            self.save(*(self._reported(first[pid]) for pid in new))
         except IntegrityError:
             # Another writer filed one of them meanwhile: file one by one.
             return [self._file_one(s) for s in submissions]
         return [Filed(f.problem_id, f.created and f.problem_id in new) for f in outcomes]
 
-    def _file_one(self, submission: IntakeSubmission) -> Filed:
+    def _reported(self, submission: IntakeSubmission) -> Problem:
+        """The new problem, marked as a suspected rebound if it repeats one closed recently."""
         problem = Problem.report(submission)
+        rebound = self.rebound.match(submission.unit, submission.category.value,
+                                     submission.enterprise, problem.reported_on)
+        if rebound is not None:
+            act = Act(REBOUND_ACTOR, Via.SYSTEM, submission.submitted_at)
+            problem.suspect_rebound(act, rebound.closed_problem, rebound.closed_on)
+        return problem
+
+    def catch_up_rebound_index(self) -> None:
+        """Read what was recorded since the rebound index last looked."""
+        mapper = self.mapper
+        assert isinstance(mapper, FactMapper)
+        while True:
+            page = self.recorder.select_notifications(self.rebound.position + 1, PAGE)
+            for notification in page:
+                self.rebound.apply(notification, mapper.unseal(notification.state))
+            if len(page) < PAGE:
+                return
+
+    def _file_one(self, submission: IntakeSubmission) -> Filed:
+        self.catch_up_rebound_index()
+        problem = self._reported(submission)
         try:
             self.save(problem)
         except IntegrityError:
@@ -123,6 +165,39 @@ class Casework(Application[UUID]):
             ) from conflict
         return problem.version
 
+    def handle_unit(self, command: UnitCommand) -> int:
+        """Apply one command about a unit as a whole; returns the unit's new version."""
+        unit = self.get_unit(command.unit)
+        if command.expected_version is not None and command.expected_version != unit.version:
+            raise VersionConflictError(
+                f"单位记录已被他人更新（当前版本 {unit.version}，你看到的是 "
+                f"{command.expected_version}），请刷新后重试",
+                f"the unit's record changed meanwhile (version {unit.version}, you expected "
+                f"{command.expected_version}); reload and try again",
+            )
+        act = Act(actor=command.actor, via=command.via, at=self.clock())
+        _UNIT_HANDLERS[type(command)](unit, command, act)
+        try:
+            self.save(unit)
+        except (RecordConflictError, IntegrityError) as conflict:
+            raise VersionConflictError(
+                "单位记录已被他人同时更新，请刷新后重试",
+                "the unit's record was changed by someone else at the same time; try again",
+            ) from conflict
+        return unit.version
+
+    def get_unit(self, name: str) -> Unit:
+        """The unit's record; a unit nothing was recorded about yet starts empty."""
+        try:
+            unit: Unit = self.repository.get(unit_id_for(name))
+        except AggregateNotFoundError:
+            return Unit(name)
+        return unit
+
+    def today(self) -> date:
+        """Today in China, by this application's clock."""
+        return china_date(self.clock())
+
     def get_problem(self, problem_id: UUID) -> Problem:
         try:
             problem: Problem = self.repository.get(problem_id)
@@ -142,6 +217,11 @@ class Casework(Application[UUID]):
             raise ProblemNotFoundError(f"找不到问题 {problem_id}",
                                        f"no problem with id {problem_id}")
         return history
+
+    def unit_history(self, name: str) -> list[UnitEvent]:
+        """Every recorded fact about a unit as a whole, in order (none: an empty list)."""
+        facts: Iterable[Any] = self.events.get(unit_id_for(name))
+        return [recorded.fact for recorded in facts if isinstance(recorded, UnitFact)]
 
     def position(self) -> int:
         """The notification id of the last recorded event (0 when none)."""
@@ -190,4 +270,14 @@ _HANDLERS: dict[type[ProblemCommand], Callable[[Problem, Any, Act], None]] = {
     Reopen: lambda p, c, a: p.reopen(a, c.reason),
     AnswerReporter: lambda p, c, a: p.answer_reporter(a, c.message, c.channel),
     Supervise: lambda p, c, a: p.supervise(a, c.reason, c.due),
+    IssueCircular: lambda p, c, a: p.circulate(a, c.reason, c.due),
+    RespondToNotice: lambda p, c, a: p.respond(a, c.notice, c.number, c.response),
+}
+
+_UNIT_HANDLERS: dict[type[UnitCommand], Callable[[Unit, Any, Act], None]] = {
+    SubmitFiling: lambda u, c, a: u.submit_filing(a, c.filing, c.phone),
+    OrderUnit: lambda u, c, a: u.order(a, c.reason, c.due),
+    CircularizeUnit: lambda u, c, a: u.circulate(a, c.reason, c.due),
+    UnitRespond: lambda u, c, a: u.respond(a, c.notice, c.number, c.response),
+    SelectForSpotCheck: lambda u, c, a: u.select_for_spot_check(a, c.reason),
 }

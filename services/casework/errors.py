@@ -65,3 +65,23 @@ class NoReporterError(DomainError):
 
 class VersionConflictError(DomainError):
     code = "version_conflict"
+
+
+class ReporterNotAnsweredError(DomainError):
+    code = "reporter_not_answered"
+
+
+class NoticeNotFoundError(DomainError):
+    code = "notice_not_found"
+
+
+class AlreadyRespondedError(DomainError):
+    code = "already_responded"
+
+
+class DuplicateWarningError(DomainError):
+    code = "duplicate_warning"
+
+
+class AlreadySelectedError(DomainError):
+    code = "already_selected"

@@ -1,7 +1,8 @@
 """The seam between the eventsourcing library and the published events.
 
-The stored state of each event is exactly the event's JSON from ``events.lifecycle``, so the
-relay can publish the stored bytes as they are, and no second copy of the contract exists.
+The stored state of each event is exactly the event's JSON from ``events`` (a problem fact or a
+unit fact), so the relay can publish the stored bytes as they are, and no second copy of the
+contract exists.
 """
 
 from __future__ import annotations
@@ -11,16 +12,18 @@ from uuid import UUID
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent
 
-from events.lifecycle import parse_event
+from events.base import ProblemEventBase
+from events.recorded import parse_recorded
 from services.casework.problem import RecordedFact
+from services.casework.unit import UnitFact
 
 
 class FactMapper(Mapper[UUID]):
     """Maps a RecordedFact to a StoredEvent whose topic is the event type and state its JSON."""
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
-        if not isinstance(domain_event, RecordedFact):
-            raise TypeError(f"only problem facts are stored here, not {domain_event!r}")
+        if not isinstance(domain_event, RecordedFact | UnitFact):
+            raise TypeError(f"only problem and unit facts are stored here, not {domain_event!r}")
         state = domain_event.fact.__pydantic_serializer__.to_json(domain_event.fact)
         return StoredEvent(
             originator_id=domain_event.originator_id,
@@ -29,14 +32,14 @@ class FactMapper(Mapper[UUID]):
             state=self._seal(state),
         )
 
-    def to_domain_event(self, stored_event: StoredEvent) -> RecordedFact:
+    def to_domain_event(self, stored_event: StoredEvent) -> RecordedFact | UnitFact:
         originator_id = stored_event.originator_id
-        return RecordedFact(
-            originator_id=originator_id if isinstance(originator_id, UUID)
-            else UUID(str(originator_id)),
-            originator_version=stored_event.originator_version,
-            fact=parse_event(self.unseal(stored_event.state)),
-        )
+        aggregate_id = originator_id if isinstance(originator_id, UUID) \
+            else UUID(str(originator_id))
+        fact = parse_recorded(self.unseal(stored_event.state))
+        if isinstance(fact, ProblemEventBase):
+            return RecordedFact(aggregate_id, stored_event.originator_version, fact)
+        return UnitFact(aggregate_id, stored_event.originator_version, fact)
 
     def _seal(self, state: bytes) -> bytes:
         if self.compressor:

@@ -34,7 +34,14 @@ from events.lifecycle import (
     SupervisionOrderIssued,
 )
 from events.submission import IntakeSubmission
-from events.vocabulary import Category, Channel, Plan, Via
+from events.supervision import (
+    CircularIssued,
+    DeadlineWarningRaised,
+    NoticeResponded,
+    ReboundSuspected,
+    ResponseOverdue,
+)
+from events.vocabulary import Category, Channel, Notice, Plan, Via, WarningLevel, Watched
 from events.vocabulary import ProblemStatus as Status
 from services.casework.errors import (
     DeadlineError,
@@ -45,9 +52,12 @@ from services.casework.errors import (
     NotVerifiedError,
     ProblemClosedError,
     ReasonRequiredError,
+    ReporterNotAnsweredError,
     SelfVerificationError,
     WrongStatusError,
 )
+from services.casework.notices import Notices
+from services.clock import china_date
 
 _BEING_RECTIFIED = frozenset({Status.RECTIFYING})
 _BEFORE_ASSIGNMENT = frozenset({Status.REPORTED, Status.TRIAGED})
@@ -61,6 +71,18 @@ class Act:
     actor: str
     via: Via
     at: datetime
+
+
+@dataclass(frozen=True)
+class Warning:
+    """A deadline warning the watchdog found due: what it is about, when, and how serious."""
+
+    warning_id: UUID
+    level: WarningLevel
+    watched: Watched
+    due: date
+    milestone: int | None
+    working_days_left: int
 
 
 @dataclass(frozen=True)
@@ -107,6 +129,8 @@ class Problem:
         self.completed_milestones: set[int] = set()
         self.fix_submitted_by: str | None = None
         self.answered = False
+        self.enterprise: str | None = reported.enterprise
+        self.notices = Notices()
         self.created_on = self.modified_on = reported.occurred_at
         self._evolve(RecordedFact(self.id, 1, reported))
 
@@ -224,6 +248,7 @@ class Problem:
                 f"the fix has not been verified (status: {self.status.label('en')}), "
                 "so the problem cannot be closed",
             )
+        self._check_reporter_answered()
         self._record(ProblemClosed, act)
 
     def reopen(self, act: Act, reason: str) -> None:
@@ -247,6 +272,44 @@ class Problem:
         self._check_reason(reason)
         self._record(SupervisionOrderIssued, act, reason=reason, due=due)
 
+    def circulate(self, act: Act, reason: str, due: date | None) -> None:
+        """通报: the supervising section circulates how the problem is being handled."""
+        self._check_not_closed("通报", "issue a circular on")
+        self._check_reason(reason)
+        self._record(CircularIssued, act, number=self.notices.next_number(Notice.CIRCULAR),
+                     reason=reason, due=due)
+
+    def respond(self, act: Act, notice: Notice, number: int, response: str) -> None:
+        """The unit answers an order or circular on this problem."""
+        self.notices.check_can_respond(notice, number)
+        self._check_reason(response)
+        self._record(NoticeResponded, act, notice=notice, number=number, response=response)
+
+    def warn(self, act: Act, warning: Warning) -> None:
+        """预警: a deadline or milestone warning, recorded once for each date and level."""
+        self.notices.check_not_warned(warning.warning_id)
+        self._check_being_rectified("预警", "warn about")
+        self._record(DeadlineWarningRaised, act, warning_id=warning.warning_id,
+                     level=warning.level, watched=warning.watched, due=warning.due,
+                     milestone=warning.milestone,
+                     working_days_left=warning.working_days_left)
+
+    def flag_response_overdue(self, act: Act, warning_id: UUID, notice: Notice,
+                              number: int) -> None:
+        """督办逾期: an order or circular passed its due date without a response."""
+        self.notices.check_not_warned(warning_id)
+        self.notices.check_can_respond(notice, number)
+        due = self.notices.due_of(notice, number)
+        if due is None or china_date(act.at) <= due:
+            raise DeadlineError(f"第 {number} 号{notice.label('zh')}尚未到回复期限",
+                                f"{notice.label('en')} {number} is not past its due date")
+        self._record(ResponseOverdue, act, warning_id=warning_id, notice=notice, number=number,
+                     due=due)
+
+    def suspect_rebound(self, act: Act, closed_problem: UUID, closed_on: date) -> None:
+        """反弹: this report repeats a problem closed recently; propose reopening that one."""
+        self._record(ReboundSuspected, act, closed_problem=closed_problem, closed_on=closed_on,
+                     days_since_closed=(self.reported_on - closed_on).days)
     # ------------------------------------------------------------ named checks
 
     def _check_not_closed(self, action_zh: str, action_en: str) -> None:
@@ -275,6 +338,14 @@ class Problem:
             raise NoFixSubmittedError(
                 f"尚未提交整改结果（当前：{self.status.label('zh')}），不能{action_zh}",
                 f"no fix has been submitted (status: {self.status.label('en')})",
+            )
+
+    def _check_reporter_answered(self) -> None:
+        if self.channel.is_public and not self.answered:
+            raise ReporterNotAnsweredError(
+                f"问题来自{self.channel.label('zh')}，须先答复举报人（件件有回音），才能销号",
+                f"the problem came from the public ({self.channel.label('en')}): answer the "
+                "reporter before closing it",
             )
 
     @staticmethod
@@ -348,5 +419,13 @@ class Problem:
                 self.status = Status.CLOSED
             case ReporterAnswered():
                 self.answered = True
+            case SupervisionOrderIssued():
+                self.notices.issued(Notice.ORDER, fact.due)
+            case CircularIssued():
+                self.notices.issued(Notice.CIRCULAR, fact.due)
+            case NoticeResponded():
+                self.notices.responded.add((fact.notice, fact.number))
+            case DeadlineWarningRaised() | ResponseOverdue():
+                self.notices.warned.add(fact.warning_id)
         self.version = recorded.originator_version
         self.modified_on = fact.occurred_at

@@ -1,4 +1,4 @@
-"""Dates and times as people write them: 2023-03-05, 2023/3/5, 2023.3.5, 2023年3月5日."""
+"""Dates and times as people write them: 2023-03-05, 2023/3/5, 2023.3.5, 2023年3月5日, 3月5日."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from datetime import UTC, date, datetime
 
 import click
 
+from services.clock import china_date, system_clock
+
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+_MONTH_DAY = re.compile(r"^\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*$")
 _DATETIME = re.compile(
     r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?[\sT]*(\d{1,2})[:时](\d{1,2})"
     r"(?:[:分](\d{1,2})秒?)?\s*$"
@@ -16,12 +19,16 @@ _DATETIME = re.compile(
 
 
 def parse_date(text: str) -> date:
-    """A calendar date from the ways people write one; full-width digits are fine."""
-    match = _DATE.match(unicodedata.normalize("NFKC", text))
-    if not match:
-        raise ValueError(text)
-    year, month, day = (int(g) for g in match.groups())
-    return date(year, month, day)
+    """A calendar date from the ways people write one; full-width digits are fine. Without a
+    year (3月5日) it is this year's, by the clock (``RECTIFY_NOW``)."""
+    normal = unicodedata.normalize("NFKC", text)
+    if match := _DATE.match(normal):
+        year, month, day = (int(g) for g in match.groups())
+        return date(year, month, day)
+    if match := _MONTH_DAY.match(normal):
+        month, day = (int(g) for g in match.groups())
+        return date(china_date(system_clock()).year, month, day)
+    raise ValueError(text)
 
 
 def parse_datetime(text: str) -> datetime:
@@ -46,7 +53,8 @@ class DateParam(click.ParamType[date]):
         try:
             return parse_date(str(value))
         except ValueError:
-            self.fail(f"无法识别的日期 {value!r}（例如 2023-03-05 或 2023年3月5日）", param, ctx)
+            self.fail(f"无法识别的日期 {value!r}（例如 2023-03-05、2023年3月5日 或 3月5日）",
+                      param, ctx)
 
 
 class MilestoneParam(click.ParamType[tuple[date, str]]):

@@ -16,7 +16,7 @@ from nats.aio.client import Client
 
 from events.identity import problem_id_for
 from events.lifecycle import Reporter
-from events.subjects import PROBLEM_QUERY, command_subject
+from events.subjects import PROBLEM_QUERY, command_subject, unit_command_subject
 from events.submission import IntakeSubmission
 from events.vocabulary import Category, Channel
 from services.cli.client import connected, file_submission, request
@@ -59,14 +59,14 @@ STORIES = (
           ("triage",), reporter=Reporter(name="刘女士", phone="13812345678")),
     Story("jsh-01", "济水分局", Channel.HOTLINE, Category.INACTION_OR_ARBITRARY,
           "群众多次举报噪声扰民未见处理", "某建筑工地夜间施工噪声，群众三次来电未见查处",
-          ("assign", "overdue"), reporter=Reporter(name="张先生", phone="13987654321"),
+          ("assign", "circular", "overdue"), reporter=Reporter(name="张先生", phone="13987654321"),
           days_ago=45, deadline_in_days=-5),
     Story("jsh-02", "济水分局", Channel.MAILBOX, Category.ONE_SIZE_FITS_ALL,
           "对散乱污企业整治“一刀切”关停", "某工业园区对所有喷漆作坊一律断电，未区分是否达标",
           ("assign", "submit", "send_back"), reporter=Reporter(name="匿名")),
     Story("bh-01", "北海分局", Channel.WECHAT, Category.THREE_SYSTEMS,
           "执法全过程记录缺失", "某企业反映现场检查未佩戴执法记录仪，未出示证件",
-          ("assign", "submit", "verify", "close", "answer"), reporter=Reporter(name="陈先生")),
+          ("assign", "submit", "verify", "answer", "close"), reporter=Reporter(name="陈先生")),
     Story("bh-02", "北海分局", Channel.SPOT_CHECK, Category.CASE_FILES,
           "案卷装订不规范、材料缺失", "案卷评查发现2022年3起案件缺少送达回证",
           ("assign", "extend", "supervise")),
@@ -99,6 +99,9 @@ async def seed_demo(runtime: Runtime) -> None:
                 new.append((story, await _report(client, story)))
         for story, problem_id in new:
             await _play(client, story, problem_id)
+        if len(new) == len(STORIES):  # a fresh demo: the units' own records too, once
+            for verb, body in UNIT_STEPS:
+                await _command(client, verb, body, unit_command_subject(verb))
     click.echo(f"示例数据：新登记 {len(new)} 个问题，共 {len(STORIES)} 个 "
                f"(demo: {len(new)} new problems of {len(STORIES)})", err=True)
 
@@ -147,12 +150,26 @@ def _step(step: str, story: Story, deadline: date) -> list[tuple[str, dict[str, 
         "supervise": [("supervise", {"actor": SECTION, "reason": "整改进度迟缓",
                                      "due": str(deadline)})],
         "answer": [("answer", {"actor": SECTION, "message": "您反映的问题已核查处理，感谢监督。"})],
+        "circular": [("circular", {"actor": SECTION, "reason": "群众多次举报仍未查处，予以通报",
+                                   "due": str(deadline)})],
         "overdue": [],  # the deadline simply passes
     }
     return steps[step]
 
 
-async def _command(client: Client, verb: str, body: dict[str, Any]) -> None:
-    reply = await request(client, command_subject(verb), {"verb": verb, **body})
+UNIT_STEPS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("file", {"unit": "生态环境综合行政执法支队", "filing": "ledger", "actor": "支队法制科 李明",
+              "phone": "0391-6600001"}),
+    ("file", {"unit": "沁园分局", "filing": "ledger", "actor": "沁园分局 周强"}),
+    ("order", {"unit": "玉泉分局", "actor": SECTION, "reason": "督察反馈问题整改推进迟缓"}),
+    ("spot-check", {"unit": "天坛分局", "actor": SECTION,
+                    "reason": "自查问题零报告，但群众通过局网站反映了问题"}),
+)
+"""What the units did as units: ledgers filed, an order, a spot check."""
+
+
+async def _command(client: Client, verb: str, body: dict[str, Any],
+                   subject: str | None = None) -> None:
+    reply = await request(client, subject or command_subject(verb), {"verb": verb, **body})
     if not reply.get("ok"):
         raise RuntimeError(f"demo step {verb} refused: {json.dumps(reply, ensure_ascii=False)}")

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from events.vocabulary import Category, Channel, Language, Via
+from events.vocabulary import (
+    Category,
+    Channel,
+    Filing,
+    Labelled,
+    Language,
+    Notice,
+    Via,
+    WarningLevel,
+)
 
 EVENT_LABELS: dict[str, tuple[str, str]] = {
     "ProblemReported": ("问题登记", "reported"),
@@ -23,6 +32,18 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "ProblemReopened": ("重新打开", "reopened"),
     "ReporterAnswered": ("答复举报人", "reporter answered"),
     "SupervisionOrderIssued": ("督办", "supervision order issued"),
+    "CircularIssued": ("通报", "circular issued"),
+    "NoticeResponded": ("回复督办/通报", "order or circular answered"),
+    "ResponseOverdue": ("督办逾期未回复", "response overdue"),
+    "DeadlineWarningRaised": ("时限预警", "deadline warning"),
+    "ReboundSuspected": ("疑似反弹", "suspected rebound"),
+    "FilingSubmitted": ("报送", "filed"),
+    "FilingOverdue": ("逾期未报送", "filing overdue"),
+    "UnitOrderIssued": ("督办（单位）", "supervision order to the unit"),
+    "UnitCircularIssued": ("通报（单位）", "circular naming the unit"),
+    "UnitNoticeResponded": ("单位回复督办/通报", "unit answered an order or circular"),
+    "UnitResponseOverdue": ("单位督办逾期未回复", "unit response overdue"),
+    "SpotCheckSelected": ("列入重点抽查", "selected for a spot check"),
 }
 
 _DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -41,7 +62,17 @@ _DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("reason", "理由", "reason"),
     ("message", "答复", "message"),
     ("due", "期限", "due"),
+    ("level", "预警", "level"),
+    ("notice", "类型", "kind"),
+    ("number", "编号", "number"),
+    ("response", "回复", "response"),
+    ("closed_problem", "疑似反弹自", "rebound of"),
+    ("filing", "报送", "filing"),
 )
+
+
+_LABELLED: dict[str, type[Labelled]] = {"level": WarningLevel, "notice": Notice,
+                                        "filing": Filing}
 
 
 def event_label(event_type: str, lang: Language) -> str:
@@ -61,7 +92,10 @@ def details(event: dict[str, Any], lang: Language) -> str:
                      + Category(event["category"]).label(lang))
     for key, zh, en in _DETAIL_FIELDS:
         if event.get(key) not in (None, ""):
-            parts.append(f"{zh if lang == 'zh' else en}: {event[key]}")
+            value = event[key]
+            if key in _LABELLED:
+                value = _LABELLED[key](value).label(lang)
+            parts.append(f"{zh if lang == 'zh' else en}: {value}")
     return "；".join(parts) if lang == "zh" else "; ".join(parts)
 
 

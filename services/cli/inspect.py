@@ -78,7 +78,7 @@ def _print_event(session: Session, sequence: int, event: dict[str, Any]) -> None
         return
     cells = row(event, session.out.lang)
     click.echo(f"{sequence:>6}  {cells[0]}  {event['unit']}  {cells[1]}  {cells[2]}  "
-               f"{event['problem_id']}  {cells[5]}")
+               f"{event.get('problem_id', '-')}  {cells[5]}")
 
 
 @click.command()

@@ -10,10 +10,12 @@ from typing import Any
 
 import click
 
+from services.cli.campaign import campaign
 from services.cli.demo import seed_demo
 from services.cli.inspect import events, history, schema, status
 from services.cli.reading import READING_COMMANDS
 from services.cli.staff import STAFF_COMMANDS
+from services.cli.supervision import SUPERVISION_COMMANDS
 from services.runtime.config import DEFAULT_DATA_DIR, Settings
 from services.runtime.parts import PARTS
 from services.runtime.process import AlreadyRunningError, Runtime, serve
@@ -81,7 +83,8 @@ def demo(**options: Any) -> None:
     _serve(_settings(**options), seed=True)
 
 
-for _command in (*STAFF_COMMANDS, *READING_COMMANDS, history, events, status, schema):
+for _command in (*STAFF_COMMANDS, *READING_COMMANDS, *SUPERVISION_COMMANDS, campaign,
+                 history, events, status, schema):
     cli.add_command(_command)
 
 

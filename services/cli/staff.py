@@ -63,10 +63,11 @@ _VERB_LABELS = {
     "submit-fix": ("提交整改结果", "fix submitted"), "verify": ("验收", "verification"),
     "close": ("销号", "closing"), "reopen": ("重新打开", "reopening"),
     "answer": ("答复举报人", "answer"), "supervise": ("督办", "supervision order"),
+    "circular": ("通报", "circular"), "respond": ("回复", "response"),
 }
 
 
-def _build(session: Session, model: type[ProblemCommand], **fields: Any) -> ProblemCommand:
+def build_command(session: Session, model: type[ProblemCommand], **fields: Any) -> ProblemCommand:
     try:
         return model(actor=session.actor, **fields)
     except ValidationError as invalid:
@@ -75,7 +76,7 @@ def _build(session: Session, model: type[ProblemCommand], **fields: Any) -> Prob
         session.out.fail(f"参数无效：{where}：{first['msg']}", f"invalid {where}: {first['msg']}")
 
 
-def _send(session: Session, command: ProblemCommand) -> None:
+def send_command(session: Session, command: ProblemCommand) -> None:
     async def send() -> dict[str, Any]:
         async with connected(session.url()) as client:
             return await request(client, command_subject(command.verb),
@@ -154,7 +155,7 @@ def triage(session: Session, problem_id: UUID, category: Category | None, root_c
     """分类研判 / triage a problem."""
     if decline and not reason:
         session.out.fail("不予受理须用 --reason 说明理由", "--decline needs --reason")
-    _send(session, _build(session, Triage, problem_id=problem_id, category=category,
+    send_command(session, build_command(session, Triage, problem_id=problem_id, category=category,
                           root_cause=root_cause, typical=typical, duplicate_of=duplicate_of,
                           decline_reason=reason if decline else None,
                           expected_version=expected_version))
@@ -179,7 +180,7 @@ def assign(session: Session, problem_id: UUID, leader: str, department: str, mea
         session.out.fail("--immediate 与 --milestone 不能同时使用",
                          "--immediate and --milestone exclude each other")
     steps = tuple(Milestone(due=due, description=text) for due, text in milestones)
-    _send(session, _build(session, Assign, problem_id=problem_id, leader=leader,
+    send_command(session, build_command(session, Assign, problem_id=problem_id, leader=leader,
                           department=department, measures=measures, deadline=deadline,
                           immediate=immediate, milestones=steps,
                           expected_version=expected_version))
@@ -194,7 +195,7 @@ def assign(session: Session, problem_id: UUID, leader: str, department: str, mea
 def progress(session: Session, problem_id: UUID, note: str, milestone: int | None,
              expected_version: int | None) -> None:
     """记录整改进展 / note progress or complete a milestone."""
-    _send(session, _build(session, NoteProgress, problem_id=problem_id, note=note,
+    send_command(session, build_command(session, NoteProgress, problem_id=problem_id, note=note,
                           milestone=milestone, expected_version=expected_version))
 
 
@@ -208,8 +209,8 @@ def progress(session: Session, problem_id: UUID, note: str, milestone: int | Non
 def extend(session: Session, problem_id: UUID, deadline: date, reason: str, approved_by: str,
            expected_version: int | None) -> None:
     """延长整改时限 / extend the deadline."""
-    _send(session, _build(session, ExtendDeadline, problem_id=problem_id, deadline=deadline,
-                          reason=reason, approved_by=approved_by,
+    send_command(session, build_command(session, ExtendDeadline, problem_id=problem_id,
+                                        deadline=deadline, reason=reason, approved_by=approved_by,
                           expected_version=expected_version))
 
 
@@ -222,7 +223,7 @@ def extend(session: Session, problem_id: UUID, deadline: date, reason: str, appr
 def submit_fix(session: Session, problem_id: UUID, summary: str, evidence: tuple[str, ...],
                expected_version: int | None) -> None:
     """提交整改结果 / submit the fix for verification."""
-    _send(session, _build(session, SubmitFix, problem_id=problem_id, summary=summary,
+    send_command(session, build_command(session, SubmitFix, problem_id=problem_id, summary=summary,
                           evidence=evidence, expected_version=expected_version))
 
 
@@ -237,7 +238,7 @@ def verify(session: Session, problem_id: UUID, reject: bool, reason: str | None,
     """验收整改结果，或退回 / verify the fix, or send it back."""
     if reject and not reason:
         session.out.fail("退回须用 --reason 说明理由", "--reject needs --reason")
-    _send(session, _build(session, VerifyFix, problem_id=problem_id,
+    send_command(session, build_command(session, VerifyFix, problem_id=problem_id,
                           reject_reason=reason if reject else None,
                           expected_version=expected_version))
 
@@ -248,7 +249,7 @@ def verify(session: Session, problem_id: UUID, reject: bool, reason: str | None,
 @EXPECTED_VERSION
 def close(session: Session, problem_id: UUID, expected_version: int | None) -> None:
     """销号 / close (cross off) a verified problem."""
-    _send(session, _build(session, Close, problem_id=problem_id,
+    send_command(session, build_command(session, Close, problem_id=problem_id,
                           expected_version=expected_version))
 
 
@@ -259,7 +260,7 @@ def close(session: Session, problem_id: UUID, expected_version: int | None) -> N
 @EXPECTED_VERSION
 def reopen(session: Session, problem_id: UUID, reason: str, expected_version: int | None) -> None:
     """重新打开已销号的问题 / reopen a closed problem."""
-    _send(session, _build(session, Reopen, problem_id=problem_id, reason=reason,
+    send_command(session, build_command(session, Reopen, problem_id=problem_id, reason=reason,
                           expected_version=expected_version))
 
 
@@ -270,8 +271,8 @@ def reopen(session: Session, problem_id: UUID, reason: str, expected_version: in
 @EXPECTED_VERSION
 def answer(session: Session, problem_id: UUID, message: str, expected_version: int | None) -> None:
     """答复举报人 / answer the reporter."""
-    _send(session, _build(session, AnswerReporter, problem_id=problem_id, message=message,
-                          expected_version=expected_version))
+    send_command(session, build_command(session, AnswerReporter, problem_id=problem_id,
+                                        message=message, expected_version=expected_version))
 
 
 @click.command()
@@ -283,8 +284,9 @@ def answer(session: Session, problem_id: UUID, message: str, expected_version: i
 def supervise(session: Session, problem_id: UUID, reason: str, due: date | None,
               expected_version: int | None) -> None:
     """督办 / issue a supervision order."""
-    _send(session, _build(session, Supervise, problem_id=problem_id, reason=reason, due=due,
-                          expected_version=expected_version))
+    send_command(session, build_command(session, Supervise, problem_id=problem_id,
+                                        reason=reason, due=due,
+                                        expected_version=expected_version))
 
 
 STAFF_COMMANDS = (report, triage, assign, progress, extend, submit_fix, verify, close, reopen,

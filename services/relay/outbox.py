@@ -31,6 +31,8 @@ from events.subjects import (
     HEADER_POSITION,
     HEADER_PROBLEM_ID,
     HEADER_PROBLEM_VERSION,
+    HEADER_UNIT_ID,
+    HEADER_UNIT_VERSION,
     event_subject,
 )
 from services.casework.application import Casework
@@ -111,14 +113,17 @@ class Relay:
         assert isinstance(mapper, FactMapper)
         body = mapper.unseal(notification.state)
         fact = json.loads(body)
-        problem_id = UUID(str(notification.originator_id))
+        aggregate_id = UUID(str(notification.originator_id))
+        # A unit fact (no problem_id) names its unit's aggregate instead of a problem.
+        id_header, version_header = (HEADER_PROBLEM_ID, HEADER_PROBLEM_VERSION) \
+            if "problem_id" in fact else (HEADER_UNIT_ID, HEADER_UNIT_VERSION)
         headers = {
-            HEADER_MSG_ID: str(event_id_for(problem_id, notification.originator_version)),
+            HEADER_MSG_ID: str(event_id_for(aggregate_id, notification.originator_version)),
             HEADER_EXPECTED_LAST_SEQUENCE: str(notification.id - 1),
             HEADER_EVENT_TYPE: fact["type"],
             HEADER_EVENT_VERSION: str(fact["version"]),
-            HEADER_PROBLEM_ID: str(problem_id),
-            HEADER_PROBLEM_VERSION: str(notification.originator_version),
+            id_header: str(aggregate_id),
+            version_header: str(notification.originator_version),
             HEADER_POSITION: str(notification.id),
         }
         subject = event_subject(fact["unit"], fact["type"])

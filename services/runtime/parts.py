@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from projections.service import run_projections
 from services.intake.parts import http_gateway, smtp_gateway
+from services.supervision.parts import supervision, watchdog
 
 if TYPE_CHECKING:
     from services.runtime.process import Runtime
@@ -51,5 +52,7 @@ PARTS: dict[str, Part] = {
     "projections": projections,
     "http": http_gateway,
     "smtp": smtp_gateway,
+    "supervision": supervision,
+    "watchdog": watchdog,
 }
 """Every optional part by name, in start order."""

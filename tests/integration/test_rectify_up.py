@@ -64,8 +64,8 @@ def test_a_problem_lives_its_whole_life_through_the_cli(rectify_up: RectifyProce
         ("progress", "--note", "案卷复查完成", "--milestone", "1", "--as", UNIT_HEAD),
         ("submit-fix", "--summary", "已补正并培训", "--evidence", "签到表.pdf", "--as", UNIT_HEAD),
         ("verify", "--as", CHECKER),
-        ("close", "--as", SECTION),
         ("answer", "--message", "您反映的问题已整改到位，感谢监督。", "--as", SECTION),
+        ("close", "--as", SECTION),
     ]
     for verb, *args in steps:
         done = up.cli(verb, problem, *args)
@@ -73,8 +73,8 @@ def test_a_problem_lives_its_whole_life_through_the_cli(rectify_up: RectifyProce
 
     history = up.cli_json("history", problem)
     expected_types = ["ProblemReported", "ProblemTriaged", "RectificationAssigned",
-                      "MilestoneCompleted", "FixSubmitted", "FixVerified", "ProblemClosed",
-                      "ReporterAnswered"]
+                      "MilestoneCompleted", "FixSubmitted", "FixVerified", "ReporterAnswered",
+                      "ProblemClosed"]
     assert [e["type"] for e in history] == expected_types
     assert [e["actor"] for e in history] == ["网站受理", SECTION, SECTION, UNIT_HEAD, UNIT_HEAD,
                                              CHECKER, SECTION, SECTION]

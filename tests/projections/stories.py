@@ -74,6 +74,11 @@ class Story:
         problem.close(Act(SECTION, Via.CLI, day(on)))
         return self._keep(problem)
 
+    def answer(self, problem: Problem, on: float) -> Problem:
+        """件件有回音: a public reporter is answered before the problem may be closed."""
+        problem.answer_reporter(Act(SECTION, Via.CLI, day(on)), "已整改完毕", None)
+        return self._keep(problem)
+
     def send_back(self, problem: Problem, on: float) -> Problem:
         problem.send_back(Act(SECTION, Via.CLI, day(on)), "证明材料不足")
         return self._keep(problem)

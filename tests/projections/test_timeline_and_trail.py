@@ -23,7 +23,8 @@ def a_contested_rectification() -> Story:
     contested = story.report(on=0, channel=Channel.HOTLINE)
     story.assign(contested, on=1, deadline=date(2023, 3, 1), leader="赵局长", department="法制科")
     story.send_back(story.fix(contested, on=5), on=6)
-    story.close(story.verify(story.fix(contested, on=8), on=9), on=10)  # 2023-03-04: late
+    story.answer(story.verify(story.fix(contested, on=8), on=9), on=10)
+    story.close(contested, on=10)  # 2023-03-04: late
     on_time = story.report(on=1)
     story.assign(on_time, on=2, deadline=date(2023, 3, 31), leader="赵局长", department="执法一科")
     story.close(story.verify(story.fix(on_time, on=3), on=4), on=4)
@@ -46,8 +47,8 @@ def test_a_problems_timeline_lists_every_event_with_who_how_when_and_where(
 
     assert [entry.event.type for entry in timeline] == [
         "ProblemReported", "ProblemTriaged", "RectificationAssigned", "FixSubmitted",
-        "FixSentBack", "FixSubmitted", "FixVerified", "ProblemClosed"]
-    assert [entry.version for entry in timeline] == list(range(1, 9))
+        "FixSentBack", "FixSubmitted", "FixVerified", "ReporterAnswered", "ProblemClosed"]
+    assert [entry.version for entry in timeline] == list(range(1, 10))
     assert timeline == sorted(timeline, key=lambda entry: entry.position)
     assert [entry.event for entry in timeline] == [
         e for e in story.events if e.problem_id == contested]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from events.commands import Assign, Triage
+from events.identity import warning_id_for
 from events.lifecycle import (
     DeadlineExtended,
     FixSentBack,
@@ -28,7 +29,8 @@ from events.lifecycle import (
     ReporterAnswered,
     SupervisionOrderIssued,
 )
-from events.vocabulary import Channel, ProblemStatus
+from events.supervision import CircularIssued, DeadlineWarningRaised
+from events.vocabulary import Channel, ProblemStatus, Via, WarningLevel, Watched
 from services.casework.application import Casework
 from services.casework.errors import (
     DeadlineError,
@@ -44,7 +46,7 @@ from services.casework.errors import (
     VersionConflictError,
     WrongStatusError,
 )
-from services.casework.problem import Problem, RecordedFact
+from services.casework.problem import Problem, RecordedFact, Warning
 from tests.builders import (
     DEADLINE,
     MILESTONES,
@@ -90,9 +92,18 @@ COMMANDS: dict[str, Callable[[Problem], None]] = {
     "reopen": lambda p: p.reopen(an_act(SUPERVISOR), "群众再次反映"),
     "answer_reporter": lambda p: p.answer_reporter(an_act(SUPERVISOR), "已整改完毕", None),
     "supervise": lambda p: p.supervise(an_act(SUPERVISOR), "进展缓慢", date(2023, 3, 31)),
+    "circulate": lambda p: p.circulate(an_act(SUPERVISOR), "推进迟缓", date(2023, 3, 31)),
+    "warn": lambda p: p.warn(an_act("系统预警", via=Via.SYSTEM), a_red_warning(p)),
 }
 """Each command method, called with arguments that are fine in themselves: only the status
 decides whether it is allowed."""
+
+
+
+def a_red_warning(problem: Problem) -> Warning:
+    return Warning(warning_id_for(problem.id, "deadline", DEADLINE, "red"), WarningLevel.RED,
+                   Watched.DEADLINE, DEADLINE, None, -1)
+
 
 # ------------------------------------------------------------------------ the state machine
 
@@ -120,6 +131,8 @@ TRANSITIONS: dict[ProblemStatus, dict[str, Outcome]] = {
         "reopen": WRONG,
         "answer_reporter": (ReporterAnswered, S.REPORTED),
         "supervise": (SupervisionOrderIssued, S.REPORTED),
+        "circulate": (CircularIssued, S.REPORTED),
+        "warn": WRONG,
     },
     S.TRIAGED: {
         "triage": (ProblemTriaged, S.TRIAGED),
@@ -136,6 +149,8 @@ TRANSITIONS: dict[ProblemStatus, dict[str, Outcome]] = {
         "reopen": WRONG,
         "answer_reporter": (ReporterAnswered, S.TRIAGED),
         "supervise": (SupervisionOrderIssued, S.TRIAGED),
+        "circulate": (CircularIssued, S.TRIAGED),
+        "warn": WRONG,
     },
     S.DECLINED: {
         "triage": WRONG,
@@ -152,6 +167,8 @@ TRANSITIONS: dict[ProblemStatus, dict[str, Outcome]] = {
         "reopen": WRONG,
         "answer_reporter": (ReporterAnswered, S.DECLINED),
         "supervise": (SupervisionOrderIssued, S.DECLINED),
+        "circulate": (CircularIssued, S.DECLINED),
+        "warn": WRONG,
     },
     S.DUPLICATE: {
         "triage": WRONG,
@@ -168,6 +185,8 @@ TRANSITIONS: dict[ProblemStatus, dict[str, Outcome]] = {
         "reopen": WRONG,
         "answer_reporter": (ReporterAnswered, S.DUPLICATE),
         "supervise": (SupervisionOrderIssued, S.DUPLICATE),
+        "circulate": (CircularIssued, S.DUPLICATE),
+        "warn": WRONG,
     },
     S.RECTIFYING: {
         "triage": WRONG,
@@ -184,6 +203,8 @@ TRANSITIONS: dict[ProblemStatus, dict[str, Outcome]] = {
         "reopen": WRONG,
         "answer_reporter": (ReporterAnswered, S.RECTIFYING),
         "supervise": (SupervisionOrderIssued, S.RECTIFYING),
+        "circulate": (CircularIssued, S.RECTIFYING),
+        "warn": (DeadlineWarningRaised, S.RECTIFYING),
     },
     S.FIX_SUBMITTED: {
         "triage": WRONG,
@@ -200,6 +221,8 @@ TRANSITIONS: dict[ProblemStatus, dict[str, Outcome]] = {
         "reopen": WRONG,
         "answer_reporter": (ReporterAnswered, S.FIX_SUBMITTED),
         "supervise": (SupervisionOrderIssued, S.FIX_SUBMITTED),
+        "circulate": (CircularIssued, S.FIX_SUBMITTED),
+        "warn": WRONG,
     },
     S.VERIFIED: {
         "triage": WRONG,
@@ -216,6 +239,8 @@ TRANSITIONS: dict[ProblemStatus, dict[str, Outcome]] = {
         "reopen": WRONG,
         "answer_reporter": (ReporterAnswered, S.VERIFIED),
         "supervise": (SupervisionOrderIssued, S.VERIFIED),
+        "circulate": (CircularIssued, S.VERIFIED),
+        "warn": WRONG,
     },
     S.CLOSED: {
         "triage": CLOSED,
@@ -232,6 +257,8 @@ TRANSITIONS: dict[ProblemStatus, dict[str, Outcome]] = {
         "reopen": (ProblemReopened, S.RECTIFYING),
         "answer_reporter": (ReporterAnswered, S.CLOSED),
         "supervise": CLOSED,
+        "circulate": CLOSED,
+        "warn": CLOSED,
     },
 }
 """For each status (rows) and command (keys): the fact recorded and the status after it, or the

@@ -14,6 +14,7 @@ import pytest
 
 from events.commands import COMMAND_VERBS
 from events.lifecycle import EVENT_TYPES, ProblemReported, Reporter
+from events.recorded import RECORDED_EVENT_TYPES
 from events.schema import write_schemas
 from events.vocabulary import Category, Channel, Via
 
@@ -54,7 +55,8 @@ def a_problem_reported() -> ProblemReported:
 def test_every_event_type_the_submission_and_the_commands_get_a_file(
     schema_dir: Path, written: list[Path]
 ) -> None:
-    expected = [t.__name__ for t in EVENT_TYPES] + ["IntakeSubmission", "StaffCommand"]
+    expected = [t.__name__ for t in RECORDED_EVENT_TYPES] + [
+        "IntakeSubmission", "StaffCommand", "UnitCommand"]
     assert [p.name for p in written] == [f"{name}.schema.json" for name in expected]
     assert sorted(schema_dir.iterdir()) == sorted(written)
 

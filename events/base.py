@@ -1,0 +1,44 @@
+"""What every recorded fact carries, whether it is about one problem or about one unit.
+
+Problem facts name their problem; unit facts (a unit's filings, orders and circulars addressed
+to the unit as a whole, spot checks) name only the unit. Both say who acted, when and how.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from events.text import Name
+from events.vocabulary import Channel, Via
+
+
+class ProblemEventBase(BaseModel):
+    """What every fact about a problem carries: which problem, whose unit, who, when, how."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: str = Field(description="The event type; each subclass fixes it.")
+    version: int = Field(1, description="Schema version of this event type.")
+    problem_id: UUID
+    unit: Name = Field(description="填报单位: the unit that owns the problem.")
+    actor: Name = Field(description="Who acted, as authenticated by the entry point.")
+    occurred_at: AwareDatetime
+    via: Via = Field(description="How the action reached the system.")
+    channel: Channel | None = Field(None, description="The intake or answer channel.")
+
+
+class UnitEventBase(BaseModel):
+    """What every fact about a unit as a whole carries: which unit, who, when, how."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: str = Field(description="The event type; each subclass fixes it.")
+    version: int = Field(1, description="Schema version of this event type.")
+    unit: Name = Field(description="The unit (各分局、执法支队) the fact is about.")
+    actor: Name = Field(description="Who acted, as authenticated by the entry point.")
+    occurred_at: AwareDatetime
+    via: Via = Field(description="How the action reached the system.")
+    channel: Channel | None = Field(None, description="Always empty: kept so every recorded "
+                                                      "event has the same who/when/how fields.")

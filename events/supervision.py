@@ -1,0 +1,174 @@
+"""Supervision (加强监督指导) as immutable, versioned facts.
+
+Facts about one problem (deadline warnings, circulars, responses to orders and circulars, a
+suspected rebound) extend ``ProblemEventBase`` and belong to ``events.lifecycle.ProblemEvent``.
+Facts about a unit as a whole (its filings, orders and circulars addressed to it, its responses,
+its selection for a spot check) extend ``UnitEventBase`` and form ``UnitEvent``.
+
+Orders and circulars are numbered from 1 per problem or per unit, in the order issued; a
+response or an overdue response names its notice by kind and number. On a problem, supervision
+orders are the existing ``SupervisionOrderIssued`` facts, numbered the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import Field, TypeAdapter
+
+from events.base import ProblemEventBase, UnitEventBase
+from events.text import Name, Phone, Text
+from events.vocabulary import Filing, Notice, WarningLevel, Watched
+
+WarningId = Annotated[UUID, Field(description="Derived from the aggregate, what is watched, "
+                                              "its due date and the level: the same warning "
+                                              "always has the same id.")]
+
+# ------------------------------------------------------------------------- about one problem
+
+
+class DeadlineWarningRaised(ProblemEventBase):
+    """预警: a deadline is near (blue), a milestone is behind (yellow), or it was missed (red)."""
+
+    type: Literal["DeadlineWarningRaised"] = "DeadlineWarningRaised"
+    warning_id: WarningId
+    level: WarningLevel
+    watched: Watched
+    due: date = Field(description="The deadline or milestone date warned about.")
+    milestone: int | None = Field(None, ge=1, description="Which milestone, numbered from 1.")
+    working_days_left: int = Field(description="Working days from today to the due date; "
+                                               "negative once it has passed.")
+
+
+class CircularIssued(ProblemEventBase):
+    """通报: the supervising section circulated the problem's handling, asking for a response."""
+
+    type: Literal["CircularIssued"] = "CircularIssued"
+    number: int = Field(ge=1, description="The problem's n-th circular.")
+    reason: Text
+    due: date | None = Field(None, description="回复期限: when the unit must respond.")
+
+
+class NoticeResponded(ProblemEventBase):
+    """The unit responded to a supervision order or circular on the problem."""
+
+    type: Literal["NoticeResponded"] = "NoticeResponded"
+    notice: Notice
+    number: int = Field(ge=1)
+    response: Text
+
+
+class ResponseOverdue(ProblemEventBase):
+    """督办逾期: a supervision order or circular on the problem passed its due date unanswered."""
+
+    type: Literal["ResponseOverdue"] = "ResponseOverdue"
+    warning_id: WarningId
+    notice: Notice
+    number: int = Field(ge=1)
+    due: date
+
+
+class ReboundSuspected(ProblemEventBase):
+    """反弹: a new report matches a problem closed recently; reopening that one is proposed."""
+
+    type: Literal["ReboundSuspected"] = "ReboundSuspected"
+    closed_problem: UUID = Field(description="The recently closed problem this report repeats.")
+    closed_on: date
+    days_since_closed: int = Field(ge=0)
+
+
+# --------------------------------------------------------------------------- about one unit
+
+
+class FilingSubmitted(UnitEventBase):
+    """报送: the unit sent its ledger (整改台账) or campaign report to the supervising section."""
+
+    type: Literal["FilingSubmitted"] = "FilingSubmitted"
+    filing: Filing
+    filed_by: Name = Field(description="填报人")
+    phone: Phone | None = Field(None, description="电话")
+
+
+class FilingOverdue(UnitEventBase):
+    """逾期未报: the unit's ledger or report was not filed by the campaign's due date."""
+
+    type: Literal["FilingOverdue"] = "FilingOverdue"
+    warning_id: WarningId
+    filing: Filing
+    due: date
+
+
+class UnitOrderIssued(UnitEventBase):
+    """督办: a supervision order addressed to the unit as a whole."""
+
+    type: Literal["UnitOrderIssued"] = "UnitOrderIssued"
+    number: int = Field(ge=1, description="The unit's n-th order.")
+    reason: Text
+    due: date | None = Field(None, description="回复期限")
+
+
+class UnitCircularIssued(UnitEventBase):
+    """通报: a circular naming the unit (shallow self-inspection, slow progress, refusal)."""
+
+    type: Literal["UnitCircularIssued"] = "UnitCircularIssued"
+    number: int = Field(ge=1, description="The unit's n-th circular.")
+    reason: Text
+    due: date | None = Field(None, description="回复期限")
+
+
+class UnitNoticeResponded(UnitEventBase):
+    """The unit responded to an order or circular addressed to it."""
+
+    type: Literal["UnitNoticeResponded"] = "UnitNoticeResponded"
+    notice: Notice
+    number: int = Field(ge=1)
+    response: Text
+
+
+class UnitResponseOverdue(UnitEventBase):
+    """督办逾期: an order or circular addressed to the unit passed its due date unanswered."""
+
+    type: Literal["UnitResponseOverdue"] = "UnitResponseOverdue"
+    warning_id: WarningId
+    notice: Notice
+    number: int = Field(ge=1)
+    due: date
+
+
+class SpotCheckSelected(UnitEventBase):
+    """重点抽查: the supervising section chose the unit for a spot check, saying why."""
+
+    type: Literal["SpotCheckSelected"] = "SpotCheckSelected"
+    reason: Text
+
+
+UnitEvent = Annotated[
+    FilingSubmitted
+    | FilingOverdue
+    | UnitOrderIssued
+    | UnitCircularIssued
+    | UnitNoticeResponded
+    | UnitResponseOverdue
+    | SpotCheckSelected,
+    Field(discriminator="type"),
+]
+"""Any fact about a unit as a whole, told apart by its ``type``."""
+
+UNIT_EVENT_TYPES: tuple[type[UnitEventBase], ...] = (
+    FilingSubmitted,
+    FilingOverdue,
+    UnitOrderIssued,
+    UnitCircularIssued,
+    UnitNoticeResponded,
+    UnitResponseOverdue,
+    SpotCheckSelected,
+)
+
+_UNIT_ADAPTER: TypeAdapter[UnitEvent] = TypeAdapter(UnitEvent)
+
+
+def parse_unit_event(data: bytes | str) -> UnitEvent:
+    """Decode one unit fact from its JSON, as stored and as published."""
+    return _UNIT_ADAPTER.validate_json(data)

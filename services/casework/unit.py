@@ -1,0 +1,159 @@
+"""填报单位: the Unit aggregate, for what concerns a unit as a whole rather than one problem.
+
+Its filings (整改台账, campaign report), the supervision orders and circulars addressed to it,
+its responses, overdue filings and responses, and its selection for a spot check. The unit's id
+is derived from its name, so its first fact creates it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from events.identity import unit_id_for
+from events.supervision import (
+    FilingOverdue,
+    FilingSubmitted,
+    SpotCheckSelected,
+    UnitCircularIssued,
+    UnitEvent,
+    UnitNoticeResponded,
+    UnitOrderIssued,
+    UnitResponseOverdue,
+)
+from events.vocabulary import Filing, Notice
+from services.casework.errors import AlreadySelectedError, DeadlineError, ReasonRequiredError
+from services.casework.notices import Notices
+from services.casework.problem import Act
+from services.clock import china_date
+
+
+@dataclass(frozen=True)
+class UnitFact:
+    """A unit fact as the eventsourcing library stores it (see ``RecordedFact``)."""
+
+    originator_id: UUID
+    originator_version: int
+    fact: UnitEvent
+
+    @property
+    def timestamp(self) -> datetime:
+        return self.fact.occurred_at
+
+    def mutate(self, aggregate: Unit | None) -> Unit:
+        unit = aggregate if aggregate is not None else Unit(self.fact.unit)
+        unit._evolve(self)
+        return unit
+
+
+class Unit:
+    """One unit under supervision: what it filed, what it was ordered, how it answered."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name.strip()
+        self.id: UUID = unit_id_for(self.name)
+        self.version = 0
+        self.pending_events: list[UnitFact] = []
+        self.filed: dict[Filing, date] = {}
+        self.notices = Notices()
+        self.selected_for_spot_check = False
+        self.created_on: datetime | None = None
+        self.modified_on: datetime | None = None
+
+    # ----------------------------------------------------------------- commands
+
+    def submit_filing(self, act: Act, filing: Filing, phone: str | None) -> None:
+        """报送: the unit sent its ledger or its campaign report (again, if it revised it)."""
+        self._record(FilingSubmitted, act, filing=filing, filed_by=act.actor, phone=phone)
+
+    def order(self, act: Act, reason: str, due: date | None) -> None:
+        """督办: a supervision order addressed to the unit."""
+        self._check_reason(reason)
+        self._record(UnitOrderIssued, act, number=self.notices.next_number(Notice.ORDER),
+                     reason=reason, due=due)
+
+    def circulate(self, act: Act, reason: str, due: date | None) -> None:
+        """通报: a circular naming the unit."""
+        self._check_reason(reason)
+        self._record(UnitCircularIssued, act, number=self.notices.next_number(Notice.CIRCULAR),
+                     reason=reason, due=due)
+
+    def respond(self, act: Act, notice: Notice, number: int, response: str) -> None:
+        self.notices.check_can_respond(notice, number)
+        self._check_reason(response)
+        self._record(UnitNoticeResponded, act, notice=notice, number=number, response=response)
+
+    def select_for_spot_check(self, act: Act, reason: str) -> None:
+        """重点抽查: chosen for a spot check, once."""
+        self._check_reason(reason)
+        if self.selected_for_spot_check:
+            raise AlreadySelectedError(f"{self.name} 已被列入重点抽查",
+                                       f"{self.name} is already selected for a spot check")
+        self._record(SpotCheckSelected, act, reason=reason)
+
+    def flag_filing_overdue(self, act: Act, warning_id: UUID, filing: Filing, due: date) -> None:
+        """逾期未报: nothing was filed by the due date."""
+        self.notices.check_not_warned(warning_id)
+        if filing in self.filed and self.filed[filing] <= due:
+            raise DeadlineError(f"{self.name} 已按期报送{filing.label('zh')}",
+                                f"{self.name} filed its {filing.label('en')} in time")
+        self._check_past(act, due)
+        self._record(FilingOverdue, act, warning_id=warning_id, filing=filing, due=due)
+
+    def flag_response_overdue(self, act: Act, warning_id: UUID, notice: Notice,
+                              number: int) -> None:
+        self.notices.check_not_warned(warning_id)
+        self.notices.check_can_respond(notice, number)
+        due = self.notices.due_of(notice, number)
+        if due is None:
+            raise DeadlineError(f"第 {number} 号{notice.label('zh')}没有回复期限",
+                                f"{notice.label('en')} {number} has no due date")
+        self._check_past(act, due)
+        self._record(UnitResponseOverdue, act, warning_id=warning_id, notice=notice,
+                     number=number, due=due)
+
+    # ------------------------------------------------------------ named checks
+
+    @staticmethod
+    def _check_reason(reason: str) -> None:
+        if not reason.strip():
+            raise ReasonRequiredError("须说明理由", "a reason is required")
+
+    @staticmethod
+    def _check_past(act: Act, due: date) -> None:
+        if china_date(act.at) <= due:
+            raise DeadlineError(f"尚未过期限 {due}", f"the due date {due} has not passed")
+
+    # ------------------------------------------------------------ recording
+
+    def _record(self, event_class: type[Any], act: Act, **fields: Any) -> None:
+        fact = event_class(unit=self.name, actor=act.actor, occurred_at=act.at, via=act.via,
+                           **fields)
+        recorded = UnitFact(self.id, self.version + 1, fact)
+        self._evolve(recorded)
+        self.pending_events.append(recorded)
+
+    def collect_events(self) -> list[UnitFact]:
+        collected, self.pending_events = self.pending_events, []
+        return collected
+
+    def _evolve(self, recorded: UnitFact) -> None:
+        fact = recorded.fact
+        match fact:
+            case FilingSubmitted():
+                self.filed.setdefault(fact.filing, china_date(fact.occurred_at))
+            case UnitOrderIssued():
+                self.notices.issued(Notice.ORDER, fact.due)
+            case UnitCircularIssued():
+                self.notices.issued(Notice.CIRCULAR, fact.due)
+            case UnitNoticeResponded():
+                self.notices.responded.add((fact.notice, fact.number))
+            case FilingOverdue() | UnitResponseOverdue():
+                self.notices.warned.add(fact.warning_id)
+            case SpotCheckSelected():
+                self.selected_for_spot_check = True
+        self.version = recorded.originator_version
+        self.created_on = self.created_on or fact.occurred_at
+        self.modified_on = fact.occurred_at

@@ -1,0 +1,88 @@
+"""The supervision parts of ``rectify up``: ``supervision`` (the campaign, unit commands, the
+spot-check list) and ``watchdog`` (deadline warnings), each switched off with ``--without``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+import nats
+from nats.aio.msg import Msg
+
+from events.subjects import SPOT_CHECK_QUERY, UNIT_COMMAND_PREFIX, WATCHDOG_QUERY
+from services.supervision.campaign import Campaign, CampaignError, campaign_location, load_campaign
+from services.supervision.service import SupervisionService
+from services.supervision.watchdog import Watchdog
+
+if TYPE_CHECKING:
+    from services.runtime.process import Runtime
+
+log = logging.getLogger(__name__)
+
+WATCHDOG_INTERVAL_ENV = "RECTIFY_WATCHDOG_SECONDS"
+DEFAULT_WATCHDOG_INTERVAL = 60.0
+
+
+def runtime_campaign(runtime: Runtime) -> Campaign:
+    """The campaign this ``rectify up`` runs; a broken campaign file stops it, saying why."""
+    try:
+        return load_campaign(campaign_location(None, runtime.settings.data_dir))
+    except CampaignError as broken:
+        raise SystemExit(f"rectify: {broken.zh} / {broken.en}") from None
+
+
+@contextlib.asynccontextmanager
+async def supervision(runtime: Runtime) -> AsyncIterator[None]:
+    """Unit commands and the spot-check query; the campaign's rebound window for filing."""
+    campaign = runtime_campaign(runtime)
+    runtime.casework.rebound.window_days = campaign.rebound_days
+    service = SupervisionService(runtime.casework, runtime.store, campaign, runtime.relay.wake)
+    client = await nats.connect(runtime.nats_url, name="rectify-supervision")
+    try:
+        await client.subscribe(f"{UNIT_COMMAND_PREFIX}*", queue="casework",
+                               cb=service.on_command)
+        await client.subscribe(SPOT_CHECK_QUERY, queue="casework", cb=service.on_spot_check)
+        yield
+    finally:
+        await client.drain()
+
+
+@contextlib.asynccontextmanager
+async def watchdog(runtime: Runtime) -> AsyncIterator[None]:
+    """Sweeps at start and every ``$RECTIFY_WATCHDOG_SECONDS`` (default 60) seconds."""
+    interval = float(os.environ.get(WATCHDOG_INTERVAL_ENV, DEFAULT_WATCHDOG_INTERVAL))
+    dog = Watchdog(runtime.casework, runtime.store, runtime_campaign(runtime), runtime.relay.wake)
+
+
+    def report(sweeps: int) -> None:  # `rectify status` shows that, and how often, it looked
+        runtime.endpoints["watchdog"] = f"every {interval:g} s; sweeps {sweeps}"
+
+    async def on_query(msg: Msg) -> None:  # how many sweeps so far: tests wait on it
+        answer = {"ok": True, "sweeps": dog.sweeps, "interval": interval,
+                  "alarm": runtime.alarms.get("watchdog")}
+        await msg.respond(json.dumps(answer, ensure_ascii=False).encode())
+
+    report(0)
+    client = await nats.connect(runtime.nats_url, name="rectify-watchdog")
+    await client.subscribe(WATCHDOG_QUERY, cb=on_query)
+    task = asyncio.create_task(dog.run(interval, report), name="watchdog")
+    task.add_done_callback(lambda done: _alarm(runtime, done))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+        await client.drain()
+
+
+def _alarm(runtime: Runtime, task: asyncio.Task[None]) -> None:
+    if task.cancelled() or task.exception() is None:
+        return
+    log.error("watchdog stopped: %s", task.exception())
+    runtime.alarms["watchdog"] = str(task.exception())

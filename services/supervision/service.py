@@ -1,0 +1,84 @@
+"""Unit commands (``cmd.unit.<verb>``) and the spot-check list query, by request/reply.
+
+Each handler parses, calls one method on the store thread, and answers; the rules live in the
+Unit aggregate and in ``spotcheck``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import asdict
+
+from nats.aio.msg import Msg
+from pydantic import ValidationError
+
+from events.commands import UNIT_COMMAND_ADAPTER, ErrorInfo, Reply
+from events.subjects import UNIT_COMMAND_PREFIX
+from services.casework.application import Casework
+from services.casework.errors import DomainError
+from services.casework.store_thread import StoreThread
+from services.clock import china_date
+from services.supervision.campaign import Campaign
+from services.supervision.follow import ReportCounts
+from services.supervision.spotcheck import spot_check_list
+
+log = logging.getLogger(__name__)
+
+
+class SupervisionService:
+    """Answers unit commands and the spot-check query from inside the casework process."""
+
+    def __init__(self, casework: Casework, store: StoreThread, campaign: Campaign,
+                 on_recorded: Callable[[], None]) -> None:
+        self.casework, self.store, self.campaign = casework, store, campaign
+        self.on_recorded = on_recorded
+        self.counts = ReportCounts()
+
+    async def on_command(self, msg: Msg) -> None:
+        reply = await self.store.run(self._decide, msg.subject.removeprefix(UNIT_COMMAND_PREFIX),
+                                     msg.data)
+        if reply.ok:
+            self.on_recorded()
+        await msg.respond(reply.model_dump_json().encode())
+
+    def _decide(self, verb: str, data: bytes) -> Reply:
+        try:
+            command = UNIT_COMMAND_ADAPTER.validate_json(data)
+        except ValidationError as invalid:
+            details = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                for e in invalid.errors(include_url=False)
+            )
+            return _refusal("invalid_command", f"命令无效：{details}",
+                            f"invalid command: {details}")
+        if command.verb != verb:
+            return _refusal("verb_mismatch", f"命令 {command.verb} 发到了 {verb}",
+                            f"command {command.verb} was sent to {verb}")
+        try:
+            version = self.casework.handle_unit(command)
+        except DomainError as refused:
+            return Reply(ok=False, unit=command.unit, error=refused.info())
+        return Reply(ok=True, unit=command.unit, version=version)
+
+    async def on_spot_check(self, msg: Msg) -> None:
+        await msg.respond(await self.store.run(self._spot_check))
+
+    def _spot_check(self) -> bytes:
+        self.counts.catch_up(self.casework)
+        today = china_date(self.casework.clock())
+        entries = spot_check_list(self.counts.reports(), self.campaign.units,
+                                  self.campaign.low_report_share)
+        answer = {
+            "ok": True,
+            "today": today.isoformat(),
+            "collection_over": self.campaign.collection_over(today),
+            "collection_end": self.campaign.phases.collection.end.isoformat(),
+            "entries": [asdict(e) for e in entries],
+        }
+        return json.dumps(answer, ensure_ascii=False).encode()
+
+
+def _refusal(code: str, zh: str, en: str) -> Reply:
+    return Reply(ok=False, error=ErrorInfo(code=code, zh=zh, en=en))

@@ -1,0 +1,118 @@
+"""Supervision through the real CLI against a real ``rectify up``: the closure gate, orders and
+circulars with responses, and the spot-check list."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.harness import RectifyProcess
+from tests.supervision.running import (
+    CHECKER,
+    SECTION,
+    UNIT_HEAD,
+    events_of_type,
+    ok,
+    rectify_at,
+    settled,
+)
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def after_collection(tmp_path: Path) -> Iterator[RectifyProcess]:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "campaign.toml").write_text('units = ["甲分局", "乙分局", "丙分局"]\n',
+                                        encoding="utf-8")
+    up = rectify_at(data, "2023-03-15T09:00:00+08:00")
+    yield up
+    up.stop()
+
+
+def report(up: RectifyProcess, unit: str, channel: str, *extra: str) -> str:
+    return ok(up, "report", "--unit", unit, "--channel", channel, "--category", "procedure",
+              "--problem", "处罚前未告知陈述申辩权利", "--case", "某餐馆油烟案", *extra)
+
+
+def test_verifying_ones_own_fix_or_closing_before_answering_the_public_is_refused(
+        after_collection: RectifyProcess) -> None:
+    up = after_collection
+    problem = report(up, "甲分局", "website", "--reporter-name", "刘女士", "--as", "网站受理")
+    ok(up, "assign", problem, "--leader", UNIT_HEAD, "--department", "法制股", "--measures",
+       "补正程序", "--deadline", "2023-04-10", "--immediate", "--as", SECTION)
+    ok(up, "submit-fix", problem, "--summary", "已补正", "--as", UNIT_HEAD)
+
+    own = up.cli("verify", problem, "--as", UNIT_HEAD)
+    assert own.returncode == 1
+    assert f"整改结果由 {UNIT_HEAD} 提交，须由其他人验收" in own.stderr
+    own_en = up.cli("verify", problem, "--as", UNIT_HEAD, "--lang", "en", "--format", "json")
+    assert json.loads(own_en.stdout)["error"]["code"] == "self_verification"
+    assert "someone else must verify it" in own_en.stderr
+
+    ok(up, "verify", problem, "--as", CHECKER)
+    unanswered = up.cli("close", problem, "--as", SECTION)
+    assert unanswered.returncode == 1
+    assert "问题来自局网站，须先答复举报人（件件有回音），才能销号" in unanswered.stderr
+
+    ok(up, "answer", problem, "--message", "已整改到位，感谢监督", "--as", SECTION)
+    ok(up, "close", problem, "--as", SECTION)
+    types = [e["type"] for e in up.cli_json("history", problem)]
+    assert types[-3:] == ["FixVerified", "ReporterAnswered", "ProblemClosed"]
+    assert types.count("FixVerified") == 1
+
+
+def test_orders_and_circulars_are_answered_by_number(after_collection: RectifyProcess) -> None:
+    up = after_collection
+    problem = report(up, "甲分局", "self_inspection", "--as", "甲分局 填报人")
+    ok(up, "circular", "--problem", problem, "--reason", "整改推进迟缓", "--due", "2023年3月20日",
+       "--as", SECTION)
+    ok(up, "respond", "--problem", problem, "--circular", "1", "--response", "已制定整改方案",
+       "--as", UNIT_HEAD)
+    again = up.cli("respond", "--problem", problem, "--circular", "1", "--response", "再次回复")
+    assert again.returncode == 1
+    assert "第 1 号通报已经回复过" in again.stderr
+
+    ok(up, "circular", "--unit", "乙分局", "--reason", "自查不深入", "--as", SECTION)
+    missing = up.cli("respond", "--unit", "乙分局", "--order", "1", "--response", "回复")
+    assert missing.returncode == 1
+    assert "没有第 1 号督办（共 0 个）" in missing.stderr
+    ok(up, "respond", "--unit", "乙分局", "--circular", "1", "--response", "已补充自查")
+    both = up.cli("order", "--unit", "乙分局", "--problem", problem, "--reason", "x")
+    assert both.returncode == 1
+
+    settled(up, sweeps=1)
+    [issued] = events_of_type(up, "UnitCircularIssued")
+    [answer] = events_of_type(up, "UnitNoticeResponded")
+    assert (issued["number"], issued["reason"], issued["actor"]) == (1, "自查不深入", SECTION)
+    assert (answer["notice"], answer["number"]) == ("circular", 1)
+    history = up.cli_json("history", problem)
+    assert [e["type"] for e in history][1:] == ["CircularIssued", "NoticeResponded"]
+    assert history[1]["due"] == "2023-03-20"
+
+
+def test_the_spot_check_list_puts_a_zero_reporter_with_public_reports_first(
+        after_collection: RectifyProcess) -> None:
+    up = after_collection
+    report(up, "甲分局", "self_inspection", "--as", "甲分局 填报人")
+    report(up, "甲分局", "self_inspection", "--as", "甲分局 填报人")
+    report(up, "乙分局", "hotline", "--reporter-name", "张先生", "--as", "热线")
+
+    listed = up.cli_json("spot-check", "list")
+    assert listed["collection_over"] is True
+    assert [(e["rank"], e["unit"]) for e in listed["entries"]] == [(1, "乙分局"), (2, "丙分局")]
+    first = listed["entries"][0]
+    assert first["zh"] == "自查问题零报告，但群众反映了 1 个问题"
+    assert first["en"] == "reported no problems itself, but the public reported 1"
+    table = up.cli("spot-check", "list", "--lang", "en")
+    assert "reported no problems itself, but the public reported 1" in table.stdout
+
+    ok(up, "spot-check", "select", "乙分局", "--reason", first["zh"], "--as", SECTION)
+    twice = up.cli("spot-check", "select", "乙分局", "--reason", "再次")
+    assert twice.returncode == 1
+    assert "乙分局 已被列入重点抽查" in twice.stderr
+    assert up.cli_json("spot-check", "list")["entries"][0]["selected"] is True
