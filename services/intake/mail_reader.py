@@ -21,7 +21,9 @@ from events.lifecycle import EvidenceRef
 
 MAX_ATTACHMENTS = 50
 _CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030",
-                    "cp936": "gb18030", "us-ascii": "utf-8", "ascii": "utf-8"}
+                    "cp936": "gb18030", "us-ascii": "utf-8", "ascii": "utf-8",
+                    # raw 8-bit headers: RFC 6532 says they are UTF-8
+                    "unknown-8bit": "utf-8"}
 _MESSAGE_ID = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
@@ -100,10 +102,8 @@ def _header(message: Message, name: str) -> str:
         return ""
     where = (f"邮件头 {name} ", f"header {name}")
     return "".join(
-        # Raw 8-bit headers arrive as surrogate escapes; RFC 6532 says they are UTF-8.
-        _decode(chunk if isinstance(chunk, bytes) else chunk.encode("ascii", "surrogateescape"),
-                charset, where)
-        for chunk, charset in decode_header(str(value))
+        _decode(chunk, charset, where) if isinstance(chunk, bytes) else chunk
+        for chunk, charset in decode_header(value)
     ).strip()
 
 

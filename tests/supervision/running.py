@@ -61,6 +61,8 @@ def settled(up: RectifyProcess, sweeps: int = 2, timeout: float = 60.0) -> None:
             await client.close()
 
     asyncio.run(wait())
+    log = (up.data_dir.parent / "up.log").read_text(errors="replace")
+    assert "stopped:" not in log, log[-2000:]  # no part (projections included) halted
 
 
 def stream(up: RectifyProcess) -> list[tuple[int, dict[str, str], dict[str, Any]]]:
