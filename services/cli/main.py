@@ -12,6 +12,7 @@ import click
 
 from services.cli.demo import seed_demo
 from services.cli.inspect import events, history, schema, status
+from services.cli.intake import INTAKE_COMMANDS
 from services.cli.staff import STAFF_COMMANDS
 from services.runtime.config import DEFAULT_DATA_DIR, Settings
 from services.runtime.parts import PARTS
@@ -80,7 +81,7 @@ def demo(**options: Any) -> None:
     _serve(_settings(**options), seed=True)
 
 
-for _command in (*STAFF_COMMANDS, history, events, status, schema):
+for _command in (*STAFF_COMMANDS, *INTAKE_COMMANDS, history, events, status, schema):
     cli.add_command(_command)
 
 
