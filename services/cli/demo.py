@@ -20,6 +20,8 @@ from events.submission import IntakeSubmission
 from events.vocabulary import Category, Channel
 from services.cli.client import connected, file_submission, request
 from services.clock import system_clock
+from services.intake.keys import IntakeKeys
+from services.intake.privacy import Contact, seal
 from services.runtime.process import Runtime
 
 SECTION = "法规与科技标准科 王科长"
@@ -92,19 +94,27 @@ async def seed_demo(runtime: Runtime) -> None:
             known = await request(client, PROBLEM_QUERY, {"problem_id": str(problem_id)})
             if known.get("ok"):
                 continue
-            await _play(client, story)
+            await _play(client, story, _sealed(runtime, story.reporter))
             filed += 1
     click.echo(f"示例数据：新登记 {filed} 个问题，共 {len(STORIES)} 个 "
                f"(demo: {filed} new problems of {len(STORIES)})", err=True)
 
 
-async def _play(client: Client, story: Story) -> None:
+def _sealed(runtime: Runtime, reporter: Reporter | None) -> Reporter | None:
+    """The story's reporter as the gateways record one: sealed with the reporter key."""
+    if reporter is None:
+        return None
+    cipher = IntakeKeys.for_settings(runtime.settings, create=True).cipher
+    return seal(cipher, Contact(name=reporter.name, phone=reporter.phone))
+
+
+async def _play(client: Client, story: Story, reporter: Reporter | None) -> None:
     today = system_clock().date()
     reported = system_clock() - timedelta(days=story.days_ago)
     submission = IntakeSubmission(
         channel=story.channel, intake_id=story.key, unit=story.unit, category=story.category,
         problem=story.problem, case=story.case, submitted_at=reported,
-        filed_by=story.filer or None, reporter=story.reporter,
+        filed_by=story.filer or None, reporter=reporter,
     )
     answer = await file_submission(client, submission)
     problem_id = answer["problem_id"]

@@ -16,26 +16,17 @@ from events.submission import IntakeSubmission
 from events.vocabulary import Category, Channel
 from services.cli.client import connected, request, wait_for_problem
 from services.cli.options import Session, common_options
+from services.cli.reporters import reporter, session_keys
 from services.cli.staff import VocabularyParam
 from services.clock import system_clock
 from services.intake.gateway import Gateway, Receipt
 from services.intake.hotline import BadPhoneError, Call, call_submission
-from services.intake.keys import IntakeKeys, MissingKeyError
+from services.intake.keys import IntakeKeys
 from services.intake.spreadsheet import Ledger, LedgerRow, LedgerSheet, read_ledger
 from services.intake.tracking import TrackingIndex
-from services.runtime.config import IntakeSettings, Settings
+from services.runtime.config import IntakeSettings
 
 CHINA = timezone(timedelta(hours=8))
-
-
-def _keys(session: Session) -> IntakeKeys:
-    try:
-        return IntakeKeys.for_settings(Settings(data_dir=session.data_dir))
-    except MissingKeyError as missing:
-        session.out.fail(f"没有举报人信息密钥 {missing}：请先运行一次 rectify up，"
-                         "或设置 RECTIFY_REPORTER_KEY",
-                         f"no reporter key at {missing}: run `rectify up` once or set "
-                         "RECTIFY_REPORTER_KEY")
 
 
 def _invalid(session: Session, invalid: ValidationError) -> None:
@@ -102,7 +93,7 @@ def hotline(session: Session, ticket: str | None, caller_phone: str | None,
         session.out.fail("脚本方式须给出 --ticket 工单号", "--ticket is required with --problem")
     assert problem_text is not None
     assert case_text is not None
-    keys = _keys(session)
+    keys = session_keys(session)
     call = Call(ticket=ticket, problem=problem_text, case=case_text,
                 unit=unit or public_unit, operator=session.actor, caller_phone=caller_phone,
                 caller_name=caller_name, category=category, enterprise=enterprise)
@@ -145,7 +136,7 @@ def import_ledger(session: Session, file: Path, unit: str, dry_run: bool) -> Non
                          f"{file.name} holds no ledger of {unit!r}")
     rows = [(sheet, row) for sheet in sheets for row in sheet.rows]
     submissions = [_submission(session, unit, sheet, row) for sheet, row in rows]
-    outcomes = None if dry_run else session.run(_file(session, _keys(session), submissions))
+    outcomes = None if dry_run else session.run(_file(session, session_keys(session), submissions))
     listed = _listed(rows, outcomes)
     new = sum(1 for item in listed if item.get("new"))
     if session.out.format == "json":
@@ -238,5 +229,5 @@ def _table(session: Session, listed: list[dict[str, Any]]) -> None:
     ] for i in listed])
 
 
-INTAKE_COMMANDS = (hotline, import_ledger)
+INTAKE_COMMANDS = (hotline, import_ledger, reporter)
 """Registered by ``services.cli.main``."""

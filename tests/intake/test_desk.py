@@ -216,3 +216,24 @@ def test_a_row_with_a_problem_but_no_case_is_refused_with_its_row(rectify: Recti
                                "--lang", "en")
     assert done.returncode == 1
     assert "row 2: the case is empty" in done.stderr
+
+
+# ---------------------------------------------------------------- reporters
+
+def test_a_reporter_is_shown_masked_except_to_the_readers_configuration_names(
+        rectify: Rectify) -> None:
+    filed = cli_json(rectify, "report", "--unit", "沁园分局", "--channel", "website",
+                     "--category", "uncivil", "--problem", "窗口人员态度生硬",
+                     "--case", "3月6日办理许可时被呵斥", "--reporter-name", "刘芳",
+                     "--reporter-phone", "13812345678", "--intake-id", uuid.uuid4().hex)
+    assert isinstance(filed, dict)
+    reported = rectify.history(filed["problem_id"])[0]
+    assert "13812345678" not in json.dumps(reported, ensure_ascii=False)
+    shown = cli_json(rectify, "reporter", filed["problem_id"], "--as", "窗口 小王")
+    assert shown == {"name": "刘*", "phone": "138****5678"}
+    rectify.process.env["RECTIFY_REPORTER_READERS"] = "法规科 王科长"
+    try:
+        revealed = cli_json(rectify, "reporter", filed["problem_id"], "--as", "法规科 王科长")
+    finally:
+        del rectify.process.env["RECTIFY_REPORTER_READERS"]
+    assert revealed == {"name": "刘芳", "phone": "13812345678"}
