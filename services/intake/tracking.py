@@ -39,7 +39,8 @@ def formatted(code: str) -> str:
 def normalize(text: str) -> str | None:
     """The 8 characters of a tracking number however it was typed, or None if it is not one."""
     cleaned = "".join(text.upper().split()).replace("-", "").translate(_READ_AS)
-    cleaned = cleaned.removeprefix("R")
+    if len(cleaned) == DIGITS + 1 and cleaned.startswith("R"):  # R is also a digit: only then
+        cleaned = cleaned[1:]
     if len(cleaned) != DIGITS or any(c not in ALPHABET for c in cleaned):
         return None
     return cleaned
