@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+import signal
+import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -21,10 +26,11 @@ from services.cli.staff import VocabularyParam
 from services.clock import system_clock
 from services.intake.gateway import Gateway, Receipt
 from services.intake.hotline import BadPhoneError, Call, call_submission
-from services.intake.keys import IntakeKeys
+from services.intake.keys import IntakeKeys, MissingKeyError
+from services.intake.parts import SERVICES
 from services.intake.spreadsheet import Ledger, LedgerRow, LedgerSheet, read_ledger
 from services.intake.tracking import TrackingIndex
-from services.runtime.config import IntakeSettings
+from services.runtime.config import DEFAULT_DATA_DIR, IntakeSettings, Settings
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -229,5 +235,41 @@ def _table(session: Session, listed: list[dict[str, Any]]) -> None:
     ] for i in listed])
 
 
-INTAKE_COMMANDS = (hotline, import_ledger, reporter)
+
+
+# --------------------------------------------------------------- standalone
+
+@click.command("gateway")
+@click.argument("names", nargs=-1, required=True, type=click.Choice(list(SERVICES)))
+@click.option("--nats-url", envvar="RECTIFY_NATS_URL", required=True,
+              help="rectify 所用的 NATS / the NATS of the running rectify")
+@click.option("--data-dir", type=click.Path(path_type=Path), envvar="RECTIFY_DATA_DIR",
+              default=DEFAULT_DATA_DIR, show_default=True,
+              help="举报人信息密钥所在目录（或设 RECTIFY_REPORTER_KEY）")
+def gateway_command(names: tuple[str, ...], nats_url: str, data_dir: Path) -> None:
+    """单独运行接入网关，直到 Ctrl-C / run intake gateways on their own until Ctrl-C."""
+    settings = Settings(data_dir=data_dir, nats_url=nats_url)
+    try:  # never generated here: every gateway must share the one key
+        keys = IntakeKeys.for_settings(settings)
+    except MissingKeyError as missing:
+        raise click.ClickException(f"没有举报人信息密钥 {missing}：请设置与 rectify up 相同的 "
+                                   f"RECTIFY_REPORTER_KEY (no reporter key)") from None
+    asyncio.run(_serve_gateways(names, settings, keys))
+
+
+async def _serve_gateways(names: tuple[str, ...], settings: Settings, keys: IntakeKeys) -> None:
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    endpoints: dict[str, str] = {}
+    async with contextlib.AsyncExitStack() as running:
+        for name in names:
+            await running.enter_async_context(
+                SERVICES[name](settings, str(settings.nats_url), keys, endpoints))
+        click.echo(json.dumps({"endpoints": endpoints}, ensure_ascii=False), nl=True)
+        sys.stdout.flush()
+        await stop.wait()
+
+
+INTAKE_COMMANDS = (hotline, import_ledger, reporter, gateway_command)
 """Registered by ``services.cli.main``."""
