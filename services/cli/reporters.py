@@ -60,9 +60,10 @@ def reporter(session: Session, problem_id: UUID) -> None:
     if session.out.format == "json":
         session.out.json({k: v for k, v in asdict(shown).items() if v})
         return
-    for label, value in zip(("姓名", "电话", "邮箱", "微信"), asdict(shown).values(), strict=True):
+    labels = (("姓名", "name"), ("电话", "phone"), ("邮箱", "e-mail"), ("微信", "WeChat"))
+    for (zh, en), value in zip(labels, asdict(shown).values(), strict=True):
         if value:
-            click.echo(f"{label}：{value}")
+            click.echo(f"{session.out.t(zh, en)}: {value}")
 
 
 def _shown(session: Session, recorded: Reporter) -> Contact:
