@@ -59,6 +59,7 @@ def test_the_reporters_name_and_phone_are_nowhere_in_clear(rectify: Rectify,
     receipt = web.post("/api/v1/reports", json=a_report(
         reporter={"name": name, "phone": phone})).json()
     rectify.history(receipt["problem_id"])
+    assert (rectify.process.data_dir / "reporter.key").stat().st_mode & 0o777 == 0o600
     for path in files_under(rectify.process.data_dir):  # INTAKE, EVENTS, event store, read models
         content = path.read_bytes()
         assert phone.encode() not in content, path
