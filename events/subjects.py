@@ -15,7 +15,7 @@ EVENTS_SUBJECTS = "events.>"
 REJECTED_SUBJECTS = "rejected.>"
 
 TRACKING_BUCKET = "TRACKING"
-"""Key-value bucket: a reporter's tracking number (no dashes) → the problem id."""
+"""Key-value bucket: a tracking number's 8 characters (no R, no dashes) → the problem id."""
 
 CASEWORK_DURABLE = "casework"
 """The durable pull consumer through which casework reads INTAKE."""

@@ -21,6 +21,8 @@ from events.submission import IntakeSubmission
 from events.vocabulary import Category, Channel
 from services.cli.client import connected, file_submission, request
 from services.clock import system_clock
+from services.intake.keys import IntakeKeys
+from services.intake.privacy import Contact, seal
 from services.runtime.process import Runtime
 
 SECTION = "法规与科技标准科 王科长"
@@ -96,7 +98,8 @@ async def seed_demo(runtime: Runtime) -> None:
             problem_id = problem_id_for(story.channel, story.key)
             known = await request(client, PROBLEM_QUERY, {"problem_id": str(problem_id)})
             if not known.get("ok"):
-                new.append((story, await _report(client, story)))
+                new.append((story, await _report(client, story,
+                                                 _sealed(runtime, story.reporter))))
         for story, problem_id in new:
             await _play(client, story, problem_id)
         if len(new) == len(STORIES):  # a fresh demo: the units' own records too, once
@@ -106,12 +109,20 @@ async def seed_demo(runtime: Runtime) -> None:
                f"(demo: {len(new)} new problems of {len(STORIES)})", err=True)
 
 
-async def _report(client: Client, story: Story) -> UUID:
+def _sealed(runtime: Runtime, reporter: Reporter | None) -> Reporter | None:
+    """The story's reporter as the gateways record one: sealed with the reporter key."""
+    if reporter is None:
+        return None
+    cipher = IntakeKeys.for_settings(runtime.settings, create=True).cipher
+    return seal(cipher, Contact(name=reporter.name, phone=reporter.phone))
+
+
+async def _report(client: Client, story: Story, reporter: Reporter | None) -> UUID:
     reported = system_clock() - timedelta(days=story.days_ago)
     submission = IntakeSubmission(
         channel=story.channel, intake_id=story.key, unit=story.unit, category=story.category,
         problem=story.problem, case=story.case, submitted_at=reported,
-        filed_by=story.filer or None, reporter=story.reporter,
+        filed_by=story.filer or None, reporter=reporter,
     )
     answer = await file_submission(client, submission)
     return UUID(answer["problem_id"])

@@ -13,6 +13,7 @@ import click
 from services.cli.campaign import campaign
 from services.cli.demo import seed_demo
 from services.cli.inspect import events, history, schema, status
+from services.cli.intake import INTAKE_COMMANDS
 from services.cli.reading import READING_COMMANDS
 from services.cli.staff import STAFF_COMMANDS
 from services.cli.supervision import SUPERVISION_COMMANDS
@@ -83,8 +84,8 @@ def demo(**options: Any) -> None:
     _serve(_settings(**options), seed=True)
 
 
-for _command in (*STAFF_COMMANDS, *READING_COMMANDS, *SUPERVISION_COMMANDS, campaign,
-                 history, events, status, schema):
+for _command in (*STAFF_COMMANDS, *INTAKE_COMMANDS, *READING_COMMANDS, *SUPERVISION_COMMANDS,
+                 campaign, history, events, status, schema):
     cli.add_command(_command)
 
 

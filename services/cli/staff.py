@@ -27,13 +27,14 @@ from events.commands import (
     Triage,
     VerifyFix,
 )
-from events.lifecycle import Milestone, Reporter
+from events.lifecycle import Milestone
 from events.subjects import command_subject
 from events.submission import IntakeSubmission
 from events.vocabulary import Category, Channel, Labelled
 from services.cli.client import connected, file_submission, request
 from services.cli.dates import DATE, MILESTONE
 from services.cli.options import Session, common_options
+from services.cli.reporters import sealed_reporter
 from services.clock import system_clock
 
 PROBLEM = click.argument("problem_id", metavar="PROBLEM", type=click.UUID)
@@ -110,8 +111,7 @@ def report(session: Session, unit: str, channel: Channel, category: Category,
            problem_text: str, case_text: str, intake_id: str | None, enterprise: str | None,
            reporter_name: str | None, reporter_phone: str | None) -> None:
     """登记一个问题 / report a problem."""
-    reporter = Reporter(name=reporter_name, phone=reporter_phone) \
-        if reporter_name or reporter_phone else None
+    reporter = sealed_reporter(session, reporter_name, reporter_phone)
     try:
         submission = IntakeSubmission(
             channel=channel, intake_id=intake_id or str(uuid.uuid4()), unit=unit,

@@ -79,7 +79,9 @@ class Gateway:
             intake_subject(submission.channel), submission.model_dump_json().encode(),
             headers={HEADER_MSG_ID: intake_key(submission.channel, submission.intake_id)},
         )
-        await self.index.record(receipt.tracking, receipt.problem_id)
+        code = normalize(receipt.tracking)
+        assert code is not None, receipt.tracking
+        await self.index.record(code, receipt.problem_id)
         return receipt
 
     async def reject(self, source: str, native_id: str, original: bytes,

@@ -15,6 +15,7 @@ from services.intake.api import api_router, error_response
 from services.intake.gateway import Gateway
 from services.intake.i18n import field_reasons
 from services.intake.limits import BodyLimit
+from services.intake.open311 import open311_router
 from services.intake.web import web_router
 from services.intake.wechat import wechat_router
 from services.runtime.config import IntakeSettings
@@ -31,6 +32,7 @@ def create_app(gateway: Gateway, settings: IntakeSettings) -> FastAPI:
 
     app.add_exception_handler(RequestValidationError, invalid)
     app.include_router(api_router(gateway, settings))
+    app.include_router(open311_router(gateway, settings))
     app.include_router(web_router(gateway, settings))
     if settings.wechat_token:
         app.include_router(wechat_router(gateway, settings, settings.wechat_token))

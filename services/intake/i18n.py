@@ -36,7 +36,6 @@ _REASONS_ZH = {
     "string_type": "应当是文字",
     "model_attributes_type": "应当是对象",
     "dict_type": "应当是对象",
-    "staff_channel": "此渠道须填写",
 }
 
 

@@ -1,41 +1,63 @@
-"""The intake gateways as parts of ``rectify up`` (``--without http`` / ``--without smtp``)."""
+"""The intake gateways as services: parts of ``rectify up`` (``--without http`` / ``smtp``),
+or on their own next to an existing NATS (``rectify gateway http smtp --nats-url …``)."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 
 from services.intake.gateway import gateway
 from services.intake.http import create_app, serving
 from services.intake.keys import IntakeKeys
 from services.intake.mailbox import Mailbox, smtp_server
+from services.runtime.config import Settings
 
 if TYPE_CHECKING:
     from services.runtime.process import Runtime
 
+Service = Callable[[Settings, str, IntakeKeys, dict[str, str]],
+                   AbstractAsyncContextManager[None]]
+
 
 @contextlib.asynccontextmanager
-async def http_gateway(runtime: Runtime) -> AsyncIterator[None]:
-    """Website, JSON API and WeChat callback on one port."""
-    settings = runtime.settings.intake
-    keys = IntakeKeys.for_settings(runtime.settings, create=True)
-    async with gateway(runtime.nats_url, keys) as gw, \
-            serving(create_app(gw, settings), settings.host, settings.http_port) as url:
-        runtime.endpoints["http"] = url
-        if settings.wechat_token:
-            runtime.endpoints["wechat"] = f"{url}/wechat"
+async def http_service(settings: Settings, nats_url: str, keys: IntakeKeys,
+                       endpoints: dict[str, str]) -> AsyncIterator[None]:
+    """Website, JSON API, Open311 and WeChat callback on one port."""
+    intake = settings.intake
+    async with gateway(nats_url, keys) as gw, \
+            serving(create_app(gw, intake), intake.host, intake.http_port) as url:
+        endpoints["http"] = url
+        if intake.wechat_token:
+            endpoints["wechat"] = f"{url}/wechat"
         yield
 
 
 @contextlib.asynccontextmanager
-async def smtp_gateway(runtime: Runtime) -> AsyncIterator[None]:
+async def smtp_service(settings: Settings, nats_url: str, keys: IntakeKeys,
+                       endpoints: dict[str, str]) -> AsyncIterator[None]:
     """The report mailbox; acknowledgements name the website's lookup page when it runs."""
-    settings = runtime.settings.intake
-    keys = IntakeKeys.for_settings(runtime.settings, create=True)
-    async with gateway(runtime.nats_url, keys) as gw:
-        handler = Mailbox(gw, settings, runtime.endpoints.get("http"))
-        async with smtp_server(handler, settings.host, settings.smtp_port) as port:
-            runtime.endpoints["smtp"] = f"smtp://{settings.host}:{port}"
-            runtime.endpoints["mailbox"] = f"mailto:{settings.mailbox}"
+    intake = settings.intake
+    async with gateway(nats_url, keys) as gw:
+        handler = Mailbox(gw, intake, endpoints.get("http"))
+        async with smtp_server(handler, intake.host, intake.smtp_port) as port:
+            endpoints["smtp"] = f"smtp://{intake.host}:{port}"
+            endpoints["mailbox"] = f"mailto:{intake.mailbox}"
             yield
+
+
+SERVICES: dict[str, Service] = {"http": http_service, "smtp": smtp_service}
+
+
+def _part(service: Service) -> Callable[[Runtime], AbstractAsyncContextManager[None]]:
+    def part(runtime: Runtime) -> AbstractAsyncContextManager[None]:
+        # The embedded default: the first start generates the reporter key in the data dir.
+        keys = IntakeKeys.for_settings(runtime.settings, create=True)
+        return service(runtime.settings, runtime.nats_url, keys, runtime.endpoints)
+
+    return part
+
+
+http_gateway = _part(http_service)
+smtp_gateway = _part(smtp_service)

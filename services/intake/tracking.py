@@ -37,12 +37,16 @@ def formatted(code: str) -> str:
 
 
 def normalize(text: str) -> str | None:
-    """The 8 characters of a tracking number however it was typed, or None if it is not one."""
+    """The 8 characters of a tracking number however it was typed, or None if it is not one.
+
+    The leading R is required: R is also a digit, so without it a number missing one
+    character would read as another number.
+    """
     cleaned = "".join(text.upper().split()).replace("-", "").translate(_READ_AS)
-    cleaned = cleaned.removeprefix("R")
-    if len(cleaned) != DIGITS or any(c not in ALPHABET for c in cleaned):
+    code = cleaned[1:]
+    if not cleaned.startswith("R") or len(code) != DIGITS or any(c not in ALPHABET for c in code):
         return None
-    return cleaned
+    return code
 
 
 class TrackingIndex:
@@ -56,15 +60,11 @@ class TrackingIndex:
         config = KeyValueConfig(bucket=TRACKING_BUCKET, history=1, storage=StorageType.FILE)
         return cls(await js.create_key_value(config))
 
-    async def record(self, tracking: str, problem_id: UUID) -> None:
-        code = normalize(tracking)
-        assert code is not None, tracking
+    async def record(self, code: str, problem_id: UUID) -> None:
+        """Remember the problem of ``code`` (a tracking number's 8 characters)."""
         await self.bucket.put(code, str(problem_id).encode())
 
-    async def find(self, tracking: str) -> UUID | None:
-        code = normalize(tracking)
-        if code is None:
-            return None
+    async def find(self, code: str) -> UUID | None:
         try:
             entry = await self.bucket.get(code)
         except KeyNotFoundError:

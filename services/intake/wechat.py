@@ -62,6 +62,8 @@ def wechat_router(gateway: Gateway, settings: IntakeSettings, token: str) -> API
         except MalformedMessageError as broken:
             return PlainTextResponse(f"malformed message: {broken}", status_code=400)
         reply = await _answer(gateway, settings, message)
+        if not reply:  # WeChat's way to say "no reply": the plain word success
+            return PlainTextResponse("success")
         return Response(text_reply(message, reply, int(time.time())),
                         media_type="application/xml")
 

@@ -59,6 +59,7 @@ def test_the_reporters_name_and_phone_are_nowhere_in_clear(rectify: Rectify,
     receipt = web.post("/api/v1/reports", json=a_report(
         reporter={"name": name, "phone": phone})).json()
     rectify.history(receipt["problem_id"])
+    assert (rectify.process.data_dir / "reporter.key").stat().st_mode & 0o777 == 0o600
     for path in files_under(rectify.process.data_dir):  # INTAKE, EVENTS, event store, read models
         content = path.read_bytes()
         assert phone.encode() not in content, path
@@ -197,4 +198,37 @@ def test_a_form_with_mistakes_is_shown_again_with_the_reasons(rectify: Rectify,
     assert shown.status_code == 422
     assert "problem: String should have at least 1 character" in shown.text
     assert "有经过没有问题" in shown.text  # what was typed is kept
+    assert rectify.last_seq() == before
+
+
+# ------------------------------------------------------------------ Open311
+
+def test_an_open311_front_end_files_a_request_and_follows_it(rectify: Rectify,
+                                                            web: httpx.Client) -> None:
+    services = web.get("/open311/v2/services.json").json()
+    assert len(services) == 13
+    assert services[0]["service_code"] == "procedure"
+    request = {"service_code": "uncivil", "description": "执法人员当众辱骂摊贩。5月1日在夜市。",
+               "address_string": "城东夜市", "first_name": "芳", "last_name": "刘",
+               "phone": "13812345678"}
+    created = web.post("/open311/v2/requests.json", data=request)
+    assert created.status_code == 200, created.text
+    [receipt] = created.json()
+    assert web.post("/open311/v2/requests.json", data=request).json()[0] == receipt
+    tracking = receipt["service_request_id"]
+    [followed] = web.get(f"/open311/v2/requests/{tracking}.json").json()
+    assert followed["service_request_id"] == tracking
+    assert followed["status"] == "open"
+    listed = web.get("/open311/v2/requests.json",
+                     params={"service_request_id": f"{tracking},R-0000-0000"}).json()
+    assert [r["service_request_id"] for r in listed] == [tracking]
+    assert web.get("/open311/v2/requests.json").json() == []  # nobody lists others' reports
+
+
+def test_an_open311_request_without_a_description_is_refused(rectify: Rectify,
+                                                             web: httpx.Client) -> None:
+    before = rectify.last_seq()
+    refused = web.post("/open311/v2/requests.json", data={"service_code": "uncivil"})
+    assert refused.status_code == 400
+    assert "description" in refused.json()[0]["description"]
     assert rectify.last_seq() == before

@@ -33,6 +33,7 @@ def test_a_tracking_number_is_short_unambiguous_and_the_same_every_time() -> Non
 @pytest.mark.parametrize(("typed", "expected"), [
     ("R-7K3F-9QXM", "7K3F9QXM"), ("r7k3f9qxm", "7K3F9QXM"), ("R 7K3F 9QXM", "7K3F9QXM"),
     ("R-7K3F-9QXO", "7K3F9QX0"), ("R-1K3F-9QXM", "1K3F9QXM"), ("R-lK3F-9QXM", "1K3F9QXM"),
+    ("R-RK3F-9QXM", "RK3F9QXM"), ("RK3F9QXM", None), ("7K3F9QXM", None),
     ("R-7K3F-9QX", None), ("R-7K3F-9QXU", None), ("", None),
 ])
 def test_a_tracking_number_is_read_however_it_was_typed(typed: str, expected: str | None) -> None:

@@ -138,3 +138,17 @@ def test_messages_that_are_not_text_reports_are_answered_politely_and_file_nothi
     assert reply["ToUserName"] == "oXyZ"
     assert "文字" in reply["Content"] or "没有内容" in reply["Content"]
     assert rectify.last_seq() == before
+
+
+def test_an_event_other_than_a_follow_gets_no_reply_and_files_nothing(
+        rectify: Rectify, wechat: WeChatServers) -> None:
+    before = rectify.last_seq()
+    unfollow = (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA["
+                f"{FOLLOWER}]]></FromUserName><CreateTime>{int(time.time())}</CreateTime>"
+                "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[unsubscribe]]></Event>"
+                "</xml>").encode()
+    answered = wechat.post(signed(), unfollow)
+    assert (answered.status_code, answered.text) == (200, "success")
+    follow = unfollow.replace(b"unsubscribe", b"subscribe")
+    assert "欢迎关注" in reply_of(wechat.post(signed(), follow))["Content"]
+    assert rectify.last_seq() == before

@@ -1,0 +1,275 @@
+"""Intake from the command line: the hotline desk (``rectify hotline``) and ledger import
+(``rectify import``). Both publish through the same gateway as the network channels."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import ValidationError
+
+from events.subjects import PROBLEM_QUERY
+from events.submission import IntakeSubmission
+from events.vocabulary import Category, Channel
+from services.cli.client import connected, request, wait_for_problem
+from services.cli.options import Session, common_options
+from services.cli.reporters import reporter, session_keys
+from services.cli.staff import VocabularyParam
+from services.clock import system_clock
+from services.intake.gateway import Gateway, Receipt
+from services.intake.hotline import BadPhoneError, Call, call_submission
+from services.intake.keys import IntakeKeys, MissingKeyError
+from services.intake.parts import SERVICES
+from services.intake.spreadsheet import Ledger, LedgerRow, LedgerSheet, read_ledger
+from services.intake.tracking import TrackingIndex
+from services.runtime.config import DEFAULT_DATA_DIR, IntakeSettings, Settings
+
+CHINA = timezone(timedelta(hours=8))
+
+
+def _invalid(session: Session, invalid: ValidationError) -> None:
+    first = invalid.errors(include_url=False)[0]
+    where = ".".join(str(p) for p in first["loc"])
+    session.out.fail(f"内容无效：{where}：{first['msg']}", f"invalid {where}: {first['msg']}")
+
+
+async def _file(session: Session, keys: IntakeKeys,
+                submissions: Sequence[IntakeSubmission]) -> list[tuple[Receipt, bool]]:
+    """Publish each, wait until each is recorded; returns receipts and whether each is new."""
+    async with connected(session.url()) as client:
+        gateway = Gateway(client, keys, await TrackingIndex.open(client.jetstream()))
+        outcomes = []
+        for submission in submissions:
+            receipt = gateway.receipt_for(submission)
+            known = await request(client, PROBLEM_QUERY, {"problem_id": str(receipt.problem_id)})
+            outcomes.append((await gateway.file(submission), not known.get("ok")))
+        for receipt, _ in outcomes:
+            if not (await wait_for_problem(client, receipt.problem_id, 30)).get("ok"):
+                session.out.fail(f"{receipt.tracking} 已提交，但未在时限内登记，"
+                                 "请用 rectify status 检查；重新提交不会重复登记",
+                                 f"{receipt.tracking} submitted but not recorded in time; check "
+                                 "`rectify status` (submitting again files nothing twice)")
+        return outcomes
+
+
+# ------------------------------------------------------------------ hotline
+
+@click.command()
+@common_options
+@click.option("--ticket", default=None, help="来电工单号（重复录入不会重复登记）")
+@click.option("--caller-phone", default=None, help="来电号码（不留则匿名）")
+@click.option("--caller-name", default=None, help="来电人姓名（可不填）")
+@click.option("--unit", default=None, help="涉及单位（默认为受理科室）")
+@click.option("--category", type=VocabularyParam(Category), default=None,
+              help="问题类别（不填则按内容归类）")
+@click.option("--problem", "problem_text", default=None, help="执法问题")
+@click.option("--case", "case_text", default=None, help="具体情况")
+@click.option("--enterprise", default=None, help="涉及企业或地点")
+def hotline(session: Session, ticket: str | None, caller_phone: str | None,
+            caller_name: str | None, unit: str | None, category: Category | None,
+            problem_text: str | None, case_text: str | None, enterprise: str | None) -> None:
+    """监督举报电话受理：逐项提问，或全部用参数给出 / take down a hotline call."""
+    t = session.out.t
+    asking = problem_text is None or case_text is None  # a script gives both; an operator not
+    public_unit = IntakeSettings.from_env().public_unit
+    if asking:
+        ticket = ticket or click.prompt(t("工单号", "ticket number"),
+                                        default=f"HL-{system_clock():%Y%m%d-%H%M%S}")
+        caller_phone = caller_phone or click.prompt(
+            t("来电号码（匿名请直接回车）", "caller's phone (Enter: anonymous)"),
+            default="", show_default=False) or None
+        caller_name = caller_name or click.prompt(
+            t("来电人姓名（可不填）", "caller's name (optional)"), default="",
+            show_default=False) or None
+        unit = unit or click.prompt(t("涉及单位", "unit concerned"), default=public_unit)
+        problem_text = problem_text or click.prompt(t("执法问题（一句话）", "the problem"))
+        case_text = case_text or click.prompt(t("具体情况", "what happened"))
+        enterprise = enterprise or click.prompt(
+            t("涉及企业或地点（可不填）", "enterprise (optional)"), default="",
+            show_default=False) or None
+    if not ticket:
+        session.out.fail("脚本方式须给出 --ticket 工单号", "--ticket is required with --problem")
+    assert problem_text is not None
+    assert case_text is not None
+    keys = session_keys(session)
+    call = Call(ticket=ticket, problem=problem_text, case=case_text,
+                unit=unit or public_unit, operator=session.actor, caller_phone=caller_phone,
+                caller_name=caller_name, category=category, enterprise=enterprise)
+    try:
+        submission = call_submission(call, keys.cipher, system_clock())
+    except BadPhoneError as bad:
+        session.out.fail(f"来电号码格式不正确：{bad}（只能有数字、空格、+、-、括号）",
+                         f"not a phone number: {bad} (digits, spaces, +, -, parentheses)")
+    except ValidationError as invalid:
+        _invalid(session, invalid)
+        return
+    [(receipt, new)] = session.run(_file(session, keys, [submission]))
+    if session.out.format == "json":
+        session.out.json({"ok": True, "tracking": receipt.tracking, "ticket": ticket,
+                          "problem_id": str(receipt.problem_id), "new": new})
+        return
+    if new:
+        session.out.line(f"已登记。请告知来电人查询编号：{receipt.tracking}"
+                         f"（问题 {receipt.problem_id}）",
+                         f"recorded; tell the caller the tracking number {receipt.tracking} "
+                         f"(problem {receipt.problem_id})")
+    else:
+        session.out.line(f"该工单已登记过，查询编号：{receipt.tracking}",
+                         f"this ticket is already on record: {receipt.tracking}")
+
+
+# ------------------------------------------------------------------- import
+
+@click.command("import")
+@common_options
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--unit", required=True, help="填报单位：导入此单位的台账")
+@click.option("--dry-run", is_flag=True, help="只列出将登记的问题，不登记")
+def import_ledger(session: Session, file: Path, unit: str, dry_run: bool) -> None:
+    """导入自查整改台账（.xlsx）；重复导入不会重复登记 / import a self-inspection ledger."""
+    ledger = _read(session, file)
+    sheets, skipped = _sheets_of(ledger, unit)
+    if not sheets:
+        session.out.fail(f"{file.name} 中没有「{unit}」的台账",
+                         f"{file.name} holds no ledger of {unit!r}")
+    rows = [(sheet, row) for sheet in sheets for row in sheet.rows]
+    submissions = [_submission(session, unit, sheet, row) for sheet, row in rows]
+    outcomes = None if dry_run else session.run(_file(session, session_keys(session), submissions))
+    listed = _listed(rows, outcomes)
+    new = sum(1 for item in listed if item.get("new"))
+    if session.out.format == "json":
+        session.out.json({"ok": True, "dry_run": dry_run, "problems": listed,
+                          "skipped_sheets": {s.name: s.unit for s in skipped},
+                          "new": new, "on_record": 0 if dry_run else len(listed) - new})
+        return
+    for sheet in skipped:
+        session.out.line(f"跳过工作表「{sheet.name}」：填报单位是「{sheet.unit}」",
+                         f"skipped sheet {sheet.name!r}: its unit is {sheet.unit!r}")
+    _table(session, listed)
+    if dry_run:
+        session.out.line(f"试运行：共 {len(rows)} 个问题，未登记任何内容",
+                         f"dry run: {len(rows)} problems, nothing filed")
+    else:
+        session.out.line(f"导入完成：新登记 {new} 个问题，已登记过 {len(listed) - new} 个",
+                         f"imported: {new} new problems, {len(listed) - new} already on record")
+
+
+def _read(session: Session, file: Path) -> Ledger:
+    try:
+        ledger = read_ledger(file)
+    except Exception as unreadable:  # openpyxl raises many kinds for a file that is not xlsx
+        session.out.fail(f"无法读取 {file.name}：{unreadable}",
+                         f"cannot read {file.name}: {unreadable}")
+    if ledger.problems:
+        where = [(p, f"工作表「{p.sheet}」" + (f"第 {p.row} 行" if p.row else ""),
+                  f"sheet {p.sheet!r}" + (f" row {p.row}" if p.row else ""))
+                 for p in ledger.problems]
+        session.out.fail("台账有误，未登记任何内容：\n"
+                         + "\n".join(f"  {w}：{p.zh}" for p, w, _ in where),
+                         "the ledger has errors; nothing was filed:\n"
+                         + "\n".join(f"  {w}: {p.en}" for p, _, w in where))
+    return ledger
+
+
+def _sheets_of(ledger: Ledger, unit: str) -> tuple[list[LedgerSheet], list[LedgerSheet]]:
+    """The sheets of ``unit`` (or naming no unit), and those of other units."""
+    def same(a: str, b: str) -> bool:
+        return "".join(a.split()) == "".join(b.split())
+
+    mine = [s for s in ledger.sheets if s.unit is None or same(s.unit, unit)]
+    return mine, [s for s in ledger.sheets if s not in mine]
+
+
+def _submission(session: Session, unit: str, sheet: LedgerSheet,
+                row: LedgerRow) -> IntakeSubmission:
+    filed_on = sheet.filed_on
+    at = datetime(filed_on.year, filed_on.month, filed_on.day, tzinfo=CHINA) if filed_on \
+        else system_clock()
+    try:
+        return IntakeSubmission(
+            channel=Channel.SELF_INSPECTION, intake_id=row.key(unit), unit=unit,
+            category=row.category, problem=row.problem, case=row.case, submitted_at=at,
+            filed_by=sheet.filed_by or session.actor,
+        )
+    except ValidationError as invalid:
+        first = invalid.errors(include_url=False)[0]
+        session.out.fail(f"工作表「{sheet.name}」第 {row.row} 行：{first['loc'][0]} {first['msg']}"
+                         "；未登记任何内容",
+                         f"sheet {sheet.name!r} row {row.row}: {first['loc'][0]} {first['msg']}; "
+                         "nothing was filed")
+
+
+def _listed(rows: list[tuple[LedgerSheet, LedgerRow]],
+            outcomes: list[tuple[Receipt, bool]] | None) -> list[dict[str, Any]]:
+    listed: list[dict[str, Any]] = []
+    for index, (sheet, row) in enumerate(rows):
+        item: dict[str, Any] = {
+            "sheet": sheet.name, "row": row.row, "number": row.number, "problem": row.problem,
+            "case": row.case, "category": row.category.value,
+            "category_inferred": row.category_inferred, "deadline": row.deadline}
+        if outcomes is not None:
+            receipt, new = outcomes[index]
+            item |= {"problem_id": str(receipt.problem_id), "new": new}
+        listed.append(item)
+    return listed
+
+
+def _table(session: Session, listed: list[dict[str, Any]]) -> None:
+    t, lang = session.out.t, session.out.lang
+    headers = [t("工作表", "sheet"), t("行", "row"), t("序号", "no."), t("执法问题", "problem"),
+               t("类别", "category"), t("整改时限", "deadline"), t("结果", "outcome")]
+    session.out.table(headers, [[
+        i["sheet"], i["row"], i["number"], i["problem"],
+        Category(i["category"]).label(lang) + (t("（按文字推断）", " (inferred)")
+                                               if i["category_inferred"] else ""),
+        i["deadline"],
+        "" if "new" not in i else (t("新登记", "new") if i["new"] else t("已登记过", "on record")),
+    ] for i in listed])
+
+
+
+
+# --------------------------------------------------------------- standalone
+
+@click.command("gateway")
+@click.argument("names", nargs=-1, required=True, type=click.Choice(list(SERVICES)))
+@click.option("--nats-url", envvar="RECTIFY_NATS_URL", required=True,
+              help="rectify 所用的 NATS / the NATS of the running rectify")
+@click.option("--data-dir", type=click.Path(path_type=Path), envvar="RECTIFY_DATA_DIR",
+              default=DEFAULT_DATA_DIR, show_default=True,
+              help="举报人信息密钥所在目录（或设 RECTIFY_REPORTER_KEY）")
+def gateway_command(names: tuple[str, ...], nats_url: str, data_dir: Path) -> None:
+    """单独运行接入网关，直到 Ctrl-C / run intake gateways on their own until Ctrl-C."""
+    settings = Settings(data_dir=data_dir, nats_url=nats_url)
+    try:  # never generated here: every gateway must share the one key
+        keys = IntakeKeys.for_settings(settings)
+    except MissingKeyError as missing:
+        raise click.ClickException(f"没有举报人信息密钥 {missing}：请设置与 rectify up 相同的 "
+                                   f"RECTIFY_REPORTER_KEY (no reporter key)") from None
+    asyncio.run(_serve_gateways(names, settings, keys))
+
+
+async def _serve_gateways(names: tuple[str, ...], settings: Settings, keys: IntakeKeys) -> None:
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    endpoints: dict[str, str] = {}
+    async with contextlib.AsyncExitStack() as running:
+        for name in names:
+            await running.enter_async_context(
+                SERVICES[name](settings, str(settings.nats_url), keys, endpoints))
+        click.echo(json.dumps({"endpoints": endpoints}, ensure_ascii=False), nl=True)
+        sys.stdout.flush()
+        await stop.wait()
+
+
+INTAKE_COMMANDS = (hotline, import_ledger, reporter, gateway_command)
+"""Registered by ``services.cli.main``."""
