@@ -10,70 +10,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, TypeAdapter
 
-from events.lifecycle import (
-    EVENT_TYPES,
-    DeadlineExtended,
-    FixSentBack,
-    FixSubmitted,
-    FixVerified,
-    MilestoneCompleted,
-    ProblemClosed,
-    ProblemDeclined,
-    ProblemLinkedAsDuplicate,
-    ProblemReopened,
-    ProblemReported,
-    ProblemTriaged,
-    ProgressNoted,
-    RectificationAssigned,
-    ReporterAnswered,
-    SupervisionOrderIssued,
-)
-from events.supervision import (
-    UNIT_EVENT_TYPES,
-    CircularIssued,
-    DeadlineWarningRaised,
-    FilingOverdue,
-    FilingSubmitted,
-    NoticeResponded,
-    ReboundSuspected,
-    ResponseOverdue,
-    SpotCheckSelected,
-    UnitCircularIssued,
-    UnitNoticeResponded,
-    UnitOrderIssued,
-    UnitResponseOverdue,
-)
+from events.lifecycle import EVENT_TYPES, ProblemEvent
+from events.supervision import UNIT_EVENT_TYPES, UnitEvent
 
-RecordedEvent = Annotated[
-    ProblemReported
-    | ProblemTriaged
-    | ProblemLinkedAsDuplicate
-    | ProblemDeclined
-    | RectificationAssigned
-    | ProgressNoted
-    | MilestoneCompleted
-    | DeadlineExtended
-    | FixSubmitted
-    | FixVerified
-    | FixSentBack
-    | ProblemClosed
-    | ProblemReopened
-    | ReporterAnswered
-    | SupervisionOrderIssued
-    | CircularIssued
-    | NoticeResponded
-    | ResponseOverdue
-    | DeadlineWarningRaised
-    | ReboundSuspected
-    | FilingSubmitted
-    | FilingOverdue
-    | UnitOrderIssued
-    | UnitCircularIssued
-    | UnitNoticeResponded
-    | UnitResponseOverdue
-    | SpotCheckSelected,
-    Field(discriminator="type"),
-]
+RecordedEvent = Annotated[ProblemEvent | UnitEvent, Field(discriminator="type")]
 """Any recorded fact: ``ProblemEvent`` or ``UnitEvent``, told apart by its ``type``."""
 
 RECORDED_EVENT_TYPES: tuple[type[BaseModel], ...] = (*EVENT_TYPES, *UNIT_EVENT_TYPES)

@@ -26,7 +26,7 @@ from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig
 from pydantic import BaseModel, ValidationError
 
-from events.commands import COMMAND_ADAPTER, ErrorInfo, Reply
+from events.commands import COMMAND_ADAPTER, Reply
 from events.subjects import (
     CASEWORK_DURABLE,
     COMMAND_PREFIX,
@@ -44,6 +44,7 @@ from events.submission import IntakeSubmission
 from services.casework.application import Casework
 from services.casework.errors import DomainError
 from services.casework.intake import SubmissionRejectedError, read_submission
+from services.casework.replies import read_command, refusal
 from services.casework.store_thread import StoreThread
 
 log = logging.getLogger(__name__)
@@ -143,18 +144,9 @@ class CaseworkService:
         return reply.model_dump_json().encode()
 
     def _decide(self, verb: str, data: bytes) -> Reply:
-        try:
-            command = COMMAND_ADAPTER.validate_json(data)
-        except ValidationError as invalid:
-            details = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                for e in invalid.errors(include_url=False)
-            )
-            return _refusal("invalid_command", f"命令无效：{details}",
-                            f"invalid command: {details}")
-        if command.verb != verb:
-            return _refusal("verb_mismatch", f"命令 {command.verb} 发到了 {verb}",
-                            f"command {command.verb} was sent to {verb}")
+        command = read_command(COMMAND_ADAPTER, verb, data)
+        if isinstance(command, Reply):
+            return command
         try:
             version = self.casework.handle(command)
         except DomainError as refused:
@@ -171,7 +163,7 @@ class CaseworkService:
             query = ProblemQuery.model_validate_json(data)
             facts = self.casework.history(query.problem_id)
         except ValidationError as invalid:
-            return _refusal("invalid_query", "查询无效", str(invalid)).model_dump_json().encode()
+            return refusal("invalid_query", "查询无效", str(invalid)).model_dump_json().encode()
         except DomainError as refused:
             return Reply(ok=False, error=refused.info()).model_dump_json().encode()
         events = [json.loads(f.model_dump_json()) for f in facts]
@@ -185,13 +177,10 @@ class CaseworkService:
             query = ProblemQuery.model_validate_json(data)
             problem = self.casework.get_problem(query.problem_id)
         except ValidationError as invalid:
-            return _refusal("invalid_query", "查询无效", str(invalid)).model_dump_json().encode()
+            return refusal("invalid_query", "查询无效", str(invalid)).model_dump_json().encode()
         except DomainError as refused:
             return Reply(ok=False, error=refused.info()).model_dump_json().encode()
         summary = {"ok": True, "problem_id": str(problem.id), "version": problem.version,
                    "status": problem.status.value, "unit": problem.unit}
         return json.dumps(summary, ensure_ascii=False).encode()
 
-
-def _refusal(code: str, zh: str, en: str) -> Reply:
-    return Reply(ok=False, error=ErrorInfo(code=code, zh=zh, en=en))

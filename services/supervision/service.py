@@ -12,12 +12,12 @@ from collections.abc import Callable
 from dataclasses import asdict
 
 from nats.aio.msg import Msg
-from pydantic import ValidationError
 
-from events.commands import UNIT_COMMAND_ADAPTER, ErrorInfo, Reply
+from events.commands import UNIT_COMMAND_ADAPTER, Reply
 from events.subjects import UNIT_COMMAND_PREFIX
 from services.casework.application import Casework
 from services.casework.errors import DomainError
+from services.casework.replies import read_command
 from services.casework.store_thread import StoreThread
 from services.clock import china_date
 from services.supervision.campaign import Campaign
@@ -44,18 +44,9 @@ class SupervisionService:
         await msg.respond(reply.model_dump_json().encode())
 
     def _decide(self, verb: str, data: bytes) -> Reply:
-        try:
-            command = UNIT_COMMAND_ADAPTER.validate_json(data)
-        except ValidationError as invalid:
-            details = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                for e in invalid.errors(include_url=False)
-            )
-            return _refusal("invalid_command", f"命令无效：{details}",
-                            f"invalid command: {details}")
-        if command.verb != verb:
-            return _refusal("verb_mismatch", f"命令 {command.verb} 发到了 {verb}",
-                            f"command {command.verb} was sent to {verb}")
+        command = read_command(UNIT_COMMAND_ADAPTER, verb, data)
+        if isinstance(command, Reply):
+            return command
         try:
             version = self.casework.handle_unit(command)
         except DomainError as refused:
@@ -79,6 +70,3 @@ class SupervisionService:
         }
         return json.dumps(answer, ensure_ascii=False).encode()
 
-
-def _refusal(code: str, zh: str, en: str) -> Reply:
-    return Reply(ok=False, error=ErrorInfo(code=code, zh=zh, en=en))

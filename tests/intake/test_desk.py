@@ -173,7 +173,9 @@ def test_a_ledger_written_by_openpyxl_becomes_the_right_problems(rectify: Rectif
     assert all(i["new"] for i in imported)
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice (soffice) is not installed, so no ledger saved by"
+                           " LibreOffice can be made here; install libreoffice-calc to run it")
 def test_a_ledger_saved_by_libreoffice_reads_the_same(rectify: Rectify, tmp_path: Path) -> None:
     written = a_ledger(tmp_path / "openpyxl.xlsx")
     out = tmp_path / "libreoffice"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 
 from events.commands import Assign
@@ -12,8 +13,6 @@ from services.casework.application import Casework
 from services.casework.errors import VersionConflictError
 from services.runtime.config import postgres_env
 from tests.builders import a_submission
-
-psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed")
 
 pytestmark = pytest.mark.postgres
 
@@ -26,7 +25,8 @@ def schema() -> Iterator[str]:
     try:
         connection = psycopg.connect(DSN, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as unreachable:
-        pytest.skip(f"no PostgreSQL reachable at {DSN}: {unreachable}")
+        pytest.skip(f"no PostgreSQL server reachable at {DSN} ({unreachable}); this test checks"
+                    " the PostgreSQL event store and needs one")
     connection.execute(f"CREATE SCHEMA {name}")
     yield name
     connection.execute(f"DROP SCHEMA {name} CASCADE")

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from projections.store import ReadStore, SqliteStore
@@ -25,14 +26,14 @@ def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store
 
         yield sqlite
     else:
-        psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed")
         from projections.postgres import PostgresStore
 
         schema = f"rectify_read_{uuid.uuid4().hex[:8]}"
         try:
             admin = psycopg.connect(POSTGRES_DSN, autocommit=True, connect_timeout=3)
         except psycopg.OperationalError as unreachable:
-            pytest.skip(f"no PostgreSQL reachable at {POSTGRES_DSN}: {unreachable}")
+            pytest.skip(f"no PostgreSQL server reachable at {POSTGRES_DSN} ({unreachable});"
+                        " the PostgreSQL read store needs one to be tested")
 
         def postgres() -> ReadStore:
             opened.append(PostgresStore(POSTGRES_DSN, schema))
