@@ -1,7 +1,11 @@
-"""The supervision board (督办看板), basics: what needs the section's attention on a given day.
+"""The supervision board (督办看板): what needs the section's attention on a given day.
 
-Overdue problems (most overdue first), reports that nobody has assigned for more than a number
-of days (oldest first), and public reports still without an answer (oldest first: 件件有回音).
+Problems being rectified by colour: red, past the deadline (most overdue first); yellow, the
+latest warning says a milestone is behind; blue, the latest warning says the deadline (as it
+stands) is near. Then reports that nobody has assigned for more than a number of days, public
+reports still without an answer (oldest first: 件件有回音), orders and circulars awaiting a
+response (on problems and on units), ledgers and reports filed late or not at all, suspected
+rebounds not yet decided, and what each unit reported (for the spot-check list).
 """
 
 from __future__ import annotations
@@ -9,13 +13,25 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from events.vocabulary import Channel, ProblemStatus
-from projections.facts import is_overdue, local_date
+from events.vocabulary import Channel, ProblemStatus, WarningLevel
+from projections.facts import OVERDUE_CAN_APPLY, is_overdue, local_date
 from projections.store import ReadStore
+from projections.supervision import (
+    FilingLine,
+    NoticeLine,
+    ReboundLine,
+    WarningLine,
+    read_filings,
+    read_notices,
+    read_rebounds,
+    read_warnings,
+    selected_units,
+)
 
 UNASSIGNED_DAYS = 5
 """How long a report may wait for its four determinations before the board shows it."""
 _WAITING_FOR_ASSIGNMENT = frozenset({ProblemStatus.REPORTED, ProblemStatus.TRIAGED})
+_SET_ASIDE = frozenset({ProblemStatus.DECLINED, ProblemStatus.DUPLICATE})
 
 
 @dataclass(frozen=True)
@@ -34,11 +50,27 @@ class BoardItem:
 
 
 @dataclass(frozen=True)
+class UnitReportCount:
+    """What one unit reported itself (自查) and what the public reported about it."""
+
+    unit: str
+    self_inspection: int
+    public: int
+    selected: bool
+
+
+@dataclass(frozen=True)
 class Board:
     today: date
     overdue: tuple[BoardItem, ...]
+    behind: tuple[BoardItem, ...]
+    approaching: tuple[BoardItem, ...]
     unassigned: tuple[BoardItem, ...]
     unanswered: tuple[BoardItem, ...]
+    open_notices: tuple[NoticeLine, ...]
+    late_filings: tuple[FilingLine, ...]
+    rebounds: tuple[ReboundLine, ...]
+    reports: tuple[UnitReportCount, ...]
 
 
 def _waiting_since(item: BoardItem, since: date, today: date) -> BoardItem:
@@ -52,7 +84,10 @@ def read_board(store: ReadStore, today: date,
         rows = tx.query(f"SELECT problem_id, unit, problem, status, channel, leader, department,"
                         f" reported_at, deadline, answered_at FROM {tx.table('problems')}"
                         " ORDER BY position") if tx.exists("problems") else []
-    overdue, unassigned, unanswered = [], [], []
+    colours = _latest_warnings(read_warnings(store))
+    overdue, behind, approaching, unassigned, unanswered = [], [], [], [], []
+    statuses: dict[str, ProblemStatus] = {}
+    counts: dict[str, list[int]] = {}
     for problem_id, unit, text, status, channel, leader, department, reported_at, deadline, \
             answered_at in rows:
         state, source = ProblemStatus(status), Channel(channel)
@@ -60,11 +95,45 @@ def read_board(store: ReadStore, today: date,
         due = date.fromisoformat(deadline) if deadline else None
         item = BoardItem(problem_id, unit, text, state, source, reported_on, 0, leader or "",
                          department or "")
+        statuses[problem_id] = state
+        tally = counts.setdefault(unit, [0, 0])
+        tally[0] += source is Channel.SELF_INSPECTION
+        tally[1] += source.is_public
+        warning = colours.get(problem_id)
         if due is not None and is_overdue(state, due, today):
             overdue.append(_waiting_since(item, due, today))
+        elif warning is not None and state in OVERDUE_CAN_APPLY:
+            if warning.level is WarningLevel.YELLOW:
+                behind.append(_waiting_since(item, warning.due, today))
+            elif warning.level is WarningLevel.BLUE and warning.due == due:
+                approaching.append(_waiting_since(item, warning.due, today))
         if state in _WAITING_FOR_ASSIGNMENT and (today - reported_on).days > unassigned_days:
             unassigned.append(_waiting_since(item, reported_on, today))
         if source.is_public and answered_at is None:
             unanswered.append(_waiting_since(item, reported_on, today))
-    return Board(today, *(tuple(sorted(items, key=lambda i: i.since))
-                          for items in (overdue, unassigned, unanswered)))
+    notices = sorted((n for n in read_notices(store) if n.responded_at is None),
+                     key=lambda n: (n.due or date.max, n.issued_at))
+    late = [f for f in read_filings(store) if f.overdue_since and f.submitted_at is None]
+    pending = [r for r in read_rebounds(store)
+               if statuses.get(r.closed_problem) is ProblemStatus.CLOSED
+               and statuses.get(r.problem_id) not in _SET_ASIDE]
+    chosen = selected_units(store)
+    reports = [UnitReportCount(unit, own, public, unit in chosen)
+               for unit, (own, public) in counts.items()]
+    reports += [UnitReportCount(unit, 0, 0, True) for unit in sorted(chosen - counts.keys())]
+    return Board(today, _by_day(overdue), _by_day(behind), _by_day(approaching),
+                 _by_day(unassigned), _by_day(unanswered), tuple(notices), tuple(late),
+                 tuple(pending), tuple(reports))
+
+
+def _by_day(items: list[BoardItem]) -> tuple[BoardItem, ...]:
+    return tuple(sorted(items, key=lambda i: i.since))
+
+
+def _latest_warnings(warnings: list[WarningLine]) -> dict[str, WarningLine]:
+    """Each problem's latest blue or yellow warning (red is worked out for the day itself)."""
+    latest: dict[str, WarningLine] = {}
+    for warning in warnings:  # in the order raised
+        if warning.level is not WarningLevel.RED:
+            latest[warning.problem_id] = warning
+    return latest

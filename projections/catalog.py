@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 from projections.ledger import LedgerProjector
 from projections.problems import ProblemsProjector
 from projections.projector import Projector
+from projections.stages import StagesProjector
+from projections.supervision import SupervisionProjector
 from projections.timeline import TimelineProjector
 from projections.trail import TrailProjector
 
@@ -15,6 +17,8 @@ PROJECTORS: dict[str, Callable[[], Projector]] = {
     "problems": ProblemsProjector,
     "timeline": TimelineProjector,
     "trail": TrailProjector,
+    "supervision": SupervisionProjector,
+    "stages": StagesProjector,
 }
 
 

@@ -47,7 +47,11 @@ def csv_document(header: Sequence[str], rows: Iterable[Sequence[object]]) -> byt
 
 
 def to_csv(ledgers: Sequence[UnitLedger]) -> bytes:
-    """The template columns, plus 填报单位 first when more than one unit is exported."""
+    """The template columns, plus 填报单位 first when more than one unit is exported.
+
+    Only the rows: a CSV file is one table, so orders and circulars addressed to a unit as a
+    whole are left to the other formats.
+    """
     several = len(ledgers) > 1
     return csv_document(
         (("填报单位",) if several else ()) + COLUMNS,
@@ -56,7 +60,10 @@ def to_csv(ledgers: Sequence[UnitLedger]) -> bytes:
 
 
 def to_json(ledgers: Sequence[UnitLedger]) -> bytes:
-    """``{"title", "units": [{"unit", "filed_by", "phone", "filed_on", "rows": [...]}]}``."""
+    """``{"title", "units": [{"unit", "filed_by", "phone", "filed_on", "rows", "unit_notices"}]}``.
+
+    ``unit_notices`` are the orders and circulars addressed to the unit as a whole, as text.
+    """
     units = [
         {
             "unit": ledger.header.unit,
@@ -64,6 +71,7 @@ def to_json(ledgers: Sequence[UnitLedger]) -> bytes:
             "phone": ledger.header.phone,
             "filed_on": ledger.header.filed_on.isoformat() if ledger.header.filed_on else None,
             "rows": [row.as_dict() for row in ledger.rows],
+            "unit_notices": [notice.text() for notice in ledger.notices],
         }
         for ledger in ledgers
     ]
@@ -83,6 +91,8 @@ def to_table(ledgers: Sequence[UnitLedger], width: int = 160) -> str:
         for row in ledger.rows:
             table.add_row(*row.cells())
         console.print(table)
+        for notice in ledger.notices:
+            console.print(notice.text())
     output = console.file
     assert isinstance(output, io.StringIO)
     return output.getvalue()

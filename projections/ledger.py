@@ -2,7 +2,10 @@
 
 Rows are keyed by the stream position of the problem's report; 序号 is the order of reporting
 within the unit and never changes. Remarks (备注) are worked out when the ledger is read, since
-超期 depends on the day it is read for.
+超期 depends on the day it is read for. The header's 填报人 and 电话 are those of the unit's
+ledger filing (报送) once there is one; until then, whoever filed its first self-inspection.
+Orders and circulars addressed to the unit as a whole are no row's: they are listed under the
+ledger (``UnitLedger.notices``, read from the supervision read model).
 """
 
 from __future__ import annotations
@@ -20,16 +23,24 @@ from events.lifecycle import (
     RectificationAssigned,
     SupervisionOrderIssued,
 )
-from events.vocabulary import Channel, Plan, ProblemStatus
-from projections.facts import is_overdue, local_date, status_after
+from events.supervision import (
+    CircularIssued,
+    DeadlineWarningRaised,
+    FilingSubmitted,
+    ReboundSuspected,
+    ResponseOverdue,
+)
+from events.vocabulary import Channel, Filing, Plan, ProblemStatus, WarningLevel
+from projections.facts import OVERDUE_CAN_APPLY, is_overdue, local_date, status_after
 from projections.projector import Recorded
-from projections.store import ReadStore, Tx
+from projections.store import ReadStore, SqlValue, Tx
+from projections.supervision import NoticeLine, read_notices
 
 COLUMNS = ("序号", "执法问题", "执法案例", "整改措施", "整改时限", "责任部门", "责任领导", "备注")
 ROW_KEYS = ("no", "problem", "case", "measures", "deadline", "department", "leader", "remarks",
             "unit", "problem_id", "status")
 _ROW_FIELDS = "no, problem, case_text, measures, deadline, department, leader, unit, problem_id," \
-    " status, plan, supervised, reopened, extended"
+    " status, plan, supervised, reopened, extended, circulars, warning, rebound, notice_overdue"
 
 
 @dataclass(frozen=True)
@@ -73,12 +84,32 @@ class LedgerHeader:
 class UnitLedger:
     header: LedgerHeader
     rows: tuple[LedgerRow, ...]
+    notices: tuple[NoticeLine, ...] = ()
+    """Orders and circulars addressed to the unit as a whole, in the order issued."""
+
+
+@dataclass(frozen=True)
+class Flags:
+    """What the remarks (备注) of one row are made of, besides its status."""
+
+    plan: str | None = None
+    supervised: int = 0
+    circulars: int = 0
+    reopened: bool = False
+    extended: bool = False
+    warning: WarningLevel | None = None
+    rebound: bool = False
+    notice_overdue: bool = False
+
+
+_COUNTED: dict[type, str] = {SupervisionOrderIssued: "supervised", CircularIssued: "circulars"}
 
 
 class LedgerProjector:
     """Keeps every unit's ledger rows and header facts."""
 
     name = "ledger"
+    version = 2
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('ledger_rows')} (position INTEGER PRIMARY KEY,"
@@ -86,7 +117,9 @@ class LedgerProjector:
                    " problem TEXT NOT NULL, case_text TEXT NOT NULL, measures TEXT, deadline TEXT,"
                    " department TEXT, leader TEXT, plan TEXT, status TEXT NOT NULL,"
                    " supervised INTEGER NOT NULL DEFAULT 0, reopened INTEGER NOT NULL DEFAULT 0,"
-                   " extended INTEGER NOT NULL DEFAULT 0)")
+                   " extended INTEGER NOT NULL DEFAULT 0, circulars INTEGER NOT NULL DEFAULT 0,"
+                   " warning TEXT, rebound INTEGER NOT NULL DEFAULT 0,"
+                   " notice_overdue INTEGER NOT NULL DEFAULT 0)")
         tx.execute(f"CREATE INDEX {tx.table('ledger_rows_by_unit')}"
                    f" ON {tx.table('ledger_rows')} (unit, no)")
         tx.execute(f"CREATE TABLE {tx.table('ledger_units')} (unit TEXT PRIMARY KEY,"
@@ -96,15 +129,27 @@ class LedgerProjector:
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
         for recorded in batch:
             event = recorded.event
-            if not isinstance(event, ProblemEventBase):  # unit facts: no ledger row
-                continue
-            if isinstance(event, ProblemReported):
+            if isinstance(event, FilingSubmitted):
+                if event.filing is Filing.LEDGER:
+                    self._filed(tx, recorded.position, event)
+            elif isinstance(event, ProblemReported):
                 self._report(tx, recorded.position, event)
-            elif self._update(tx, event):
+            elif isinstance(event, ProblemEventBase) and self._update(tx, event):
                 tx.execute(f"UPDATE {tx.table('ledger_units')} SET last_changed = ?"
                            " WHERE unit = ? AND last_changed < ?",
                            (local_date(event.occurred_at).isoformat(), event.unit,
                             local_date(event.occurred_at).isoformat()))
+
+    def _filed(self, tx: Tx, position: int, event: FilingSubmitted) -> None:
+        """The unit sent in its ledger: its 填报人 and 电话 head the ledger from now on."""
+        units, day = tx.table("ledger_units"), local_date(event.occurred_at).isoformat()
+        tx.execute(f"INSERT INTO {units} (unit, first_position, reported, filed_by, phone,"
+                   " last_changed) VALUES (?, ?, 0, ?, ?, ?) ON CONFLICT (unit) DO UPDATE SET"
+                   " filed_by = excluded.filed_by, phone = excluded.phone,"
+                   " last_changed = CASE WHEN excluded.last_changed > "
+                   f"{units}.last_changed THEN excluded.last_changed"
+                   f" ELSE {units}.last_changed END",
+                   (event.unit, position, event.filed_by, event.phone, day))
 
     def _report(self, tx: Tx, position: int, event: ProblemReported) -> None:
         units, day = tx.table("ledger_units"), local_date(event.occurred_at).isoformat()
@@ -125,7 +170,7 @@ class LedgerProjector:
     def _update(self, tx: Tx, event: ProblemEvent) -> bool:
         """Change the problem's row; whether the event changed the ledger."""
         rows = tx.table("ledger_rows")
-        sets: dict[str, str | int] = {}
+        sets: dict[str, SqlValue] = {}
         if (status := status_after(event)) is not None:
             sets["status"] = status.value
         if isinstance(event, RectificationAssigned):
@@ -135,22 +180,44 @@ class LedgerProjector:
             sets.update(deadline=event.deadline.isoformat(), extended=1)
         elif isinstance(event, ProblemReopened):
             sets["reopened"] = 1
-        elif isinstance(event, SupervisionOrderIssued):
-            sets["supervised"] = 1
-        if not sets:
+        elif isinstance(event, DeadlineWarningRaised):
+            sets["warning"] = event.level.value
+        elif isinstance(event, ReboundSuspected):
+            sets["rebound"] = 1
+        elif isinstance(event, ResponseOverdue):
+            sets["notice_overdue"] = 1
+        assignments = [f"{column} = ?" for column in sets]
+        if (counter := _COUNTED.get(type(event))) is not None:
+            assignments.append(f"{counter} = {counter} + 1")
+        if not assignments:
             return False
-        assignments = ", ".join(f"{column} = ?" for column in sets)
-        return tx.execute(f"UPDATE {rows} SET {assignments} WHERE problem_id = ?",
+        return tx.execute(f"UPDATE {rows} SET {', '.join(assignments)} WHERE problem_id = ?",
                           (*sets.values(), str(event.problem_id))) > 0
 
 
-def remarks(status: ProblemStatus, deadline: date | None, plan: str | None, supervised: bool,
-            reopened: bool, extended: bool, today: date) -> str:
-    """备注: the status, then 超期, 立行立改, 督办, 已重新打开, 已延期 where they hold."""
+_WARNING_REMARKS = {WarningLevel.BLUE: "临期（蓝色预警）",
+                    WarningLevel.YELLOW: "进度滞后（黄色预警）"}
+
+
+def _times(text: str, count: int) -> str:
+    return text if count == 1 else f"{text}{count}次"
+
+
+def remarks(status: ProblemStatus, deadline: date | None, flags: Flags, today: date) -> str:
+    """备注: the status, then 超期 (or the standing warning), 立行立改, 督办, 通报, 督办逾期未回复,
+    已重新打开, 已延期, 疑似反弹 where they hold."""
     parts = [status.label("zh")]
-    flags = ((is_overdue(status, deadline, today), "超期"), (plan == Plan.IMMEDIATE, "立行立改"),
-             (supervised, "督办"), (reopened, "已重新打开"), (extended, "已延期"))
-    parts.extend(text for holds, text in flags if holds)
+    overdue = is_overdue(status, deadline, today)
+    if overdue:
+        parts.append("超期（红色预警）" if flags.warning is WarningLevel.RED else "超期")
+    elif flags.warning in _WARNING_REMARKS and status in OVERDUE_CAN_APPLY:
+        parts.append(_WARNING_REMARKS[flags.warning])
+    marks = ((flags.plan == Plan.IMMEDIATE, "立行立改"),
+             (flags.supervised > 0, _times("督办", flags.supervised)),
+             (flags.circulars > 0, _times("通报", flags.circulars)),
+             (flags.notice_overdue, "督办逾期未回复"), (flags.reopened, "已重新打开"),
+             (flags.extended, "已延期"), (flags.rebound, "疑似反弹"))
+    parts.extend(text for holds, text in marks if holds)
     return "；".join(parts)
 
 
@@ -162,18 +229,26 @@ def read_ledger(store: ReadStore, today: date, unit: str | None = None) -> list[
         units = tx.query(f"SELECT unit, filed_by, phone, last_changed FROM"
                          f" {tx.table('ledger_units')} ORDER BY first_position")
         rows = tx.query(f"SELECT {_ROW_FIELDS} FROM {tx.table('ledger_rows')} ORDER BY unit, no")
+    notices: dict[str, list[NoticeLine]] = {}
+    for line in read_notices(store, unit):
+        if not line.problem_id:
+            notices.setdefault(line.unit, []).append(line)
     by_unit: dict[str, list[LedgerRow]] = {}
     for (no, problem, case, measures, deadline, department, leader, row_unit, problem_id,
-         status, plan, supervised, reopened, extended) in rows:
+         status, plan, supervised, reopened, extended, circulars, warning, rebound,
+         notice_overdue) in rows:
         due = date.fromisoformat(deadline) if deadline else None
         state = ProblemStatus(status)
-        note = remarks(state, due, plan, bool(supervised), bool(reopened), bool(extended), today)
+        flags = Flags(plan, int(supervised), int(circulars), bool(reopened), bool(extended),
+                      WarningLevel(warning) if warning else None, bool(rebound),
+                      bool(notice_overdue))
+        note = remarks(state, due, flags, today)
         by_unit.setdefault(row_unit, []).append(LedgerRow(
             no, problem, case, measures or "", due, department or "", leader or "", note,
             row_unit, problem_id, state))
     return [
         UnitLedger(LedgerHeader(name, filed_by or "", phone or "", date.fromisoformat(changed)),
-                   tuple(by_unit.get(name, ())))
+                   tuple(by_unit.get(name, ())), tuple(notices.get(name, ())))
         for name, filed_by, phone, changed in units
         if unit is None or name == unit
     ]

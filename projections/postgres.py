@@ -128,6 +128,7 @@ class PostgresStore:
         for (name,) in tables:
             self._db.execute(sql.SQL("DROP TABLE {} CASCADE").format(sql.Identifier(name)))
         self._db.execute("DELETE FROM rectify_tracking WHERE generation = %s", (generation,))
+        self._db.execute("DELETE FROM rectify_versions WHERE generation = %s", (generation,))
         self._db.execute("DELETE FROM rectify_generations WHERE generation = %s", (generation,))
 
     def close(self) -> None:

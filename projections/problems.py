@@ -36,6 +36,7 @@ class ProblemsProjector:
     """Keeps each problem's unit, category, channel, status, dates and counters."""
 
     name = "problems"
+    version = 1
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('problems')} (position INTEGER PRIMARY KEY,"

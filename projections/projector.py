@@ -1,7 +1,11 @@
 """Projectors (投影器): what turns recorded events into a read model, exactly once.
 
-A projector has a name, creates its tables in a generation, and applies a batch of recorded
-events. ``apply_batch`` applies the part of the batch a projector has not seen and advances its
+A projector has a name and a version, creates its tables in a generation, and applies a batch
+of recorded events. The version changes whenever the tables or what an event does to them
+change; a generation built by another version is stale and is rebuilt rather than migrated
+(the event log is the source of truth, so a replay is always the right answer).
+
+``apply_batch`` applies the part of the batch a projector has not seen and advances its
 position in the same transaction, so replaying a batch twice has no further effect.
 """
 
@@ -12,7 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from events.recorded import RecordedEvent
-from projections.store import ReadStore, Tx, position, set_position
+from projections.store import ReadStore, Tx, position, set_position, set_version, versions
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +32,7 @@ class Projector(Protocol):
     """Builds one read model; unknown event types are ignored, never an error."""
 
     name: str
+    version: int
 
     def create(self, tx: Tx) -> None:
         """Create this read model's tables in ``tx``'s generation."""
@@ -53,8 +58,26 @@ def prepare(tx: Tx, projector: Projector) -> int:
     if stored is None:
         projector.create(tx)
         set_position(tx, projector.name, 0)
+        set_version(tx, projector.name, projector.version)
         return 0
     return stored
+
+
+@dataclass(frozen=True)
+class StaleModel:
+    """A read model whose tables were built by another version of its projector."""
+
+    name: str
+    built_by: int
+    current: int
+
+
+def stale_models(store: ReadStore, projectors: Sequence[Projector]) -> list[StaleModel]:
+    """The live read models that must be rebuilt before they can be read or followed."""
+    with store.read() as tx:
+        built = versions(tx)
+    return [StaleModel(p.name, built[p.name], p.version) for p in projectors
+            if p.name in built and built[p.name] != p.version]
 
 
 def positions(store: ReadStore, projectors: Sequence[Projector],

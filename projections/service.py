@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Sequence
 from typing import NoReturn
 
 from nats.js import JetStreamContext
 
 from projections.catalog import projectors
+from projections.projector import stale_models
+from projections.rebuild import rebuild
 from projections.runner import OnProgress, run
 from projections.store import ReadStore, SqliteStore
+
+log = logging.getLogger(__name__)
 
 
 def open_read_store(location: str) -> ReadStore:
@@ -24,5 +30,14 @@ def open_read_store(location: str) -> ReadStore:
 async def run_projections(js: JetStreamContext, store: ReadStore,
                           names: Sequence[str] | None = None,
                           on_progress: OnProgress | None = None) -> NoReturn:
-    """Keep the named read models (all by default) in ``store`` up to date until cancelled."""
+    """Keep the named read models (all by default) in ``store`` up to date until cancelled.
+
+    Read models built by an older projector are rebuilt first (the old ones stay readable until
+    the new generation is swapped in).
+    """
+    stale = await asyncio.to_thread(stale_models, store, projectors())
+    if stale:
+        log.warning("rebuilding read models built by another version: %s", ", ".join(
+            f"{m.name} v{m.built_by} → v{m.current}" for m in stale))
+        await rebuild(js, store, on_progress=on_progress)
     await run(js, store, projectors(names), on_progress=on_progress)

@@ -30,6 +30,8 @@ META_STATEMENTS = (
     " (id INTEGER PRIMARY KEY CHECK (id = 1), generation INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS rectify_tracking (generation INTEGER NOT NULL,"
     " projector TEXT NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (generation, projector))",
+    "CREATE TABLE IF NOT EXISTS rectify_versions (generation INTEGER NOT NULL,"
+    " projector TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (generation, projector))",
     "INSERT INTO rectify_generations (generation) VALUES (1) ON CONFLICT DO NOTHING",
     "INSERT INTO rectify_live (id, generation) VALUES (1, 1) ON CONFLICT DO NOTHING",
 )
@@ -78,6 +80,25 @@ def live_positions(store: ReadStore) -> dict[str, int]:
         rows = tx.query("SELECT projector, position FROM rectify_tracking WHERE generation = ?"
                         " ORDER BY projector", (tx.generation,))
     return {str(name): int(at) for name, at in rows}
+
+
+def versions(tx: Tx) -> dict[str, int]:
+    """The version of each projector whose tables ``tx``'s generation holds.
+
+    A projector that ran before versions were recorded has none here and counts as version 1.
+    """
+    rows = tx.query("SELECT t.projector, v.version FROM rectify_tracking t LEFT JOIN"
+                    " rectify_versions v ON v.generation = t.generation"
+                    " AND v.projector = t.projector WHERE t.generation = ?", (tx.generation,))
+    return {str(name): int(version or 1) for name, version in rows}
+
+
+def set_version(tx: Tx, projector: str, version: int) -> None:
+    tx.execute(
+        "INSERT INTO rectify_versions (generation, projector, version) VALUES (?, ?, ?)"
+        " ON CONFLICT (generation, projector) DO UPDATE SET version = excluded.version",
+        (tx.generation, projector, version),
+    )
 
 
 def set_position(tx: Tx, projector: str, new_position: int) -> None:
@@ -195,6 +216,7 @@ class SqliteStore:
         for (name,) in tables:
             self._db.execute(f'DROP TABLE "{name}"')
         self._db.execute("DELETE FROM rectify_tracking WHERE generation = ?", (generation,))
+        self._db.execute("DELETE FROM rectify_versions WHERE generation = ?", (generation,))
         self._db.execute("DELETE FROM rectify_generations WHERE generation = ?", (generation,))
 
     def close(self) -> None:

@@ -51,6 +51,7 @@ class TimelineProjector:
     """Keeps every event of every problem, keyed by stream position."""
 
     name = "timeline"
+    version = 1
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('timeline')} (position INTEGER PRIMARY KEY,"

@@ -2,7 +2,9 @@
 
 A problem counts for the leader and department of its latest assignment. Closed on time means
 crossed off (销号) on or before its deadline (as extended); overdue (超期) is judged for the day
-asked about. Each actor's actions are every event that names them, in stream order.
+asked about. Each actor's actions are every event that names them, in stream order, unit facts
+(filings, orders and circulars to a unit, its responses) included. Orders and circulars count
+for the unit they were addressed to, whether about one of its problems or about the unit.
 """
 
 from __future__ import annotations
@@ -22,14 +24,28 @@ from events.lifecycle import (
     RectificationAssigned,
     SupervisionOrderIssued,
 )
+from events.recorded import RecordedEvent
+from events.supervision import (
+    CircularIssued,
+    ResponseOverdue,
+    UnitCircularIssued,
+    UnitOrderIssued,
+    UnitResponseOverdue,
+)
 from events.vocabulary import ProblemStatus
 from projections.facts import is_overdue, local_date, status_after
 from projections.projector import Recorded
 from projections.store import ReadStore, Tx
 
 Dimension = Literal["leader", "department", "unit"]
-_COUNTERS = {FixSentBack: "sent_back", ProblemReopened: "reopened",
-             SupervisionOrderIssued: "supervised"}
+_COUNTERS: dict[type, str] = {
+    FixSentBack: "sent_back", ProblemReopened: "reopened", SupervisionOrderIssued: "supervised",
+    CircularIssued: "circulars", ResponseOverdue: "responses_overdue"}
+_UNIT_COUNTERS: dict[type, str] = {
+    UnitOrderIssued: "supervised", UnitCircularIssued: "circulars",
+    UnitResponseOverdue: "responses_overdue"}
+_FACTS = "leader, deadline, status, closed_on, sent_back, reopened, supervised, circulars," \
+    " responses_overdue"
 
 
 @dataclass(frozen=True)
@@ -45,6 +61,8 @@ class Accountability:
     sent_back: int = 0
     reopened: int = 0
     supervision_orders: int = 0
+    circulars: int = 0
+    responses_overdue: int = 0
 
 
 @dataclass(frozen=True)
@@ -63,13 +81,18 @@ class TrailProjector:
     """Keeps each problem's accountability facts and each actor's actions."""
 
     name = "trail"
+    version = 2
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('trail_problems')} (position INTEGER PRIMARY KEY,"
                    " problem_id TEXT NOT NULL UNIQUE, unit TEXT NOT NULL, leader TEXT,"
                    " department TEXT, deadline TEXT, status TEXT NOT NULL, closed_on TEXT,"
                    " sent_back INTEGER NOT NULL DEFAULT 0, reopened INTEGER NOT NULL DEFAULT 0,"
-                   " supervised INTEGER NOT NULL DEFAULT 0)")
+                   " supervised INTEGER NOT NULL DEFAULT 0, circulars INTEGER NOT NULL DEFAULT 0,"
+                   " responses_overdue INTEGER NOT NULL DEFAULT 0)")
+        tx.execute(f"CREATE TABLE {tx.table('trail_units')} (unit TEXT PRIMARY KEY,"
+                   " supervised INTEGER NOT NULL DEFAULT 0, circulars INTEGER NOT NULL DEFAULT 0,"
+                   " responses_overdue INTEGER NOT NULL DEFAULT 0)")
         tx.execute(f"CREATE TABLE {tx.table('trail_actions')} (position INTEGER PRIMARY KEY,"
                    " actor TEXT NOT NULL, occurred_at TEXT NOT NULL, type TEXT NOT NULL,"
                    " problem_id TEXT NOT NULL, unit TEXT NOT NULL, via TEXT NOT NULL)")
@@ -80,12 +103,13 @@ class TrailProjector:
         problems = tx.table("trail_problems")
         for recorded in batch:
             event = recorded.event
-            if not isinstance(event, ProblemEventBase):  # unit facts: not a problem's trail
-                continue
-            key = str(event.problem_id)
+            key = str(event.problem_id) if isinstance(event, ProblemEventBase) else ""
             tx.execute(f"INSERT INTO {tx.table('trail_actions')} VALUES (?, ?, ?, ?, ?, ?, ?)",
                        (recorded.position, event.actor, event.occurred_at.isoformat(),
                         event.type, key, event.unit, event.via.value))
+            if not isinstance(event, ProblemEventBase):
+                _count_for_unit(tx, event)
+                continue
             if isinstance(event, ProblemReported):
                 tx.execute(f"INSERT INTO {problems} (position, problem_id, unit, status)"
                            " VALUES (?, ?, ?, ?)",
@@ -109,9 +133,21 @@ class TrailProjector:
                            (*sets.values(), key))
 
 
-def _tally(who: str, rows: Sequence[tuple[str | None, ...]], today: date) -> Accountability:
+def _count_for_unit(tx: Tx, event: RecordedEvent) -> None:
+    """An order, circular or missed response date addressed to the unit as a whole."""
+    if (counter := _UNIT_COUNTERS.get(type(event))) is None:
+        return
+    units = tx.table("trail_units")
+    tx.execute(f"INSERT INTO {units} (unit, {counter}) VALUES (?, 1) ON CONFLICT (unit)"
+               f" DO UPDATE SET {counter} = {units}.{counter} + 1", (event.unit,))
+
+
+def _tally(who: str, rows: Sequence[tuple[str | None, ...]], today: date,
+           unit_notices: tuple[int, int, int] = (0, 0, 0)) -> Accountability:
     counts = dict.fromkeys((f.name for f in fields(Accountability) if f.name != "who"), 0)
-    for leader, deadline, status, closed_on, sent_back, reopened, supervised in rows:
+    counts["supervision_orders"], counts["circulars"], counts["responses_overdue"] = unit_notices
+    for (leader, deadline, status, closed_on, sent_back, reopened, supervised, circulars,
+         responses_overdue) in rows:
         due, state = date.fromisoformat(deadline) if deadline else None, ProblemStatus(str(status))
         late = closed_on is not None and due is not None and date.fromisoformat(closed_on) > due
         counts["assigned"] += leader is not None
@@ -122,6 +158,8 @@ def _tally(who: str, rows: Sequence[tuple[str | None, ...]], today: date) -> Acc
         counts["sent_back"] += int(sent_back or 0)
         counts["reopened"] += int(reopened or 0)
         counts["supervision_orders"] += int(supervised or 0)
+        counts["circulars"] += int(circulars or 0)
+        counts["responses_overdue"] += int(responses_overdue or 0)
     return Accountability(who, **counts)
 
 
@@ -132,13 +170,19 @@ def accountability(store: ReadStore, by: Dimension, today: date) -> list[Account
     with store.read() as tx:
         if not tx.exists("trail_problems"):
             return []
-        rows = tx.query(f"SELECT {by}, leader, deadline, status, closed_on, sent_back, reopened,"
-                        f" supervised FROM {tx.table('trail_problems')} ORDER BY position")
+        rows = tx.query(f"SELECT {by}, {_FACTS} FROM {tx.table('trail_problems')}"
+                        " ORDER BY position")
+        unit_rows = tx.query(f"SELECT unit, supervised, circulars, responses_overdue FROM"
+                             f" {tx.table('trail_units')} ORDER BY unit") if by == "unit" else []
     groups: dict[str, list[tuple[str | None, ...]]] = {}
     for who, *facts in rows:
         if who is not None:
             groups.setdefault(who, []).append(tuple(facts))
-    return [_tally(who, facts, today) for who, facts in groups.items()]
+    unit_notices = {str(u): (int(o), int(c), int(r)) for u, o, c, r in unit_rows}
+    for unit in unit_notices:
+        groups.setdefault(unit, [])
+    return [_tally(who, facts, today, unit_notices.get(who, (0, 0, 0)))
+            for who, facts in groups.items()]
 
 
 def actions_of(store: ReadStore, actor: str) -> list[Action]:

@@ -1,7 +1,8 @@
 """The ledger as the Excel template (行政执法突出问题整改台账（样表）): one sheet per unit.
 
 Row 1 the title, row 2 the header line, row 3 the column headers (frozen, repeated on every
-printed page), then the rows: thin borders, wrapped text, A4 landscape fitted to the page width.
+printed page), then the rows, and after a blank line any orders and circulars addressed to the
+unit as a whole: thin borders, wrapped text, A4 landscape fitted to the page width.
 Text is always written as a text cell (never a formula) with Excel's quote prefix when it would
 look like one. Timestamps come from the data and the zip entries are dated 1980-01-01, so the
 same ledger always gives the same bytes.
@@ -73,7 +74,19 @@ def _fill(sheet: Worksheet, ledger: UnitLedger) -> None:
         for column, value in enumerate(row.cells()[1:], start=2):
             cell = _text(sheet, index, column, value)
             cell.alignment, cell.border = _WRAP, _BORDER
+    _unit_notices(sheet, ledger, 4 + len(ledger.rows) + 1)
     _page_setup(sheet)
+
+
+def _unit_notices(sheet: Worksheet, ledger: UnitLedger, first_row: int) -> None:
+    """Below the table, one merged line per order or circular addressed to the unit."""
+    if not ledger.notices:
+        return
+    heading = _text(sheet, first_row, 1, "对本单位的督办、通报：")
+    heading.font = Font(bold=True)
+    for row, notice in enumerate(ledger.notices, start=first_row + 1):
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(COLUMNS))
+        _text(sheet, row, 1, notice.text()).alignment = _WRAP
 
 
 def _page_setup(sheet: Worksheet) -> None:

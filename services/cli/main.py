@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from services.cli.board import board
 from services.cli.campaign import campaign
 from services.cli.demo import seed_demo
 from services.cli.inspect import events, history, schema, status
@@ -85,7 +86,7 @@ def demo(**options: Any) -> None:
 
 
 for _command in (*STAFF_COMMANDS, *INTAKE_COMMANDS, *READING_COMMANDS, *SUPERVISION_COMMANDS,
-                 campaign, history, events, status, schema):
+                 board, campaign, history, events, status, schema):
     cli.add_command(_command)
 
 

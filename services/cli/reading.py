@@ -18,19 +18,21 @@ from typing import Any
 import click
 import nats
 
-from projections.board import Board, BoardItem, read_board
-from projections.catalog import PROJECTORS
+from projections.catalog import PROJECTORS, projectors
 from projections.exports import FORMATS, ExportFormat, csv_document, export
 from projections.facts import CHINA_TIME, local_date
 from projections.ledger import read_ledger
 from projections.problems import problems_of
+from projections.projector import stale_models
 from projections.rebuild import build_as_of, rebuild
 from projections.service import open_read_store, run_projections
 from projections.stats import Statistics, Totals, read_stats
 from projections.store import ReadStore
+from projections.supervision import read_notices
 from projections.trail import Dimension, accountability, actions_of
 from services.cli.dates import parse_date, parse_datetime
 from services.cli.describe import event_label
+from services.cli.notice_view import notice_cells, notice_headers, notice_record
 from services.cli.options import Session, common_options
 from services.cli.progress import ProgressLine
 from services.clock import system_clock
@@ -67,11 +69,12 @@ AS_OF = click.option("--as-of", type=MomentParam(), default=None,
                      help="按某一时刻的状态（只写日期即当天结束时）/ as it stood at that moment")
 
 
-def _today() -> date:
+def today_in_china() -> date:
     return local_date(system_clock())
 
 
-def _open(session: Session, explicit: str | None) -> ReadStore:
+def open_store(session: Session, explicit: str | None) -> ReadStore:
+    """The read models of the running (or last run) rectify, refused if built by old code."""
     runtime = read_runtime(session.data_dir) or {}
     location = explicit or str(runtime.get("read_store") or "") or str(
         session.data_dir / READ_MODELS_FILE)
@@ -79,10 +82,18 @@ def _open(session: Session, explicit: str | None) -> ReadStore:
         session.out.fail(f"还没有读模型 {location}：请先运行 rectify up（或 rectify project）",
                          f"no read models at {location} yet: run `rectify up` "
                          "(or `rectify project`) first")
-    return open_read_store(location)
+    store = open_read_store(location)
+    if stale := stale_models(store, projectors()):
+        store.close()
+        names = ", ".join(f"{m.name} v{m.built_by}→v{m.current}" for m in stale)
+        session.out.fail(f"读模型由旧版本生成（{names}）：请运行 rectify rebuild，"
+                         "或启动 rectify up（会自动重建）",
+                         f"read models were built by an older version ({names}): run "
+                         "`rectify rebuild`, or start `rectify up` (it rebuilds them)")
+    return store
 
 
-async def _as_of(session: Session, moment: datetime, names: Sequence[str]) -> ReadStore:
+async def views_as_of(session: Session, moment: datetime, names: Sequence[str]) -> ReadStore:
     client = await nats.connect(session.url(), connect_timeout=3)
     try:
         progress = ProgressLine(session.out, f"重建 {moment:%Y-%m-%d %H:%M} 时的视图",
@@ -94,7 +105,7 @@ async def _as_of(session: Session, moment: datetime, names: Sequence[str]) -> Re
         await client.close()
 
 
-def _emit(session: Session, data: bytes, output: Path | None, default_name: str) -> None:
+def emit(session: Session, data: bytes, output: Path | None, default_name: str) -> None:
     """Bytes to the file asked for; a workbook never to a terminal (to a named file instead)."""
     if output is None and session.out.format == "xlsx" and sys.stdout.isatty():
         output = Path(default_name)
@@ -116,9 +127,10 @@ def ledger(session: Session, unit: str | None, as_of: datetime | None, output: P
            read_store: str | None) -> None:
     """整改台账（样表格式）/ the rectification ledger in the notice's template."""
     if as_of is not None:
-        store, today = session.run(_as_of(session, as_of, ["ledger"])), local_date(as_of)
+        store = session.run(views_as_of(session, as_of, ["ledger", "supervision"]))
+        today = local_date(as_of)
     else:
-        store, today = _open(session, read_store), _today()
+        store, today = open_store(session, read_store), today_in_china()
     try:
         ledgers = read_ledger(store, today, unit)
     finally:
@@ -127,12 +139,13 @@ def ledger(session: Session, unit: str | None, as_of: datetime | None, output: P
         session.out.fail(f"没有“{unit}”的台账", f"no ledger for {unit!r}")
     fmt: ExportFormat = session.out.format  # type: ignore[assignment]  # one of FORMATS
     stamp = (as_of.date() if as_of else today).isoformat()
-    _emit(session, export(ledgers, fmt), output, f"整改台账-{unit or '全部单位'}-{stamp}.xlsx")
+    emit(session, export(ledgers, fmt), output, f"整改台账-{unit or '全部单位'}-{stamp}.xlsx")
 
 
 _TALLY_HEADERS = (("已分派", "assigned"), ("未销号", "open"), ("按期销号", "closed on time"),
                   ("超期销号", "closed late"), ("当前超期", "overdue now"),
-                  ("被退回", "sent back"), ("重新打开", "reopened"), ("督办", "orders"))
+                  ("被退回", "sent back"), ("重新打开", "reopened"), ("督办", "orders"),
+                  ("通报", "circulars"), ("督办逾期未回复", "responses overdue"))
 _DIMENSIONS: dict[str, tuple[str, str]] = {"leader": ("责任领导", "leader"),
                                            "department": ("责任部门", "department"),
                                            "unit": ("单位", "unit")}
@@ -161,7 +174,7 @@ def trail(session: Session, leader: str | None, department: str | None, unit: st
         session.out.fail("请给出且只给出 --leader、--department、--unit、--actor、--by 之一",
                          "give exactly one of --leader, --department, --unit, --actor, --by",
                          code=2)
-    store, today = _open(session, read_store), _today()
+    store, today = open_store(session, read_store), today_in_china()
     try:
         if by is not None:
             _tallies(session, store, by, today)
@@ -179,18 +192,19 @@ def _tallies(session: Session, store: ReadStore, by: str, today: date) -> None:
     lines = accountability(store, dimension, today)
     t = session.out.t
     headers = [t(*_DIMENSIONS[by]), *(t(zh, en) for zh, en in _TALLY_HEADERS)]
-    rows = [[line.who, line.assigned, line.open, line.closed_on_time, line.closed_late,
-             line.overdue, line.sent_back, line.reopened, line.supervision_orders]
-            for line in lines]
+    rows = [list(vars(line).values()) for line in lines]
     _rows_out(session, headers, rows, [vars(line) for line in lines])
 
 
 def _answerable(session: Session, store: ReadStore, by: str, who: str, today: date) -> None:
     dimension: Dimension = by  # type: ignore[assignment]  # one of the three
     problems = problems_of(store, dimension, who)
-    if not problems:
+    summary = next((line for line in accountability(store, dimension, today) if line.who == who),
+                   None)
+    if summary is None:
         session.out.fail(f"没有记在“{who}”名下的问题", f"no problems answerable to {who!r}")
-    summary = next(line for line in accountability(store, dimension, today) if line.who == who)
+    assert summary is not None  # fail() exits
+    notices = [n for n in read_notices(store, who) if not n.problem_id] if by == "unit" else []
     t = session.out.t
     headers = [t("问题", "problem"), t("单位", "unit"), t("状态", "status"),
                t("报告日", "reported"), t("分派日", "assigned"), t("整改时限", "deadline"),
@@ -210,7 +224,8 @@ def _answerable(session: Session, store: ReadStore, by: str, who: str, today: da
                 "reopened": p.reopened, "supervision_orders": p.orders} for p in problems]
     if session.out.format == "json":
         session.out.json({"by": by, "who": who, "as_of": today.isoformat(),
-                          "summary": vars(summary), "problems": records})
+                          "summary": vars(summary), "problems": records,
+                          "unit_notices": [notice_record(n) for n in notices]})
         return
     if session.out.format == "table":
         counts = t("，", ", ").join(f"{t(zh, en)} {value}" for (zh, en), value in
@@ -218,6 +233,10 @@ def _answerable(session: Session, store: ReadStore, by: str, who: str, today: da
         session.out.line(f"{t(*_DIMENSIONS[by])}：{who}（截至 {today}）{counts}",
                          f"{t(*_DIMENSIONS[by])}: {who} (as of {today}) {counts}")
     _rows_out(session, headers, rows, records)
+    if notices and session.out.format == "table":
+        session.out.line("\n对本单位的督办、通报：", "\nOrders and circulars to the unit:")
+        session.out.table(notice_headers(session), [notice_cells(session, n, today)
+                                                     for n in notices])
 
 
 def _actions(session: Session, store: ReadStore, actor: str) -> None:
@@ -231,7 +250,8 @@ def _actions(session: Session, store: ReadStore, actor: str) -> None:
              event_label(a.type, session.out.lang), a.problem_id, a.unit, a.via]
             for a in actions]
     records = [{"position": a.position, "occurred_at": a.occurred_at.isoformat(),
-                "type": a.type, "problem_id": a.problem_id, "unit": a.unit, "via": a.via}
+                "type": a.type, "problem_id": a.problem_id or None, "unit": a.unit,
+                "via": a.via}
                for a in actions]
     _rows_out(session, headers, rows, records)
 
@@ -241,7 +261,7 @@ def _rows_out(session: Session, headers: Sequence[str], rows: Sequence[Sequence[
     if session.out.format == "json":
         session.out.json(list(records))
     elif session.out.format == "csv":
-        _emit(session, csv_document(headers, rows), None, "")
+        emit(session, csv_document(headers, rows), None, "")
     else:
         session.out.table(headers, rows)
 
@@ -261,7 +281,7 @@ def _totals_record(totals: Totals) -> dict[str, Any]:
 @READ_STORE
 def stats(session: Session, output: Path | None, read_store: str | None) -> None:
     """统计：按单位、类别、状态、渠道计数，销号率与按期销号率 / statistics."""
-    store, today = _open(session, read_store), _today()
+    store, today = open_store(session, read_store), today_in_china()
     try:
         figures = read_stats(store, today)
     finally:
@@ -277,7 +297,7 @@ def stats(session: Session, output: Path | None, read_store: str | None) -> None
     if session.out.format == "xlsx":
         from projections.stats_workbook import stats_to_xlsx
 
-        _emit(session, stats_to_xlsx(figures, today), output, f"统计-{today}.xlsx")
+        emit(session, stats_to_xlsx(figures, today), output, f"统计-{today}.xlsx")
         return
     _stats_tables(session, figures)
 
@@ -297,47 +317,6 @@ def _stats_tables(session: Session, figures: Statistics) -> None:
          t("数量", "count")],
         [[c.unit, c.category.label(lang), c.status.label(lang), c.channel.label(lang), c.count]
          for c in figures.cells])
-
-
-def _board_rows(session: Session, items: Sequence[BoardItem]) -> list[list[object]]:
-    lang = session.out.lang
-    return [[i.unit, i.problem, i.status.label(lang), i.channel.label(lang), i.since.isoformat(),
-             i.days, i.leader, i.department, i.problem_id] for i in items]
-
-
-@click.command()
-@common_options
-@click.option("--unassigned-days", type=click.IntRange(0), default=5, show_default=True,
-              help="报告后超过此天数仍未分派即列出 / list reports unassigned for longer")
-@READ_STORE
-def board(session: Session, unassigned_days: int, read_store: str | None) -> None:
-    """督办看板：超期、久未分派、群众举报未回复 / what needs the section's attention."""
-    store = _open(session, read_store)
-    try:
-        today = _today()
-        shown: Board = read_board(store, today, unassigned_days)
-    finally:
-        store.close()
-    sections = {"overdue": (shown.overdue, "超期问题（按时限）", "overdue (by deadline)"),
-                "unassigned": (shown.unassigned, f"报告超过 {unassigned_days} 天仍未分派",
-                               f"unassigned for more than {unassigned_days} days"),
-                "unanswered": (shown.unanswered, "群众举报尚未回复（最早的在前）",
-                               "public reports not yet answered (oldest first)")}
-    if session.out.format == "json":
-        session.out.json({"today": today.isoformat(), **{
-            name: [{**vars(i), "status": i.status.value, "channel": i.channel.value,
-                    "since": i.since.isoformat()} for i in items]
-            for name, (items, _, _) in sections.items()}})
-        return
-    t = session.out.t
-    headers = [t("单位", "unit"), t("问题", "problem"), t("状态", "status"),
-               t("渠道", "channel"), t("起算日", "since"), t("天数", "days"),
-               t("责任领导", "leader"), t("责任部门", "department"), t("编号", "problem id")]
-    session.out.line(f"督办看板（{today}）", f"Supervision board ({today})")
-    for items, zh, en in sections.values():
-        session.out.line(f"\n{zh}：{len(items)}", f"\n{en}: {len(items)}")
-        if items:
-            session.out.table(headers, _board_rows(session, items))
 
 
 @click.command("rebuild")
@@ -366,7 +345,7 @@ def rebuild_command(session: Session, names: tuple[str, ...], as_of: datetime | 
         session.out.fail("整体重建总是重放全部读模型（读者按代切换）；NAME 仅用于 --as-of",
                          "a live rebuild always replays every read model (readers switch whole "
                          "generations); NAME applies to --as-of", code=2)
-    store = _open(session, read_store)
+    store = open_store(session, read_store)
     try:
         reached = session.run(_rebuild(session, store))
     finally:
@@ -431,4 +410,4 @@ def project(session: Session, names: tuple[str, ...], read_store: str | None) ->
         store.close()
 
 
-READING_COMMANDS = (ledger, trail, stats, board, rebuild_command, project)
+READING_COMMANDS = (ledger, trail, stats, rebuild_command, project)
