@@ -61,7 +61,8 @@ class Statistics:
     total: Totals
 
 
-def _closed_on_time(closed_at: str | None, deadline: date | None) -> bool:
+def closed_on_time(closed_at: str | None, deadline: date | None) -> bool:
+    """Crossed off (at ``closed_at``, ISO text) on or before ``deadline``, China time."""
     if closed_at is None:
         return False
     return deadline is None or local_date(datetime.fromisoformat(closed_at)) <= deadline
@@ -81,7 +82,7 @@ def read_stats(store: ReadStore, today: date) -> Statistics:
         closed = state is ProblemStatus.CLOSED
         units[unit] = units.get(unit, Totals(unit)).plus(Totals(
             unit, 1, int(state not in NOT_TO_RECTIFY), int(closed),
-            int(closed and _closed_on_time(closed_at, due)),
+            int(closed and closed_on_time(closed_at, due)),
             int(is_overdue(state, due, today))), unit)
     total = Totals("")
     for totals in units.values():

@@ -35,7 +35,7 @@ _EPOCH = datetime(2023, 1, 1)
 _FORBIDDEN_IN_SHEET_NAMES = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 
 
-def _text(sheet: Worksheet, row: int, column: int, value: str) -> Cell:
+def text_cell(sheet: Worksheet, row: int, column: int, value: str) -> Cell:
     """Put ``value`` in the cell as text, whatever it begins with."""
     cell = sheet.cell(row, column)
     assert isinstance(cell, Cell)  # not a merged cell's hidden part
@@ -60,19 +60,19 @@ def _fill(sheet: Worksheet, ledger: UnitLedger) -> None:
     last = len(COLUMNS)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
-    title = _text(sheet, 1, 1, TITLE)
+    title = text_cell(sheet, 1, 1, TITLE)
     title.font, title.alignment = Font(bold=True, size=16), _CENTRED
-    _text(sheet, 2, 1, header_line(ledger.header))
+    text_cell(sheet, 2, 1, header_line(ledger.header))
     sheet.row_dimensions[1].height = 30
     for column, (name, width) in enumerate(zip(COLUMNS, WIDTHS, strict=True), start=1):
-        cell = _text(sheet, 3, column, name)
+        cell = text_cell(sheet, 3, column, name)
         cell.font, cell.alignment, cell.border = Font(bold=True), _CENTRED, _BORDER
         sheet.column_dimensions[get_column_letter(column)].width = width
     for index, row in enumerate(ledger.rows, start=4):
         number = sheet.cell(index, 1, row.no)
         number.alignment, number.border = _CENTRED, _BORDER
         for column, value in enumerate(row.cells()[1:], start=2):
-            cell = _text(sheet, index, column, value)
+            cell = text_cell(sheet, index, column, value)
             cell.alignment, cell.border = _WRAP, _BORDER
     _unit_notices(sheet, ledger, 4 + len(ledger.rows) + 1)
     _page_setup(sheet)
@@ -82,11 +82,11 @@ def _unit_notices(sheet: Worksheet, ledger: UnitLedger, first_row: int) -> None:
     """Below the table, one merged line per order or circular addressed to the unit."""
     if not ledger.notices:
         return
-    heading = _text(sheet, first_row, 1, "对本单位的督办、通报：")
+    heading = text_cell(sheet, first_row, 1, "对本单位的督办、通报：")
     heading.font = Font(bold=True)
     for row, notice in enumerate(ledger.notices, start=first_row + 1):
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(COLUMNS))
-        _text(sheet, row, 1, notice.text()).alignment = _WRAP
+        text_cell(sheet, row, 1, notice.text()).alignment = _WRAP
 
 
 def _page_setup(sheet: Worksheet) -> None:

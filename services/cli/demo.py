@@ -27,6 +27,8 @@ from services.runtime.process import Runtime
 
 SECTION = "法规与科技标准科 王科长"
 SECTION_CHECKER = "法规与科技标准科 赵干事"
+RESPOND_WITHIN_DAYS = 5
+"""Orders and circulars in the demo ask for a response within this many days."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,7 @@ def _step(step: str, story: Story, deadline: date) -> list[tuple[str, dict[str, 
     unit_head = f"{story.unit}负责人"
     assign = {"actor": SECTION, "leader": unit_head, "department": f"{story.unit}法制股",
               "measures": "逐案复查，完善制度，开展专题培训", "deadline": str(deadline)}
+    respond_by = str(system_clock().date() + timedelta(days=RESPOND_WITHIN_DAYS))
     roadmap = [{"due": str(deadline - timedelta(days=10)), "description": "完成问题梳理"},
                {"due": str(deadline), "description": "完成整改并建章立制"}]
     steps: dict[str, list[tuple[str, dict[str, Any]]]] = {
@@ -159,10 +162,10 @@ def _step(step: str, story: Story, deadline: date) -> list[tuple[str, dict[str, 
         "extend": [("extend", {"actor": unit_head, "deadline": str(deadline + timedelta(days=15)),
                                "reason": "涉及案卷较多", "approved_by": SECTION})],
         "supervise": [("supervise", {"actor": SECTION, "reason": "整改进度迟缓",
-                                     "due": str(deadline)})],
+                                     "due": respond_by})],
         "answer": [("answer", {"actor": SECTION, "message": "您反映的问题已核查处理，感谢监督。"})],
         "circular": [("circular", {"actor": SECTION, "reason": "群众多次举报仍未查处，予以通报",
-                                   "due": str(deadline)})],
+                                   "due": respond_by})],
         "overdue": [],  # the deadline simply passes
     }
     return steps[step]

@@ -17,6 +17,7 @@ from services.cli.inspect import events, history, schema, status
 from services.cli.intake import INTAKE_COMMANDS
 from services.cli.reading import READING_COMMANDS
 from services.cli.staff import STAFF_COMMANDS
+from services.cli.summary import summary
 from services.cli.supervision import SUPERVISION_COMMANDS
 from services.runtime.config import DEFAULT_DATA_DIR, Settings
 from services.runtime.parts import PARTS
@@ -86,7 +87,7 @@ def demo(**options: Any) -> None:
 
 
 for _command in (*STAFF_COMMANDS, *INTAKE_COMMANDS, *READING_COMMANDS, *SUPERVISION_COMMANDS,
-                 board, campaign, history, events, status, schema):
+                 board, summary, campaign, history, events, status, schema):
     cli.add_command(_command)
 
 

@@ -1,0 +1,120 @@
+"""The campaign summary (总结): per unit and for the whole campaign, as of a day.
+
+Counts by category and channel; problems to rectify (all but declined reports and duplicates),
+closed, closed on time (on or before the deadline as extended), overdue on the day, reopened
+(at least once); orders and circulars, on the unit's problems and to the unit itself; public
+reports and how many were answered; and the mean days a problem spent in each status, over
+the problems that have left that status (a stay still going on is not counted: see ``stages``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from statistics import fmean
+
+from events.vocabulary import Category, Channel, Notice, ProblemStatus
+from projections.facts import is_overdue
+from projections.stages import read_stage_times
+from projections.stats import NOT_TO_RECTIFY, closed_on_time
+from projections.store import ReadStore
+from projections.supervision import read_notices
+
+SECONDS_PER_DAY = 86_400
+STAGES = (ProblemStatus.REPORTED, ProblemStatus.TRIAGED, ProblemStatus.RECTIFYING,
+          ProblemStatus.FIX_SUBMITTED, ProblemStatus.VERIFIED)
+"""The statuses a problem passes through on its way to 销号, in order."""
+
+
+@dataclass(frozen=True)
+class UnitSummary:
+    """One unit's figures (``unit`` is empty for the whole campaign)."""
+
+    unit: str
+    reported: int = 0
+    by_category: dict[Category, int] = field(default_factory=dict)
+    by_channel: dict[Channel, int] = field(default_factory=dict)
+    to_rectify: int = 0
+    closed: int = 0
+    closed_on_time: int = 0
+    overdue: int = 0
+    reopened: int = 0
+    orders: int = 0
+    circulars: int = 0
+    public_reports: int = 0
+    answered: int = 0
+    stage_days: dict[ProblemStatus, float] = field(default_factory=dict)
+    """Mean days in each status, over the problems that have left it; absent if none has."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    today: date
+    units: tuple[UnitSummary, ...]
+    campaign: UnitSummary | None
+    """The whole campaign's figures; None when the summary is of one unit."""
+
+
+@dataclass
+class _Tally:
+    reported: int = 0
+    categories: Counter[Category] = field(default_factory=Counter)
+    channels: Counter[Channel] = field(default_factory=Counter)
+    to_rectify: int = 0
+    closed: int = 0
+    closed_on_time: int = 0
+    overdue: int = 0
+    reopened: int = 0
+    notices: Counter[Notice] = field(default_factory=Counter)
+    public: int = 0
+    answered: int = 0
+    stays: dict[ProblemStatus, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+    def summary(self, unit: str) -> UnitSummary:
+        stage_days = {s: round(fmean(self.stays[s]) / SECONDS_PER_DAY, 2)
+                      for s in STAGES if self.stays.get(s)}
+        return UnitSummary(
+            unit, self.reported, dict(sorted(self.categories.items())),
+            dict(sorted(self.channels.items())), self.to_rectify, self.closed,
+            self.closed_on_time, self.overdue, self.reopened, self.notices[Notice.ORDER],
+            self.notices[Notice.CIRCULAR], self.public, self.answered, stage_days)
+
+
+def read_summary(store: ReadStore, today: date, unit: str | None = None) -> Summary:
+    """The summary as of ``today``: every unit (in order of first report), or only ``unit``."""
+    with store.read() as tx:
+        rows = tx.query(f"SELECT problem_id, unit, category, channel, status, deadline,"
+                        f" closed_at, answered_at, reopened FROM {tx.table('problems')}"
+                        " ORDER BY position") if tx.exists("problems") else []
+    tallies: dict[str, _Tally] = {}
+    total = _Tally()
+    unit_of: dict[str, str] = {}
+    for problem_id, owner, category, channel, status, deadline, closed_at, answered_at, \
+            reopened in rows:
+        unit_of[problem_id] = owner
+        state, source = ProblemStatus(status), Channel(channel)
+        due = date.fromisoformat(deadline) if deadline else None
+        closed = state is ProblemStatus.CLOSED
+        for tally in (tallies.setdefault(owner, _Tally()), total):
+            tally.reported += 1
+            tally.categories[Category(category)] += 1
+            tally.channels[source] += 1
+            tally.to_rectify += state not in NOT_TO_RECTIFY
+            tally.closed += closed
+            tally.closed_on_time += closed and closed_on_time(closed_at, due)
+            tally.overdue += is_overdue(state, due, today)
+            tally.reopened += int(reopened) > 0
+            tally.public += source.is_public
+            tally.answered += source.is_public and answered_at is not None
+    for notice in read_notices(store):
+        for tally in (tallies.setdefault(notice.unit, _Tally()), total):
+            tally.notices[notice.notice] += 1
+    for stay in read_stage_times(store):
+        if stay.problem_id in unit_of:
+            for tally in (tallies[unit_of[stay.problem_id]], total):
+                tally.stays[stay.status].append(stay.seconds)
+    if unit is not None:
+        return Summary(today, (tallies[unit].summary(unit),) if unit in tallies else (), None)
+    return Summary(today, tuple(t.summary(name) for name, t in tallies.items()),
+                   total.summary(""))
