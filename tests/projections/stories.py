@@ -10,12 +10,14 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 
-from events.identity import problem_id_for
-from events.lifecycle import Milestone, ProblemEvent, Reporter
+from events.identity import problem_id_for, warning_id_for
+from events.lifecycle import Milestone, Reporter
+from events.recorded import RecordedEvent
 from events.submission import IntakeSubmission
-from events.vocabulary import Category, Channel, Via
+from events.vocabulary import Category, Channel, Filing, Notice, Via, WarningLevel, Watched
 from services.casework.errors import DomainError
-from services.casework.problem import Act, Problem
+from services.casework.problem import Act, Problem, Warning
+from services.casework.unit import Unit
 
 START = datetime(2023, 2, 22, 1, 30, tzinfo=UTC)  # 09:30 in China
 UNITS = ("第一分局", "第二分局", "执法支队")
@@ -31,13 +33,22 @@ class Story:
     """What happened, in order, to a few problems."""
 
     def __init__(self, prefix: str = "") -> None:
-        self.events: list[ProblemEvent] = []
+        self.events: list[RecordedEvent] = []
+        self.units: dict[str, Unit] = {}
         self._reports = 0
         self._prefix = prefix
 
     def _keep(self, problem: Problem) -> Problem:
         self.events.extend(recorded.fact for recorded in problem.collect_events())
         return problem
+
+    def unit(self, name: str) -> Unit:
+        """The unit aggregate; call ``kept`` after acting on it."""
+        return self.units.setdefault(name, Unit(name))
+
+    def kept(self, unit: Unit) -> Unit:
+        self.events.extend(recorded.fact for recorded in unit.collect_events())
+        return unit
 
     def report(self, on: float = 0, unit: str = "第一分局",
                channel: Channel = Channel.SELF_INSPECTION, filed_by: str | None = STAFF,
@@ -91,6 +102,36 @@ class Story:
         problem.supervise(Act(SECTION, Via.CLI, day(on)), "整改进度缓慢", None)
         return self._keep(problem)
 
+    def circulate(self, problem: Problem, on: float, due: date | None = None) -> Problem:
+        problem.circulate(Act(SECTION, Via.CLI, day(on)), "群众多次举报仍未查处", due)
+        return self._keep(problem)
+
+    def order(self, problem: Problem, on: float, due: date | None = None) -> Problem:
+        problem.supervise(Act(SECTION, Via.CLI, day(on)), "整改进度缓慢", due)
+        return self._keep(problem)
+
+    def respond(self, problem: Problem, on: float, notice: Notice, number: int) -> Problem:
+        problem.respond(Act(STAFF, Via.WEB, day(on)), notice, number, "已按要求整改")
+        return self._keep(problem)
+
+    def response_overdue(self, problem: Problem, on: float, notice: Notice,
+                         number: int) -> Problem:
+        warning = warning_id_for(problem.id, f"{notice.value}:{number}", day(on).date(), "red")
+        problem.flag_response_overdue(Act("watchdog", Via.SYSTEM, day(on)), warning, notice,
+                                      number)
+        return self._keep(problem)
+
+    def warn(self, problem: Problem, on: float, level: WarningLevel, due: date,
+             watched: Watched = Watched.DEADLINE) -> Problem:
+        warning = Warning(warning_id_for(problem.id, watched.value, due, level.value), level,
+                          watched, due, 1 if watched is Watched.MILESTONE else None, 1)
+        problem.warn(Act("watchdog", Via.SYSTEM, day(on)), warning)
+        return self._keep(problem)
+
+    def rebound(self, problem: Problem, on: float, closed: Problem, closed_on: date) -> Problem:
+        problem.suspect_rebound(Act("casework", Via.SYSTEM, day(on)), closed.id, closed_on)
+        return self._keep(problem)
+
     def extend(self, problem: Problem, on: float, deadline: date) -> Problem:
         problem.extend_deadline(Act(SECTION, Via.CLI, day(on)), deadline, "需协调多个部门", "局长")
         return self._keep(problem)
@@ -104,7 +145,27 @@ _PEOPLE = (STAFF, SECTION, "第二分局 陈六", "支队 周七")
 _LEADERS = (("赵局长", "法制科"), ("钱副局长", "执法一科"), ("孙支队长", "执法支队"))
 
 
+def _random_unit_step(story: Story, rng: random.Random, at: float) -> None:
+    unit, act = story.unit(rng.choice(UNITS)), Act(rng.choice(_PEOPLE), Via.CLI, day(at))
+    due = (day(at) + timedelta(days=rng.randint(1, 10))).date()
+    commands = (
+        lambda: unit.order(act, "自查不深入", due),
+        lambda: unit.circulate(act, "进度滞后", due),
+        lambda: unit.respond(act, rng.choice(list(Notice)), rng.randint(1, 2), "已整改"),
+        lambda: unit.submit_filing(act, rng.choice(list(Filing)), "0371-12345678"),
+        lambda: unit.select_for_spot_check(act, "问题零报告"),
+    )
+    try:
+        rng.choice(commands)()
+    except DomainError:
+        return
+    story.kept(unit)
+
+
 def _random_step(story: Story, rng: random.Random, problems: list[Problem], at: float) -> None:
+    if rng.random() < 0.04:
+        _random_unit_step(story, rng, at)
+        return
     if not problems or rng.random() < 0.15:
         channel = rng.choice(list(Channel))
         problems.append(story.report(at, rng.choice(UNITS), channel, rng.choice(_PEOPLE)))
@@ -128,8 +189,10 @@ def _random_step(story: Story, rng: random.Random, problems: list[Problem], at: 
         lambda: problem.answer_reporter(act, "已整改完毕", None),
         lambda: problem.decline(act, "不属于整治范围"),
         lambda: problem.link_duplicate(act, problem_id_for(Channel.HOTLINE, "h-1")),
+        lambda: problem.circulate(act, "通报", deadline),
+        lambda: problem.respond(act, rng.choice(list(Notice)), rng.randint(1, 2), "已整改"),
     )
-    weights = (3, 4, 2, 1, 4, 3, 1, 3, 1, 1, 1, 0.3, 0.2)
+    weights = (3, 4, 2, 1, 4, 3, 1, 3, 1, 1, 1, 0.3, 0.2, 0.5, 0.8)
     try:
         rng.choices(commands, weights)[0]()
     except DomainError:
@@ -137,7 +200,7 @@ def _random_step(story: Story, rng: random.Random, problems: list[Problem], at: 
     story._keep(problem)
 
 
-def random_history(rng: random.Random, size: int, prefix: str = "") -> list[ProblemEvent]:
+def random_history(rng: random.Random, size: int, prefix: str = "") -> list[RecordedEvent]:
     """``size`` events from random commands on a growing set of problems (refused ones vanish);
     ``prefix`` keeps the problems of several histories apart."""
     story, problems, step = Story(prefix), list[Problem](), 0

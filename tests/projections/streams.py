@@ -12,7 +12,8 @@ import nats
 from nats.js import JetStreamContext
 from nats.js.api import PubAck
 
-from events.lifecycle import ProblemEvent
+from events.base import ProblemEventBase
+from events.recorded import RecordedEvent
 from events.subjects import (
     EVENTS_STREAM,
     HEADER_EXPECTED_LAST_SEQUENCE,
@@ -34,11 +35,11 @@ class EventsStream:
     last: int = 0
     versions: dict[str, int] = field(default_factory=dict)
 
-    async def publish(self, events: Iterable[ProblemEvent], chunk: int = 500) -> int:
+    async def publish(self, events: Iterable[RecordedEvent], chunk: int = 500) -> int:
         """Publish in order, pipelined, each one expecting its predecessor; the last sequence."""
         pending: list[asyncio.Future[PubAck]] = []
         for event in events:
-            key = str(event.problem_id)
+            key = str(event.problem_id) if isinstance(event, ProblemEventBase) else event.unit
             self.versions[key] = self.versions.get(key, 0) + 1
             self.last += 1
             headers = {
@@ -73,7 +74,7 @@ async def events_stream(url: str) -> AsyncIterator[EventsStream]:
         await connection.close()
 
 
-def projected(events: Sequence[ProblemEvent], url: str, path: Path) -> SqliteStore:
+def projected(events: Sequence[RecordedEvent], url: str, path: Path) -> SqliteStore:
     """A read-model store with every projection caught up on ``events``, published to EVENTS."""
 
     async def publish_and_catch_up() -> SqliteStore:

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events.lifecycle import ProblemEvent
+from events.recorded import RecordedEvent
 from projections.catalog import PROJECTORS, projectors
 from projections.facts import local_date
 from projections.ledger import read_ledger
@@ -32,7 +32,7 @@ TODAY = date(2023, 3, 20)
 
 
 async def built_bit_by_bit(stream: EventsStream, store: ReadStore,
-                           history: list[ProblemEvent], rng: random.Random) -> None:
+                           history: list[RecordedEvent], rng: random.Random) -> None:
     """Publish in uneven chunks, catching up after each with small, uneven transactions."""
     published = 0
     while published < len(history):

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from events.lifecycle import ProblemEvent
+from events.recorded import RecordedEvent
 from projections.catalog import PROJECTORS, projectors
 from projections.ledger import read_ledger
 from projections.projector import Recorded, RewindNeededError, apply_batch, positions
@@ -17,12 +17,12 @@ from tests.projections.stories import Story
 TODAY = date(2023, 3, 10)
 
 
-def recorded(events: list[ProblemEvent], first: int = 1) -> list[Recorded]:
+def recorded(events: list[RecordedEvent], first: int = 1) -> list[Recorded]:
     return [Recorded(first + i, event, event.model_dump_json().encode())
             for i, event in enumerate(events)]
 
 
-def three_reports() -> list[ProblemEvent]:
+def three_reports() -> list[RecordedEvent]:
     story = Story()
     for n in range(3):
         story.report(on=n)

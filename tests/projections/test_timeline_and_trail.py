@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from events.base import ProblemEventBase
 from events.vocabulary import Channel, Via
 from projections.timeline import chain_holds, problem_timeline
 from projections.trail import Accountability, accountability, actions_of
@@ -41,7 +42,9 @@ def test_a_problems_timeline_lists_every_event_with_who_how_when_and_where(
 ) -> None:
     story = a_contested_rectification()
     store = projected(story.events, nats_server.url, tmp_path / "r.db")
-    contested = story.events[0].problem_id
+    first = story.events[0]
+    assert isinstance(first, ProblemEventBase)
+    contested = first.problem_id
 
     timeline = problem_timeline(store, contested)
 
@@ -51,7 +54,7 @@ def test_a_problems_timeline_lists_every_event_with_who_how_when_and_where(
     assert [entry.version for entry in timeline] == list(range(1, 10))
     assert timeline == sorted(timeline, key=lambda entry: entry.position)
     assert [entry.event for entry in timeline] == [
-        e for e in story.events if e.problem_id == contested]
+        e for e in story.events if isinstance(e, ProblemEventBase) and e.problem_id == contested]
     assert timeline[0].as_dict()["channel"] == "hotline"
     assert (timeline[3].event.actor, timeline[3].event.via) == (STAFF, Via.WEB)
     assert chain_holds(timeline)

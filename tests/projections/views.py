@@ -6,12 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from events.lifecycle import ProblemEvent
+from events.base import ProblemEventBase
+from events.recorded import RecordedEvent
 from projections.board import Board, read_board
 from projections.exports import FORMATS, export
 from projections.ledger import UnitLedger, read_ledger
 from projections.stats import Statistics, read_stats
 from projections.store import ReadStore
+from projections.summary import Summary, read_summary
 from projections.timeline import TimelineEntry, problem_timeline
 from projections.trail import Accountability, Action, accountability, actions_of
 
@@ -24,12 +26,14 @@ class Views:
     actions: list[list[Action]]
     stats: Statistics
     board: Board
+    summary: Summary
     exports: dict[str, bytes]
 
 
-def views(store: ReadStore, events: Sequence[ProblemEvent], today: date) -> Views:
+def views(store: ReadStore, events: Sequence[RecordedEvent], today: date) -> Views:
     """Every read function's answer, and the ledger exported in every format (as bytes)."""
-    problems = sorted({str(event.problem_id) for event in events})
+    problems = sorted({str(event.problem_id) for event in events
+                       if isinstance(event, ProblemEventBase)})
     actors = sorted({event.actor for event in events})
     ledger = read_ledger(store, today)
     return Views(
@@ -39,5 +43,6 @@ def views(store: ReadStore, events: Sequence[ProblemEvent], today: date) -> View
         [actions_of(store, actor) for actor in actors],
         read_stats(store, today),
         read_board(store, today),
+        read_summary(store, today),
         {fmt: export(ledger, fmt) for fmt in FORMATS},
     )

@@ -1,0 +1,162 @@
+"""The summary (总结) equals what a plain walk over the event log computes, figure for figure."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from io import BytesIO
+from pathlib import Path
+from statistics import fmean
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from events.base import ProblemEventBase
+from events.recorded import RecordedEvent
+from projections.summary import read_summary
+from projections.summary_export import to_json, to_markdown, to_xlsx
+from services.runtime.nats_server import EmbeddedNats
+from tests.projections.stories import day, random_history
+from tests.projections.streams import projected
+
+pytestmark = pytest.mark.integration
+
+CHINA = timezone(timedelta(hours=8))
+# Written out here rather than taken from projections.facts: the check must not share the code.
+STATUS_AFTER = {
+    "ProblemReported": "reported", "ProblemTriaged": "triaged",
+    "ProblemLinkedAsDuplicate": "duplicate", "ProblemDeclined": "declined",
+    "RectificationAssigned": "rectifying", "FixSubmitted": "fix_submitted",
+    "FixVerified": "verified", "FixSentBack": "rectifying", "ProblemClosed": "closed",
+    "ProblemReopened": "rectifying",
+}
+PUBLIC = {"website", "wechat", "hotline", "mailbox"}
+
+
+@dataclass
+class Walked:
+    unit: str = ""
+    category: str = ""
+    channel: str = ""
+    status: str = ""
+    since: datetime | None = None
+    deadline: date | None = None
+    closed_at: datetime | None = None
+    answered: bool = False
+    reopened: bool = False
+    stays: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def walk(events: Sequence[RecordedEvent]) -> tuple[dict[str, Walked], Counter[tuple[str, str]]]:
+    """Every problem's facts, and the orders and circulars per unit, straight from the log."""
+    problems: dict[str, Walked] = {}
+    notices: Counter[tuple[str, str]] = Counter()
+    for event in events:
+        data: dict[str, Any] = json.loads(event.model_dump_json())
+        kind = data["type"]
+        if kind in ("SupervisionOrderIssued", "UnitOrderIssued"):
+            notices[data["unit"], "order"] += 1
+        elif kind in ("CircularIssued", "UnitCircularIssued"):
+            notices[data["unit"], "circular"] += 1
+        if not isinstance(event, ProblemEventBase):
+            continue
+        at = datetime.fromisoformat(data["occurred_at"])
+        p = problems.setdefault(data["problem_id"], Walked())
+        if kind == "ProblemReported":
+            p.unit, p.category, p.channel = data["unit"], data["category"], data["channel"]
+        elif kind == "ProblemTriaged" and data.get("category"):
+            p.category = data["category"]
+        elif kind in ("RectificationAssigned", "DeadlineExtended"):
+            p.deadline = date.fromisoformat(data["deadline"])
+        elif kind == "ReporterAnswered":
+            p.answered = True
+        elif kind == "ProblemReopened":
+            p.reopened = True
+        if kind in STATUS_AFTER:
+            if p.since is not None:
+                p.stays[p.status] += int((at - p.since).total_seconds())
+            p.status, p.since = STATUS_AFTER[kind], at
+            p.closed_at = at if kind == "ProblemClosed" else None
+    return problems, notices
+
+
+def expected(problems: list[Walked], notices: Counter[tuple[str, str]], units: set[str],
+             today: date) -> dict[str, Any]:
+    def on_time(p: Walked) -> bool:
+        assert p.closed_at is not None
+        return p.deadline is None or p.closed_at.astimezone(CHINA).date() <= p.deadline
+
+    closed = [p for p in problems if p.status == "closed"]
+    public = [p for p in problems if p.channel in PUBLIC]
+    stage_days = {}
+    for stage in ("reported", "triaged", "rectifying", "fix_submitted", "verified"):
+        stays = [p.stays[stage] for p in problems if stage in p.stays]
+        if stays:
+            stage_days[stage] = round(fmean(stays) / 86_400, 2)
+    return {
+        "reported": len(problems),
+        "to_rectify": sum(p.status not in ("declined", "duplicate") for p in problems),
+        "closed": len(closed),
+        "closed_on_time": sum(on_time(p) for p in closed),
+        "overdue": sum(p.status in ("rectifying", "fix_submitted") and p.deadline is not None
+                       and p.deadline < today for p in problems),
+        "reopened": sum(p.reopened for p in problems),
+        "orders": sum(n for (unit, kind), n in notices.items() if kind == "order" and
+                      unit in units),
+        "circulars": sum(n for (unit, kind), n in notices.items() if kind == "circular" and
+                         unit in units),
+        "public_reports": len(public),
+        "answered": sum(p.answered for p in public),
+        "by_category": dict(Counter(p.category for p in problems)),
+        "by_channel": dict(Counter(p.channel for p in problems)),
+        "stage_days": stage_days,
+    }
+
+
+def test_the_summary_equals_a_plain_walk_over_the_event_log(
+    nats_server: EmbeddedNats, tmp_path: Path
+) -> None:
+    events = random_history(random.Random(5), 1_500)
+    assert {"CircularIssued", "UnitOrderIssued", "NoticeResponded", "ProblemReopened",
+            "ReporterAnswered"} <= {e.type for e in events}
+    store = projected(events, nats_server.url, tmp_path / "r.db")
+    today = day(120).date()
+
+    document = json.loads(to_json(read_summary(store, today)))
+
+    problems, notices = walk(events)
+    units = {p.unit for p in problems.values()} | {unit for unit, _ in notices}
+    assert document["campaign"] == {"unit": None, **expected(
+        list(problems.values()), notices, units, today)}
+    assert {u["unit"] for u in document["units"]} == units
+    for line in document["units"]:
+        own = [p for p in problems.values() if p.unit == line["unit"]]
+        assert line == {"unit": line["unit"], **expected(own, notices, {line["unit"]}, today)}
+
+
+def test_one_units_summary_reads_the_same_in_markdown_and_in_the_workbook(
+    nats_server: EmbeddedNats, tmp_path: Path
+) -> None:
+    events = random_history(random.Random(9), 400)
+    store = projected(events, nats_server.url, tmp_path / "r.db")
+    unit = next(e.unit for e in events if e.type == "ProblemReported")
+
+    figures = read_summary(store, day(60).date(), unit)
+
+    assert [u.unit for u in figures.units] == [unit]
+    assert figures.campaign is None
+    mine = figures.units[0]
+    markdown = to_markdown(figures)
+    assert f"| {unit} | {mine.reported} | {mine.to_rectify} | {mine.closed} |" in markdown
+    sheets = load_workbook(BytesIO(to_xlsx(figures)))
+    assert sheets.sheetnames == ["总体情况", "按问题类别", "按问题来源", "各环节平均用时（天）"]
+    first = sheets["总体情况"]
+    assert [c.value for c in first[1]][:4] == ["单位", "问题总数", "应整改", "已销号"]
+    assert [c.value for c in first[2]][:4] == [unit, mine.reported, mine.to_rectify, mine.closed]
+    assert to_xlsx(figures) == to_xlsx(figures)
+    assert read_summary(store, day(60).date(), "没有这个单位").units == ()

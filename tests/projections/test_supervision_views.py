@@ -1,0 +1,123 @@
+"""Supervision on the read side: orders, circulars, responses, warnings, filings and rebounds in
+the ledger's 备注, the trail and the board."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from events.identity import warning_id_for
+from events.vocabulary import Channel, Filing, Notice, Via, WarningLevel, Watched
+from projections.board import read_board
+from projections.ledger import read_ledger
+from projections.supervision import read_notices
+from projections.trail import accountability, actions_of
+from services.casework.problem import Act
+from services.runtime.nats_server import EmbeddedNats
+from tests.projections.stories import SECTION, STAFF, Story, day
+from tests.projections.streams import projected
+
+pytestmark = pytest.mark.integration
+
+TODAY = date(2023, 3, 20)
+
+
+def pressed_units() -> Story:
+    """第一分局 ordered, circulated and late to respond; 第二分局 ordered as a whole."""
+    story = Story()
+    slow = story.report(on=0)
+    story.assign(slow, on=1, deadline=date(2023, 3, 10))
+    story.order(slow, on=2, due=date(2023, 3, 1))
+    story.circulate(slow, on=3, due=date(2023, 3, 5))
+    story.respond(slow, on=4, notice=Notice.ORDER, number=1)
+    story.response_overdue(slow, on=12, notice=Notice.CIRCULAR, number=1)
+    story.warn(slow, on=14, level=WarningLevel.RED, due=date(2023, 3, 10))
+    second = story.unit("第二分局")
+    second.order(Act(SECTION, Via.CLI, day(5)), "自查流于形式", date(2023, 3, 8))
+    second.circulate(Act(SECTION, Via.CLI, day(6)), "零报告", None)
+    second.respond(Act("第二分局 陈六", Via.CLI, day(7)), Notice.ORDER, 1, "已重新自查")
+    second.submit_filing(Act("第二分局 陈六", Via.CLI, day(8)), Filing.LEDGER, "0371-666")
+    story.kept(second)
+    return story
+
+
+def test_orders_circulars_and_a_missed_response_date_show_in_the_ledger_and_the_trail(
+    nats_server: EmbeddedNats, tmp_path: Path
+) -> None:
+    store = projected(pressed_units().events, nats_server.url, tmp_path / "r.db")
+
+    first, second = read_ledger(store, TODAY)
+    assert first.rows[0].remarks == "整改中；超期（红色预警）；督办；通报；督办逾期未回复"
+    assert second.rows == ()
+    assert (second.header.filed_by, second.header.phone) == ("第二分局 陈六", "0371-666")
+    assert [n.text() for n in second.notices] == [
+        "督办第1号（2023-02-27 下发，2023-03-08 前回复）：自查流于形式。已回复：已重新自查",
+        "通报第1号（2023-02-28 下发）：零报告。待回复",
+    ]
+    by_unit = {a.who: a for a in accountability(store, "unit", TODAY)}
+    assert (by_unit["第一分局"].supervision_orders, by_unit["第一分局"].circulars,
+            by_unit["第一分局"].responses_overdue) == (1, 1, 1)
+    assert (by_unit["第二分局"].supervision_orders, by_unit["第二分局"].circulars) == (1, 1)
+    leader = accountability(store, "leader", TODAY)[0]
+    assert (leader.supervision_orders, leader.circulars) == (1, 1)
+    assert [a.type for a in actions_of(store, "第二分局 陈六")] == [
+        "UnitNoticeResponded", "FilingSubmitted"]
+    assert [(n.notice, n.number, n.response_overdue, n.responded_at is not None)
+            for n in read_notices(store, "第一分局")] == [
+        (Notice.ORDER, 1, False, True), (Notice.CIRCULAR, 1, True, False)]
+    assert [a.type for a in actions_of(store, STAFF)] == ["ProblemReported", "NoticeResponded"]
+
+
+def a_board_full_of_work() -> Story:
+    """One problem of each colour, a stale blue warning, open notices, a late ledger, a rebound."""
+    story = Story()
+    red = story.report(on=0)
+    story.assign(red, on=1, deadline=date(2023, 3, 10))
+    yellow = story.report(on=1, problem="案卷归档不及时")
+    story.assign(yellow, on=2, deadline=date(2023, 4, 1))
+    story.warn(yellow, on=20, level=WarningLevel.YELLOW, due=date(2023, 3, 12),
+               watched=Watched.MILESTONE)
+    blue = story.report(on=2, problem="处罚裁量不统一")
+    story.assign(blue, on=3, deadline=date(2023, 3, 24))
+    story.warn(blue, on=24, level=WarningLevel.BLUE, due=date(2023, 3, 24))
+    extended = story.report(on=3, problem="检查记录不全")
+    story.assign(extended, on=4, deadline=date(2023, 3, 22))
+    story.warn(extended, on=23, level=WarningLevel.BLUE, due=date(2023, 3, 22))
+    story.extend(extended, on=24, deadline=date(2023, 4, 30))  # the warning no longer stands
+    story.order(red, on=10, due=date(2023, 3, 15))
+    story.circulate(blue, on=11, due=date(2023, 3, 25))
+    closed = story.report(on=0, unit="第二分局", problem="一刀切停产")
+    story.assign(closed, on=1, deadline=date(2023, 3, 31))
+    story.close(story.verify(story.fix(closed, on=2), on=3), on=3)
+    again = story.report(on=20, unit="第二分局", channel=Channel.HOTLINE, problem="一刀切停产")
+    story.rebound(again, on=20, closed=closed, closed_on=date(2023, 2, 25))
+    late = story.unit("执法支队")
+    due = date(2023, 3, 5)
+    late.flag_filing_overdue(Act("watchdog", Via.SYSTEM, day(12)),
+                             warning_id_for(late.id, "ledger", due, "red"), Filing.LEDGER, due)
+    story.kept(late)
+    return story
+
+
+def test_the_board_shows_colours_open_notices_late_filings_rebounds_and_what_units_reported(
+    nats_server: EmbeddedNats, tmp_path: Path
+) -> None:
+    story = a_board_full_of_work()
+    store = projected(story.events, nats_server.url, tmp_path / "r.db")
+
+    board = read_board(store, date(2023, 3, 20))
+
+    assert [(i.problem, i.days) for i in board.overdue] == [
+        ("同一企业一个月内被三个科室分别检查", 10)]
+    assert [i.problem for i in board.behind] == ["案卷归档不及时"]
+    assert [i.problem for i in board.approaching] == ["处罚裁量不统一"]
+    assert [(n.notice, n.due) for n in board.open_notices] == [
+        (Notice.ORDER, date(2023, 3, 15)), (Notice.CIRCULAR, date(2023, 3, 25))]
+    assert board.open_notices[0].late(date(2023, 3, 20))
+    assert [(f.unit, f.filing, f.due) for f in board.late_filings] == [
+        ("执法支队", Filing.LEDGER, date(2023, 3, 5))]
+    assert [(r.unit, r.days_since_closed) for r in board.rebounds] == [("第二分局", 17)]
+    assert {(r.unit, r.self_inspection, r.public) for r in board.reports} == {
+        ("第一分局", 4, 0), ("第二分局", 1, 1)}
