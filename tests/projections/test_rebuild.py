@@ -17,9 +17,10 @@ from events.recorded import RecordedEvent
 from projections.catalog import PROJECTORS, projectors
 from projections.facts import local_date
 from projections.ledger import read_ledger
-from projections.projector import positions
+from projections.projector import positions, stale_models
 from projections.rebuild import build_as_of, rebuild
 from projections.runner import Progress, catch_up, run
+from projections.service import run_projections
 from projections.store import ReadStore, SqliteStore
 from services.runtime.nats_server import EmbeddedNats
 from tests.projections.conftest import StoreFactory
@@ -147,5 +148,40 @@ def test_a_running_projector_carries_on_from_the_rebuilt_position_after_the_swap
             await catch_up(stream.js, fresh, projectors())
             assert views(follower_store, history, TODAY) == views(fresh, history, TODAY)
             assert read_ledger(rebuilder, TODAY) == read_ledger(fresh, TODAY)
+
+    asyncio.run(scenario())
+
+
+def test_read_models_built_by_an_older_projector_are_rebuilt_before_they_are_followed(
+    nats_server: EmbeddedNats, open_store: StoreFactory
+) -> None:
+    history = random_history(random.Random(11), 300)
+    store = open_store()
+
+    async def scenario() -> None:
+        async with events_stream(nats_server.url) as stream:
+            await stream.publish(history)
+            await catch_up(stream.js, store, projectors())
+            current = views(store, history, TODAY)
+            old = store.live_generation()
+            with store.write() as tx:  # as a store left by a version 1 ledger would be
+                tx.execute("DELETE FROM rectify_versions WHERE projector = 'ledger'")
+                tx.execute(f"DELETE FROM {tx.table('ledger_rows')}")
+            assert [m.name for m in stale_models(store, projectors())] == ["ledger"]
+
+            caught_up = asyncio.Event()
+
+            def on_progress(progress: Progress) -> None:
+                if store.live_generation() != old and progress.position == len(history):
+                    caught_up.set()
+
+            following = asyncio.create_task(run_projections(stream.js, store,
+                                                            on_progress=on_progress))
+            try:
+                await asyncio.wait_for(caught_up.wait(), timeout=30)
+            finally:
+                following.cancel()
+            assert stale_models(store, projectors()) == []
+            assert views(store, history, TODAY) == current
 
     asyncio.run(scenario())
