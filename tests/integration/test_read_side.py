@@ -68,6 +68,22 @@ def test_the_demo_campaign_reads_back_as_ledger_trail_stats_and_board(tmp_path: 
         board = up.cli_json("board")
         assert {item["problem_id"] for item in board["overdue"]} == {
             row["problem_id"] for row in rows if "超期" in row["remarks"]}
+        assert set(board) >= {"behind", "approaching", "open_notices", "late_filings",
+                              "rebounds", "spot_check"}
+        assert any(n["problem_id"] is None for n in board["open_notices"])  # a unit's own order
+        assert [e["rank"] for e in board["spot_check"]] == list(
+            range(1, len(board["spot_check"]) + 1))
+        assert any(unit["unit_notices"] for unit in ledger["units"])
+
+        summary = up.cli_json("summary")
+        assert summary["campaign"]["reported"] == 12
+        assert summary["campaign"]["closed"] == sum(r["status"] == "closed" for r in rows)
+        assert summary["campaign"]["overdue"] == stats["total"]["overdue"]
+        report = tmp_path / "总结.xlsx"
+        assert up.cli("summary", "--format", "xlsx", "-o", str(report)).returncode == 0
+        assert load_workbook(report).sheetnames[0] == "总体情况"
+        assert "# 行政执法突出问题专项整治工作总结" in up.cli("summary", "--format", "md").stdout
+
         leaders = up.cli_json("trail", "--by", "leader")
         assert sum(line["assigned"] for line in leaders) == sum(1 for r in rows if r["leader"])
         one = leaders[0]["who"]
