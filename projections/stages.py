@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from events.base import ProblemEventBase
+from events.lifecycle import ProblemReported
 from events.vocabulary import ProblemStatus
 from projections.facts import status_after
 from projections.projector import Recorded
@@ -50,7 +51,9 @@ class StagesProjector:
             if status is None:
                 continue
             key, at = str(event.problem_id), event.occurred_at
-            left = tx.query(f"SELECT status, since FROM {now} WHERE problem_id = ?", (key,))
+            first = isinstance(event, ProblemReported)  # no stay to end: spare the lookup
+            left = [] if first else tx.query(
+                f"SELECT status, since FROM {now} WHERE problem_id = ?", (key,))
             if left:
                 stayed = int((at - datetime.fromisoformat(left[0][1])).total_seconds())
                 tx.execute(f"INSERT INTO {times} (problem_id, status, seconds) VALUES (?, ?, ?)"
