@@ -23,7 +23,7 @@ from events.supervision import (
     ResponseOverdue,
 )
 from events.text import ChannelId, Name, Text
-from events.vocabulary import Category, Channel, Plan
+from events.vocabulary import AnswerRoute, Category, Channel, Plan
 
 
 class Reporter(BaseModel):
@@ -183,6 +183,33 @@ class ReporterAnswered(ProblemEventBase):
     message: Text
 
 
+AnswerVersion = Annotated[int, Field(ge=2, description="The problem version at which the "
+                                                       "answer (ReporterAnswered) was recorded.")]
+
+
+class AnswerDelivered(ProblemEventBase):
+    """答复已送达: an answer reached the reporter, through the channel named (once per answer)."""
+
+    type: Literal["AnswerDelivered"] = "AnswerDelivered"
+    answer_version: AnswerVersion
+    route: AnswerRoute
+    reference: Annotated[str, Field(max_length=300)] | None = Field(
+        None, description="The reply's Message-ID, or the tracking number the answer is read "
+                          "with; none for a WeChat message (the API returns no id).")
+
+
+class AnswerDeliveryFailed(ProblemEventBase):
+    """答复未能送达: the channel refused an answer for good, or the reporter cannot be reached."""
+
+    type: Literal["AnswerDeliveryFailed"] = "AnswerDeliveryFailed"
+    answer_version: AnswerVersion
+    route: AnswerRoute | None = Field(None, description="None: no route to the reporter at all.")
+    code: Annotated[str, Field(max_length=60, pattern=r"^[a-z0-9_]+$")] = Field(
+        description="Why, for programs: no_contact, not_configured, wechat_45015, smtp_550 …")
+    reason: Text = Field(description="Why, in Chinese.")
+    reason_en: Text = Field(description="Why, in English.")
+
+
 class SupervisionOrderIssued(ProblemEventBase):
     """督办: the supervising section ordered the unit to act, by a due date if given."""
 
@@ -206,6 +233,8 @@ ProblemEvent = Annotated[
     | ProblemClosed
     | ProblemReopened
     | ReporterAnswered
+    | AnswerDelivered
+    | AnswerDeliveryFailed
     | SupervisionOrderIssued
     | CircularIssued
     | NoticeResponded
@@ -231,6 +260,8 @@ EVENT_TYPES: tuple[type[ProblemEventBase], ...] = (
     ProblemClosed,
     ProblemReopened,
     ReporterAnswered,
+    AnswerDelivered,
+    AnswerDeliveryFailed,
     SupervisionOrderIssued,
     CircularIssued,
     NoticeResponded,

@@ -20,6 +20,9 @@ TRACKING_BUCKET = "TRACKING"
 CASEWORK_DURABLE = "casework"
 """The durable pull consumer through which casework reads INTAKE."""
 
+ANSWERS_DURABLE = "answers"
+"""The durable pull consumer through which the answers part reads ReporterAnswered from EVENTS."""
+
 COMMAND_PREFIX = "cmd.problem."
 UNIT_COMMAND_PREFIX = "cmd.unit."
 QUERY_PREFIX = "query."
@@ -56,6 +59,11 @@ def intake_subject(channel: Channel) -> str:
 
 def event_subject(unit: str, event_type: str) -> str:
     return f"events.{subject_token(unit)}.{event_type}"
+
+
+def events_of_type(event_type: str) -> str:
+    """Every unit's events of one type: ``events.*.<EventType>``."""
+    return f"events.*.{event_type}"
 
 
 def rejected_subject(source: str) -> str:

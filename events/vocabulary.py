@@ -122,6 +122,14 @@ class Notice(Labelled):
     CIRCULAR = "circular"
 
 
+class AnswerRoute(Labelled):
+    """How an answer reaches a public reporter: by the channel they reported through."""
+
+    MAIL = "mail"
+    WECHAT = "wechat"
+    TRACKING_LOOKUP = "tracking_lookup"
+
+
 class Filing(Labelled):
     """What a unit must send the supervising section by a campaign due date."""
 
@@ -202,6 +210,11 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "Notice": {
         "order": ("督办", "supervision order"),
         "circular": ("通报", "circular"),
+    },
+    "AnswerRoute": {
+        "mail": ("电子邮件回复", "e-mail reply"),
+        "wechat": ("微信客服消息", "WeChat customer-service message"),
+        "tracking_lookup": ("凭查询编号查询", "tracking-number lookup"),
     },
     "Filing": {
         "ledger": ("整改台账", "rectification ledger"),

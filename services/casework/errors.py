@@ -85,3 +85,15 @@ class DuplicateWarningError(DomainError):
 
 class AlreadySelectedError(DomainError):
     code = "already_selected"
+
+
+class AlreadyAnsweredError(DomainError):
+    code = "already_answered"
+
+
+class AnswerNotFoundError(DomainError):
+    code = "answer_not_found"
+
+
+class AlreadyDeliveredError(DomainError):
+    code = "already_delivered"

@@ -14,6 +14,8 @@ from uuid import UUID
 
 from events.identity import problem_id_for
 from events.lifecycle import (
+    AnswerDelivered,
+    AnswerDeliveryFailed,
     DeadlineExtended,
     FixSentBack,
     FixSubmitted,
@@ -41,8 +43,18 @@ from events.supervision import (
     ReboundSuspected,
     ResponseOverdue,
 )
-from events.vocabulary import Category, Channel, Notice, Plan, Via, WarningLevel, Watched
+from events.vocabulary import (
+    AnswerRoute,
+    Category,
+    Channel,
+    Notice,
+    Plan,
+    Via,
+    WarningLevel,
+    Watched,
+)
 from events.vocabulary import ProblemStatus as Status
+from services.casework.answers import Answers, Outcome
 from services.casework.errors import (
     DeadlineError,
     DuplicateLinkError,
@@ -129,6 +141,7 @@ class Problem:
         self.completed_milestones: set[int] = set()
         self.fix_submitted_by: str | None = None
         self.answered = False
+        self.answers = Answers()
         self.enterprise: str | None = reported.enterprise
         self.notices = Notices()
         self.created_on = self.modified_on = reported.occurred_at
@@ -264,7 +277,23 @@ class Problem:
                 f"问题来自{self.channel.label('zh')}，没有需要答复的群众举报人",
                 f"the problem came from {self.channel.label('en')}: there is no reporter to answer",
             )
+        self.answers.check_can_answer()
         self._record(ReporterAnswered, act, message=message, channel=channel or self.channel)
+
+    def record_delivery(self, act: Act, answer_version: int, route: AnswerRoute,
+                        reference: str | None) -> None:
+        """答复已送达: the answer recorded at ``answer_version`` reached the reporter."""
+        self.answers.check_can_record_delivery(answer_version)
+        self._record(AnswerDelivered, act, answer_version=answer_version, route=route,
+                     reference=reference, channel=self.answers.channel_of(answer_version))
+
+    def record_delivery_failure(self, act: Act, answer_version: int, route: AnswerRoute | None,
+                                code: str, reason: str, reason_en: str) -> None:
+        """答复未能送达: the channel refused the answer for good, or there is no way to send it."""
+        self.answers.check_can_record_delivery(answer_version)
+        self._record(AnswerDeliveryFailed, act, answer_version=answer_version, route=route,
+                     code=code, reason=reason, reason_en=reason_en,
+                     channel=self.answers.channel_of(answer_version))
 
     def supervise(self, act: Act, reason: str, due: date | None) -> None:
         """督办: the supervising section orders the unit to act."""
@@ -413,12 +442,21 @@ class Problem:
                 self.status, self.fix_submitted_by = Status.FIX_SUBMITTED, fact.actor
             case FixVerified():
                 self.status = Status.VERIFIED
-            case FixSentBack() | ProblemReopened():
+            case ProblemReopened():
+                self.status = Status.RECTIFYING
+                self.answers.reopened()
+            case FixSentBack():
                 self.status = Status.RECTIFYING
             case ProblemClosed():
                 self.status = Status.CLOSED
             case ReporterAnswered():
                 self.answered = True
+                self.answers.answered(recorded.originator_version, fact.occurred_at,
+                                      fact.channel or self.channel)
+            case AnswerDelivered():
+                self.answers.delivered(fact.answer_version, Outcome.DELIVERED, fact.occurred_at)
+            case AnswerDeliveryFailed():
+                self.answers.delivered(fact.answer_version, Outcome.FAILED, fact.occurred_at)
             case SupervisionOrderIssued():
                 self.notices.issued(Notice.ORDER, fact.due)
             case CircularIssued():

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from events.vocabulary import (
+    AnswerRoute,
     Category,
     Channel,
     Filing,
@@ -31,6 +32,8 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "ProblemClosed": ("销号", "closed"),
     "ProblemReopened": ("重新打开", "reopened"),
     "ReporterAnswered": ("答复举报人", "reporter answered"),
+    "AnswerDelivered": ("答复已送达", "answer delivered"),
+    "AnswerDeliveryFailed": ("答复未能送达", "answer not delivered"),
     "SupervisionOrderIssued": ("督办", "supervision order issued"),
     "CircularIssued": ("通报", "circular issued"),
     "NoticeResponded": ("回复督办/通报", "order or circular answered"),
@@ -61,6 +64,9 @@ _DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("summary", "整改情况", "summary"),
     ("reason", "理由", "reason"),
     ("message", "答复", "message"),
+    ("answer_version", "答复（版本）", "answer (version)"),
+    ("route", "送达方式", "route"),
+    ("reference", "凭据", "reference"),
     ("due", "期限", "due"),
     ("level", "预警", "level"),
     ("notice", "类型", "kind"),
@@ -72,7 +78,9 @@ _DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
 
 
 _LABELLED: dict[str, type[Labelled]] = {"level": WarningLevel, "notice": Notice,
-                                        "filing": Filing}
+                                        "filing": Filing, "route": AnswerRoute}
+_IN_ENGLISH = {"reason": "reason_en"}
+"""Fields whose English text an event carries beside the Chinese."""
 
 
 def event_label(event_type: str, lang: Language) -> str:
@@ -93,6 +101,8 @@ def details(event: dict[str, Any], lang: Language) -> str:
     for key, zh, en in _DETAIL_FIELDS:
         if event.get(key) not in (None, ""):
             value = event[key]
+            if lang == "en" and event.get(_IN_ENGLISH.get(key, "")):
+                value = event[_IN_ENGLISH[key]]
             if key in _LABELLED:
                 value = _LABELLED[key](value).label(lang)
             parts.append(f"{zh if lang == 'zh' else en}: {value}")

@@ -268,11 +268,15 @@ def reopen(session: Session, problem_id: UUID, reason: str, expected_version: in
 @common_options
 @PROBLEM
 @click.option("--message", required=True, help="答复内容")
+@click.option("--channel", type=VocabularyParam(Channel), default=None,
+              help="答复渠道（默认：举报来源渠道；局网站、监督举报电话：凭查询编号查看）")
 @EXPECTED_VERSION
-def answer(session: Session, problem_id: UUID, message: str, expected_version: int | None) -> None:
-    """答复举报人 / answer the reporter."""
+def answer(session: Session, problem_id: UUID, message: str, channel: Channel | None,
+           expected_version: int | None) -> None:
+    """答复举报人（经 answers 组件送达）/ answer the reporter (delivered by the answers part)."""
     send_command(session, build_command(session, AnswerReporter, problem_id=problem_id,
-                                        message=message, expected_version=expected_version))
+                                        message=message, channel=channel,
+                                        expected_version=expected_version))
 
 
 @click.command()

@@ -52,6 +52,26 @@ class IntakeSettings:
 
 
 @dataclass(frozen=True)
+class AnswerSettings:
+    """How answers reach public reporters beyond mail (which uses ``IntakeSettings.smtp_relay``):
+    the official account's API, for WeChat reports. Secrets come only from the environment."""
+
+    wechat_api: str = "https://api.weixin.qq.com"
+    wechat_appid: str | None = None
+    wechat_secret: str | None = None
+    """Both None: WeChat answers are recorded as undeliverable (not configured)."""
+
+    @classmethod
+    def from_env(cls) -> AnswerSettings:
+        env = os.environ
+        return cls(
+            wechat_api=env.get("RECTIFY_WECHAT_API") or cls.wechat_api,
+            wechat_appid=env.get("RECTIFY_WECHAT_APPID") or None,
+            wechat_secret=env.get("RECTIFY_WECHAT_SECRET") or None,
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """What ``rectify up`` runs with: embedded defaults unless a URL or DSN says otherwise."""
 
@@ -64,6 +84,7 @@ class Settings:
     without: frozenset[str] = frozenset()
     """Parts of ``rectify up`` switched off by name (``--without``)."""
     intake: IntakeSettings = field(default_factory=IntakeSettings.from_env)
+    answers: AnswerSettings = field(default_factory=AnswerSettings.from_env)
 
     def read_store_location(self) -> str:
         """Where the read models live: a PostgreSQL DSN, else a SQLite file path."""

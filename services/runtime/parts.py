@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 
 from projections.service import run_projections
+from services.answers.parts import answers
 from services.intake.parts import http_gateway, smtp_gateway
+from services.runtime.alarms import alarm_when_stopped
 from services.supervision.parts import supervision, watchdog
 
 if TYPE_CHECKING:
     from services.runtime.process import Runtime
-
-log = logging.getLogger(__name__)
 
 Part = Callable[["Runtime"], AbstractAsyncContextManager[None]]
 
@@ -31,7 +30,7 @@ async def projections(runtime: Runtime) -> AsyncIterator[None]:
     """Every read model kept up to date with EVENTS; a halt is an alarm, not a silent skip."""
     task = asyncio.create_task(run_projections(runtime.js, runtime.read_store),
                                name="projections")
-    task.add_done_callback(lambda done: _raise_alarm(runtime, "projections", done))
+    task.add_done_callback(alarm_when_stopped(runtime.alarms, "projections"))
     try:
         yield
     finally:
@@ -40,19 +39,12 @@ async def projections(runtime: Runtime) -> AsyncIterator[None]:
             await task
 
 
-def _raise_alarm(runtime: Runtime, part: str, task: asyncio.Task[object]) -> None:
-    if task.cancelled() or task.exception() is None:
-        return
-    error = task.exception()
-    log.error("%s stopped: %s", part, error)
-    runtime.alarms[part] = str(error)
-
-
 PARTS: dict[str, Part] = {
     "projections": projections,
     "http": http_gateway,
     "smtp": smtp_gateway,
     "supervision": supervision,
     "watchdog": watchdog,
+    "answers": answers,
 }
 """Every optional part by name, in start order."""

@@ -42,6 +42,15 @@ async def wait_until(condition: Callable[[], Awaitable[bool]], timeout: float = 
         await asyncio.sleep(0.05)
 
 
+def wait_for_fact(up: RectifyProcess, problem: str, event_type: str,
+                  timeout: float = 30.0) -> None:
+    """Wait until a part of ``rectify up`` (the answers part, say) recorded ``event_type``."""
+    async def recorded() -> bool:
+        return event_type in [e["type"] for e in up.cli_json("history", problem)]
+
+    asyncio.run(wait_until(recorded, timeout, f"{event_type} on {problem}"))
+
+
 @dataclass
 class RectifyProcess:
     """``rectify up`` in its own process, on its own embedded nats-server."""

@@ -12,7 +12,7 @@ import nats
 import pytest
 
 from events.subjects import EVENTS_STREAM, HEADER_POSITION, HEADER_PROBLEM_ID
-from tests.integration.harness import RectifyProcess
+from tests.integration.harness import RectifyProcess, wait_for_fact
 
 pytestmark = pytest.mark.integration
 
@@ -70,14 +70,16 @@ def test_a_problem_lives_its_whole_life_through_the_cli(rectify_up: RectifyProce
     for verb, *args in steps:
         done = up.cli(verb, problem, *args)
         assert done.returncode == 0, done.stderr
+        if verb == "answer":  # the answers part records the delivery (by tracking number)
+            wait_for_fact(up, problem, "AnswerDelivered")
 
     history = up.cli_json("history", problem)
     expected_types = ["ProblemReported", "ProblemTriaged", "RectificationAssigned",
                       "MilestoneCompleted", "FixSubmitted", "FixVerified", "ReporterAnswered",
-                      "ProblemClosed"]
+                      "AnswerDelivered", "ProblemClosed"]
     assert [e["type"] for e in history] == expected_types
     assert [e["actor"] for e in history] == ["网站受理", SECTION, SECTION, UNIT_HEAD, UNIT_HEAD,
-                                             CHECKER, SECTION, SECTION]
+                                             CHECKER, SECTION, "系统答复", SECTION]
     assert all(e["occurred_at"] for e in history)
 
     table = up.cli("history", problem)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.harness import RectifyProcess
+from tests.integration.harness import RectifyProcess, wait_for_fact
 from tests.supervision.running import (
     CHECKER,
     SECTION,
@@ -60,9 +60,10 @@ def test_verifying_ones_own_fix_or_closing_before_answering_the_public_is_refuse
     assert "问题来自局网站，须先答复举报人（件件有回音），才能销号" in unanswered.stderr
 
     ok(up, "answer", problem, "--message", "已整改到位，感谢监督", "--as", SECTION)
+    wait_for_fact(up, problem, "AnswerDelivered")
     ok(up, "close", problem, "--as", SECTION)
     types = [e["type"] for e in up.cli_json("history", problem)]
-    assert types[-3:] == ["FixVerified", "ReporterAnswered", "ProblemClosed"]
+    assert types[-4:] == ["FixVerified", "ReporterAnswered", "AnswerDelivered", "ProblemClosed"]
     assert types.count("FixVerified") == 1
 
 

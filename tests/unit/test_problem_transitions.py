@@ -33,6 +33,7 @@ from events.supervision import CircularIssued, DeadlineWarningRaised
 from events.vocabulary import Channel, ProblemStatus, Via, WarningLevel, Watched
 from services.casework.application import Casework
 from services.casework.errors import (
+    AlreadyAnsweredError,
     DeadlineError,
     DomainError,
     DuplicateLinkError,
@@ -114,6 +115,7 @@ WRONG = WrongStatusError
 CLOSED = ProblemClosedError
 NO_FIX = NoFixSubmittedError
 UNVERIFIED = NotVerifiedError
+ANSWERED = AlreadyAnsweredError
 
 TRANSITIONS: dict[ProblemStatus, dict[str, Outcome]] = {
     S.REPORTED: {
@@ -237,7 +239,7 @@ TRANSITIONS: dict[ProblemStatus, dict[str, Outcome]] = {
         "send_back": NO_FIX,
         "close": (ProblemClosed, S.CLOSED),
         "reopen": WRONG,
-        "answer_reporter": (ReporterAnswered, S.VERIFIED),
+        "answer_reporter": ANSWERED,
         "supervise": (SupervisionOrderIssued, S.VERIFIED),
         "circulate": (CircularIssued, S.VERIFIED),
         "warn": WRONG,
@@ -255,14 +257,15 @@ TRANSITIONS: dict[ProblemStatus, dict[str, Outcome]] = {
         "send_back": CLOSED,
         "close": CLOSED,
         "reopen": (ProblemReopened, S.RECTIFYING),
-        "answer_reporter": (ReporterAnswered, S.CLOSED),
+        "answer_reporter": ANSWERED,
         "supervise": CLOSED,
         "circulate": CLOSED,
         "warn": CLOSED,
     },
 }
 """For each status (rows) and command (keys): the fact recorded and the status after it, or the
-refusal. A problem from a public channel, so that its reporter can be answered."""
+refusal. A problem from a public channel, so that its reporter can be answered; from verified on,
+the usual path has answered its reporter already."""
 
 CASES = [
     pytest.param(status, command, outcome, id=f"{status.value}-{command}")
@@ -423,7 +426,7 @@ def test_a_self_inspection_problem_has_no_reporter_to_answer() -> None:
 
 
 def test_the_reporter_is_answered_through_the_channel_they_used() -> None:
-    problem = a_problem_in(ProblemStatus.CLOSED, channel=Channel.HOTLINE)
+    problem = a_problem_in(ProblemStatus.FIX_SUBMITTED, channel=Channel.HOTLINE)
     problem.answer_reporter(an_act(SUPERVISOR), "已整改完毕", None)
     [recorded] = problem.collect_events()
     assert recorded.fact.channel is Channel.HOTLINE
