@@ -3,7 +3,8 @@
 Problems being rectified by colour: red, past the deadline (most overdue first); yellow, the
 latest warning says a milestone is behind; blue, the latest warning says the deadline (as it
 stands) is near. Then reports that nobody has assigned for more than a number of days, public
-reports still without an answer (oldest first: 件件有回音), orders and circulars awaiting a
+reports still without an answer (oldest first: 件件有回音), answers their channel refused,
+orders and circulars awaiting a
 response (on problems and on units), ledgers and reports filed late or not at all, suspected
 rebounds not yet decided, and what each unit reported (for the spot-check list).
 """
@@ -20,10 +21,12 @@ from projections.supervision import (
     FilingLine,
     NoticeLine,
     ReboundLine,
+    UndeliveredAnswer,
     WarningLine,
     read_filings,
     read_notices,
     read_rebounds,
+    read_undelivered,
     read_warnings,
     selected_units,
 )
@@ -70,6 +73,7 @@ class Board:
     open_notices: tuple[NoticeLine, ...]
     late_filings: tuple[FilingLine, ...]
     rebounds: tuple[ReboundLine, ...]
+    undelivered: tuple[UndeliveredAnswer, ...]
     reports: tuple[UnitReportCount, ...]
 
 
@@ -123,7 +127,7 @@ def read_board(store: ReadStore, today: date,
     reports += [UnitReportCount(unit, 0, 0, True) for unit in sorted(chosen - counts.keys())]
     return Board(today, _by_day(overdue), _by_day(behind), _by_day(approaching),
                  _by_day(unassigned), _by_day(unanswered), tuple(notices), tuple(late),
-                 tuple(pending), tuple(reports))
+                 tuple(pending), tuple(read_undelivered(store)), tuple(reports))
 
 
 def _by_day(items: list[BoardItem]) -> tuple[BoardItem, ...]:

@@ -1,4 +1,5 @@
-"""Supervision facts (督办、通报、预警、报送、反弹、抽查) as the board, ledger and summary read.
+"""Supervision facts (督办、通报、预警、报送、反弹、抽查、答复送达) as the board, ledger and summary
+read them.
 
 Orders and circulars on a problem and on a unit share one table (a unit's own have an empty
 ``problem_id``) and are numbered as the aggregates number them: from 1, per problem or unit and
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from events.lifecycle import SupervisionOrderIssued
+from events.lifecycle import AnswerDelivered, AnswerDeliveryFailed, SupervisionOrderIssued
 from events.recorded import RecordedEvent
 from events.supervision import (
     CircularIssued,
@@ -102,11 +103,23 @@ class ReboundLine:
     raised_at: datetime
 
 
+@dataclass(frozen=True)
+class UndeliveredAnswer:
+    """An answer the reporter's channel refused (or could not be tried): answer again."""
+
+    problem_id: str
+    unit: str
+    code: str
+    reason: str
+    reason_en: str
+    failed_at: datetime
+
+
 class SupervisionProjector:
     """Keeps notices, warnings, filings, rebounds and spot-check selections."""
 
     name = "supervision"
-    version = 1
+    version = 2
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('notices')} (position INTEGER PRIMARY KEY,"
@@ -129,6 +142,9 @@ class SupervisionProjector:
         tx.execute(f"CREATE TABLE {tx.table('spot_checks')} (position INTEGER PRIMARY KEY,"
                    " unit TEXT NOT NULL, reason TEXT NOT NULL, selected_at TEXT NOT NULL,"
                    " selected_by TEXT NOT NULL)")
+        tx.execute(f"CREATE TABLE {tx.table('undelivered')} (problem_id TEXT PRIMARY KEY,"
+                   " position INTEGER NOT NULL, unit TEXT NOT NULL, code TEXT NOT NULL,"
+                   " reason TEXT NOT NULL, reason_en TEXT NOT NULL, failed_at TEXT NOT NULL)")
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
         for recorded in batch:
@@ -168,6 +184,16 @@ class SupervisionProjector:
                            (position, str(event.problem_id), event.unit,
                             str(event.closed_problem), event.closed_on.isoformat(),
                             event.days_since_closed, at))
+            case AnswerDeliveryFailed():
+                tx.execute(f"INSERT INTO {tx.table('undelivered')} VALUES (?, ?, ?, ?, ?, ?, ?)"
+                           " ON CONFLICT (problem_id) DO UPDATE SET position = excluded.position,"
+                           " code = excluded.code, reason = excluded.reason,"
+                           " reason_en = excluded.reason_en, failed_at = excluded.failed_at",
+                           (str(event.problem_id), position, event.unit, event.code,
+                            event.reason, event.reason_en, at))
+            case AnswerDelivered():
+                tx.execute(f"DELETE FROM {tx.table('undelivered')} WHERE problem_id = ?",
+                           (str(event.problem_id),))
             case SpotCheckSelected():
                 tx.execute(f"INSERT INTO {tx.table('spot_checks')} VALUES (?, ?, ?, ?, ?)",
                            (position, event.unit, event.reason, at, event.actor))
@@ -272,3 +298,15 @@ def selected_units(store: ReadStore) -> set[str]:
             return set()
         return {str(unit) for (unit,) in tx.query(
             f"SELECT DISTINCT unit FROM {tx.table('spot_checks')}")}
+
+
+def read_undelivered(store: ReadStore) -> list[UndeliveredAnswer]:
+    """Answers that did not reach their reporter and have not been delivered since, oldest first."""
+    with store.read() as tx:
+        if not tx.exists("undelivered"):
+            return []
+        rows = tx.query(f"SELECT problem_id, unit, code, reason, reason_en, failed_at FROM"
+                        f" {tx.table('undelivered')} ORDER BY position")
+    return [UndeliveredAnswer(problem_id, unit, code, reason, reason_en,
+                              datetime.fromisoformat(failed_at))
+            for problem_id, unit, code, reason, reason_en, failed_at in rows]

@@ -81,6 +81,8 @@ def _as_json(session: Session, shown: Board, spot_checks: Sequence[SpotCheckEntr
                          for f in shown.late_filings],
         "rebounds": [{**asdict(r), "closed_on": r.closed_on.isoformat(),
                       "raised_at": r.raised_at.isoformat()} for r in shown.rebounds],
+        "undelivered_answers": [{**asdict(u), "failed_at": u.failed_at.isoformat()}
+                                for u in shown.undelivered],
         "collection_over": campaign.collection_over(shown.today),
         "spot_check": [asdict(e) for e in spot_checks],
     })
@@ -101,6 +103,14 @@ def _as_tables(session: Session, shown: Board, spot_checks: Sequence[SpotCheckEn
             out.table(headers, [[i.unit, i.problem, i.status.label(lang), i.channel.label(lang),
                                  i.since.isoformat(), i.days, i.leader, i.department,
                                  i.problem_id] for i in items])
+    _heading(session, "答复未能送达（请换渠道再次答复）",
+             "answers that did not reach the reporter (answer again another way)",
+             len(shown.undelivered))
+    if shown.undelivered:
+        out.table([t("单位", "unit"), t("问题编号", "problem id"), t("原因", "reason"),
+                   t("日期", "on")],
+                  [[u.unit, u.problem_id, t(u.reason, u.reason_en),
+                    local_date(u.failed_at).isoformat()] for u in shown.undelivered])
     _heading(session, "待回复的督办、通报（回复期限最早的在前）",
              "orders and circulars awaiting a response (earliest due first)",
              len(shown.open_notices))

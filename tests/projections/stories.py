@@ -14,7 +14,16 @@ from events.identity import problem_id_for, warning_id_for
 from events.lifecycle import Milestone, Reporter
 from events.recorded import RecordedEvent
 from events.submission import IntakeSubmission
-from events.vocabulary import Category, Channel, Filing, Notice, Via, WarningLevel, Watched
+from events.vocabulary import (
+    AnswerRoute,
+    Category,
+    Channel,
+    Filing,
+    Notice,
+    Via,
+    WarningLevel,
+    Watched,
+)
 from services.casework.errors import DomainError
 from services.casework.problem import Act, Problem, Warning
 from services.casework.unit import Unit
@@ -85,9 +94,22 @@ class Story:
         problem.close(Act(SECTION, Via.CLI, day(on)))
         return self._keep(problem)
 
-    def answer(self, problem: Problem, on: float) -> Problem:
+    def answer(self, problem: Problem, on: float, channel: Channel | None = None) -> Problem:
         """件件有回音: a public reporter is answered before the problem may be closed."""
-        problem.answer_reporter(Act(SECTION, Via.CLI, day(on)), "已整改完毕", None)
+        problem.answer_reporter(Act(SECTION, Via.CLI, day(on)), "已整改完毕", channel)
+        return self._keep(problem)
+
+    def delivered(self, problem: Problem, on: float) -> Problem:
+        """The answers part found the latest answer delivered (by the tracking lookup)."""
+        problem.record_delivery(Act("answers", Via.SYSTEM, day(on)), problem.version,
+                                AnswerRoute.TRACKING_LOOKUP, "R-0000-0000")
+        return self._keep(problem)
+
+    def undeliverable(self, problem: Problem, on: float) -> Problem:
+        """WeChat refused the latest answer: past its 48-hour window (errcode 45015)."""
+        problem.record_delivery_failure(Act("answers", Via.SYSTEM, day(on)), problem.version,
+                                        AnswerRoute.WECHAT, "wechat_45015", "超过回复时限",
+                                        "response out of time limit")
         return self._keep(problem)
 
     def send_back(self, problem: Problem, on: float) -> Problem:

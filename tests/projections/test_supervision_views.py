@@ -93,6 +93,11 @@ def a_board_full_of_work() -> Story:
     story.close(story.verify(story.fix(closed, on=2), on=3), on=3)
     again = story.report(on=20, unit="第二分局", channel=Channel.HOTLINE, problem="一刀切停产")
     story.rebound(again, on=20, closed=closed, closed_on=date(2023, 2, 25))
+    refused = story.report(on=4, channel=Channel.WECHAT, problem="执法人员态度粗暴")
+    story.undeliverable(story.answer(refused, on=5), on=5)
+    retried = story.report(on=4, channel=Channel.WECHAT, problem="多头检查")
+    story.undeliverable(story.answer(retried, on=5), on=5)
+    story.delivered(story.answer(retried, on=6, channel=Channel.HOTLINE), on=6)
     late = story.unit("执法支队")
     due = date(2023, 3, 5)
     late.flag_filing_overdue(Act("watchdog", Via.SYSTEM, day(12)),
@@ -119,5 +124,6 @@ def test_the_board_shows_colours_open_notices_late_filings_rebounds_and_what_uni
     assert [(f.unit, f.filing, f.due) for f in board.late_filings] == [
         ("执法支队", Filing.LEDGER, date(2023, 3, 5))]
     assert [(r.unit, r.days_since_closed) for r in board.rebounds] == [("第二分局", 17)]
+    assert [(u.code, u.reason) for u in board.undelivered] == [("wechat_45015", "超过回复时限")]
     assert {(r.unit, r.self_inspection, r.public) for r in board.reports} == {
-        ("第一分局", 4, 0), ("第二分局", 1, 1)}
+        ("第一分局", 4, 2), ("第二分局", 1, 1)}
