@@ -175,9 +175,10 @@ class LedgerProjector:
             sets["status"] = status.value
         if isinstance(event, RectificationAssigned):
             sets.update(measures=event.measures, deadline=event.deadline.isoformat(),
-                        department=event.department, leader=event.leader, plan=event.plan.value)
+                        department=event.department, leader=event.leader, plan=event.plan.value,
+                        warning=None)  # a new deadline: earlier warnings no longer stand
         elif isinstance(event, DeadlineExtended):
-            sets.update(deadline=event.deadline.isoformat(), extended=1)
+            sets.update(deadline=event.deadline.isoformat(), extended=1, warning=None)
         elif isinstance(event, ProblemReopened):
             sets["reopened"] = 1
         elif isinstance(event, DeadlineWarningRaised):

@@ -125,5 +125,10 @@ def test_the_board_shows_colours_open_notices_late_filings_rebounds_and_what_uni
         ("执法支队", Filing.LEDGER, date(2023, 3, 5))]
     assert [(r.unit, r.days_since_closed) for r in board.rebounds] == [("第二分局", 17)]
     assert [(u.code, u.reason) for u in board.undelivered] == [("wechat_45015", "超过回复时限")]
+    remarks = {row.problem: row.remarks for unit in read_ledger(store, date(2023, 3, 20))
+               for row in unit.rows}
+    assert remarks["处罚裁量不统一"] == "整改中；临期（蓝色预警）；通报"
+    assert remarks["案卷归档不及时"] == "整改中；进度滞后（黄色预警）"
+    assert remarks["检查记录不全"] == "整改中；已延期"  # the extension cleared the warning
     assert {(r.unit, r.self_inspection, r.public) for r in board.reports} == {
         ("第一分局", 4, 2), ("第二分局", 1, 1)}
