@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 
 from events.commands import Assign
@@ -13,20 +12,16 @@ from services.casework.application import Casework
 from services.casework.errors import VersionConflictError
 from services.runtime.config import postgres_env
 from tests.builders import a_submission
+from tests.postgres import POSTGRES_DSN, connect_or_skip
 
 pytestmark = pytest.mark.postgres
 
-DSN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture
 def schema() -> Iterator[str]:
     name = f"rectify_test_{uuid.uuid4().hex[:8]}"
-    try:
-        connection = psycopg.connect(DSN, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as unreachable:
-        pytest.skip(f"no PostgreSQL server reachable at {DSN} ({unreachable}); this test checks"
-                    " the PostgreSQL event store and needs one")
+    connection = connect_or_skip("the PostgreSQL event store test")
     connection.execute(f"CREATE SCHEMA {name}")
     yield name
     connection.execute(f"DROP SCHEMA {name} CASCADE")
@@ -34,7 +29,7 @@ def schema() -> Iterator[str]:
 
 
 def test_problems_are_filed_once_and_commands_checked_in_postgresql(schema: str) -> None:
-    casework = Casework({**postgres_env(DSN), "POSTGRES_SCHEMA": schema})
+    casework = Casework({**postgres_env(POSTGRES_DSN), "POSTGRES_SCHEMA": schema})
     try:
         submission = a_submission()
         first, again = casework.file([submission, submission])

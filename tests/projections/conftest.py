@@ -6,12 +6,11 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from projections.store import ReadStore, SqliteStore
+from tests.postgres import POSTGRES_DSN, connect_or_skip
 
-POSTGRES_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 StoreFactory = Callable[[], ReadStore]
 
 
@@ -29,11 +28,7 @@ def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store
         from projections.postgres import PostgresStore
 
         schema = f"rectify_read_{uuid.uuid4().hex[:8]}"
-        try:
-            admin = psycopg.connect(POSTGRES_DSN, autocommit=True, connect_timeout=3)
-        except psycopg.OperationalError as unreachable:
-            pytest.skip(f"no PostgreSQL server reachable at {POSTGRES_DSN} ({unreachable});"
-                        " the PostgreSQL read store needs one to be tested")
+        admin = connect_or_skip("the PostgreSQL read store test")
 
         def postgres() -> ReadStore:
             opened.append(PostgresStore(POSTGRES_DSN, schema))
