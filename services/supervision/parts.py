@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 import os
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
@@ -15,6 +14,7 @@ import nats
 from nats.aio.msg import Msg
 
 from events.subjects import SPOT_CHECK_QUERY, UNIT_COMMAND_PREFIX, WATCHDOG_QUERY
+from services.runtime.alarms import alarm_when_stopped
 from services.supervision.campaign import Campaign, CampaignError, campaign_location, load_campaign
 from services.supervision.service import SupervisionService
 from services.supervision.watchdog import Watchdog
@@ -22,7 +22,6 @@ from services.supervision.watchdog import Watchdog
 if TYPE_CHECKING:
     from services.runtime.process import Runtime
 
-log = logging.getLogger(__name__)
 
 WATCHDOG_INTERVAL_ENV = "RECTIFY_WATCHDOG_SECONDS"
 DEFAULT_WATCHDOG_INTERVAL = 60.0
@@ -71,7 +70,7 @@ async def watchdog(runtime: Runtime) -> AsyncIterator[None]:
     client = await nats.connect(runtime.nats_url, name="rectify-watchdog")
     await client.subscribe(WATCHDOG_QUERY, cb=on_query)
     task = asyncio.create_task(dog.run(interval, report), name="watchdog")
-    task.add_done_callback(lambda done: _alarm(runtime, done))
+    task.add_done_callback(alarm_when_stopped(runtime.alarms, "watchdog"))
     try:
         yield
     finally:
@@ -79,10 +78,3 @@ async def watchdog(runtime: Runtime) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
         await client.drain()
-
-
-def _alarm(runtime: Runtime, task: asyncio.Task[None]) -> None:
-    if task.cancelled() or task.exception() is None:
-        return
-    log.error("watchdog stopped: %s", task.exception())
-    runtime.alarms["watchdog"] = str(task.exception())
