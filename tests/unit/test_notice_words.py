@@ -12,7 +12,8 @@ from pathlib import Path
 from uuid import uuid4
 
 from events.lifecycle import parse_event
-from events.vocabulary import Category, Channel
+from events.vocabulary import Category, Channel, ProblemStatus
+from projections.stats import Cell, Statistics, Totals
 
 FOCUS = Path(__file__).parent.parent / "fixtures" / "notice-focus.zh.txt"
 
@@ -52,3 +53,18 @@ def test_a_report_recorded_with_the_old_oversight_code_still_reads_as_enforcemen
     read = parse_event(recorded_before_the_split)
     assert read.channel is Channel.OVERSIGHT
     assert read.channel.label("zh") == "执法监督"
+
+
+def test_statistics_list_all_13_categories_zeros_included() -> None:
+    figures = Statistics(
+        cells=(Cell("济水分局", Category.DOCUMENTS, ProblemStatus.REPORTED, Channel.HOTLINE, 2),
+               Cell("北海分局", Category.DOCUMENTS, ProblemStatus.CLOSED, Channel.AUDIT, 1)),
+        units=(), total=Totals(""))
+
+    campaign, one_unit = figures.by_category(), figures.by_category("北海分局")
+
+    assert list(campaign) == list(Category)
+    assert campaign[Category.DOCUMENTS] == 3
+    assert one_unit[Category.DOCUMENTS] == 1
+    assert sum(campaign.values()) == 3
+    assert campaign[Category.OTHER] == 0
