@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from events.lifecycle import Milestone
 from events.text import Name, Phone, Text
-from events.vocabulary import Category, Channel, Filing, Notice, Via
+from events.vocabulary import Category, Channel, Filing, Notice, Satisfaction, Via
 
 
 class ProblemCommand(BaseModel):
@@ -86,6 +86,14 @@ class AnswerReporter(ProblemCommand):
     channel: Channel | None = Field(None, description="Defaults to the channel it came in by.")
 
 
+class RecordSatisfaction(ProblemCommand):
+    """回访: what the reporter said of the outcome they were told."""
+
+    verb: Literal["satisfaction"] = "satisfaction"
+    satisfaction: Satisfaction
+    note: Text | None = None
+
+
 class Supervise(ProblemCommand):
     verb: Literal["supervise"] = "supervise"
     reason: Text
@@ -115,6 +123,7 @@ StaffCommand = Annotated[
     | Close
     | Reopen
     | AnswerReporter
+    | RecordSatisfaction
     | Supervise
     | IssueCircular
     | RespondToNotice,
@@ -133,6 +142,7 @@ COMMAND_VERBS: tuple[str, ...] = (
     "close",
     "reopen",
     "answer",
+    "satisfaction",
     "supervise",
     "circular",
     "respond",

@@ -23,7 +23,8 @@ from events.supervision import (
     ResponseOverdue,
 )
 from events.text import ChannelId, Name, Text
-from events.vocabulary import AnswerRoute, Category, Channel, Plan
+from events.upcasting import JsonObject, upcaster
+from events.vocabulary import AnswerRoute, Category, Channel, Plan, Satisfaction
 
 
 class Reporter(BaseModel):
@@ -176,15 +177,43 @@ class ProblemReopened(ProblemEventBase):
     reason: Text
 
 
-class ReporterAnswered(ProblemEventBase):
-    """件件有回音: the reporter was told the outcome, through the channel named."""
-
-    type: Literal["ReporterAnswered"] = "ReporterAnswered"
-    message: Text
-
-
 AnswerVersion = Annotated[int, Field(ge=2, description="The problem version at which the "
                                                        "answer (ReporterAnswered) was recorded.")]
+
+
+class ReporterAnswered(ProblemEventBase):
+    """件件有回音: the reporter was answered, through the channel named.
+
+    An answer given once the fix was verified, or the report declined or set aside, states the
+    outcome (解决情况和处理结果, ``outcome``); one given earlier is a progress reply (进展答复),
+    which lets the reporter hear back in time but does not let the problem be closed.
+    Version 2 added ``outcome``; version 1 answers were each the report's one answer, so they
+    read as outcome answers.
+    """
+
+    type: Literal["ReporterAnswered"] = "ReporterAnswered"
+    version: int = 2
+    message: Text
+    outcome: bool = Field(description="True: the answer states the outcome; "
+                                      "False: a progress reply.")
+
+
+@upcaster("ReporterAnswered", 1)
+def _answer_v1_was_the_outcome(answer: JsonObject) -> JsonObject:
+    return {**answer, "outcome": True}
+
+
+class SatisfactionRecorded(ProblemEventBase):
+    """回访: the reporter said how satisfied they are with the outcome they were told.
+
+    不满意 sends the problem back: a closed problem is reopened (``ProblemReopened`` follows);
+    otherwise it goes to the supervising section to decide (the board lists it).
+    """
+
+    type: Literal["SatisfactionRecorded"] = "SatisfactionRecorded"
+    satisfaction: Satisfaction
+    answer_version: AnswerVersion
+    note: Text | None = Field(None, description="What the reporter said, in their words.")
 
 
 class AnswerDelivered(ProblemEventBase):
@@ -233,6 +262,7 @@ ProblemEvent = Annotated[
     | ProblemClosed
     | ProblemReopened
     | ReporterAnswered
+    | SatisfactionRecorded
     | AnswerDelivered
     | AnswerDeliveryFailed
     | SupervisionOrderIssued
@@ -260,6 +290,7 @@ EVENT_TYPES: tuple[type[ProblemEventBase], ...] = (
     ProblemClosed,
     ProblemReopened,
     ReporterAnswered,
+    SatisfactionRecorded,
     AnswerDelivered,
     AnswerDeliveryFailed,
     SupervisionOrderIssued,

@@ -3,7 +3,8 @@
 Problems being rectified by colour: red, past the deadline (most overdue first); yellow, the
 latest warning says a milestone is behind; blue, the latest warning says the deadline (as it
 stands) is near. Then reports that nobody has assigned for more than a number of days, public
-reports still without an answer (oldest first: 件件有回音), answers their channel refused,
+reports still without an answer (oldest first: 件件有回音), those past the campaign's answer
+time limit, reporters dissatisfied with an outcome not yet acted on, answers their channel refused,
 orders and circulars awaiting a
 response (on problems and on units), ledgers and reports filed late or not at all, suspected
 rebounds not yet decided, and what each unit reported (for the spot-check list).
@@ -11,6 +12,7 @@ rebounds not yet decided, and what each unit reported (for the spot-check list).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -70,6 +72,10 @@ class Board:
     approaching: tuple[BoardItem, ...]
     unassigned: tuple[BoardItem, ...]
     unanswered: tuple[BoardItem, ...]
+    answers_late: tuple[BoardItem, ...]
+    """Unanswered past the answer time limit; ``since`` is the last day to answer."""
+    dissatisfied: tuple[BoardItem, ...]
+    """不满意 with the outcome, and not reopened since: for the section to decide."""
     open_notices: tuple[NoticeLine, ...]
     late_filings: tuple[FilingLine, ...]
     rebounds: tuple[ReboundLine, ...]
@@ -81,19 +87,22 @@ def _waiting_since(item: BoardItem, since: date, today: date) -> BoardItem:
     return replace(item, since=since, days=(today - since).days)
 
 
-def read_board(store: ReadStore, today: date,
-               unassigned_days: int = UNASSIGNED_DAYS) -> Board:
-    """The board for ``today``."""
+def read_board(store: ReadStore, today: date, unassigned_days: int = UNASSIGNED_DAYS,
+               answer_due: Callable[[date], date] | None = None) -> Board:
+    """The board for ``today``; ``answer_due`` gives the last day to answer a report filed on
+    a day (the campaign's answer time limit), or None to leave that out."""
     with store.read() as tx:
         rows = tx.query(f"SELECT problem_id, unit, problem, status, channel, leader, department,"
-                        f" reported_at, deadline, answered_at FROM {tx.table('problems')}"
+                        f" reported_at, deadline, answered_at, answerable, dissatisfied_open"
+                        f" FROM {tx.table('problems')}"
                         " ORDER BY position") if tx.exists("problems") else []
     colours = _latest_warnings(read_warnings(store))
     overdue, behind, approaching, unassigned, unanswered = [], [], [], [], []
+    late_answers, dissatisfied = [], []
     statuses: dict[str, ProblemStatus] = {}
     counts: dict[str, list[int]] = {}
     for problem_id, unit, text, status, channel, leader, department, reported_at, deadline, \
-            answered_at in rows:
+            answered_at, answerable, dissatisfied_open in rows:
         state, source = ProblemStatus(status), Channel(channel)
         reported_on = local_date(datetime.fromisoformat(reported_at))
         due = date.fromisoformat(deadline) if deadline else None
@@ -113,8 +122,12 @@ def read_board(store: ReadStore, today: date,
                 approaching.append(_waiting_since(item, warning.due, today))
         if state in _WAITING_FOR_ASSIGNMENT and (today - reported_on).days > unassigned_days:
             unassigned.append(_waiting_since(item, reported_on, today))
-        if source.is_public and answered_at is None:
+        if answerable and answered_at is None:
             unanswered.append(_waiting_since(item, reported_on, today))
+            if answer_due is not None and (due_on := answer_due(reported_on)) < today:
+                late_answers.append(_waiting_since(item, due_on, today))
+        if dissatisfied_open:
+            dissatisfied.append(item)
     notices = sorted((n for n in read_notices(store) if n.responded_at is None),
                      key=lambda n: (n.due or date.max, n.issued_at))
     late = [f for f in read_filings(store) if f.overdue_since and f.submitted_at is None]
@@ -126,7 +139,8 @@ def read_board(store: ReadStore, today: date,
                for unit, (own, public) in counts.items()]
     reports += [UnitReportCount(unit, 0, 0, True) for unit in sorted(chosen - counts.keys())]
     return Board(today, _by_day(overdue), _by_day(behind), _by_day(approaching),
-                 _by_day(unassigned), _by_day(unanswered), tuple(notices), tuple(late),
+                 _by_day(unassigned), _by_day(unanswered), _by_day(late_answers),
+                 tuple(dissatisfied), tuple(notices), tuple(late),
                  tuple(pending), tuple(read_undelivered(store)), tuple(reports))
 
 

@@ -97,3 +97,7 @@ class AnswerNotFoundError(DomainError):
 
 class AlreadyDeliveredError(DomainError):
     code = "already_delivered"
+
+
+class SatisfactionError(DomainError):
+    code = "satisfaction_not_allowed"

@@ -33,6 +33,7 @@ from events.lifecycle import (
     RectificationAssigned,
     Reporter,
     ReporterAnswered,
+    SatisfactionRecorded,
     SupervisionOrderIssued,
 )
 from events.submission import IntakeSubmission
@@ -49,6 +50,7 @@ from events.vocabulary import (
     Channel,
     Notice,
     Plan,
+    Satisfaction,
     Via,
     WarningLevel,
     Watched,
@@ -74,6 +76,8 @@ from services.clock import china_date
 _BEING_RECTIFIED = frozenset({Status.RECTIFYING})
 _BEFORE_ASSIGNMENT = frozenset({Status.REPORTED, Status.TRIAGED})
 _SET_ASIDE = frozenset({Status.DECLINED, Status.DUPLICATE})
+_OUTCOME_KNOWN = frozenset({Status.VERIFIED, Status.CLOSED}) | _SET_ASIDE
+"""Where an answer can state the outcome (解决情况和处理结果): fixed and verified, or set aside."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,8 @@ class Problem:
         self.milestones: tuple[Milestone, ...] = ()
         self.completed_milestones: set[int] = set()
         self.fix_submitted_by: str | None = None
-        self.answered = False
+        self.answerable = reported.channel.answers_reporter(reported.reporter is not None)
+        """Whether someone is owed an answer: a public reporter, or a named 行政相对人."""
         self.answers = Answers()
         self.enterprise: str | None = reported.enterprise
         self.notices = Notices()
@@ -261,7 +266,7 @@ class Problem:
                 f"the fix has not been verified (status: {self.status.label('en')}), "
                 "so the problem cannot be closed",
             )
-        self._check_reporter_answered()
+        self._check_outcome_answered()
         self._record(ProblemClosed, act)
 
     def reopen(self, act: Act, reason: str) -> None:
@@ -271,14 +276,28 @@ class Problem:
         self._record(ProblemReopened, act, reason=reason)
 
     def answer_reporter(self, act: Act, message: str, channel: Channel | None) -> None:
-        """件件有回音: tell the reporter the outcome, by default through their own channel."""
-        if not self.channel.is_public:
-            raise NoReporterError(
-                f"问题来自{self.channel.label('zh')}，没有需要答复的群众举报人",
-                f"the problem came from {self.channel.label('en')}: there is no reporter to answer",
-            )
-        self.answers.check_can_answer()
-        self._record(ReporterAnswered, act, message=message, channel=channel or self.channel)
+        """件件有回音: answer the reporter, by default through their own channel.
+
+        Once the fix is verified or the report set aside, the answer states the outcome; before
+        that it is a progress reply.
+        """
+        self._check_answerable()
+        outcome = self.status in _OUTCOME_KNOWN
+        if outcome:
+            self.answers.check_can_answer()
+        self._record(ReporterAnswered, act, message=message, outcome=outcome,
+                     channel=channel or self._answer_channel())
+
+    def record_satisfaction(self, act: Act, satisfaction: Satisfaction,
+                            note: str | None) -> None:
+        """回访: the reporter's satisfaction with the outcome; 不满意 reopens a closed problem."""
+        self._check_answerable()
+        answer_version = self.answers.check_can_rate()
+        self._record(SatisfactionRecorded, act, satisfaction=satisfaction,
+                     answer_version=answer_version, note=note)
+        if satisfaction is Satisfaction.DISSATISFIED and self.status is Status.CLOSED:
+            said = f"：{note}" if note else ""
+            self._record(ProblemReopened, act, reason=f"举报人对处理结果不满意{said}")
 
     def record_delivery(self, act: Act, answer_version: int, route: AnswerRoute,
                         reference: str | None) -> None:
@@ -369,13 +388,31 @@ class Problem:
                 f"no fix has been submitted (status: {self.status.label('en')})",
             )
 
-    def _check_reporter_answered(self) -> None:
-        if self.channel.is_public and not self.answered:
+    def _check_outcome_answered(self) -> None:
+        if self.answerable and self.answers.current is None:
             raise ReporterNotAnsweredError(
-                f"问题来自{self.channel.label('zh')}，须先答复举报人（件件有回音），才能销号",
-                f"the problem came from the public ({self.channel.label('en')}): answer the "
-                "reporter before closing it",
+                f"问题来自{self.channel.label('zh')}，须在验收后答复举报人处理结果（件件有回音），"
+                "才能销号；此前的答复只是进展答复",
+                f"the problem came from {self.channel.label('en')}: answer the reporter with "
+                "the outcome (after the fix is verified) before closing; an earlier answer is "
+                "only a progress reply")
+
+    def _check_answerable(self) -> None:
+        if not self.answerable:
+            raise NoReporterError(
+                f"问题来自{self.channel.label('zh')}，没有需要答复的举报人或行政相对人",
+                f"the problem came from {self.channel.label('en')}: there is no reporter "
+                "to answer",
             )
+
+    def _answer_channel(self) -> Channel:
+        """A public report is answered where it came from; a visit's or symposium's 行政相对人
+        by mail when an address was left, else through the desk (read out, and kept for
+        lookup with the tracking number)."""
+        if self.channel.is_public:
+            return self.channel
+        has_mail = self.reporter is not None and self.reporter.masked_email is not None
+        return Channel.MAILBOX if has_mail else Channel.HOTLINE
 
     @staticmethod
     def _check_reason(reason: str) -> None:
@@ -450,9 +487,10 @@ class Problem:
             case ProblemClosed():
                 self.status = Status.CLOSED
             case ReporterAnswered():
-                self.answered = True
                 self.answers.answered(recorded.originator_version, fact.occurred_at,
-                                      fact.channel or self.channel)
+                                      fact.channel or self.channel, fact.outcome)
+            case SatisfactionRecorded():
+                self.answers.rated.add(fact.answer_version)
             case AnswerDelivered():
                 self.answers.delivered(fact.answer_version, Outcome.DELIVERED, fact.occurred_at)
             case AnswerDeliveryFailed():

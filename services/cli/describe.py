@@ -13,6 +13,7 @@ from events.vocabulary import (
     Labelled,
     Language,
     Notice,
+    Satisfaction,
     Via,
     WarningLevel,
 )
@@ -32,6 +33,7 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "ProblemClosed": ("销号", "closed"),
     "ProblemReopened": ("重新打开", "reopened"),
     "ReporterAnswered": ("答复举报人", "reporter answered"),
+    "SatisfactionRecorded": ("回访满意度", "satisfaction recorded"),
     "AnswerDelivered": ("答复已送达", "answer delivered"),
     "AnswerDeliveryFailed": ("答复未能送达", "answer not delivered"),
     "SupervisionOrderIssued": ("督办", "supervision order issued"),
@@ -65,6 +67,7 @@ _DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("reason", "理由", "reason"),
     ("message", "答复", "message"),
     ("answer_version", "答复（版本）", "answer (version)"),
+    ("satisfaction", "满意度", "satisfaction"),
     ("route", "送达方式", "route"),
     ("reference", "凭据", "reference"),
     ("due", "期限", "due"),
@@ -78,7 +81,8 @@ _DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
 
 
 _LABELLED: dict[str, type[Labelled]] = {"level": WarningLevel, "notice": Notice,
-                                        "filing": Filing, "route": AnswerRoute}
+                                        "filing": Filing, "route": AnswerRoute,
+                                        "satisfaction": Satisfaction}
 _IN_ENGLISH = {"reason": "reason_en"}
 """Fields whose English text an event carries beside the Chinese."""
 

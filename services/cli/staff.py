@@ -21,6 +21,7 @@ from events.commands import (
     ExtendDeadline,
     NoteProgress,
     ProblemCommand,
+    RecordSatisfaction,
     Reopen,
     SubmitFix,
     Supervise,
@@ -30,7 +31,7 @@ from events.commands import (
 from events.lifecycle import Milestone
 from events.subjects import command_subject
 from events.submission import IntakeSubmission
-from events.vocabulary import Category, Channel, Labelled
+from events.vocabulary import Category, Channel, Labelled, Satisfaction
 from services.cli.client import connected, file_submission, request
 from services.cli.dates import DATE, MILESTONE
 from services.cli.options import Session, common_options
@@ -63,7 +64,8 @@ _VERB_LABELS = {
     "progress": ("整改进展", "progress"), "extend": ("延期", "extension"),
     "submit-fix": ("提交整改结果", "fix submitted"), "verify": ("验收", "verification"),
     "close": ("销号", "closing"), "reopen": ("重新打开", "reopening"),
-    "answer": ("答复举报人", "answer"), "supervise": ("督办", "supervision order"),
+    "answer": ("答复举报人", "answer"), "satisfaction": ("回访满意度", "satisfaction"),
+    "supervise": ("督办", "supervision order"),
     "circular": ("通报", "circular"), "respond": ("回复", "response"),
 }
 
@@ -273,9 +275,28 @@ def reopen(session: Session, problem_id: UUID, reason: str, expected_version: in
 @EXPECTED_VERSION
 def answer(session: Session, problem_id: UUID, message: str, channel: Channel | None,
            expected_version: int | None) -> None:
-    """答复举报人（经 answers 组件送达）/ answer the reporter (delivered by the answers part)."""
+    """答复举报人（经 answers 组件送达）：验收或不予受理后为处理结果，此前为进展答复。
+
+    Answer the reporter (delivered by the answers part): the outcome once the fix is verified
+    or the report declined, a progress reply before that.
+    """
     send_command(session, build_command(session, AnswerReporter, problem_id=problem_id,
                                         message=message, channel=channel,
+                                        expected_version=expected_version))
+
+
+@click.command()
+@common_options
+@PROBLEM
+@click.option("--level", "satisfaction", required=True, type=VocabularyParam(Satisfaction),
+              help="满意 / 基本满意 / 不满意")
+@click.option("--note", default=None, help="举报人的原话（可不填）")
+@EXPECTED_VERSION
+def satisfaction(session: Session, problem_id: UUID, satisfaction: Satisfaction,
+                 note: str | None, expected_version: int | None) -> None:
+    """回访满意度；不满意则重新打开已销号的问题 / record the reporter's satisfaction."""
+    send_command(session, build_command(session, RecordSatisfaction, problem_id=problem_id,
+                                        satisfaction=satisfaction, note=note,
                                         expected_version=expected_version))
 
 
@@ -294,4 +315,4 @@ def supervise(session: Session, problem_id: UUID, reason: str, due: date | None,
 
 
 STAFF_COMMANDS = (report, triage, assign, progress, extend, submit_fix, verify, close, reopen,
-                  answer, supervise)
+                  answer, satisfaction, supervise)
