@@ -47,6 +47,35 @@ class Assign(ProblemCommand):
     milestones: tuple[Milestone, ...] = ()
 
 
+class Propose(ProblemCommand):
+    """各单位制定整改方案: the unit proposes its four determinations (blank ones may stay blank)."""
+
+    verb: Literal["propose"] = "propose"
+    proposed_by: Name | None = Field(None, description="填报人; default: the actor.")
+    leader: Name | None = None
+    department: Name | None = None
+    measures: Text | None = None
+    deadline: date | None = None
+    deadline_as_written: Text | None = None
+    immediate: bool = False
+
+
+class ConfirmProposal(ProblemCommand):
+    """The office confirms the unit's proposal, completing (or replacing) what it names."""
+
+    verb: Literal["confirm"] = "confirm"
+    leader: Name | None = None
+    department: Name | None = None
+    measures: Text | None = None
+    deadline: date | None = None
+    milestones: tuple[Milestone, ...] = ()
+
+
+class ReturnProposal(ProblemCommand):
+    verb: Literal["return"] = "return"
+    reason: Text
+
+
 class NoteProgress(ProblemCommand):
     verb: Literal["progress"] = "progress"
     note: Text
@@ -116,6 +145,9 @@ class RespondToNotice(ProblemCommand):
 StaffCommand = Annotated[
     Triage
     | Assign
+    | Propose
+    | ConfirmProposal
+    | ReturnProposal
     | NoteProgress
     | ExtendDeadline
     | SubmitFix
@@ -135,6 +167,9 @@ COMMAND_ADAPTER: TypeAdapter[StaffCommand] = TypeAdapter(StaffCommand)
 COMMAND_VERBS: tuple[str, ...] = (
     "triage",
     "assign",
+    "propose",
+    "confirm",
+    "return",
     "progress",
     "extend",
     "submit-fix",
@@ -167,6 +202,8 @@ class SubmitFiling(UnitCommand):
     verb: Literal["file"] = "file"
     filing: Filing
     phone: Phone | None = None
+    filed_by: Name | None = Field(None, description="填报人, if not the one sending this.")
+    filed_on: date | None = Field(None, description="填报时间, if not today.")
 
 
 class OrderUnit(UnitCommand):

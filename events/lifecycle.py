@@ -107,15 +107,57 @@ class ProblemDeclined(ProblemEventBase):
 
 
 class RectificationAssigned(ProblemEventBase):
-    """定领导、定责任、定方案、定时限: the four determinations were made."""
+    """定领导、定责任、定方案、定时限: the four determinations were made.
+
+    Either the campaign office decided them itself, or it confirmed the unit's proposal
+    (``proposal_version``, the problem version of the ``RectificationProposed`` confirmed).
+    Version 2 added ``proposal_version``; version 1 assignments were all the office's own.
+    """
 
     type: Literal["RectificationAssigned"] = "RectificationAssigned"
+    version: int = 2
     leader: Name = Field(description="责任领导")
     department: Name = Field(description="责任部门")
     measures: Text = Field(description="整改措施")
     deadline: date = Field(description="整改时限")
     plan: Plan
     milestones: tuple[Milestone, ...] = ()
+    proposal_version: int | None = Field(
+        None, ge=2, description="The unit's proposal this confirms; None: the office's own.")
+
+
+@upcaster("RectificationAssigned", 1)
+def _assignment_v1_was_the_offices_own(assigned: JsonObject) -> JsonObject:
+    return {**assigned, "proposal_version": None}
+
+
+class RectificationProposed(ProblemEventBase):
+    """The unit's own four determinations (定领导、定责任、定方案、定时限), for the campaign
+    office to confirm or send back: the notice gives the plan to the units.
+
+    What the unit filled in is kept as it filled it: a determination left blank stays empty
+    (the office completes it when confirming), a deadline that is not a date
+    (“长期坚持”) is kept as written.
+    """
+
+    type: Literal["RectificationProposed"] = "RectificationProposed"
+    proposed_by: Name = Field(description="填报人: the unit's filer who made the proposal.")
+    leader: Name | None = Field(None, description="责任领导")
+    department: Name | None = Field(None, description="责任部门")
+    measures: Text | None = Field(None, description="整改措施")
+    deadline: date | None = Field(None, description="整改时限")
+    deadline_as_written: Text | None = Field(
+        None, description="整改时限 as the unit wrote it, when it is not a date.")
+    plan: Plan = Plan.ROADMAP
+    milestones: tuple[Milestone, ...] = ()
+
+
+class ProposalReturned(ProblemEventBase):
+    """The campaign office sent the unit's proposed four determinations back, saying why."""
+
+    type: Literal["ProposalReturned"] = "ProposalReturned"
+    proposal_version: int = Field(ge=2, description="The problem version of the proposal.")
+    reason: Text
 
 
 class ProgressNoted(ProblemEventBase):
@@ -252,6 +294,8 @@ ProblemEvent = Annotated[
     | ProblemTriaged
     | ProblemLinkedAsDuplicate
     | ProblemDeclined
+    | RectificationProposed
+    | ProposalReturned
     | RectificationAssigned
     | ProgressNoted
     | MilestoneCompleted
@@ -280,6 +324,8 @@ EVENT_TYPES: tuple[type[ProblemEventBase], ...] = (
     ProblemTriaged,
     ProblemLinkedAsDuplicate,
     ProblemDeclined,
+    RectificationProposed,
+    ProposalReturned,
     RectificationAssigned,
     ProgressNoted,
     MilestoneCompleted,

@@ -20,14 +20,17 @@ from events.commands import (
     Assign,
     CircularizeUnit,
     Close,
+    ConfirmProposal,
     ExtendDeadline,
     IssueCircular,
     NoteProgress,
     OrderUnit,
     ProblemCommand,
+    Propose,
     RecordSatisfaction,
     Reopen,
     RespondToNotice,
+    ReturnProposal,
     SelectForSpotCheck,
     SubmitFiling,
     SubmitFix,
@@ -45,6 +48,7 @@ from events.vocabulary import Via
 from services.casework.errors import ProblemNotFoundError, VersionConflictError
 from services.casework.mapper import FactMapper
 from services.casework.problem import Act, Problem, RecordedFact
+from services.casework.proposals import Completion
 from services.casework.rebound import ReboundIndex
 from services.casework.unit import Unit, UnitFact
 from services.clock import Clock, china_date, system_clock
@@ -244,6 +248,18 @@ def _assign(problem: Problem, command: Any, act: Act) -> None:
     problem.assign(act, c.leader, c.department, c.measures, c.deadline, c.immediate, c.milestones)
 
 
+def _propose(problem: Problem, command: Any, act: Act) -> None:
+    c: Propose = command
+    problem.propose(act, c.proposed_by or c.actor, c.leader, c.department, c.measures,
+                    c.deadline, c.deadline_as_written, c.immediate)
+
+
+def _confirm(problem: Problem, command: Any, act: Act) -> None:
+    c: ConfirmProposal = command
+    problem.confirm_proposal(act, Completion(c.leader, c.department, c.measures, c.deadline,
+                                             c.milestones))
+
+
 def _progress(problem: Problem, command: Any, act: Act) -> None:
     c: NoteProgress = command
     if c.milestone is None:
@@ -263,6 +279,9 @@ def _verify(problem: Problem, command: Any, act: Act) -> None:
 _HANDLERS: dict[type[ProblemCommand], Callable[[Problem, Any, Act], None]] = {
     Triage: _triage,
     Assign: _assign,
+    Propose: _propose,
+    ConfirmProposal: _confirm,
+    ReturnProposal: lambda p, c, a: p.return_proposal(a, c.reason),
     NoteProgress: _progress,
     ExtendDeadline: lambda p, c, a: p.extend_deadline(a, c.deadline, c.reason, c.approved_by),
     SubmitFix: lambda p, c, a: p.submit_fix(a, c.summary, c.evidence),
@@ -277,7 +296,7 @@ _HANDLERS: dict[type[ProblemCommand], Callable[[Problem, Any, Act], None]] = {
 }
 
 _UNIT_HANDLERS: dict[type[UnitCommand], Callable[[Unit, Any, Act], None]] = {
-    SubmitFiling: lambda u, c, a: u.submit_filing(a, c.filing, c.phone),
+    SubmitFiling: lambda u, c, a: u.submit_filing(a, c.filing, c.phone, c.filed_by, c.filed_on),
     OrderUnit: lambda u, c, a: u.order(a, c.reason, c.due),
     CircularizeUnit: lambda u, c, a: u.circulate(a, c.reason, c.due),
     UnitRespond: lambda u, c, a: u.respond(a, c.notice, c.number, c.response),

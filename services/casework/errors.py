@@ -101,3 +101,11 @@ class AlreadyDeliveredError(DomainError):
 
 class SatisfactionError(DomainError):
     code = "satisfaction_not_allowed"
+
+
+class ProposalError(DomainError):
+    code = "proposal_not_allowed"
+
+
+class ProposalIncompleteError(DomainError):
+    code = "proposal_incomplete"

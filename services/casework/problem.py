@@ -30,7 +30,9 @@ from events.lifecycle import (
     ProblemReported,
     ProblemTriaged,
     ProgressNoted,
+    ProposalReturned,
     RectificationAssigned,
+    RectificationProposed,
     Reporter,
     ReporterAnswered,
     SatisfactionRecorded,
@@ -65,12 +67,14 @@ from services.casework.errors import (
     NoReporterError,
     NotVerifiedError,
     ProblemClosedError,
+    ProposalIncompleteError,
     ReasonRequiredError,
     ReporterNotAnsweredError,
     SelfVerificationError,
     WrongStatusError,
 )
 from services.casework.notices import Notices
+from services.casework.proposals import Completion, Proposals
 from services.clock import china_date
 
 _BEING_RECTIFIED = frozenset({Status.RECTIFYING})
@@ -147,6 +151,7 @@ class Problem:
         self.answerable = reported.channel.answers_reporter(reported.reporter is not None)
         """Whether someone is owed an answer: a public reporter, or a named 行政相对人."""
         self.answers = Answers()
+        self.proposals = Proposals()
         self.enterprise: str | None = reported.enterprise
         self.notices = Notices()
         self.created_on = self.modified_on = reported.occurred_at
@@ -208,6 +213,44 @@ class Problem:
         plan = Plan.IMMEDIATE if immediate else Plan.ROADMAP
         self._record(RectificationAssigned, act, leader=leader, department=department,
                      measures=measures, deadline=deadline, plan=plan, milestones=milestones)
+
+    def propose(self, act: Act, proposed_by: str, leader: str | None, department: str | None,
+                measures: str | None, deadline: date | None, deadline_as_written: str | None,
+                immediate: bool) -> None:
+        """各单位制定整改方案: the unit proposes its four determinations for the office.
+
+        Kept as the unit wrote them; the office's confirmation checks them like an assignment.
+        """
+        self._check_before_assignment("提出整改方案", "propose a rectification for")
+        if not any((leader, department, measures, deadline, deadline_as_written)):
+            raise ProposalIncompleteError("整改方案（四定）一项也没有填写",
+                                          "the proposal names none of the four determinations")
+        proposal: dict[str, object] = {
+            "proposed_by": proposed_by, "leader": leader, "department": department,
+            "measures": measures, "deadline": deadline,
+            "deadline_as_written": deadline_as_written,
+            "plan": Plan.IMMEDIATE if immediate else Plan.ROADMAP}
+        self.proposals.check_new(proposal)
+        self._record(RectificationProposed, act, **proposal)
+
+    def confirm_proposal(self, act: Act, completion: Completion) -> None:
+        """The office confirms the unit's proposal, completing what the unit left blank."""
+        self._check_before_assignment("确认整改方案", "confirm the proposal for")
+        _, version = self.proposals.check_pending()
+        decided = self.proposals.confirmed(completion)
+        self._check_deadline_not_before_report(decided.deadline)
+        self._check_milestones(decided.immediate, decided.milestones, decided.deadline)
+        self._record(RectificationAssigned, act, leader=decided.leader,
+                     department=decided.department, measures=decided.measures,
+                     deadline=decided.deadline,
+                     plan=Plan.IMMEDIATE if decided.immediate else Plan.ROADMAP,
+                     milestones=decided.milestones, proposal_version=version)
+
+    def return_proposal(self, act: Act, reason: str) -> None:
+        """The office sends the unit's proposal back, saying why."""
+        _, version = self.proposals.check_pending()
+        self._check_reason(reason)
+        self._record(ProposalReturned, act, proposal_version=version, reason=reason)
 
     def note_progress(self, act: Act, note: str) -> None:
         self._check_being_rectified("记录进展", "note progress")
@@ -467,7 +510,12 @@ class Problem:
                 self.status = Status.DUPLICATE
             case ProblemDeclined():
                 self.status = Status.DECLINED
+            case RectificationProposed():
+                self.proposals.proposed(fact, recorded.originator_version)
+            case ProposalReturned():
+                self.proposals.settled()
             case RectificationAssigned():
+                self.proposals.settled()
                 self.status = Status.RECTIFYING
                 self.deadline, self.plan = fact.deadline, fact.plan
                 self.milestones, self.completed_milestones = fact.milestones, set()
