@@ -16,12 +16,10 @@ from tests.builders import SUPERVISOR, UNIT_STAFF, a_problem_in, a_submission, a
 FILER = "济水分局 王五"
 
 
-def proposed(**blanks: None) -> Problem:
+def proposed(leader: str | None = "赵局长", deadline: date | None = date(2023, 4, 10)) -> Problem:
     problem = a_problem_in(ProblemStatus.REPORTED)
-    fields = {"leader": "赵局长", "department": "法制股", "measures": "逐案复查",
-              "deadline": date(2023, 4, 10), **blanks}
-    problem.propose(an_act(UNIT_STAFF), FILER, fields["leader"], fields["department"],
-                    fields["measures"], fields["deadline"], None, immediate=False)
+    problem.propose(an_act(UNIT_STAFF), FILER, leader, "法制股", "逐案复查", deadline, None,
+                    immediate=False)
     return problem
 
 
