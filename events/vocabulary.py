@@ -54,6 +54,12 @@ class Channel(Labelled):
         """Whether a member of the public reported through it, and so must get an answer."""
         return self in _PUBLIC_CHANNELS
 
+    @property
+    def is_units_own(self) -> bool:
+        """Whether a problem reported through it is the unit's own finding: its
+        self-inspection, or what it heard visiting enterprises or holding a symposium."""
+        return self in _UNITS_OWN_CHANNELS
+
     def answers_reporter(self, reporter_recorded: bool) -> bool:
         """Whether a report through it is answered (件件有回音): every public report, and a
         visit's or symposium's finding that recorded whom to answer (the 行政相对人)."""
@@ -62,6 +68,7 @@ class Channel(Labelled):
 
 _PUBLIC_CHANNELS = frozenset({Channel.WEBSITE, Channel.WECHAT, Channel.HOTLINE, Channel.MAILBOX})
 FACE_TO_FACE_CHANNELS = frozenset({Channel.ENTERPRISE_VISIT, Channel.SYMPOSIUM})
+_UNITS_OWN_CHANNELS = FACE_TO_FACE_CHANNELS | {Channel.SELF_INSPECTION}
 """Where the unit hears enterprises and the public in person: its own findings, with people
 who may be named to be answered."""
 

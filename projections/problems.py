@@ -38,7 +38,7 @@ class ProblemsProjector:
 
     Version 2: whether someone is owed an answer (``answerable``), when the outcome was told
     (``outcome_at``), the reporter's latest satisfaction, and whether a 不满意 awaits action
-    (neither reopened nor answered anew since).
+    (neither reopened nor answered anew since), and the plan (立行立改 or a roadmap).
     """
 
     name = "problems"
@@ -51,7 +51,7 @@ class ProblemsProjector:
                    " reported_at TEXT NOT NULL, assigned_at TEXT, deadline TEXT, leader TEXT,"
                    " department TEXT, closed_at TEXT, answered_at TEXT,"
                    " answerable INTEGER NOT NULL DEFAULT 0, outcome_at TEXT, satisfaction TEXT,"
-                   " dissatisfied_open INTEGER NOT NULL DEFAULT 0,"
+                   " dissatisfied_open INTEGER NOT NULL DEFAULT 0, plan TEXT,"
                    " sent_back INTEGER NOT NULL DEFAULT 0, reopened INTEGER NOT NULL DEFAULT 0,"
                    " orders INTEGER NOT NULL DEFAULT 0)")
 
@@ -79,7 +79,8 @@ class ProblemsProjector:
                 sets["category"] = event.category.value
             elif isinstance(event, RectificationAssigned):
                 sets.update(assigned_at=at, deadline=event.deadline.isoformat(),
-                            leader=event.leader, department=event.department)
+                            leader=event.leader, department=event.department,
+                            plan=event.plan.value)
             elif isinstance(event, DeadlineExtended):
                 sets["deadline"] = event.deadline.isoformat()
             elif isinstance(event, ProblemClosed):

@@ -47,6 +47,7 @@ from events.supervision import UnitEvent
 from events.vocabulary import Via
 from services.casework.errors import ProblemNotFoundError, VersionConflictError
 from services.casework.mapper import FactMapper
+from services.casework.plan_rules import PlanRules
 from services.casework.problem import Act, Problem, RecordedFact
 from services.casework.proposals import Completion
 from services.casework.rebound import ReboundIndex
@@ -76,6 +77,8 @@ class Casework(Application[UUID]):
         super().__init__(env)
         self.clock = clock
         self.rebound = ReboundIndex()
+        self.plan_rules = PlanRules()
+        """The campaign's limits on plans (the supervision part sets its dates)."""
 
     def construct_mapper(self) -> Mapper[UUID]:
         return FactMapper(
@@ -160,6 +163,7 @@ class Casework(Application[UUID]):
                 f"{command.expected_version}); reload and try again",
             )
         act = Act(actor=command.actor, via=command.via, at=self.clock())
+        problem.plan_rules = self.plan_rules
         _HANDLERS[type(command)](problem, command, act)
         try:
             self.save(problem)

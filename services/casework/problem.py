@@ -74,6 +74,7 @@ from services.casework.errors import (
     WrongStatusError,
 )
 from services.casework.notices import Notices
+from services.casework.plan_rules import PlanRules
 from services.casework.proposals import Completion, Proposals
 from services.clock import china_date
 
@@ -152,6 +153,8 @@ class Problem:
         """Whether someone is owed an answer: a public reporter, or a named 行政相对人."""
         self.answers = Answers()
         self.proposals = Proposals()
+        self.plan_rules = PlanRules()
+        """The campaign's limits on plans; casework sets them before each command."""
         self.enterprise: str | None = reported.enterprise
         self.notices = Notices()
         self.created_on = self.modified_on = reported.occurred_at
@@ -210,6 +213,7 @@ class Problem:
             raise self._wrong_status("交办整改", "assign")
         self._check_deadline_not_before_report(deadline)
         self._check_milestones(immediate, milestones, deadline)
+        self._check_immediate_within_phase(act, immediate, deadline)
         plan = Plan.IMMEDIATE if immediate else Plan.ROADMAP
         self._record(RectificationAssigned, act, leader=leader, department=department,
                      measures=measures, deadline=deadline, plan=plan, milestones=milestones)
@@ -240,6 +244,7 @@ class Problem:
         decided = self.proposals.confirmed(completion)
         self._check_deadline_not_before_report(decided.deadline)
         self._check_milestones(decided.immediate, decided.milestones, decided.deadline)
+        self._check_immediate_within_phase(act, decided.immediate, decided.deadline)
         self._record(RectificationAssigned, act, leader=decided.leader,
                      department=decided.department, measures=decided.measures,
                      deadline=decided.deadline,
@@ -474,12 +479,24 @@ class Problem:
                           deadline: date) -> None:
         if immediate and milestones:
             raise MilestoneError("立行立改不设路线图节点", "an on-the-spot fix has no milestones")
+        if not immediate and not milestones:
+            raise MilestoneError("一时难以整改到位的，须列出时间表、路线图：至少一个节点",
+                                 "a roadmap needs at least one milestone")
         late = [m for m in milestones if m.due > deadline]
         if late:
             raise MilestoneError(
                 f"节点日期 {late[0].due} 晚于整改时限 {deadline}",
                 f"milestone date {late[0].due} is after the deadline {deadline}",
             )
+
+    def _check_immediate_within_phase(self, act: Act, immediate: bool, deadline: date) -> None:
+        latest = self.plan_rules.latest_immediate(china_date(act.at))
+        if immediate and latest is not None and deadline > latest:
+            raise DeadlineError(
+                f"立行立改的整改时限 {deadline} 晚于 {latest}（整改阶段结束）；"
+                "一时难以整改到位的请列出时间表、路线图，或经批准延期",
+                f"an on-the-spot fix is due by {latest} (end of the rectification phase), not "
+                f"{deadline}; make it a roadmap, or extend it with approval")
 
     def _wrong_status(self, action_zh: str, action_en: str) -> WrongStatusError:
         return WrongStatusError(

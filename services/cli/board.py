@@ -31,6 +31,8 @@ _PROBLEM_SECTIONS = {
                      "not answered within the time limit ({answer_days} working days; since: "
                      "the last day to answer)"),
     "dissatisfied": ("举报人对处理结果不满意，尚未重新整改", "reporter dissatisfied, not reopened"),
+    "without_roadmap": ("整改阶段已结束，仍未销号且没有时间表、路线图",
+                        "rectification phase over: open, with no roadmap"),
 }
 
 
@@ -42,7 +44,8 @@ def _item_record(item: BoardItem) -> dict[str, Any]:
 def _spot_checks(shown: Board, campaign: Campaign) -> list[SpotCheckEntry]:
     reports = [UnitReports(r.unit, r.self_inspection, r.public, r.selected)
                for r in shown.reports]
-    return spot_check_list(reports, campaign.units, campaign.low_report_share)
+    return spot_check_list(reports, campaign.units, campaign.low_report_share,
+                           campaign.strong_public_reports)
 
 
 @click.command()
@@ -65,7 +68,8 @@ def board(session: Session, unassigned_days: int, campaign_file: Path | None,
     try:
         today = today_in_china()
         shown = read_board(store, today, unassigned_days,
-                           lambda day: answer_due(day, campaign.answer_working_days))
+                           lambda day: answer_due(day, campaign.answer_working_days),
+                           campaign.phases.rectification.end)
     finally:
         store.close()
     spot_checks = _spot_checks(shown, campaign)

@@ -189,6 +189,14 @@ def _random_unit_step(story: Story, rng: random.Random, at: float) -> None:
     story.kept(unit)
 
 
+def _assign(problem: Problem, act: Act, leader: str, department: str, deadline: date,
+            immediate: bool) -> None:
+    """A fix on the spot, or a roadmap with its one milestone on the deadline."""
+    milestones = () if immediate else (Milestone(due=deadline, description="完成整改"),)
+    problem.assign(act, leader, department, "整改措施", deadline, immediate=immediate,
+                   milestones=milestones)
+
+
 def _random_step(story: Story, rng: random.Random, problems: list[Problem], at: float) -> None:
     if rng.random() < 0.04:
         _random_unit_step(story, rng, at)
@@ -203,8 +211,7 @@ def _random_step(story: Story, rng: random.Random, problems: list[Problem], at: 
     leader, department = rng.choice(_LEADERS)
     commands = (
         lambda: problem.triage(act, rng.choice(list(Category)), "原因", rng.random() < 0.2),
-        lambda: problem.assign(act, leader, department, "整改措施", deadline,
-                               immediate=rng.random() < 0.4, milestones=()),
+        lambda: _assign(problem, act, leader, department, deadline, rng.random() < 0.4),
         lambda: problem.note_progress(act, "进展顺利"),
         lambda: problem.extend_deadline(act, deadline + timedelta(days=30), "协调", "局长"),
         lambda: problem.submit_fix(act, "已整改", ()),

@@ -167,3 +167,25 @@ def test_the_board_warns_of_answers_past_the_time_limit_and_of_dissatisfied_repo
         ("无人答复的举报", date(2023, 3, 15))]
     assert [i.problem for i in board.dissatisfied] == ["结果不满意的举报"]
     assert [waiting.status, recent.status] == [ProblemStatus.REPORTED] * 2
+
+
+def test_after_the_rectification_phase_the_board_lists_open_problems_without_a_roadmap(
+    nats_server: EmbeddedNats, tmp_path: Path
+) -> None:
+    story = Story()
+    story.assign(story.report(on=0, problem="路线图上的问题"), on=1, deadline=date(2023, 6, 30))
+    story.assign(story.report(on=0, problem="立行立改未完成"), on=1, deadline=date(2023, 4, 10),
+                 immediate=True)
+    story.report(on=0, problem="从未交办")
+    done = story.assign(story.report(on=0, problem="已销号"), on=1, deadline=date(2023, 3, 1),
+                        immediate=True)
+    story.close(story.verify(story.fix(done, on=2), on=3), on=4)
+    store = projected(story.events, nats_server.url, tmp_path / "r.db")
+    phase_end = date(2023, 4, 10)
+
+    during = read_board(store, phase_end, rectification_end=phase_end)
+    after = read_board(store, date(2023, 4, 11), rectification_end=phase_end)
+
+    assert during.without_roadmap == ()
+    assert [(i.problem, i.since) for i in after.without_roadmap] == [
+        ("立行立改未完成", phase_end), ("从未交办", phase_end)]

@@ -6,14 +6,26 @@ from datetime import date
 
 import pytest
 
-from events.lifecycle import ProposalReturned, RectificationAssigned, RectificationProposed
+from events.lifecycle import (
+    Milestone,
+    ProposalReturned,
+    RectificationAssigned,
+    RectificationProposed,
+)
 from events.vocabulary import Plan, ProblemStatus
-from services.casework.errors import ProposalError, ProposalIncompleteError, WrongStatusError
+from services.casework.errors import (
+    MilestoneError,
+    ProposalError,
+    ProposalIncompleteError,
+    WrongStatusError,
+)
 from services.casework.problem import Problem
 from services.casework.proposals import Completion
 from tests.builders import SUPERVISOR, UNIT_STAFF, a_problem_in, a_submission, an_act
 
 FILER = "济水分局 王五"
+STEPS = (Milestone(due=date(2023, 3, 31), description="完成复查"),)
+"""The office gives the roadmap its milestones when confirming (a ledger row has none)."""
 
 
 def proposed(leader: str | None = "赵局长", deadline: date | None = date(2023, 4, 10)) -> Problem:
@@ -26,7 +38,7 @@ def proposed(leader: str | None = "赵局长", deadline: date | None = date(2023
 def test_the_units_proposal_is_recorded_as_the_units_by_its_filer_and_confirmed_by_the_office(
 ) -> None:
     problem = proposed()
-    problem.confirm_proposal(an_act(SUPERVISOR, days_after_report=2), Completion())
+    problem.confirm_proposal(an_act(SUPERVISOR, days_after_report=2), Completion(milestones=STEPS))
     proposal, assignment = [r.fact for r in problem.collect_events()]
     assert isinstance(proposal, RectificationProposed)
     assert (proposal.proposed_by, proposal.actor, proposal.unit) == (FILER, UNIT_STAFF,
@@ -41,10 +53,14 @@ def test_the_units_proposal_is_recorded_as_the_units_by_its_filer_and_confirmed_
 def test_an_incomplete_proposal_is_confirmed_only_once_the_office_completes_it() -> None:
     problem = proposed(leader=None, deadline=None)
     with pytest.raises(ProposalIncompleteError) as refused:
-        problem.confirm_proposal(an_act(SUPERVISOR), Completion())
+        problem.confirm_proposal(an_act(SUPERVISOR), Completion(milestones=STEPS))
+    with pytest.raises(MilestoneError):
+        problem.confirm_proposal(an_act(SUPERVISOR), Completion(leader="钱局长",
+                                                                deadline=date(2023, 4, 1)))
     assert "缺少责任领导、整改时限" in refused.value.zh
     problem.confirm_proposal(an_act(SUPERVISOR), Completion(leader="钱局长",
-                                                            deadline=date(2023, 4, 1)))
+                                                            deadline=date(2023, 4, 1),
+                                                            milestones=STEPS))
     assignment = problem.collect_events()[-1].fact
     assert isinstance(assignment, RectificationAssigned)
     assert (assignment.leader, assignment.department, assignment.plan) == (
@@ -55,10 +71,10 @@ def test_a_returned_proposal_cannot_be_confirmed_and_the_unit_may_propose_again(
     problem = proposed()
     problem.return_proposal(an_act(SUPERVISOR), "措施不具体")
     with pytest.raises(ProposalError):
-        problem.confirm_proposal(an_act(SUPERVISOR), Completion())
+        problem.confirm_proposal(an_act(SUPERVISOR), Completion(milestones=STEPS))
     problem.propose(an_act(UNIT_STAFF), FILER, "赵局长", "法制股", "逐案复查并建立台账",
                     date(2023, 4, 10), None, immediate=False)
-    problem.confirm_proposal(an_act(SUPERVISOR), Completion())
+    problem.confirm_proposal(an_act(SUPERVISOR), Completion(milestones=STEPS))
     kinds = [type(r.fact) for r in problem.collect_events()]
     assert kinds == [RectificationProposed, ProposalReturned, RectificationProposed,
                      RectificationAssigned]
@@ -69,7 +85,7 @@ def test_the_same_proposal_again_records_nothing_and_none_is_taken_once_assigned
     with pytest.raises(ProposalError):
         problem.propose(an_act(UNIT_STAFF), FILER, "赵局长", "法制股", "逐案复查",
                         date(2023, 4, 10), None, immediate=False)
-    problem.confirm_proposal(an_act(SUPERVISOR), Completion())
+    problem.confirm_proposal(an_act(SUPERVISOR), Completion(milestones=STEPS))
     with pytest.raises(WrongStatusError):
         problem.propose(an_act(UNIT_STAFF), FILER, "赵局长", "法制股", "另一方案",
                         date(2023, 4, 10), None, immediate=False)
