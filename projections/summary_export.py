@@ -19,7 +19,7 @@ from projections.summary import STAGES, Summary, UnitSummary
 Table = tuple[list[str], list[list[str | int | float | None]]]
 """A header and its rows."""
 
-_FIGURES: tuple[tuple[str, str, str], ...] = (
+FIGURES: tuple[tuple[str, str, str], ...] = (
     ("reported", "问题总数", "problems"),
     ("to_rectify", "应整改", "to rectify"),
     ("closed", "已销号", "closed"),
@@ -46,8 +46,8 @@ def _lines(summary: Summary) -> list[UnitSummary]:
 
 
 def _figure_rows(summary: Summary, lang: Language) -> Table:
-    header = [_t(lang, "单位", "unit"), *(_t(lang, zh, en) for _, zh, en in _FIGURES)]
-    rows = [[_name(u, lang), *(getattr(u, key) for key, _, _ in _FIGURES)]
+    header = [_t(lang, "单位", "unit"), *(_t(lang, zh, en) for _, zh, en in FIGURES)]
+    rows = [[_name(u, lang), *(getattr(u, key) for key, _, _ in FIGURES)]
             for u in _lines(summary)]
     return header, rows
 
@@ -100,7 +100,7 @@ def to_markdown(summary: Summary, lang: Language = "zh") -> str:
 def _record(unit: UnitSummary) -> dict[str, Any]:
     return {
         "unit": unit.unit or None,
-        **{key: getattr(unit, key) for key, _, _ in _FIGURES},
+        **{key: getattr(unit, key) for key, _, _ in FIGURES},
         "by_category": {c.value: n for c, n in unit.by_category.items()},
         "by_channel": {c.value: n for c, n in unit.by_channel.items()},
         "stage_days": {s.value: d for s, d in unit.stage_days.items()},
