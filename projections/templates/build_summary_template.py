@@ -162,8 +162,8 @@ def _table(document: DocumentObject, headers: list[str], cells: list[str], loop:
     rows[2]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row on one page
 
 
-def _p(document: DocumentObject, text: str, style: str = BODY) -> None:
-    document.add_paragraph(text, style=style)
+def _p(document: DocumentObject, text: str, style: str = BODY) -> Paragraph:
+    return document.add_paragraph(text, style=style)
 
 
 def _content(document: DocumentObject) -> None:
@@ -223,8 +223,7 @@ def _content(document: DocumentObject) -> None:
     _p(document, "", BODY)
     _p(document, "{{ issuer }}", SIGNATURE)
     _p(document, "{{ signed_on }}", SIGNATURE)
-    document.add_page_break()
-    _p(document, "附表：专项整治数据", CAPTION)
+    _p(document, "附表：专项整治数据", CAPTION).paragraph_format.page_break_before = True
     _p(document, "表2  总体情况（{{ who }}）", CAPTION)
     _table(document, ["项目", "数量"], ["{{ row.label }}", "{{ row.value }}"],
            "row in figures_table", [80, 40])

@@ -12,8 +12,8 @@ from tests.projections.stories import Story
 HOSTILE_UNIT = "第三\x00执法\x1b大队\x7f"
 """As recorded; every export shows it as 第三执法大队."""
 SHOWN_HOSTILE_UNIT = "第三执法大队"
-LONG_PROBLEM = ("执法人员在现场检查时未出示执法证件，也未告知当事人陈述申辩的权利，检查记录内容不全，"
-                "未载明检查依据和检查结果")
+LONG_PROBLEM = ("执法人员在现场检查时未出示执法证件，也未告知当事人陈述申辩的权利，"
+                "检查记录内容不全，未载明检查依据和检查结果")
 LONG_CASE = ("某建材经营部2月份先后接受市场监管、应急管理、生态环境三个部门的现场检查，检查内容"
              "多有重复，企业负责人反映检查频次过高、影响正常经营，且检查人员要求企业重复提交同一批"
              "证明材料，检查结束后未出具任何书面意见")
@@ -28,7 +28,8 @@ def a_campaign_worth_printing() -> list[RecordedEvent]:
         channel = (Channel.SELF_INSPECTION, Channel.HOTLINE, Channel.ENTERPRISE_VISIT)[n % 3]
         problem = story.report(on=n * 0.1, problem=f"{LONG_PROBLEM}（第{n + 1}项）",
                                case=LONG_CASE, channel=channel)
-        story.assign(problem, on=1, deadline=date(2023, 3, 10) + timedelta(days=n * 8), immediate=n % 2 == 0,
+        story.assign(problem, on=1, deadline=date(2023, 3, 10) + timedelta(days=n * 8),
+                     immediate=n % 2 == 0,
                      leader="王副局长（分管执法）", department="法制科与综合执法大队",
                      measures=LONG_MEASURES)
         if n < 3:
@@ -39,7 +40,7 @@ def a_campaign_worth_printing() -> list[RecordedEvent]:
             story.order(problem, on=8, due=date(2023, 3, 20))
             story.respond(problem, 9, Notice.ORDER, 1)
         elif n == 4:
-            story.circulate(problem, on=8, due=date(2023, 3, 1))
+            story.circulate(problem, on=8, due=date(2023, 3, 15))
     for n in range(2):
         story.report(on=2 + n, unit="第二分局", channel=Channel.WEBSITE,
                      problem="罚款数额畸轻畸重，同类案件处罚标准不统一", case=LONG_CASE)

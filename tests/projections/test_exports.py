@@ -77,6 +77,7 @@ def test_the_workbook_reproduces_the_template_and_no_cell_is_a_formula(
     assert sheet.max_row == 7
     assert sheet.freeze_panes == "A4"
     assert sheet.print_title_rows == "$1:$3"
+    assert sheet.oddFooter is not None
     assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
     assert (sheet.page_setup.orientation, sheet.page_setup.paperSize) == ("landscape", 9)
     assert sheet["B4"].alignment.wrap_text
