@@ -47,8 +47,10 @@ def _counted(counts: dict[str, int], label: Any) -> list[dict[str, object]]:
     return [{"label": label(code), "count": n} for code, n in counts.items() if n]
 
 
-def _phrase(rows: list[dict[str, object]]) -> str:
-    return "、".join(f"{row['label']}{row['count']}个" for row in rows) or "无"
+def _phrase(rows: list[dict[str, object]], quoted: bool = False) -> str:
+    """走访企业2个、自查3个; a category's long name in quotes: “…”问题9个."""
+    return "、".join(f"“{row['label']}”问题{row['count']}个" if quoted
+                    else f"{row['label']}{row['count']}个" for row in rows) or "无"
 
 
 def _lines(value: object) -> list[str]:
@@ -102,7 +104,7 @@ def document_context(summary: Summary, ledgers: Sequence[UnitLedger],
         "issuer": issuer or unit or "（落款单位）",
         "as_of": written_date(summary.today), "signed_on": written_date(summary.today),
         "categories": categories, "channels": channels,
-        "categories_text": _phrase(categories), "channels_text": _phrase(channels),
+        "categories_text": _phrase(categories, quoted=True), "channels_text": _phrase(channels),
         "figures_table": [{"label": zh, "value": figures.get(key, 0)} for key, zh, _ in FIGURES],
         "units": document["units"] if summary.campaign else [],
         "closure_rate": _rate(figures.get("closed", 0), figures.get("to_rectify", 0)),

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from events.recorded import RecordedEvent
-from events.vocabulary import Channel, Notice
+from events.vocabulary import Channel, Notice, ProblemStatus
+from projections.ledger import LedgerHeader, LedgerRow, UnitLedger
 from tests.projections.stories import Story
 
 HOSTILE_UNIT = "第三\x00执法\x1b大队\x7f"
@@ -50,3 +51,13 @@ def a_campaign_worth_printing() -> list[RecordedEvent]:
     return [event.model_copy(update={"unit": HOSTILE_UNIT})
             if event.unit == SHOWN_HOSTILE_UNIT else event for event in story.events]
 
+
+
+def a_long_ledger(rows: int = 8) -> UnitLedger:
+    """One unit's ledger with long Chinese text in every column, of varying length."""
+    return UnitLedger(LedgerHeader("第一分局", "李四", "0391-1234567", date(2023, 3, 5)), tuple(
+        LedgerRow(n, LONG_PROBLEM * (n % 3 + 1), LONG_CASE[: 20 * (n % 8 + 1)], LONG_MEASURES,
+                  date(2023, 3, n % 28 + 1), "法制科与综合执法大队" * (n % 2 + 1),
+                  "王副局长（分管执法）", "整改中；超期；督办2次；已延期", "第一分局", f"p{n}",
+                  ProblemStatus.RECTIFYING)
+        for n in range(1, rows + 1)))

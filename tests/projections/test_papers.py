@@ -11,7 +11,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,19 +20,16 @@ from docx import Document
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 
-from events.vocabulary import Category, Channel, ProblemStatus
-from projections.ledger import LedgerHeader, LedgerRow, UnitLedger
+from events.vocabulary import Category, Channel
 from projections.outgoing import ExportError, checked_package
 from projections.templates.build_summary_template import TEMPLATE, build
 from projections.workbook import to_xlsx
 from services.runtime.nats_server import EmbeddedNats
 from tests.projections.papers import (
     HOSTILE_UNIT,
-    LONG_CASE,
-    LONG_MEASURES,
-    LONG_PROBLEM,
     SHOWN_HOSTILE_UNIT,
     a_campaign_worth_printing,
+    a_long_ledger,
 )
 from tests.projections.streams import projected
 
@@ -65,16 +62,6 @@ def lines_needed(text: str, column_width: float, points: float) -> int:
             lines, used = lines + 1, 0.0
         used += advance
     return lines
-
-
-def a_long_ledger() -> UnitLedger:
-    rows = tuple(
-        LedgerRow(n, LONG_PROBLEM * (n % 3 + 1), LONG_CASE[: 20 * n], LONG_MEASURES,
-                  date(2023, 3, n + 1), "法制科与综合执法大队" * (n % 2 + 1),
-                  "王副局长（分管执法）",
-                  "整改中；超期；督办2次；已延期", "第一分局", f"p{n}", ProblemStatus.RECTIFYING)
-        for n in range(1, 9))
-    return UnitLedger(LedgerHeader("第一分局", "李四", "0391-1234567", date(2023, 3, 5)), rows)
 
 
 def test_each_ledger_row_is_tall_enough_for_the_longest_wrapped_text_in_it() -> None:
