@@ -1,9 +1,11 @@
-"""The statistics as a workbook that prints: 汇总 (per unit, with rates) and 明细 (every count)."""
+"""The statistics as a workbook that prints: 汇总 (per unit, with rates), 明细 (every count)
+and 按类别 (each of the 13 categories per unit)."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from events.vocabulary import Category
 from projections.exports import written_date
 from projections.report_sheet import Cell, new_workbook, report_sheet, workbook_bytes
 from projections.stats import Statistics, Totals
@@ -28,4 +30,9 @@ def stats_to_xlsx(figures: Statistics, today: date) -> bytes:
     report_sheet(workbook, "明细", f"{TITLE}：明细", subtitle, _DETAIL,
                  [[c.unit, c.category.label(), c.status.label(), c.channel.label(), c.count]
                   for c in figures.cells])
+    columns = (*figures.units, figures.total)
+    per_unit = [figures.by_category(u.unit or None) for u in columns]
+    report_sheet(workbook, "按类别", f"{TITLE}：按类别", subtitle,
+                 ("类别", *(u.unit or "合计" for u in columns)),
+                 [[c.label(), *(counts[c] for counts in per_unit)] for c in Category])
     return workbook_bytes(workbook, today, "统计 xlsx")

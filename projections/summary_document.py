@@ -44,13 +44,14 @@ def _rate(part: int, whole: int) -> str:
 
 
 def _counted(counts: dict[str, int], label: Any) -> list[dict[str, object]]:
-    return [{"label": label(code), "count": n} for code, n in counts.items() if n]
+    """Every category (or channel) the record lists, zeros included, as the notice lists them."""
+    return [{"label": label(code), "count": n} for code, n in counts.items()]
 
 
 def _phrase(rows: list[dict[str, object]], quoted: bool = False) -> str:
-    """走访企业2个、自查3个; a category's long name in quotes: “…”问题9个."""
+    """Those that occur: 走访企业2个、自查3个; a category's long name quoted: “…”问题9个."""
     return "、".join(f"“{row['label']}”问题{row['count']}个" if quoted
-                    else f"{row['label']}{row['count']}个" for row in rows) or "无"
+                    else f"{row['label']}{row['count']}个" for row in rows if row["count"]) or "无"
 
 
 def _lines(value: object) -> list[str]:
