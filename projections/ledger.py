@@ -63,6 +63,8 @@ class LedgerRow:
     unit: str
     problem_id: str
     status: ProblemStatus
+    plan: Plan | None = None
+    """Fixed on the spot (立行立改) or a roadmap, once assigned; not a template column."""
     deadline_as_written: str = ""
     """整改时限 as the unit wrote it, when it is not a date (“长期坚持”)."""
 
@@ -269,7 +271,7 @@ def read_ledger(store: ReadStore, today: date, unit: str | None = None) -> list[
         note = remarks(state, due, flags, today)
         by_unit.setdefault(row_unit, []).append(LedgerRow(
             no, problem, case, measures or "", due, department or "", leader or "", note,
-            row_unit, problem_id, state, deadline_text or ""))
+            row_unit, problem_id, state, Plan(plan) if plan else None, deadline_text or ""))
     return [
         UnitLedger(LedgerHeader(name, filed_by or "", phone or "",
                                 date.fromisoformat(filed_on) if filed_on else None),
