@@ -167,14 +167,15 @@ def _rows(sheet: str, grid: list[list[object]], header_at: int, columns: dict[in
         cells = {name: grid[index][c] for c, name in columns.items() if c < len(grid[index])}
         values = {name: _text(value) for name, value in cells.items()}
         problem, case = values.get("problem", ""), values.get("case", "")
-        if not problem and not case:
-            continue  # a blank row, or a note under the table
+        merged_line = problem == case and len({v for v in values.values() if v}) == 1
+        if (not problem and not case) or merged_line:
+            continue  # a blank row, or a note or signature line merged across under the table
+        number = unicodedata.normalize("NFKC", values.get("number", ""))
         if not problem or not case:
             which = ("执法问题", "problem") if not problem else ("执法案例", "case")
             ledger.problems.append(Problem(sheet, index + 1, f"缺少{which[0]}",
                                            f"the {which[1]} is empty"))
             continue
-        number = unicodedata.normalize("NFKC", values.get("number", ""))
         if rows and number and rows[-1].number == number and rows[-1].problem == problem:
             # One problem over several rows (序号 and 执法问题 merged): its cases together.
             last = rows.pop()
