@@ -251,3 +251,15 @@ def test_an_event_other_than_a_follow_gets_no_reply_and_files_nothing(
     follow = unfollow.replace(b"unsubscribe", b"subscribe")
     assert "欢迎关注" in reply_of(wechat.post(signed(), follow))["Content"]
     assert rectify.last_seq() == before
+
+
+def test_no_follower_id_is_in_clear_anywhere_in_the_data_dir(
+        rectify: Rectify, wechat: WeChatServers) -> None:
+    follower = "oPrivate-follower-openid-4242"
+    plain = text_message("检查人员未着装", a_msg_id(), follower=follower)
+    assert wechat.post(signed(), plain).status_code == 200
+    query, sealed = encrypted(text_message("加密留言", a_msg_id(), follower=follower))
+    assert wechat.post(query, sealed).status_code == 200
+    rectify.last_seq()  # stored by now: the replies came after the PubAck
+    for path in (p for p in rectify.process.data_dir.rglob("*") if p.is_file()):
+        assert follower.encode() not in path.read_bytes(), path
