@@ -52,12 +52,13 @@ def create_app(gateway: Gateway, settings: IntakeSettings) -> FastAPI:
     app.include_router(api_router(gateway, settings))
     app.include_router(open311_router(gateway, settings))
     app.include_router(web_router(gateway, settings))
+    limits = Limits(settings.filing_rate, settings.lookup_rate)
     if settings.wechat_token:
-        app.include_router(wechat_router(gateway, settings, settings.wechat_token))
+        app.include_router(wechat_router(gateway, settings, settings.wechat_token, limits))
     # Outermost last: headers on every answer, then rate limits before anything is read.
     app.add_middleware(BodyLimit)
     app.add_middleware(TruthfulAllow, routes=app.router.routes)
-    app.add_middleware(RateLimit, limits=Limits.parse(settings.filing_rate, settings.lookup_rate))
+    app.add_middleware(RateLimit, limits=limits)
     app.add_middleware(SecurityHeaders)
     return app
 
