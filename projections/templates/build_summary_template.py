@@ -196,7 +196,9 @@ def _content(document: DocumentObject) -> None:
     _p(document, "收到督办{{ figures.orders }}件，已回复{{ notices.orders_answered }}件；"
                  "通报{{ figures.circulars }}件，已回复{{ notices.circulars_answered }}件"
                  "{{ notices.late_text }}。收到群众举报{{ figures.public_reports }}件，"
-                 "已答复{{ figures.answered }}件。")
+                 "已答复{{ figures.answered }}件。{% if figures.satisfied is defined %}回访中，"
+                 "满意{{ figures.satisfied }}件、基本满意{{ figures.basically_satisfied }}件、"
+                 "不满意{{ figures.dissatisfied }}件。{% endif %}")
     _p(document, "四、建立长效机制情况", HEADING)
     _p(document, "{%p if mechanisms %}")
     _p(document, "{%p for mechanism in mechanisms %}")
