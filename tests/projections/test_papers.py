@@ -11,7 +11,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,10 @@ from docx import Document
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 
-from events.vocabulary import Category, Channel
+from events.vocabulary import Category, Channel, ProblemStatus
 from projections.outgoing import ExportError, checked_package
+from projections.summary import Summary, UnitSummary
+from projections.summary_export import to_xlsx as summary_to_xlsx
 from projections.templates.build_summary_template import TEMPLATE, build
 from projections.workbook import to_xlsx
 from services.runtime.nats_server import EmbeddedNats
@@ -79,6 +81,35 @@ def test_each_ledger_row_is_tall_enough_for_the_longest_wrapped_text_in_it() -> 
         heights.append(height)
     assert len(set(heights)) > 1  # measured row by row, not one height for all
     assert isinstance(sheet["E4"].value, datetime)
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WFA" else 1 for char in text)
+
+
+def test_summary_sheets_fit_their_text_keep_numbers_and_turn_landscape_only_when_wide() -> None:
+    names = [f"第{n}执法大队" for n in "一二三四五六七八"]
+    units = tuple(UnitSummary(name, reported=n, to_rectify=n, closed=n // 2,
+                              by_category=dict.fromkeys(Category, n),
+                              by_channel=dict.fromkeys(Channel, 1),
+                              stage_days={ProblemStatus.REPORTED: 1.25})
+                  for n, name in enumerate(names, start=1))
+    workbook = load_workbook(io.BytesIO(summary_to_xlsx(Summary(
+        date(2023, 4, 18), units, UnitSummary("", reported=36, stage_days={})))))
+
+    for sheet in workbook.worksheets:
+        assert sheet["A2"].value == "单位：全部单位    截至：2023年4月18日"
+        for column in sheet.iter_cols(min_row=4):
+            width = sheet.column_dimensions[column[0].column_letter].width
+            texts = [c.value for c in column if isinstance(c.value, str)]
+            assert width >= min(40, max(map(display_width, texts), default=0)), \
+                f"{sheet.title} {column[0].column_letter}"
+            assert all(isinstance(c.value, int | float) for c in column
+                       if c.value is not None and not isinstance(c.value, str))
+    assert workbook["总体情况"]["B4"].value == 1
+    assert workbook["各环节平均用时（天）"]["B4"].number_format == "0.00"
+    assert workbook["各环节平均用时（天）"].page_setup.orientation == "portrait"
+    assert workbook["按问题类别"].page_setup.orientation == "landscape"
 
 
 # --- exports of a store whose unit name holds control characters ---------------------------
