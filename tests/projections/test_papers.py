@@ -19,6 +19,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
+from openpyxl.utils import get_column_letter
 
 from events.vocabulary import Category, Channel, ProblemStatus
 from projections.outgoing import ExportError, checked_package
@@ -99,11 +100,11 @@ def test_summary_sheets_fit_their_text_keep_numbers_and_turn_landscape_only_when
 
     for sheet in workbook.worksheets:
         assert sheet["A2"].value == "单位：全部单位    截至：2023年4月18日"
-        for column in sheet.iter_cols(min_row=4):
-            width = sheet.column_dimensions[column[0].column_letter].width
+        for number, column in enumerate(sheet.iter_cols(min_row=4), start=1):
+            width = sheet.column_dimensions[get_column_letter(number)].width
             texts = [c.value for c in column if isinstance(c.value, str)]
             assert width >= min(40, max(map(display_width, texts), default=0)), \
-                f"{sheet.title} {column[0].column_letter}"
+                f"{sheet.title} column {number}"
             assert all(isinstance(c.value, int | float) for c in column
                        if c.value is not None and not isinstance(c.value, str))
     assert workbook["总体情况"]["B4"].value == 1
