@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from services.cli.account import ACCOUNT_COMMANDS
 from services.cli.board import board
 from services.cli.campaign import campaign
 from services.cli.demo import seed_demo
@@ -17,6 +18,7 @@ from services.cli.inspect import events, history, schema, status
 from services.cli.intake import INTAKE_COMMANDS
 from services.cli.reading import READING_COMMANDS
 from services.cli.staff import STAFF_COMMANDS
+from services.cli.staff_admin import STAFF_ADMIN_COMMANDS
 from services.cli.summary import summary
 from services.cli.supervision import SUPERVISION_COMMANDS
 from services.runtime.config import DEFAULT_DATA_DIR, Settings
@@ -86,7 +88,8 @@ def demo(**options: Any) -> None:
     _serve(_settings(**options), seed=True)
 
 
-for _command in (*STAFF_COMMANDS, *INTAKE_COMMANDS, *READING_COMMANDS, *SUPERVISION_COMMANDS,
+for _command in (*ACCOUNT_COMMANDS, *STAFF_ADMIN_COMMANDS,
+                 *STAFF_COMMANDS, *INTAKE_COMMANDS, *READING_COMMANDS, *SUPERVISION_COMMANDS,
                  board, summary, campaign, history, events, status, schema):
     cli.add_command(_command)
 

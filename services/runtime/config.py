@@ -85,6 +85,10 @@ class Settings:
     """Parts of ``rectify up`` switched off by name (``--without``)."""
     intake: IntakeSettings = field(default_factory=IntakeSettings.from_env)
     answers: AnswerSettings = field(default_factory=AnswerSettings.from_env)
+    local_admin: bool = field(
+        default_factory=lambda: os.environ.get("RECTIFY_LOCAL_ADMIN") == "1")
+    """Demo and test mode: staff commands without a session are accepted in the name given
+    (``--as``), recorded as named by the local system administrator (``local:<name>``)."""
 
     def read_store_location(self) -> str:
         """Where the read models live: a PostgreSQL DSN, else a SQLite file path."""
