@@ -38,6 +38,8 @@ WHOAMI_REQUEST = "auth.whoami"
 STAFF_COMMAND_PREFIX = "cmd.staff."
 STAFF_QUERY = "query.staff.list"
 AUDIT_QUERY = "query.audit"
+REPORTER_UNMASK_QUERY = "query.reporter.unmask"
+REPORTER_SEAL_QUERY = "query.reporter.seal"
 
 HEADER_SESSION = "Rectify-Session"
 """A signed-in person's session token on every staff request; casework checks it."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,9 @@ def _runtime_options(command: Callable[..., None]) -> Callable[..., None]:
 
 def _serve(settings: Settings, seed: bool) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    os.umask(0o077)  # what rectify up writes (stores, keys, NATS data) is its user's alone
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.chmod(0o700)
 
     async def announce(runtime: Runtime) -> None:
         click.echo(f"rectify 已启动：NATS {runtime.nats_url}，事件库 {settings.store_label()}；"

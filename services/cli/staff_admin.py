@@ -8,9 +8,13 @@ from typing import Any
 
 import click
 
+from events.directory import Role
 from events.subjects import AUDIT_QUERY, STAFF_QUERY, staff_command_subject
 from services.cli.account import ask, roles_text
 from services.cli.options import Session, common_options
+from services.identity.accounts import Accounts
+from services.identity.management import StaffManagement
+from services.identity.store import IdentityStore
 
 LOGIN = click.argument("login")
 ROLE = click.argument("role", metavar="ROLE[@UNIT]")
@@ -38,6 +42,29 @@ def _change(session: Session, verb: str, body: dict[str, Any]) -> None:
     if answer.get("totp_uri"):
         session.out.line(f"动态口令绑定（只显示这一次）：{answer['totp_uri']}",
                          f"TOTP enrolment (shown once): {answer['totp_uri']}")
+
+
+@staff.command()
+@common_options
+@LOGIN
+@click.option("--name", required=True, help="姓名 / name")
+@click.option("--unit", required=True, help="所在单位 / unit")
+def init(session: Session, login: str, name: str, unit: str) -> None:
+    """首个安全管理员（本机，直接写数据目录）/ the first security administrator (local)."""
+    accounts = Accounts(IdentityStore.in_data_dir(session.data_dir))
+    if accounts.holders(Role.SECURITY_ADMIN):
+        session.out.fail("已有安全管理员：请由其登录后用 rectify staff add 登记人员",
+                         "a security administrator exists: they enrol people with staff add")
+    issued = StaffManagement(accounts).add(None, login, name, unit, [(Role.SECURITY_ADMIN, None)])
+    if session.out.format == "json":
+        session.out.json({"ok": True, "login": login, "password": issued.password,
+                          "totp_uri": issued.totp_uri})
+        return
+    session.out.line(f"已登记安全管理员 {name}（{login}）。"
+                     f"初始口令（只显示这一次，首次登录须修改）：{issued.password}\n动态口令绑定：{issued.totp_uri}",
+                     f"enrolled the security administrator {name} ({login}). Initial password "
+                     f"(shown once, to change at first sign-in): {issued.password}\n"
+                     f"TOTP enrolment: {issued.totp_uri}")
 
 
 @staff.command()
@@ -123,11 +150,12 @@ def list_staff(session: Session) -> None:
 @common_options
 @click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
               default=None, help="从此时起 / from this moment")
-@click.option("--actor", default=None, help="只看此人（登录名、姓名或编号）/ one person only")
-def audit(session: Session, since: datetime | None, actor: str | None) -> None:
+@click.option("--actor", "person", default=None,
+              help="只看此人（登录名、姓名或编号）/ one person only")
+def audit(session: Session, since: datetime | None, person: str | None) -> None:
     """审计日志（审计管理员）/ the audit log (audit administrator)."""
     answer = ask(session, AUDIT_QUERY, {"since": since.isoformat() if since else None,
-                                        "actor": actor}, headers=session.headers())
+                                        "actor": person}, headers=session.headers())
     if session.out.format == "json":
         session.out.json(answer)
         return

@@ -28,16 +28,16 @@ class IntakeSettings:
     wechat_token: str | None = None
     """The official account's callback token; None leaves the WeChat callback off."""
     reporter_key: str | None = None
-    """Base64 AES key sealing reporters' personal data; None: ``<data dir>/reporter.key``."""
-    reporter_readers: frozenset[str] = frozenset()
-    """Who may see reporters' names and phones unmasked (``--as`` names)."""
+    """Base64 AES key sealing reporters' personal data; None: ``reporter_key_file``."""
+    reporter_key_file: Path | None = None
+    """A file holding that key, best outside the data directory; None: ``<data dir>/reporter.key``.
+    Only the service reads it: people see reporters through its door (``rectify reporter``)."""
     public_unit: str = "法规与科技标准科"
     """The unit that receives public reports naming none, for triage."""
 
     @classmethod
     def from_env(cls) -> IntakeSettings:
         env = os.environ
-        readers = env.get("RECTIFY_REPORTER_READERS", "")
         return cls(
             host=env.get("RECTIFY_HOST", cls.host),
             http_port=int(env.get("RECTIFY_HTTP_PORT", "0")),
@@ -46,7 +46,8 @@ class IntakeSettings:
             smtp_relay=env.get("RECTIFY_SMTP_RELAY") or None,
             wechat_token=env.get("RECTIFY_WECHAT_TOKEN") or None,
             reporter_key=env.get("RECTIFY_REPORTER_KEY") or None,
-            reporter_readers=frozenset(r.strip() for r in readers.split(",") if r.strip()),
+            reporter_key_file=Path(env["RECTIFY_REPORTER_KEY_FILE"])
+            if env.get("RECTIFY_REPORTER_KEY_FILE") else None,
             public_unit=env.get("RECTIFY_PUBLIC_UNIT", cls.public_unit),
         )
 

@@ -30,9 +30,11 @@ from services.casework.application import Casework
 from services.casework.service import CaseworkService
 from services.casework.store_thread import StoreThread
 from services.identity.accounts import Accounts
+from services.identity.door import ReporterDoor, serving_reporter_door
 from services.identity.guard import CommandGuard
 from services.identity.service import serving_identity
 from services.identity.store import IdentityStore
+from services.intake.keys import IntakeKeys
 from services.relay.outbox import Relay
 from services.runtime.config import RUNTIME_FILE, Settings, write_runtime
 from services.runtime.nats_server import EmbeddedNats
@@ -137,6 +139,9 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         try:
             async with contextlib.AsyncExitStack() as parts:
                 await parts.enter_async_context(serving_identity(nats_url, accounts))
+                door = ReporterDoor(accounts, casework,
+                                    IntakeKeys.for_settings(settings, create=True).cipher)
+                await parts.enter_async_context(serving_reporter_door(nats_url, door, store))
                 for name, part in PARTS.items():
                     if name not in settings.without:
                         await parts.enter_async_context(part(runtime))
