@@ -82,7 +82,7 @@ def send_command(session: Session, command: ProblemCommand) -> None:
     async def send() -> dict[str, Any]:
         async with connected(session.url()) as client:
             return await request(client, command_subject(command.verb),
-                                 command.model_dump_json().encode())
+                                 command.model_dump_json().encode(), headers=session.headers())
 
     reply = session.run(send())
     if not reply.get("ok"):
