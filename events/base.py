@@ -14,6 +14,10 @@ from events.text import Name
 from events.upcasting import upcast
 from events.vocabulary import Channel, Via
 
+ACTOR_ID = ("The signed-in person's stable id (separation of duties compares these); "
+            "`local:<name>` when the local system administrator named the actor in demo or "
+            "test mode; empty for services and for facts recorded before sign-in existed.")
+
 
 class _Upcast(BaseModel):
     """Reads older versions of an event as the current one (see ``events.upcasting``)."""
@@ -34,6 +38,7 @@ class ProblemEventBase(_Upcast):
     problem_id: UUID
     unit: Name = Field(description="填报单位: the unit that owns the problem.")
     actor: Name = Field(description="Who acted, as authenticated by the entry point.")
+    actor_id: str | None = Field(None, max_length=200, description=ACTOR_ID)
     occurred_at: AwareDatetime
     via: Via = Field(description="How the action reached the system.")
     channel: Channel | None = Field(None, description="The intake or answer channel.")
@@ -48,6 +53,7 @@ class UnitEventBase(_Upcast):
     version: int = Field(1, description="Schema version of this event type.")
     unit: Name = Field(description="The unit (各分局、执法支队) the fact is about.")
     actor: Name = Field(description="Who acted, as authenticated by the entry point.")
+    actor_id: str | None = Field(None, max_length=200, description=ACTOR_ID)
     occurred_at: AwareDatetime
     via: Via = Field(description="How the action reached the system.")
     channel: Channel | None = Field(None, description="Always empty: kept so every recorded "

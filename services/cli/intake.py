@@ -214,7 +214,7 @@ async def _propose_and_file(session: Session, unit: str, sheets: list[LedgerShee
                 deadline_as_written=None if row.deadline_date else row.deadline or None,
                 immediate="立行立改" in row.remarks)
             reply = await request(client, command_subject(command.verb),
-                                  command.model_dump_json().encode())
+                                  command.model_dump_json().encode(), headers=session.headers())
             code = (reply.get("error") or {}).get("code")
             if not reply.get("ok") and code not in _ALREADY_SETTLED:
                 error = reply.get("error") or {}
@@ -229,11 +229,15 @@ async def _propose_and_file(session: Session, unit: str, sheets: list[LedgerShee
                               filed_by=header.filed_by if header else None,
                               filed_on=header.filed_on if header else None)
         reply = await request(client, unit_command_subject(filing.verb),
-                              filing.model_dump_json().encode())
+                              filing.model_dump_json().encode(), headers=session.headers())
         if not reply.get("ok"):
             error = reply.get("error") or {}
-            session.out.fail(f"台账报送未记录：{error.get('zh', '被拒绝')}",
-                             f"the ledger filing was not recorded: {error.get('en', 'refused')}")
+            session.out.fail(f"台账中的问题和整改方案已登记，但报送（填报人、电话、填报时间）"
+                             f"未记录：{error.get('zh', '被拒绝')}；"
+                             "可由有权者用 rectify campaign filed 补记",
+                             f"the ledger's problems and proposals are recorded, but its filing "
+                             f"was not: {error.get('en', 'refused')}; record it with "
+                             "`rectify campaign filed`")
     return outcomes
 
 
