@@ -45,7 +45,7 @@ def cli_json(rectify: Rectify, *args: str) -> Any:
     return json.loads(done.stdout)
 
 
-def exported(rectify: Rectify, path: Path, wanted: int, timeout: float = 60.0) -> Path:
+def exported(rectify: Rectify, path: Path, wanted: int, timeout: float = 180.0) -> Path:
     """The unit's ledger as rectify exports it, once the read side shows ``wanted`` proposals."""
     deadline = time.monotonic() + timeout
     while True:
