@@ -18,6 +18,7 @@ from typing import Any
 import click
 import nats
 
+from events.seal import SealKey
 from projections.catalog import PROJECTORS, projectors
 from projections.exports import FORMATS, ExportFormat, csv_document, export
 from projections.facts import CHINA_TIME, local_date
@@ -36,7 +37,13 @@ from services.cli.notice_view import notice_cells, notice_headers, notice_record
 from services.cli.options import Session, common_options
 from services.cli.progress import ProgressLine
 from services.clock import system_clock
-from services.runtime.config import READ_MODELS_FILE, read_runtime
+from services.runtime.config import (
+    READ_MODELS_FILE,
+    MissingSealKeyError,
+    load_seal_key,
+    read_runtime,
+)
+from services.runtime.faults import is_passing
 
 READ_STORE = click.option("--read-store", envvar="RECTIFY_READ_STORE", default=None,
                           help="读模型库（默认取自运行中的 rectify 或数据目录）/ read-model store")
@@ -69,6 +76,14 @@ AS_OF = click.option("--as-of", type=MomentParam(), default=None,
                      help="按某一时刻的状态（只写日期即当天结束时）/ as it stood at that moment")
 
 
+def seal_key(session: Session) -> SealKey:
+    """The relay's seal key of this data directory: only sealed events are read."""
+    try:
+        return load_seal_key(session.data_dir)
+    except MissingSealKeyError as missing:
+        session.out.fail(str(missing), str(missing))
+
+
 def today_in_china() -> date:
     return local_date(system_clock())
 
@@ -98,7 +113,8 @@ async def views_as_of(session: Session, moment: datetime, names: Sequence[str]) 
     try:
         progress = ProgressLine(session.out, f"重建 {moment:%Y-%m-%d %H:%M} 时的视图",
                                 f"building the view as of {moment:%Y-%m-%d %H:%M}")
-        store = await build_as_of(client.jetstream(), moment, names=names, on_progress=progress)
+        store = await build_as_of(client.jetstream(), moment, names=names, on_progress=progress,
+                                  key=seal_key(session))
         progress.done()
         return store
     finally:
@@ -358,7 +374,8 @@ async def _rebuild(session: Session, store: ReadStore) -> int:
     client = await nats.connect(session.url(), connect_timeout=3)
     try:
         progress = ProgressLine(session.out, "重建", "rebuilding")
-        reached = await rebuild(client.jetstream(), store, on_progress=progress)
+        reached = await rebuild(client.jetstream(), store, on_progress=progress,
+                                key=seal_key(session))
         progress.done()
         return reached
     finally:
@@ -374,7 +391,7 @@ async def _as_of_into(session: Session, moment: datetime, names: Sequence[str],
     try:
         progress = ProgressLine(session.out, "重建", "building")
         await build_as_of(client.jetstream(), moment, names=names or None, store=store,
-                          on_progress=progress)
+                          on_progress=progress, key=seal_key(session))
         progress.done()
         return min(live_positions(store).values(), default=0)
     finally:
@@ -398,8 +415,9 @@ def project(session: Session, names: tuple[str, ...], read_store: str | None) ->
     async def follow() -> None:
         client = await nats.connect(session.url(), connect_timeout=3)
         try:
-            await run_projections(client.jetstream(), store, names or None,
-                                  ProgressLine(session.out, "投影", "projecting"))
+            await run_projections(client.jetstream(), store, seal_key(session),
+                                  passing=is_passing, names=names or None,
+                                  on_progress=ProgressLine(session.out, "投影", "projecting"))
         finally:
             await client.close()
 
