@@ -31,6 +31,8 @@ HISTORY_QUERY = "query.problem.history"
 PROBLEM_QUERY = "query.problem.get"
 SPOT_CHECK_QUERY = "query.supervision.spot-check"
 WATCHDOG_QUERY = "query.supervision.watchdog"
+REPAIR_COMMAND = "admin.repair"
+"""Compare EVENTS with the event store and, asked to, make it again from the store."""
 
 HEADER_MSG_ID = "Nats-Msg-Id"
 HEADER_EXPECTED_LAST_SEQUENCE = "Nats-Expected-Last-Sequence"

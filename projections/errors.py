@@ -35,7 +35,7 @@ class StreamGapError(StreamDivergedError):
 
     def __init__(self, *, expected: int, found: int) -> None:
         super().__init__(
-            f"EVENTS 序号不连续：应为 {expected}，实为 {found}",
+            f"EVENTS 第 {expected} 条缺失（序号不连续：应为 {expected}，实为 {found}）",
             f"gap in the EVENTS stream: expected sequence {expected}, found {found}",
             expected=expected,
             found=found,
@@ -47,7 +47,7 @@ class PositionMismatchError(StreamDivergedError):
 
     def __init__(self, *, sequence: int, header: int) -> None:
         super().__init__(
-            f"EVENTS 序号 {sequence} 的消息标注的位置为 {header}",
+            f"EVENTS 第 {sequence} 条标注的位置为 {header}，不是事件库写入的位置",
             f"the message at stream sequence {sequence} says Rectify-Position {header}",
             expected=sequence,
             found=header,

@@ -16,6 +16,7 @@ from services.cli.demo import seed_demo
 from services.cli.inspect import events, history, schema, status
 from services.cli.intake import INTAKE_COMMANDS
 from services.cli.reading import READING_COMMANDS
+from services.cli.repair import repair
 from services.cli.staff import STAFF_COMMANDS
 from services.cli.summary import summary
 from services.cli.supervision import SUPERVISION_COMMANDS
@@ -87,7 +88,7 @@ def demo(**options: Any) -> None:
 
 
 for _command in (*STAFF_COMMANDS, *INTAKE_COMMANDS, *READING_COMMANDS, *SUPERVISION_COMMANDS,
-                 board, summary, campaign, history, events, status, schema):
+                 board, summary, campaign, history, events, status, schema, repair):
     cli.add_command(_command)
 
 

@@ -15,6 +15,7 @@ from services.cli.reading import (
     AS_OF,
     OUTPUT,
     READ_STORE,
+    ReadSource,
     emit,
     open_store,
     today_in_china,
@@ -32,7 +33,7 @@ SUMMARY_MODELS = ("problems", "supervision", "stages")
 @OUTPUT
 @READ_STORE
 def summary(session: Session, unit: str | None, as_of: datetime | None, output: Path | None,
-            read_store: str | None) -> None:
+            read_store: ReadSource) -> None:
     """专项整治工作总结（数据）：按单位和全局 / the campaign summary, per unit and overall."""
     if as_of is not None:
         store, today = session.run(views_as_of(session, as_of, SUMMARY_MODELS)), local_date(as_of)

@@ -23,7 +23,7 @@ from typing import IO
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 
-from events.subjects import STATUS_QUERY
+from events.subjects import REPAIR_COMMAND, STATUS_QUERY
 from projections.service import open_read_store
 from projections.store import ReadStore
 from services.casework.application import Casework
@@ -33,6 +33,7 @@ from services.relay.outbox import Relay
 from services.runtime.config import RUNTIME_FILE, Settings, load_seal_key, write_runtime
 from services.runtime.nats_server import EmbeddedNats
 from services.runtime.parts import PARTS
+from services.runtime.repairing import repair_handler
 from services.runtime.status import Status, gather_status
 from services.runtime.streams import ensure_streams
 from services.runtime.supervisor import Supervisor
@@ -122,6 +123,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         service = CaseworkService(casework, store, js, relay.wake)
         broker.include_router(service.router)
         broker.subscriber(STATUS_QUERY)(_status_handler(runtime))
+        broker.subscriber(REPAIR_COMMAND)(repair_handler(runtime))
         await broker.start()
         runtime.supervisor.start("relay", relay.run)
         runtime.supervisor.start("intake", service.consume_intake)
