@@ -13,6 +13,7 @@ import nats
 from nats.aio.msg import Msg
 
 from events.subjects import SPOT_CHECK_QUERY, UNIT_COMMAND_PREFIX, WATCHDOG_QUERY
+from services.casework.units import UnitDirectory
 from services.supervision.campaign import Campaign, CampaignError, campaign_location, load_campaign
 from services.supervision.service import SupervisionService
 from services.supervision.watchdog import Watchdog
@@ -38,6 +39,7 @@ async def supervision(runtime: Runtime) -> AsyncIterator[None]:
     """Unit commands and the spot-check query; the campaign's rebound window for filing."""
     campaign = runtime_campaign(runtime)
     runtime.casework.rebound.window_days = campaign.rebound_days
+    runtime.casework.units = UnitDirectory.of(campaign.units, runtime.settings.intake.public_unit)
     service = SupervisionService(runtime.casework, runtime.store, campaign, runtime.relay.wake)
     client = await nats.connect(runtime.nats_url, name="rectify-supervision")
     try:

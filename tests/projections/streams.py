@@ -10,13 +10,14 @@ from pathlib import Path
 
 import nats
 from nats.js import JetStreamContext
-from nats.js.api import PubAck
+from nats.js.api import PubAck, StreamConfig
 
 from events.base import ProblemEventBase
 from events.recorded import RecordedEvent
 from events.seal import SealKey
 from events.subjects import (
     EVENTS_STREAM,
+    EVENTS_SUBJECTS,
     HEADER_EXPECTED_LAST_SEQUENCE,
     HEADER_MSG_ID,
     HEADER_POSITION,
@@ -64,6 +65,12 @@ class EventsStream:
                 pending.clear()
         await asyncio.gather(*pending)
         return self.last
+
+    async def unguarded(self) -> None:
+        """An empty EVENTS that allows deleting messages, as a restored old backup could be."""
+        await self.js.delete_stream(EVENTS_STREAM)
+        await self.js.add_stream(StreamConfig(name=EVENTS_STREAM, subjects=[EVENTS_SUBJECTS]))
+        self.last, self.versions = 0, {}
 
     async def recreate(self) -> None:
         """An empty EVENTS stream, as after losing the stream's files."""
