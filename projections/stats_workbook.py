@@ -11,6 +11,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from events.vocabulary import Category
 from projections.stats import Statistics, Totals
 from projections.workbook import stable_zip
 
@@ -50,6 +51,10 @@ def stats_to_xlsx(figures: Statistics, today: date) -> bytes:
     _sheet(workbook, "明细", _DETAIL,
            [[c.unit, c.category.label(), c.status.label(), c.channel.label(), c.count]
             for c in figures.cells])
+    columns = (*figures.units, figures.total)
+    per_unit = [figures.by_category(u.unit or None) for u in columns]
+    _sheet(workbook, "按类别", ("类别", *(u.unit or "合计" for u in columns)),
+           [[c.label(), *(counts[c] for counts in per_unit)] for c in Category])
     workbook.properties.creator = "rectify"
     workbook.properties.created = workbook.properties.modified = datetime.combine(today, time())
     raw = io.BytesIO()

@@ -60,12 +60,12 @@ def _figure_rows(summary: Summary, lang: Language) -> Table:
 
 def _breakdown(summary: Summary, lang: Language, key: str,
                members: Sequence[Category] | Sequence[Channel]) -> Table:
-    """One row per category (or channel) that occurs; a column per unit, the campaign first."""
+    """One row per category (or channel), zeros included; a column per unit, the campaign first."""
     lines = [*([summary.campaign] if summary.campaign else []), *summary.units]
     header = [_t(lang, "类别", "category") if key == "by_category" else _t(lang, "来源", "channel"),
               *(_name(u, lang) for u in lines)]
     return header, [[m.label(lang), *(getattr(u, key).get(m, 0) for u in lines)]
-                    for m in members if any(getattr(u, key).get(m) for u in lines)]
+                    for m in members]
 
 
 def _stage_rows(summary: Summary, lang: Language) -> Table:

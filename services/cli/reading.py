@@ -21,6 +21,7 @@ import click
 import nats
 
 from events.seal import SealKey
+from events.vocabulary import Category
 from projections.catalog import PROJECTORS, projectors
 from projections.exports import FORMATS, ExportFormat, csv_document, export
 from projections.facts import CHINA_TIME, local_date
@@ -346,7 +347,9 @@ def stats(session: Session, output: Path | None, read_store: ReadSource) -> None
             "cells": [{"unit": c.unit, "category": c.category.value, "status": c.status.value,
                        "channel": c.channel.value, "count": c.count} for c in figures.cells],
             "units": [_totals_record(u) for u in figures.units],
-            "total": _totals_record(figures.total)})
+            "total": _totals_record(figures.total),
+            "by_category": {u.unit or "": {c.value: n for c, n in figures.by_category(
+                u.unit or None).items()} for u in (*figures.units, figures.total)}})
         return
     if session.out.format == "xlsx":
         from projections.stats_workbook import stats_to_xlsx
@@ -371,6 +374,12 @@ def _stats_tables(session: Session, figures: Statistics) -> None:
          t("数量", "count")],
         [[c.unit, c.category.label(lang), c.status.label(lang), c.channel.label(lang), c.count]
          for c in figures.cells])
+    columns = (*figures.units, figures.total)
+    per_unit = [figures.by_category(u.unit or None) for u in columns]
+    session.out.table(
+        [t("类别", "category"), *(u.unit or total for u in columns)],
+        [[category.label(lang), *(counts[category] for counts in per_unit)]
+         for category in Category])
 
 
 @click.command("rebuild")

@@ -15,10 +15,12 @@ from events.vocabulary import Category, Channel
 from services.intake.categorize import infer_category
 from services.intake.privacy import Contact, seal
 
-STAFF_CHANNELS = frozenset({Channel.SPOT_CHECK, Channel.OVERSIGHT, Channel.CENTRAL_INSPECTION})
+STAFF_CHANNELS = frozenset({Channel.SPOT_CHECK, Channel.OVERSIGHT, Channel.AUDIT,
+                            Channel.RECONSIDERATION, Channel.CENTRAL_INSPECTION})
 """Findings of the supervising section and of oversight: filed by a named staff member."""
 
-HttpChannel = Literal["website", "spot_check", "oversight", "central_inspection"]
+HttpChannel = Literal["website", "spot_check", "oversight", "audit", "reconsideration",
+                      "central_inspection"]
 
 
 class ReporterIn(BaseModel):
@@ -36,7 +38,8 @@ class ReportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     channel: HttpChannel = Field("website", description="website for the public; the staff "
-                                 "channels spot_check, oversight, central_inspection need filed_by")
+                                 "channels spot_check, oversight, audit, reconsideration, "
+                                 "central_inspection need filed_by")
     intake_id: ChannelId | None = Field(
         None, description="Your own id for this report: sent again with it, nothing new is filed. "
                           "Default: derived from the report's content.")

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from events.base import ProblemEventBase
 from events.recorded import RecordedEvent
+from events.vocabulary import Category, Channel
 from projections.summary import read_summary
 from projections.summary_export import to_json, to_markdown, to_xlsx
 from services.runtime.nats_server import EmbeddedNats
@@ -112,8 +113,8 @@ def expected(problems: list[Walked], notices: Counter[tuple[str, str]], units: s
                          unit in units),
         "public_reports": len(public),
         "answered": sum(p.answered for p in public),
-        "by_category": dict(Counter(p.category for p in problems)),
-        "by_channel": dict(Counter(p.channel for p in problems)),
+        "by_category": {c.value: sum(p.category == c.value for p in problems) for c in Category},
+        "by_channel": {c.value: sum(p.channel == c.value for p in problems) for c in Channel},
         "stage_days": stage_days,
     }
 
