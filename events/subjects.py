@@ -47,6 +47,9 @@ HEADER_SEAL = "Rectify-Seal"
 HEADER_REJECTION_REASON = "Rectify-Rejection-Reason"
 HEADER_REJECTION_DETAIL = "Rectify-Rejection-Detail"
 HEADER_ORIGINAL_SUBJECT = "Rectify-Original-Subject"
+HEADER_ORIGINAL_SHA256 = "Rectify-Original-Sha256"
+HEADER_SEALED = "Rectify-Sealed"
+"""On a REJECTED entry from a public door: the body is sealed with the reporter key."""
 
 _NOT_IN_A_TOKEN = re.compile(r"[\s.*>]+")
 

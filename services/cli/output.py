@@ -14,7 +14,7 @@ from rich.table import Table
 
 from events.vocabulary import Language
 
-Format = Literal["table", "json", "csv", "xlsx", "md"]
+Format = Literal["table", "json", "csv", "xlsx", "md", "docx"]
 
 EXIT_REFUSED = 1
 EXIT_UNREACHABLE = 3

@@ -26,6 +26,7 @@ from projections.catalog import PROJECTORS, projectors
 from projections.exports import FORMATS, ExportFormat, csv_document, export
 from projections.facts import CHINA_TIME, local_date
 from projections.ledger import read_ledger
+from projections.outgoing import ExportError
 from projections.problems import problems_of
 from projections.projector import stale_models
 from projections.rebuild import build_as_of, rebuild
@@ -160,15 +161,31 @@ async def views_as_of(session: Session, moment: datetime, names: Sequence[str]) 
         await client.close()
 
 
+def exported(session: Session, make: Callable[[], bytes]) -> bytes:
+    """The export's bytes; when it cannot be made whole, one line saying so and exit 1."""
+    try:
+        return make()
+    except ExportError as broken:
+        session.out.fail(f"导出失败：{broken}", f"export failed: {broken}")
+
+
 def emit(session: Session, data: bytes, output: Path | None, default_name: str) -> None:
-    """Bytes to the file asked for; a workbook never to a terminal (to a named file instead)."""
-    if output is None and session.out.format == "xlsx" and sys.stdout.isatty():
+    """Bytes to the file asked for, whole or not at all; a workbook or document never to a
+    terminal (to a named file instead)."""
+    if output is None and session.out.format in ("xlsx", "docx") and sys.stdout.isatty():
         output = Path(default_name)
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    output.write_bytes(data)
+    partial = output.with_name(f".{output.name}.part")
+    try:
+        partial.write_bytes(data)
+        partial.replace(output)
+    except OSError as failure:
+        partial.unlink(missing_ok=True)
+        session.out.fail(f"无法写入 {output}：{failure.strerror or failure}",
+                         f"cannot write {output}: {failure.strerror or failure}")
     session.out.line(f"已写入 {output}", f"written to {output}")
 
 
@@ -194,7 +211,8 @@ def ledger(session: Session, unit: str | None, as_of: datetime | None, output: P
         session.out.fail(f"没有“{unit}”的台账", f"no ledger for {unit!r}")
     fmt: ExportFormat = session.out.format  # type: ignore[assignment]  # one of FORMATS
     stamp = (as_of.date() if as_of else today).isoformat()
-    emit(session, export(ledgers, fmt), output, f"整改台账-{unit or '全部单位'}-{stamp}.xlsx")
+    emit(session, exported(session, lambda: export(ledgers, fmt)), output,
+         f"整改台账-{unit or '全部单位'}-{stamp}.xlsx")
 
 
 _TALLY_HEADERS = (("已分派", "assigned"), ("未销号", "open"), ("按期销号", "closed on time"),
@@ -354,7 +372,8 @@ def stats(session: Session, output: Path | None, read_store: ReadSource) -> None
     if session.out.format == "xlsx":
         from projections.stats_workbook import stats_to_xlsx
 
-        emit(session, stats_to_xlsx(figures, today), output, f"统计-{today}.xlsx")
+        emit(session, exported(session, lambda: stats_to_xlsx(figures, today)), output,
+             f"统计-{today}.xlsx")
         return
     _stats_tables(session, figures)
 

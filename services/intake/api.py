@@ -10,11 +10,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from events.vocabulary import Category, Language, ProblemStatus
+from events.vocabulary import Category, Channel, Language, ProblemStatus
 from services.clock import system_clock
 from services.intake.gateway import Gateway, ReportStatus
-from services.intake.i18n import FIELD_LABELS, FieldReason, language
-from services.intake.reports import ReportIn, to_submission
+from services.intake.i18n import FieldReason, language
+from services.intake.reports import STAFF_CHANNELS, ReportIn, to_submission
 from services.runtime.config import IntakeSettings
 
 
@@ -69,15 +69,23 @@ def error_response(status: int, zh: str, en: str,
 def api_router(gateway: Gateway, settings: IntakeSettings) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["reports"])
 
-    @router.post("/reports", status_code=202, response_model=ReceiptOut,
-                 responses={422: {"model": ErrorOut}})
+    @router.post("/reports", status_code=202, response_model=ReceiptOut, responses={
+        403: {"model": ErrorOut, "description": "a staff channel without staff credentials"},
+        413: {"model": ErrorOut, "description": "the body is over 64 KB"},
+        422: {"model": ErrorOut, "description": "invalid report: a reason per field"},
+        429: {"model": ErrorOut, "description": "too many reports from this address"}})
     async def file_report(report: ReportIn, request: Request) -> ReceiptOut | JSONResponse:
-        """举报 / report a problem: answered once stored, with the tracking number."""
-        missing = report.missing_for_staff()
-        if missing:
-            return error_response(422, "重点抽查、执法监督和督察反馈须写明填报人和单位",
-                                  "staff channels need filed_by and unit",
-                                  [_staff_reason(name) for name in missing])
+        """举报 / report a problem: answered once stored, with the tracking number.
+
+        Anonymous clients file on the public channel (``website``) only: the staff channels
+        need staff credentials, which this API does not take yet (staff file with
+        ``rectify report``)."""
+        if Channel(report.channel) in STAFF_CHANNELS:
+            return error_response(
+                403, "重点抽查、执法监督和督察反馈须由工作人员登录后填报，公开接口不受理；"
+                     "请用 rectify report 登记",
+                "staff channels need staff credentials, which the public API does not take: "
+                "file with `rectify report`")
         submission, inferred = to_submission(report, gateway.keys.cipher, settings.public_unit,
                                              system_clock())
         receipt = await gateway.file(submission)
@@ -90,8 +98,9 @@ def api_router(gateway: Gateway, settings: IntakeSettings) -> APIRouter:
             else f"received; your tracking number is {receipt.tracking}",
         )
 
-    @router.get("/reports/{tracking}", response_model=StatusOut,
-                responses={404: {"model": ErrorOut}})
+    @router.get("/reports/{tracking}", response_model=StatusOut, responses={
+        404: {"model": ErrorOut, "description": "no report has this tracking number"},
+        429: {"model": ErrorOut, "description": "too many lookups from this address"}})
     async def report_status(tracking: str, request: Request) -> StatusOut | JSONResponse:
         """查询办理进展 / the status of one's own report and the answers to it."""
         found = await gateway.status(tracking)
@@ -102,7 +111,3 @@ def api_router(gateway: Gateway, settings: IntakeSettings) -> APIRouter:
 
     return router
 
-
-def _staff_reason(field: str) -> FieldReason:
-    zh = FIELD_LABELS[field][0]
-    return FieldReason(field, f"{zh}：此渠道须填写", f"{field}: required for staff channels")

@@ -33,6 +33,7 @@ from services.runtime.config import IntakeSettings
 CSRF_COOKIE = "rectify_csrf"
 _TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                          autoescape=select_autoescape(["html"]))
+_STYLE = (Path(__file__).parent / "templates" / "site.css").read_bytes()
 _FIELDS = ("problem", "case", "unit", "category", "enterprise", "name", "phone")
 
 
@@ -56,6 +57,11 @@ def web_router(gateway: Gateway, settings: IntakeSettings) -> APIRouter:
                        categories=[(c.value, c.label(lang)) for c in Category])
         page.set_cookie(CSRF_COOKIE, secret, httponly=True, samesite="strict")
         return page
+
+    @router.get("/site.css")
+    async def style_sheet() -> Response:
+        return Response(_STYLE, media_type="text/css; charset=utf-8",
+                        headers={"cache-control": "public, max-age=3600"})
 
     @router.get("/")
     @router.get("/report")

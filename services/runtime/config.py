@@ -36,11 +36,34 @@ class IntakeSettings:
     """Who may see reporters' names and phones unmasked (``--as`` names)."""
     public_unit: str = "法规与科技标准科"
     """The unit that receives public reports naming none, for triage."""
+    mail_authserv_id: str | None = None
+    """The bureau's MX host (authserv-id): its ``Authentication-Results`` header is trusted;
+    None trusts none, so no acknowledgement is mailed."""
+    wechat_aes_key: str | None = None
+    """The account's EncodingAESKey (43 characters) for the safe and compatible modes."""
+    wechat_appid: str | None = None
+    wechat_mode: str = "plain"
+    """``plain`` (明文模式), ``compatible`` (兼容模式) or ``safe`` (安全模式)."""
+    open311_keys: dict[str, str] = field(default_factory=dict)
+    """Open311 ``api_key`` → the client's name, given out by the bureau."""
+    filing_rate: str = "10/minute"
+    """Reports filed per client address (website, API, Open311), as ``limits`` writes it."""
+    lookup_rate: str = "60/minute"
+    """Tracking-number lookups per client address (each id of an Open311 batch counts)."""
+    request_timeout: float = 10.0
+    """Seconds a client has to send a request's headers and body."""
+    forwarded_allow_ips: str | None = None
+    """The reverse proxy whose ``X-Forwarded-For`` names the client (uvicorn's setting)."""
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    """Certificate and key: the website is served over HTTPS, the mailbox offers STARTTLS."""
 
     @classmethod
     def from_env(cls) -> IntakeSettings:
         env = os.environ
         readers = env.get("RECTIFY_REPORTER_READERS", "")
+        aes_key = env.get("RECTIFY_WECHAT_AES_KEY") or None
+        keys = (pair.partition("=") for pair in env.get("RECTIFY_OPEN311_KEYS", "").split(","))
         return cls(
             host=env.get("RECTIFY_HOST", cls.host),
             http_port=int(env.get("RECTIFY_HTTP_PORT", "0")),
@@ -51,6 +74,16 @@ class IntakeSettings:
             reporter_key=env.get("RECTIFY_REPORTER_KEY") or None,
             reporter_readers=frozenset(r.strip() for r in readers.split(",") if r.strip()),
             public_unit=env.get("RECTIFY_PUBLIC_UNIT", cls.public_unit),
+            mail_authserv_id=env.get("RECTIFY_MAIL_AUTHSERV_ID") or None,
+            wechat_aes_key=aes_key, wechat_appid=env.get("RECTIFY_WECHAT_APPID") or None,
+            wechat_mode=env.get("RECTIFY_WECHAT_MODE") or ("safe" if aes_key else "plain"),
+            open311_keys={key.strip(): name.strip() for name, _, key in keys if key.strip()},
+            filing_rate=env.get("RECTIFY_FILING_RATE") or cls.filing_rate,
+            lookup_rate=env.get("RECTIFY_LOOKUP_RATE") or cls.lookup_rate,
+            request_timeout=float(env.get("RECTIFY_REQUEST_TIMEOUT") or cls.request_timeout),
+            forwarded_allow_ips=env.get("RECTIFY_TRUSTED_PROXY") or None,
+            tls_cert=Path(env["RECTIFY_TLS_CERT"]) if env.get("RECTIFY_TLS_CERT") else None,
+            tls_key=Path(env["RECTIFY_TLS_KEY"]) if env.get("RECTIFY_TLS_KEY") else None,
         )
 
 

@@ -12,8 +12,7 @@ from zipfile import ZipFile
 import pytest
 from openpyxl import Workbook
 
-from events.identity import problem_id_for
-from events.vocabulary import Channel
+from events.identity import native_intake_id
 from tests.intake.conftest import Rectify
 from tests.integration.harness import RECTIFY
 
@@ -44,13 +43,28 @@ def test_a_hotline_call_given_as_flags_is_recorded_with_the_callers_phone_sealed
     assert isinstance(again, dict)
     assert first["tracking"] == again["tracking"]
     assert (first["new"], again["new"]) == (True, False)
-    events = rectify.history(problem_id_for(Channel.HOTLINE, ticket))
+    events = rectify.history(first["problem_id"])
     assert [e["type"] for e in events] == ["ProblemReported"]
     reported = events[0]
-    assert (reported["intake_id"], reported["actor"], reported["category"]) == (
-        ticket, "热线 李娜", "inaction_or_arbitrary")
+    assert native_intake_id(reported["intake_id"]) == ticket
+    assert (reported["actor"], reported["category"]) == ("热线 李娜", "inaction_or_arbitrary")
     assert reported["reporter"]["masked_phone"] == "135****5678"
     assert "13512345678" not in json.dumps(reported)
+
+
+def test_a_ticket_number_used_first_by_someone_else_does_not_take_the_call_over(
+        rectify: Rectify) -> None:
+    ticket = f"jsh-{uuid.uuid4().hex[:4]}"
+    attacker = cli_json(rectify, "hotline", "--ticket", ticket, "--problem", "抢先登记的内容",
+                        "--case", "冒用工单号", "--as", "冒名者")
+    real = cli_json(rectify, "hotline", "--ticket", ticket, "--caller-phone", "13800001111",
+                    "--problem", "真实来电：执法人员吃拿卡要", "--case", "5月6日检查饭店",
+                    "--as", "热线 李娜")
+    assert isinstance(attacker, dict)
+    assert isinstance(real, dict)
+    assert (real["new"], attacker["new"]) == (True, True)
+    assert real["tracking"] != attacker["tracking"]
+    assert rectify.history(real["problem_id"])[0]["problem"] == "真实来电：执法人员吃拿卡要"
 
 
 def test_the_hotline_operator_is_asked_for_each_item_in_chinese(rectify: Rectify) -> None:
@@ -64,7 +78,8 @@ def test_the_hotline_operator_is_asked_for_each_item_in_chinese(rectify: Rectify
     assert "工单号" in done.stdout
     assert "来电号码（匿名请直接回车）" in done.stdout
     assert "请告知来电人查询编号：R-" in done.stdout
-    reported = rectify.history(problem_id_for(Channel.HOTLINE, ticket))[0]
+    tracking = done.stdout.split("请告知来电人查询编号：")[1][:11]
+    reported = rectify.history(rectify.problem_of(tracking))[0]
     assert (reported["unit"], reported["problem"], reported["reporter"]) == (
         "北海分局", "执法人员未出示执法证件", None)  # the caller stayed anonymous
 
