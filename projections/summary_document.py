@@ -15,6 +15,7 @@ import io
 import json
 import zipfile
 from collections.abc import Sequence
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ from projections.summary_export import FIGURES, to_json
 from projections.supervision import NoticeLine
 from projections.workbook import stable_zip
 
-DEFAULT_TEMPLATE = Path(__file__).with_name("templates") / "summary.docx"
+DEFAULT_TEMPLATE = Path(str(files("projections.templates") / "summary.docx"))
 TITLE = "行政执法突出问题专项整治工作总结"
 NARRATIVES = ("typical_cases", "causes", "mechanisms")
 """Lists of text a summary record may carry (from the casework's summary content)."""

@@ -41,8 +41,9 @@ DEADLINE_FORMAT = 'yyyy"年"m"月"d"日"'
 TITLE_ROWS = "1:3"
 """Title, header line and column headers: printed again at the top of every page."""
 FOOTER = "第 &P 页 共 &N 页"
-SIGNATURE = "责任领导（签字）：                    单位（盖章）：                    " \
-    "日期：      年    月    日"
+SIGNATURE = "责任领导（签字）：" + "\u3000" * 10 + "单位（盖章）：" + "\u3000" * 10 + \
+    "日期：\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日"
+"""Blanks of ideographic spaces, which keep their width in every viewer."""
 _THIN = Side(style="thin")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="center")

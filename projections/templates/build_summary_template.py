@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -55,21 +56,36 @@ def _style(document: DocumentObject, name: str, east_asian: str, points: float, 
     paragraph.widow_control = False  # a fixed grid of 22 lines: no line moves for widows
     if on_grid:
         # 28 characters to a 156 mm line: 3号 (16 pt) drawn 0.25 pt closer together
-        condensed = OxmlElement("w:spacing")
-        condensed.set(qn("w:val"), "-5")
-        style.element.get_or_add_rPr().append(condensed)
+        style.element.get_or_add_rPr().insert_element_before(
+            _element("w:spacing", val="-5"), *_AFTER_RUN_SPACING)
     else:  # tables, captions and the title keep their own line height, off the body's grid
-        off_grid = OxmlElement("w:snapToGrid")
-        off_grid.set(qn("w:val"), "0")
-        style.element.get_or_add_pPr().append(off_grid)
+        style.element.get_or_add_pPr().insert_element_before(
+            _element("w:snapToGrid", val="0"), *_AFTER_SNAP_TO_GRID)
     return style
 
 
+# Word refuses a part whose elements are out of the schema's order: what must follow each one
+_AFTER_RUN_SPACING = ("w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u",
+                      "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs",
+                      "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
+_AFTER_SNAP_TO_GRID = ("w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+                       "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+                       "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
+                       "w:sectPr", "w:pPrChange")
+_AFTER_CELL_MARGINS = ("w:tblLook", "w:tblCaption", "w:tblDescription")
+
+
+def _element(tag: str, **attributes: str) -> Any:
+    element = OxmlElement(tag)
+    for name, value in attributes.items():
+        element.set(qn(f"w:{name}"), value)
+    return element
+
+
 def _styles(document: DocumentObject) -> None:
-    language = OxmlElement("w:lang")  # Chinese glyphs, not Japanese ones, where fonts differ
-    language.set(qn("w:val"), "zh-CN")
-    language.set(qn("w:eastAsia"), "zh-CN")
-    document.styles["Normal"].element.get_or_add_rPr().append(language)
+    # Chinese glyphs, not Japanese ones, where a fallback font has both
+    document.styles["Normal"].element.get_or_add_rPr().append(
+        _element("w:lang", val="zh-CN", eastAsia="zh-CN"))
     _style(document, BODY, "仿宋", 16, on_grid=True)
     _style(document, TITLE, "方正小标宋简体", 22, indent=False, spacing=Pt(36),
            align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -134,13 +150,18 @@ def _page_number(paragraph: Paragraph, align: WD_ALIGN_PARAGRAPH) -> None:
 
 
 def _table(document: DocumentObject, headers: list[str], cells: list[str], loop: str,
-           widths: list[float], left: tuple[int, ...] = ()) -> None:
+           widths: list[float], left: tuple[int, ...] = (), points: float | None = None) -> None:
     """A bordered table: a header row, then one row per item of ``loop`` (docxtpl ``{%tr %}``);
-    the columns in ``left`` hold running text, set flush left rather than centred."""
+    the columns in ``left`` hold running text, set flush left rather than centred; ``points``
+    sets a smaller type where many columns share the width."""
     table = document.add_table(rows=4, cols=len(headers))
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    margins = _element("w:tblCellMar")  # 1 mm each side, so that four-character headers fit
+    for side in ("left", "right"):
+        margins.append(_element(f"w:{side}", w="57", type="dxa"))
+    table._tbl.tblPr.insert_element_before(margins, *_AFTER_CELL_MARGINS)
     rows = table.rows
     for column, width in enumerate(widths):
         table.columns[column].width = Mm(width)
@@ -151,6 +172,8 @@ def _table(document: DocumentObject, headers: list[str], cells: list[str], loop:
             rows[row].cells[column].text = text
             for paragraph in rows[row].cells[column].paragraphs:
                 paragraph.style = document.styles[TABLE]
+                for run in paragraph.runs:
+                    run.font.size = Pt(points) if points else None
                 if row == 0:
                     for run in paragraph.runs:
                         run.bold = True
@@ -196,7 +219,9 @@ def _content(document: DocumentObject) -> None:
     _p(document, "收到督办{{ figures.orders }}件，已回复{{ notices.orders_answered }}件；"
                  "通报{{ figures.circulars }}件，已回复{{ notices.circulars_answered }}件"
                  "{{ notices.late_text }}。收到群众举报{{ figures.public_reports }}件，"
-                 "已答复{{ figures.answered }}件。")
+                 "已答复{{ figures.answered }}件。{% if figures.satisfied is defined %}回访中，"
+                 "满意{{ figures.satisfied }}件、基本满意{{ figures.basically_satisfied }}件、"
+                 "不满意{{ figures.dissatisfied }}件。{% endif %}")
     _p(document, "四、建立长效机制情况", HEADING)
     _p(document, "{%p if mechanisms %}")
     _p(document, "{%p for mechanism in mechanisms %}")
@@ -233,7 +258,7 @@ def _content(document: DocumentObject) -> None:
                       "通报"],
            ["{{ u.unit }}", "{{ u.reported }}", "{{ u.to_rectify }}", "{{ u.closed }}",
             "{{ u.closed_on_time }}", "{{ u.overdue }}", "{{ u.orders }}", "{{ u.circulars }}"],
-           "u in units", [30, 18, 18, 18, 18, 18, 18, 18], left=(0,))
+           "u in units", [30, 18, 18, 18, 18, 18, 18, 18], left=(0,), points=10.5)
     _p(document, "{%p endif %}")
     _p(document, "表{{ 4 if units else 3 }}  按问题类别", CAPTION)
     _table(document, ["问题类别", "问题数"], ["{{ row.label }}", "{{ row.count }}"],

@@ -9,9 +9,11 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.intake.api import api_router, error_response
 from services.intake.deadline import with_deadline
@@ -36,17 +38,27 @@ def create_app(gateway: Gateway, settings: IntakeSettings) -> FastAPI:
         return error_response(422, "提交内容有误，请按提示修改", "invalid report: see errors",
                               field_reasons(error.errors()))
 
+    async def unparsable(request: Request, error: Exception) -> Response:
+        # FastAPI answers a body json.loads cannot read (nested too deep) with a bare 400;
+        # the API documents such bodies as 422, with a reason like any invalid report.
+        assert isinstance(error, StarletteHTTPException)
+        if error.status_code == 400 and request.url.path.startswith("/api/"):
+            return error_response(422, "提交内容无法解析", "the body cannot be parsed")
+        return await http_exception_handler(request, error)
+
     app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(StarletteHTTPException, unparsable)
     app.openapi = lambda: _truthful_openapi(app)  # type: ignore[method-assign]
     app.include_router(api_router(gateway, settings))
     app.include_router(open311_router(gateway, settings))
     app.include_router(web_router(gateway, settings))
+    limits = Limits(settings.filing_rate, settings.lookup_rate)
     if settings.wechat_token:
-        app.include_router(wechat_router(gateway, settings, settings.wechat_token))
+        app.include_router(wechat_router(gateway, settings, settings.wechat_token, limits))
     # Outermost last: headers on every answer, then rate limits before anything is read.
     app.add_middleware(BodyLimit)
     app.add_middleware(TruthfulAllow, routes=app.router.routes)
-    app.add_middleware(RateLimit, limits=Limits.parse(settings.filing_rate, settings.lookup_rate))
+    app.add_middleware(RateLimit, limits=limits)
     app.add_middleware(SecurityHeaders)
     return app
 

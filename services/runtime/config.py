@@ -31,9 +31,10 @@ class IntakeSettings:
     wechat_token: str | None = None
     """The official account's callback token; None leaves the WeChat callback off."""
     reporter_key: str | None = None
-    """Base64 AES key sealing reporters' personal data; None: ``<data dir>/reporter.key``."""
-    reporter_readers: frozenset[str] = frozenset()
-    """Who may see reporters' names and phones unmasked (``--as`` names)."""
+    """Base64 AES key sealing reporters' personal data; None: ``reporter_key_file``."""
+    reporter_key_file: Path | None = None
+    """A file holding that key, best outside the data directory; None: ``<data dir>/reporter.key``.
+    Only the service reads it: people see reporters through its door (``rectify reporter``)."""
     public_unit: str = "法规与科技标准科"
     """The unit that receives public reports naming none, for triage."""
     mail_authserv_id: str | None = None
@@ -61,7 +62,6 @@ class IntakeSettings:
     @classmethod
     def from_env(cls) -> IntakeSettings:
         env = os.environ
-        readers = env.get("RECTIFY_REPORTER_READERS", "")
         aes_key = env.get("RECTIFY_WECHAT_AES_KEY") or None
         keys = (pair.partition("=") for pair in env.get("RECTIFY_OPEN311_KEYS", "").split(","))
         return cls(
@@ -72,7 +72,8 @@ class IntakeSettings:
             smtp_relay=env.get("RECTIFY_SMTP_RELAY") or None,
             wechat_token=env.get("RECTIFY_WECHAT_TOKEN") or None,
             reporter_key=env.get("RECTIFY_REPORTER_KEY") or None,
-            reporter_readers=frozenset(r.strip() for r in readers.split(",") if r.strip()),
+            reporter_key_file=Path(env["RECTIFY_REPORTER_KEY_FILE"])
+            if env.get("RECTIFY_REPORTER_KEY_FILE") else None,
             public_unit=env.get("RECTIFY_PUBLIC_UNIT", cls.public_unit),
             mail_authserv_id=env.get("RECTIFY_MAIL_AUTHSERV_ID") or None,
             wechat_aes_key=aes_key, wechat_appid=env.get("RECTIFY_WECHAT_APPID") or None,
@@ -121,6 +122,10 @@ class Settings:
     """Parts of ``rectify up`` switched off by name (``--without``)."""
     intake: IntakeSettings = field(default_factory=IntakeSettings.from_env)
     answers: AnswerSettings = field(default_factory=AnswerSettings.from_env)
+    local_admin: bool = field(
+        default_factory=lambda: os.environ.get("RECTIFY_LOCAL_ADMIN") == "1")
+    """Demo and test mode: staff commands without a session are accepted in the name given
+    (``--as``), recorded as named by the local system administrator (``local:<name>``)."""
 
     def read_store_location(self) -> str:
         """Where the read models live: a PostgreSQL DSN, else a SQLite file path."""

@@ -29,6 +29,12 @@ from projections.store import ReadStore
 from services.casework.application import Casework
 from services.casework.service import CaseworkService
 from services.casework.store_thread import StoreThread
+from services.identity.accounts import Accounts
+from services.identity.door import ReporterDoor, serving_reporter_door
+from services.identity.guard import CommandGuard
+from services.identity.service import serving_identity
+from services.identity.store import IdentityStore
+from services.intake.keys import IntakeKeys
 from services.relay.outbox import Relay
 from services.runtime.config import RUNTIME_FILE, Settings, load_seal_key, write_runtime
 from services.runtime.nats_server import EmbeddedNats
@@ -56,6 +62,8 @@ class Runtime:
     store: StoreThread
     relay: Relay
     read_store: ReadStore
+    accounts: Accounts
+    guard: CommandGuard
     supervisor: Supervisor = field(default_factory=Supervisor)
     """Every long-running task, restarted after a failure, halted with an alarm on a real stop."""
     endpoints: dict[str, str] = field(default_factory=dict)
@@ -118,9 +126,12 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         casework = await store.run(Casework, settings.store_env())
         read_store = open_read_store(settings.read_store_location())
         relay = Relay(casework, store, js, load_seal_key(settings.data_dir, create=True))
-        runtime = Runtime(settings, nats_url, js, casework, store, relay, read_store)
+        accounts = Accounts(IdentityStore.in_data_dir(settings.data_dir))
+        guard = CommandGuard(accounts, settings.local_admin)
+        runtime = Runtime(settings, nats_url, js, casework, store, relay, read_store, accounts,
+                          guard)
         runtime.endpoints["nats"] = nats_url
-        service = CaseworkService(casework, store, js, relay.wake)
+        service = CaseworkService(casework, store, js, guard, relay.wake)
         broker.include_router(service.router)
         broker.subscriber(STATUS_QUERY)(_status_handler(runtime))
         broker.subscriber(REPAIR_COMMAND)(repair_handler(runtime))
@@ -129,6 +140,10 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         runtime.supervisor.start("intake", service.consume_intake)
         try:
             async with contextlib.AsyncExitStack() as parts:
+                await parts.enter_async_context(serving_identity(nats_url, accounts))
+                door = ReporterDoor(accounts, casework,
+                                    IntakeKeys.for_settings(settings, create=True).cipher)
+                await parts.enter_async_context(serving_reporter_door(nats_url, door, store))
                 for name, part in PARTS.items():
                     if name not in settings.without:
                         await parts.enter_async_context(part(runtime))

@@ -40,7 +40,8 @@ async def supervision(runtime: Runtime) -> AsyncIterator[None]:
     campaign = runtime_campaign(runtime)
     runtime.casework.rebound.window_days = campaign.rebound_days
     runtime.casework.units = UnitDirectory.of(campaign.units, runtime.settings.intake.public_unit)
-    service = SupervisionService(runtime.casework, runtime.store, campaign, runtime.relay.wake)
+    service = SupervisionService(runtime.casework, runtime.store, campaign, runtime.guard,
+                                 runtime.relay.wake)
     client = await nats.connect(runtime.nats_url, name="rectify-supervision")
     try:
         await client.subscribe(f"{UNIT_COMMAND_PREFIX}*", queue="casework",

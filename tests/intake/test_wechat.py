@@ -15,7 +15,14 @@ import pytest
 from defusedxml import ElementTree
 
 from services.intake.wechat_crypto import MessageCrypto, msg_signature
-from tests.intake.conftest import WECHAT_AES_KEY, WECHAT_APPID, WECHAT_TOKEN, Rectify
+from tests.intake.conftest import (
+    FILINGS_PER_MINUTE,
+    LOOKUPS_PER_MINUTE,
+    WECHAT_AES_KEY,
+    WECHAT_APPID,
+    WECHAT_TOKEN,
+    Rectify,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -252,4 +259,34 @@ def test_an_event_other_than_a_follow_gets_no_reply_and_files_nothing(
     assert (answered.status_code, answered.text) == (200, "success")
     follow = unfollow.replace(b"unsubscribe", b"subscribe")
     assert "欢迎关注" in reply_of(wechat.post(signed(), follow))["Content"]
+    assert rectify.last_seq() == before
+
+
+def test_no_follower_id_is_in_clear_anywhere_in_the_data_dir(
+        rectify: Rectify, wechat: WeChatServers) -> None:
+    follower = "oPrivate-follower-openid-4242"
+    plain = text_message("检查人员未着装", a_msg_id(), follower=follower)
+    assert wechat.post(signed(), plain).status_code == 200
+    query, sealed = encrypted(text_message("加密留言", a_msg_id(), follower=follower))
+    assert wechat.post(query, sealed).status_code == 200
+    rectify.last_seq()  # stored by now: the replies came after the PubAck
+    for path in (p for p in rectify.process.data_dir.rglob("*") if p.is_file()):
+        assert follower.encode() not in path.read_bytes(), path
+
+
+def test_a_follower_who_files_or_looks_up_too_often_is_asked_to_wait(
+        rectify: Rectify, wechat: WeChatServers) -> None:
+    follower = f"oBusy-{uuid.uuid4().hex[:8]}"
+
+    def say(text: str) -> str:
+        return reply_of(wechat.post(signed(), text_message(text, a_msg_id(), follower=follower)))[
+            "Content"]
+
+    for n in range(LOOKUPS_PER_MINUTE):
+        assert "没有查询编号为" in say(f"查询 R-0000-{n:04d}")
+    assert "查询过于频繁" in say("查询 R-0000-9999")
+    for n in range(FILINGS_PER_MINUTE):
+        assert "查询编号：R-" in say(f"第{n}条举报：执法人员态度粗暴")
+    before = rectify.last_seq()
+    assert "留言过于频繁" in say("再一条举报")
     assert rectify.last_seq() == before

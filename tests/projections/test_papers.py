@@ -11,7 +11,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +19,12 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
+from openpyxl.utils import get_column_letter
 
-from events.vocabulary import Category, Channel
+from events.vocabulary import Category, Channel, ProblemStatus
 from projections.outgoing import ExportError, checked_package
+from projections.summary import Summary, UnitSummary
+from projections.summary_export import to_xlsx as summary_to_xlsx
 from projections.templates.build_summary_template import TEMPLATE, build
 from projections.workbook import to_xlsx
 from services.runtime.nats_server import EmbeddedNats
@@ -79,6 +82,35 @@ def test_each_ledger_row_is_tall_enough_for_the_longest_wrapped_text_in_it() -> 
         heights.append(height)
     assert len(set(heights)) > 1  # measured row by row, not one height for all
     assert isinstance(sheet["E4"].value, datetime)
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WFA" else 1 for char in text)
+
+
+def test_summary_sheets_fit_their_text_keep_numbers_and_turn_landscape_only_when_wide() -> None:
+    names = [f"第{n}执法大队" for n in "一二三四五六七八"]
+    units = tuple(UnitSummary(name, reported=n, to_rectify=n, closed=n // 2,
+                              by_category=dict.fromkeys(Category, n),
+                              by_channel=dict.fromkeys(Channel, 1),
+                              stage_days={ProblemStatus.REPORTED: 1.25})
+                  for n, name in enumerate(names, start=1))
+    workbook = load_workbook(io.BytesIO(summary_to_xlsx(Summary(
+        date(2023, 4, 18), units, UnitSummary("", reported=36, stage_days={})))))
+
+    for sheet in workbook.worksheets:
+        assert sheet["A2"].value == "单位：全部单位    截至：2023年4月18日"
+        for number, column in enumerate(sheet.iter_cols(min_row=4), start=1):
+            width = sheet.column_dimensions[get_column_letter(number)].width
+            texts = [c.value for c in column if isinstance(c.value, str)]
+            assert width >= min(40, max(map(display_width, texts), default=0)), \
+                f"{sheet.title} column {number}"
+            assert all(isinstance(c.value, int | float) for c in column
+                       if c.value is not None and not isinstance(c.value, str))
+    assert workbook["总体情况"]["B4"].value == 1
+    assert workbook["各环节平均用时（天）"]["B4"].number_format == "0.00"
+    assert workbook["各环节平均用时（天）"].page_setup.orientation == "portrait"
+    assert workbook["按问题类别"].page_setup.orientation == "landscape"
 
 
 # --- exports of a store whose unit name holds control characters ---------------------------
@@ -168,7 +200,8 @@ def test_the_bureaus_summary_document_carries_the_figures_of_the_json_summary(
     document = Document(str(path))
     opened, overall, units, categories, channels = document.tables
     whole = figures["campaign"]
-    assert {label: int(value) for label, value in table_rows(overall)} == {
+    shown_figures = {label: int(value) for label, value in table_rows(overall)}
+    assert {label: shown_figures.get(label) for label in FIGURE_LABELS} == {
         label: whole[key] for label, key in FIGURE_LABELS.items()}
     assert [[cells[0], *map(int, cells[1:])] for cells in table_rows(units)] == [
         [u["unit"], u["reported"], u["to_rectify"], u["closed"], u["closed_on_time"],
@@ -202,7 +235,8 @@ def test_one_units_summary_document_names_the_unit_and_only_its_problems(
     document = Document(str(path))
     opened, overall, categories, channels = document.tables  # no table of units for one unit
     assert document.paragraphs[0].text == "第一分局行政执法突出问题专项整治工作总结"
-    assert {label: int(value) for label, value in table_rows(overall)} == {
+    shown_figures = {label: int(value) for label, value in table_rows(overall)}
+    assert {label: shown_figures.get(label) for label in FIGURE_LABELS} == {
         label: mine[key] for label, key in FIGURE_LABELS.items()}
     assert {row[1] for row in table_rows(opened)} == {"第一分局"}
     assert sum(int(n) for _, n in table_rows(categories)) == mine["reported"]
