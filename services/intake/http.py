@@ -70,6 +70,9 @@ def _truthful_openapi(app: FastAPI) -> dict[str, Any]:
         document = get_openapi(title=app.title, version=app.version, routes=app.routes)
         for path in document["paths"].values():
             path.get("get", {}).get("responses", {}).pop("422", None)
+        document.setdefault("components", {})["securitySchemes"] = {"staffSession": {
+            "type": "http", "scheme": "bearer",
+            "description": "a staff member's session token from `rectify login`"}}
         app.openapi_schema = document
     return app.openapi_schema
 
