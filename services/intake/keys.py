@@ -24,10 +24,11 @@ class MissingKeyError(Exception):
 
 
 def load_master_key(settings: Settings, create: bool = False) -> str:
-    """``RECTIFY_REPORTER_KEY``, else the data directory's key file (generated when ``create``)."""
+    """``RECTIFY_REPORTER_KEY``, else ``RECTIFY_REPORTER_KEY_FILE``, else the data directory's
+    key file (generated when ``create``)."""
     if settings.intake.reporter_key:
         return settings.intake.reporter_key
-    path = settings.data_dir / KEY_FILE
+    path = settings.intake.reporter_key_file or settings.data_dir / KEY_FILE
     if path.exists():
         return path.read_text("ascii").strip()
     if not create:
