@@ -46,6 +46,7 @@ from services.casework.mapper import FactMapper
 from services.casework.problem import Act, Problem, RecordedFact
 from services.casework.rebound import ReboundIndex
 from services.casework.unit import Unit, UnitFact
+from services.casework.units import UnitDirectory
 from services.clock import Clock, china_date, system_clock
 
 REBOUND_ACTOR = "系统比对"
@@ -71,6 +72,8 @@ class Casework(Application[UUID]):
         super().__init__(env)
         self.clock = clock
         self.rebound = ReboundIndex()
+        self.units = UnitDirectory("")
+        """Where reports are placed; ``rectify up`` gives it the campaign's units."""
 
     def construct_mapper(self) -> Mapper[UUID]:
         return FactMapper(
@@ -90,6 +93,7 @@ class Casework(Application[UUID]):
         """
         first: dict[UUID, IntakeSubmission] = {}
         outcomes: list[Filed] = []
+        submissions = [self.units.place(s) for s in submissions]
         for submission in submissions:
             problem_id = problem_id_for(submission.channel, submission.intake_id)
             outcomes.append(Filed(problem_id, created=problem_id not in first))
