@@ -52,6 +52,7 @@ from services.casework.problem import Act, Problem, RecordedFact
 from services.casework.proposals import Completion
 from services.casework.rebound import ReboundIndex
 from services.casework.unit import Unit, UnitFact
+from services.casework.units import UnitDirectory
 from services.clock import Clock, china_date, system_clock
 
 REBOUND_ACTOR = "系统比对"
@@ -77,6 +78,8 @@ class Casework(Application[UUID]):
         super().__init__(env)
         self.clock = clock
         self.rebound = ReboundIndex()
+        self.units = UnitDirectory("")
+        """Where reports are placed; ``rectify up`` gives it the campaign's units."""
         self.plan_rules = PlanRules()
         """The campaign's limits on plans (the supervision part sets its dates)."""
 
@@ -98,6 +101,7 @@ class Casework(Application[UUID]):
         """
         first: dict[UUID, IntakeSubmission] = {}
         outcomes: list[Filed] = []
+        submissions = [self.units.place(s) for s in submissions]
         for submission in submissions:
             problem_id = problem_id_for(submission.channel, submission.intake_id)
             outcomes.append(Filed(problem_id, created=problem_id not in first))

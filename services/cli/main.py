@@ -18,6 +18,7 @@ from services.cli.demo import seed_demo
 from services.cli.inspect import events, history, schema, status
 from services.cli.intake import INTAKE_COMMANDS
 from services.cli.reading import READING_COMMANDS
+from services.cli.repair import repair
 from services.cli.staff import STAFF_COMMANDS
 from services.cli.staff_admin import STAFF_ADMIN_COMMANDS
 from services.cli.summary import summary
@@ -94,7 +95,7 @@ def demo(**options: Any) -> None:
 
 for _command in (*ACCOUNT_COMMANDS, *STAFF_ADMIN_COMMANDS,
                  *STAFF_COMMANDS, *INTAKE_COMMANDS, *READING_COMMANDS, *SUPERVISION_COMMANDS,
-                 board, summary, campaign, history, events, status, schema):
+                 board, summary, campaign, history, events, status, schema, repair):
     cli.add_command(_command)
 
 

@@ -65,6 +65,11 @@ class Session:
             )
         return str(runtime["nats_url"])
 
+    def running_url(self) -> str | None:
+        """The NATS of the running rectify of this data directory, if one runs."""
+        runtime = read_runtime(self.data_dir)
+        return None if runtime is None else str(runtime["nats_url"])
+
     def run(self, work: Coroutine[Any, Any, T]) -> T:
         try:
             return asyncio.run(work)
