@@ -11,8 +11,10 @@ from services.identity.roles import PERMISSIONS
 def may(staff: Staff, verb: str, unit: str | None = None) -> bool:
     """Like ``services.identity.roles.may``; ``unit`` None asks about any unit at all."""
     allowed = PERMISSIONS.get(verb, frozenset())
-    return any(Role(g.role) in allowed and (unit is None or g.scope is None or g.scope == unit)
-               for g in staff.grants)
+    return any(
+        Role(g.role) in allowed and (unit is None or g.scope is None or g.scope == unit)
+        for g in staff.grants
+    )
 
 
 def readable_units(staff: Staff) -> set[str] | None:

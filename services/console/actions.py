@@ -41,8 +41,10 @@ def _date(form: FormData, name: str, zh: str, en: str) -> Any:
     try:
         return parse_date(text)
     except ValueError:
-        raise ActionRefusedError(f"{zh}无法识别：{text}（例如 2026年12月31日 或 2026-12-31）",
-                                 f"{en} not understood: {text} (e.g. 2026-12-31)") from None
+        raise ActionRefusedError(
+            f"{zh}无法识别：{text}（例如 2026年12月31日 或 2026-12-31）",
+            f"{en} not understood: {text} (e.g. 2026-12-31)",
+        ) from None
 
 
 def _milestones(text: str | None) -> tuple[Milestone, ...]:
@@ -52,13 +54,16 @@ def _milestones(text: str | None) -> tuple[Milestone, ...]:
             continue
         due, colon, what = line.replace("：", ":").partition(":")
         if not colon or not what.strip():
-            raise ActionRefusedError(f"路线图节点应写作 日期:内容，每行一个：{line}",
-                                     f"a milestone is date:what, one per line: {line}")
+            raise ActionRefusedError(
+                f"路线图节点应写作 日期:内容，每行一个：{line}",
+                f"a milestone is date:what, one per line: {line}",
+            )
         try:
             day = parse_date(due.strip())
         except ValueError:
-            raise ActionRefusedError(f"路线图节点日期无法识别：{due}",
-                                     f"milestone date not understood: {due}") from None
+            raise ActionRefusedError(
+                f"路线图节点日期无法识别：{due}", f"milestone date not understood: {due}"
+            ) from None
         steps.append(Milestone(due=day, description=what.strip()))
     return tuple(steps)
 
@@ -67,27 +72,41 @@ def triage(form: FormData, _: list[str]) -> dict[str, Any]:
     decline = _text(form, "decline_reason")
     category = _text(form, "category")
     duplicate = _text(form, "duplicate_of")
-    return {"model": Triage, "category": Category(category) if category else None,
-            "root_cause": _text(form, "root_cause"), "typical": form.get("typical") == "on",
-            "duplicate_of": duplicate, "decline_reason": decline}
+    return {
+        "model": Triage,
+        "category": Category(category) if category else None,
+        "root_cause": _text(form, "root_cause"),
+        "typical": form.get("typical") == "on",
+        "duplicate_of": duplicate,
+        "decline_reason": decline,
+    }
 
 
 def assign(form: FormData, _: list[str]) -> dict[str, Any]:
     immediate = form.get("immediate") == "on"
     steps = _milestones(_text(form, "milestones"))
     if immediate and steps:
-        raise ActionRefusedError("立行立改的问题不设路线图节点",
-                                 "a fix-on-the-spot problem has no milestones")
-    return {"model": Assign, "leader": _text(form, "leader"),
-            "department": _text(form, "department"), "measures": _text(form, "measures"),
-            "deadline": _date(form, "deadline", "整改时限", "deadline"),
-            "immediate": immediate, "milestones": steps}
+        raise ActionRefusedError(
+            "立行立改的问题不设路线图节点", "a fix-on-the-spot problem has no milestones"
+        )
+    return {
+        "model": Assign,
+        "leader": _text(form, "leader"),
+        "department": _text(form, "department"),
+        "measures": _text(form, "measures"),
+        "deadline": _date(form, "deadline", "整改时限", "deadline"),
+        "immediate": immediate,
+        "milestones": steps,
+    }
 
 
 def progress(form: FormData, _: list[str]) -> dict[str, Any]:
     milestone = _text(form, "milestone")
-    return {"model": NoteProgress, "note": _text(form, "note"),
-            "milestone": int(milestone) if milestone and milestone.isdigit() else None}
+    return {
+        "model": NoteProgress,
+        "note": _text(form, "note"),
+        "milestone": int(milestone) if milestone and milestone.isdigit() else None,
+    }
 
 
 def submit_fix(form: FormData, evidence: list[str]) -> dict[str, Any]:
@@ -108,19 +127,30 @@ def close(_: FormData, __: list[str]) -> dict[str, Any]:
 
 def answer(form: FormData, _: list[str]) -> dict[str, Any]:
     channel = _text(form, "channel")
-    return {"model": AnswerReporter, "message": _text(form, "message"),
-            "channel": Channel(channel) if channel else None}
+    return {
+        "model": AnswerReporter,
+        "message": _text(form, "message"),
+        "channel": Channel(channel) if channel else None,
+    }
 
 
 def extend(form: FormData, _: list[str]) -> dict[str, Any]:
     """The signed-in leader approves: ``approved_by`` is added as their name."""
-    return {"model": ExtendDeadline,
-            "deadline": _date(form, "deadline", "新的整改时限", "new deadline"),
-            "reason": _text(form, "reason")}
+    return {
+        "model": ExtendDeadline,
+        "deadline": _date(form, "deadline", "新的整改时限", "new deadline"),
+        "reason": _text(form, "reason"),
+    }
 
 
 ACTIONS: dict[str, Callable[[FormData, list[str]], dict[str, Any]]] = {
-    "triage": triage, "assign": assign, "progress": progress, "submit-fix": submit_fix,
-    "verify": verify, "close": close, "answer": answer, "extend": extend,
+    "triage": triage,
+    "assign": assign,
+    "progress": progress,
+    "submit-fix": submit_fix,
+    "verify": verify,
+    "close": close,
+    "answer": answer,
+    "extend": extend,
 }
 """The verb in the form's URL → how its fields become the command."""

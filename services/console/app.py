@@ -18,10 +18,10 @@ from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
-from fastapi import FastAPI, Request, UploadFile
+from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
@@ -102,15 +102,38 @@ def create_app(console: Console) -> FastAPI:
         return session, staff
 
     def with_cookie(response: Response, session: BrowserSession) -> Response:
-        response.set_cookie(COOKIE, session.sid, httponly=True, samesite="strict",
-                            secure=console.secure_cookie, path="/")
+        response.set_cookie(
+            COOKIE,
+            session.sid,
+            httponly=True,
+            samesite="strict",
+            secure=console.secure_cookie,
+            path="/",
+        )
         return response
 
-    def page(request: Request, template: str, session: BrowserSession, staff: Staff | None,
-             status_code: int = 200, **context: Any) -> Response:
+    def page(
+        request: Request,
+        template: str,
+        session: BrowserSession,
+        staff: Staff | None,
+        status_code: int = 200,
+        **context: Any,
+    ) -> Response:
         notices, session.notice = session.notice, []
-        return with_cookie(render(request, template, status_code, csrf=session.csrf,
-                                  staff=staff, notices=notices, may=may, **context), session)
+        return with_cookie(
+            render(
+                request,
+                template,
+                status_code,
+                csrf=session.csrf,
+                staff=staff,
+                notices=notices,
+                may=may,
+                **context,
+            ),
+            session,
+        )
 
     async def checked_form(request: Request, session: BrowserSession) -> FormData:
         form = await request.form()
@@ -121,9 +144,16 @@ def create_app(console: Console) -> FastAPI:
 
     async def forbidden(request: Request, staff: Staff, what: str) -> Response:
         """A 403 page, and a security event in the audit log."""
-        await asyncio.to_thread(console.audit.record, system_clock(), "console-access",
-                                "refused", actor_id=staff.person_id, actor=staff.name,
-                                target=what, detail=f"{request.method} {request.url.path}")
+        await asyncio.to_thread(
+            console.audit.record,
+            system_clock(),
+            "console-access",
+            "refused",
+            actor_id=staff.person_id,
+            actor=staff.name,
+            target=what,
+            detail=f"{request.method} {request.url.path}",
+        )
         raise ForbiddenError(what)
 
     @app.exception_handler(SignInNeededError)
@@ -148,8 +178,16 @@ def create_app(console: Console) -> FastAPI:
         session = browser(request)
         if session is None or session.token is not None:
             session = console.browsers.new()
-        return page(request, "login.html", session, None, next=_local(next), error=None,
-                    login="", ask_new_password=False)
+        return page(
+            request,
+            "login.html",
+            session,
+            None,
+            next=_local(next),
+            error=None,
+            login="",
+            ask_new_password=False,
+        )
 
     @app.post("/login")
     async def login(request: Request) -> Response:
@@ -158,18 +196,29 @@ def create_app(console: Console) -> FastAPI:
             return RedirectResponse("/login", status_code=303)
         form = await checked_form(request, session)
         name, target = str(form.get("login") or "").strip(), _local(str(form.get("next") or "/"))
-        answer = await console.backend.login(name, str(form.get("password") or ""),
-                                             str(form.get("totp") or "").strip() or None,
-                                             str(form.get("new_password") or "") or None)
+        answer = await console.backend.login(
+            name,
+            str(form.get("password") or ""),
+            str(form.get("totp") or "").strip() or None,
+            str(form.get("new_password") or "") or None,
+        )
         if not answer.get("ok"):
             error = answer.get("error") or {}
-            return page(request, "login.html", session, None, 401, next=target, error=error,
-                        login=name,
-                        ask_new_password=error.get("code") == "password_change_required")
+            return page(
+                request,
+                "login.html",
+                session,
+                None,
+                next=target,
+                error=error,
+                login=name,
+                ask_new_password=error.get("code") == "password_change_required",
+            )
         fresh = console.browsers.signed_in(session, str(answer["token"]))
         staff = Staff.from_json(answer["person"])
-        return with_cookie(RedirectResponse(target if target != "/" else home(staff),
-                                            status_code=303), fresh)
+        return with_cookie(
+            RedirectResponse(target if target != "/" else home(staff), status_code=303), fresh
+        )
 
     @app.post("/logout")
     async def logout(request: Request) -> Response:
@@ -197,13 +246,28 @@ def create_app(console: Console) -> FastAPI:
             await forbidden(request, staff, "office")
         lines: list[views.ProblemLine] = await console.read(views.problem_lines, today())
         by = _by_status(lines)
-        unanswered = [p for p in lines if p.channel.is_public and not p.answered
-                      and p.status in (ProblemStatus.VERIFIED, ProblemStatus.CLOSED)]
-        return page(request, "office.html", session, staff,
-                    inbox=by(ProblemStatus.REPORTED), to_assign=by(ProblemStatus.TRIAGED),
-                    to_verify=by(ProblemStatus.FIX_SUBMITTED),
-                    to_close=by(ProblemStatus.VERIFIED), unanswered=unanswered,
-                    rectifying=by(ProblemStatus.RECTIFYING))
+        unanswered = [
+            p
+            for p in lines
+            if p.channel.is_public
+            and not p.answered
+            and p.status in (ProblemStatus.VERIFIED, ProblemStatus.CLOSED)
+        ]
+        inbox = await console.read(
+            views.with_intake, by(ProblemStatus.REPORTED), console.tracking_key
+        )
+        return page(
+            request,
+            "office.html",
+            session,
+            staff,
+            inbox=inbox,
+            to_assign=by(ProblemStatus.TRIAGED),
+            to_verify=by(ProblemStatus.FIX_SUBMITTED),
+            to_close=by(ProblemStatus.VERIFIED),
+            unanswered=unanswered,
+            rectifying=by(ProblemStatus.RECTIFYING),
+        )
 
     @app.get("/unit")
     async def unit(request: Request) -> Response:
@@ -212,8 +276,15 @@ def create_app(console: Console) -> FastAPI:
         if not units:
             await forbidden(request, staff, "unit")
         lines = await console.read(views.problem_lines, today(), units)
-        return page(request, "unit.html", session, staff, units=sorted(units), lines=lines,
-                    leader=staff.holds("unit_leader"))
+        return page(
+            request,
+            "unit.html",
+            session,
+            staff,
+            units=sorted(units),
+            lines=lines,
+            leader=staff.holds("unit_leader"),
+        )
 
     @app.get("/account")
     async def account(request: Request) -> Response:
@@ -235,12 +306,21 @@ def create_app(console: Console) -> FastAPI:
     async def problem(request: Request, problem_id: str) -> Response:
         session, staff = await signed_in(request)
         await readable(request, staff, _uuid(problem_id))
-        record = await console.read(views.problem_record, today(), problem_id,
-                                    console.tracking_key, language(request))
+        record = await console.read(
+            views.problem_record, today(), problem_id, console.tracking_key, language(request)
+        )
         if record is None:
             raise _not_found()
-        return page(request, "problem.html", session, staff, p=record,
-                    categories=list(Category), channels=list(Channel), S=ProblemStatus)
+        return page(
+            request,
+            "problem.html",
+            session,
+            staff,
+            p=record,
+            categories=list(Category),
+            channels=list(Channel),
+            S=ProblemStatus,
+        )
 
     @app.post("/problems/{problem_id}/{verb}")
     async def act(request: Request, problem_id: str, verb: str) -> Response:
@@ -258,7 +338,8 @@ def create_app(console: Console) -> FastAPI:
             if verb == "extend":
                 fields["approved_by"] = staff.name
             command: ProblemCommand = fields.pop("model")(
-                problem_id=problem_id, actor=staff.name, via=Via.WEB, **fields)
+                problem_id=problem_id, actor=staff.name, via=Via.WEB, **fields
+            )
         except ActionRefusedError as refused:
             session.notice.append(("error", refused.zh, refused.en))
             return RedirectResponse(where, status_code=303)
@@ -268,8 +349,13 @@ def create_app(console: Console) -> FastAPI:
         except ValidationError as invalid:
             first = invalid.errors(include_url=False)[0]
             field = ".".join(str(p) for p in first["loc"])
-            session.notice.append(("error", f"填写有误：{_FIELD_NAMES.get(field, field)}",
-                                   f"invalid {field}: {first['msg']}"))
+            session.notice.append(
+                (
+                    "error",
+                    f"填写有误：{_FIELD_NAMES.get(field, field)}",
+                    f"invalid {field}: {first['msg']}",
+                )
+            )
             return RedirectResponse(where, status_code=303)
         except ValueError as invalid:
             session.notice.append(("error", f"填写有误：{invalid}", f"invalid input: {invalid}"))
@@ -278,8 +364,9 @@ def create_app(console: Console) -> FastAPI:
         reply = await console.backend.command(session.token, command)
         if not reply.get("ok"):
             error = reply.get("error") or {}
-            session.notice.append(("error", str(error.get("zh", "被拒绝")),
-                                   str(error.get("en", "refused"))))
+            session.notice.append(
+                ("error", str(error.get("zh", "被拒绝")), str(error.get("en", "refused")))
+            )
             return RedirectResponse(where, status_code=303)
         await _shown(console, problem_id, int(reply["version"]))
         session.notice.append(("ok", "已记录", "recorded"))
@@ -289,14 +376,19 @@ def create_app(console: Console) -> FastAPI:
     async def evidence(request: Request, problem_id: str, sha256: str) -> Response:
         _, staff = await signed_in(request)
         await readable(request, staff, _uuid(problem_id))
-        record = await console.read(views.problem_record, today(), problem_id,
-                                    console.tracking_key, "zh")
+        record = await console.read(
+            views.problem_record, today(), problem_id, console.tracking_key, "zh"
+        )
         found = [e for e in (record.evidence if record else []) if e.sha256 == sha256]
         path = console.evidence.path(sha256)
         if not found or not path.exists():
             raise _not_found()
-        return FileResponse(path, media_type=found[0].media_type, filename=found[0].name,
-                            headers={"Cache-Control": "no-store"})
+        return FileResponse(
+            path,
+            media_type=found[0].media_type,
+            filename=found[0].name,
+            headers={"Cache-Control": "no-store"},
+        )
 
     # --------------------------------------------------------- ledger, board
 
@@ -304,8 +396,15 @@ def create_app(console: Console) -> FastAPI:
     async def ledger(request: Request, unit: str | None = None) -> Response:
         session, staff = await signed_in(request)
         ledgers, chosen = await _ledgers(request, staff, unit)
-        return page(request, "ledger.html", session, staff, ledgers=ledgers, chosen=chosen,
-                    units=sorted(readable_units(staff) or []))
+        return page(
+            request,
+            "ledger.html",
+            session,
+            staff,
+            ledgers=ledgers,
+            chosen=chosen,
+            units=sorted(readable_units(staff) or []),
+        )
 
     @app.get("/ledger.xlsx")
     async def ledger_xlsx(request: Request, unit: str | None = None) -> Response:
@@ -313,13 +412,18 @@ def create_app(console: Console) -> FastAPI:
         ledgers, chosen = await _ledgers(request, staff, unit)
         content = await asyncio.to_thread(export, ledgers, "xlsx")
         name = f"整改台账-{chosen or '全部'}-{today().isoformat()}.xlsx"
-        return Response(content, media_type="application/vnd.openxmlformats-officedocument"
-                        ".spreadsheetml.sheet", headers={
-                            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
-                            "Cache-Control": "no-store"})
+        return Response(
+            content,
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={
+                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+                "Cache-Control": "no-store",
+            },
+        )
 
-    async def _ledgers(request: Request, staff: Staff, unit: str | None
-                       ) -> tuple[list[Any], str | None]:
+    async def _ledgers(
+        request: Request, staff: Staff, unit: str | None
+    ) -> tuple[list[Any], str | None]:
         allowed = readable_units(staff)
         if allowed is not None:
             if unit is not None and unit not in allowed:
@@ -344,14 +448,21 @@ def create_app(console: Console) -> FastAPI:
 
 
 _FIELD_NAMES = {
-    "leader": "责任领导（必填）", "department": "责任部门（必填）", "measures": "整改措施（必填）",
-    "deadline": "整改时限（必填）", "note": "进展情况（必填）", "summary": "整改情况（必填）",
-    "message": "答复内容（必填）", "reason": "理由（必填）", "duplicate_of": "重复问题编号",
+    "leader": "责任领导（必填）",
+    "department": "责任部门（必填）",
+    "measures": "整改措施（必填）",
+    "deadline": "整改时限（必填）",
+    "note": "进展情况（必填）",
+    "summary": "整改情况（必填）",
+    "message": "答复内容（必填）",
+    "reason": "理由（必填）",
+    "duplicate_of": "重复问题编号",
 }
 
 
-def _by_status(lines: list[views.ProblemLine]
-               ) -> Callable[[ProblemStatus], list[views.ProblemLine]]:
+def _by_status(
+    lines: list[views.ProblemLine],
+) -> Callable[[ProblemStatus], list[views.ProblemLine]]:
     def of(status: ProblemStatus) -> list[views.ProblemLine]:
         return [p for p in lines if p.status is status]
 
@@ -393,4 +504,3 @@ async def _shown(console: Console, problem_id: str, version: int) -> None:
         if await console.read(views.latest_version, problem_id) >= version:
             return
         await asyncio.sleep(0.05)
-

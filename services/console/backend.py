@@ -20,8 +20,11 @@ from events.subjects import (
     command_subject,
 )
 
-UNREACHABLE = {"code": "unreachable", "zh": "服务暂时无响应，请稍后再试",
-               "en": "the service did not answer; try again shortly"}
+UNREACHABLE = {
+    "code": "unreachable",
+    "zh": "服务暂时无响应，请稍后再试",
+    "en": "the service did not answer; try again shortly",
+}
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,13 @@ class Staff:
 
     @classmethod
     def from_json(cls, person: dict[str, Any]) -> Staff:
-        return cls(str(person["person_id"]), str(person["login"]), str(person["name"]),
-                   str(person["unit"]),
-                   tuple(Grant(str(g["role"]), g.get("scope")) for g in person["roles"]))
+        return cls(
+            str(person["person_id"]),
+            str(person["login"]),
+            str(person["name"]),
+            str(person["unit"]),
+            tuple(Grant(str(g["role"]), g.get("scope")) for g in person["roles"]),
+        )
 
     def holds(self, *roles: str) -> bool:
         return any(g.role in roles for g in self.grants)
@@ -58,23 +65,31 @@ class Backend:
     def __init__(self, client: Client, timeout: float = 15.0) -> None:
         self.client, self.timeout = client, timeout
 
-    async def _ask(self, subject: str, body: dict[str, Any] | bytes,
-                   token: str | None = None) -> dict[str, Any]:
-        payload = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False,
-                                                                   default=str).encode()
+    async def _ask(
+        self, subject: str, body: dict[str, Any] | bytes, token: str | None = None
+    ) -> dict[str, Any]:
+        payload = (
+            body
+            if isinstance(body, bytes)
+            else json.dumps(body, ensure_ascii=False, default=str).encode()
+        )
         headers = {HEADER_SESSION: token} if token else None
         try:
-            answer = await self.client.request(subject, payload, timeout=self.timeout,
-                                               headers=headers)
+            answer = await self.client.request(
+                subject, payload, timeout=self.timeout, headers=headers
+            )
         except (NoRespondersError, NatsTimeoutError):
             return {"ok": False, "error": UNREACHABLE}
         decoded: dict[str, Any] = json.loads(answer.data)
         return decoded
 
-    async def login(self, login: str, password: str, totp: str | None,
-                    new_password: str | None = None) -> dict[str, Any]:
-        return await self._ask(LOGIN_REQUEST, {"login": login, "password": password,
-                                               "totp": totp, "new_password": new_password})
+    async def login(
+        self, login: str, password: str, totp: str | None, new_password: str | None = None
+    ) -> dict[str, Any]:
+        return await self._ask(
+            LOGIN_REQUEST,
+            {"login": login, "password": password, "totp": totp, "new_password": new_password},
+        )
 
     async def whoami(self, token: str) -> Staff | None:
         """The person behind a live identity session; None once it has ended."""
@@ -85,5 +100,6 @@ class Backend:
         await self._ask(LOGOUT_REQUEST, b"{}", token)
 
     async def command(self, token: str, command: ProblemCommand) -> dict[str, Any]:
-        return await self._ask(command_subject(command.verb),
-                               command.model_dump_json().encode(), token)
+        return await self._ask(
+            command_subject(command.verb), command.model_dump_json().encode(), token
+        )

@@ -15,12 +15,15 @@ from pathlib import Path
 
 MAX_BYTES = 10 * 1024 * 1024
 ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
-    "image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",), "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+    "application/pdf": (".pdf",),
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
 }
 _MAGIC: dict[str, tuple[bytes, ...]] = {
-    "image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
     "application/pdf": (b"%PDF-",),
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (b"PK\x03\x04",),
@@ -61,7 +64,8 @@ def media_type_of(name: str, content: bytes) -> str:
     raise EvidenceRefusedError(
         f"不支持的文件类型：{name}（只接受 JPG、PNG、PDF、DOCX、XLSX，且内容须与扩展名一致）",
         f"file type not accepted: {name} (JPG, PNG, PDF, DOCX or XLSX whose content matches "
-        "the extension)")
+        "the extension)",
+    )
 
 
 class EvidenceStore:
@@ -76,7 +80,8 @@ class EvidenceStore:
                 f"文件过大：{shown} 为 {_megabytes(len(content))}，"
                 f"每个文件不得超过 {_megabytes(self.max_bytes)}",
                 f"file too large: {shown} is {_megabytes(len(content))}, "
-                f"the limit is {_megabytes(self.max_bytes)} per file")
+                f"the limit is {_megabytes(self.max_bytes)} per file",
+            )
         if not content:
             raise EvidenceRefusedError(f"文件为空：{shown}", f"empty file: {shown}")
         media_type = media_type_of(shown, content)
@@ -94,4 +99,7 @@ class EvidenceStore:
 
 
 def _megabytes(size: int) -> str:
+    """A size as people read one: KB below a megabyte, else MB."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
     return f"{size / (1024 * 1024):.1f} MB"

@@ -17,8 +17,12 @@ from projections.facts import CHINA_TIME
 TEMPLATES = Path(__file__).parent / "templates"
 LANG_COOKIE = "rectify_lang"
 
-_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                   trim_blocks=True, lstrip_blocks=True)
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def language(request: Request) -> str:
@@ -37,8 +41,7 @@ def _moment(moment: datetime, lang: str) -> str:
     return local.strftime("%Y年%m月%d日 %H:%M" if lang == "zh" else "%Y-%m-%d %H:%M")
 
 
-def render(request: Request, template: str, status_code: int = 200,
-           **context: Any) -> HTMLResponse:
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     lang = language(request)
 
     def t(zh: str, en: str) -> str:
@@ -48,11 +51,17 @@ def render(request: Request, template: str, status_code: int = 200,
         return value.label("en" if lang == "en" else "zh")
 
     html = _env.get_template(template).render(
-        lang=lang, t=t, label=label, written=lambda d: _written(d, lang),
-        moment=lambda m: _moment(m, lang), path=request.url.path, **context)
-    response = HTMLResponse(html, status_code=status_code,
-                            headers={"Cache-Control": "no-store"})
+        lang=lang,
+        t=t,
+        label=label,
+        written=lambda d: _written(d, lang),
+        moment=lambda m: _moment(m, lang),
+        path=request.url.path,
+        **context,
+    )
+    response = HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
     if request.query_params.get("lang") in ("zh", "en"):
-        response.set_cookie(LANG_COOKIE, lang, httponly=True, samesite="strict",
-                            max_age=365 * 24 * 3600)
+        response.set_cookie(
+            LANG_COOKIE, lang, httponly=True, samesite="strict", max_age=365 * 24 * 3600
+        )
     return response

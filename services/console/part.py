@@ -30,11 +30,18 @@ async def console(runtime: Runtime) -> AsyncIterator[None]:
     store = open_read_store(settings.read_store_location())
     keys = IntakeKeys.for_settings(settings, create=True)
     listener = IntakeSettings(host=settings.console.host, http_port=settings.console.port)
-    app = create_app(Console(
-        Backend(client), store,
-        EvidenceStore(settings.data_dir / EVIDENCE_DIR,
-                      int(settings.console.evidence_max_mb * 1024 * 1024)),
-        runtime.accounts.audit, keys.tracking))
+    app = create_app(
+        Console(
+            Backend(client),
+            store,
+            EvidenceStore(
+                settings.data_dir / EVIDENCE_DIR,
+                int(settings.console.evidence_max_mb * 1024 * 1024),
+            ),
+            runtime.accounts.audit,
+            keys.tracking,
+        )
+    )
     try:
         async with serving(app, listener) as url:
             runtime.endpoints["console"] = url

@@ -3,7 +3,7 @@ exist): lists of problems by unit and status, a problem's whole record, the boar
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -40,6 +40,8 @@ class ProblemLine:
     answered: bool
     colour: str = ""
     """The board's colour: red (overdue), yellow (behind a milestone), blue (deadline near)."""
+    tracking: str = ""
+    reporter: str = ""
 
 
 def colours(store: ReadStore, today: date) -> dict[str, str]:
@@ -50,37 +52,85 @@ def colours(store: ReadStore, today: date) -> dict[str, str]:
     return found
 
 
-def problem_lines(store: ReadStore, today: date, units: set[str] | None = None,
-                  statuses: set[ProblemStatus] | None = None) -> list[ProblemLine]:
+def problem_lines(
+    store: ReadStore,
+    today: date,
+    units: set[str] | None = None,
+    statuses: set[ProblemStatus] | None = None,
+) -> list[ProblemLine]:
     """Problems of ``units`` (None: all) in ``statuses`` (None: any), soonest deadline first."""
     with store.read() as tx:
         if not tx.exists("problems"):
             return []
-        rows = tx.query(f"SELECT problem_id, unit, category, channel, status, problem,"
-                        f" reported_at, deadline, leader, department, answered_at"
-                        f" FROM {tx.table('problems')} ORDER BY position")
+        rows = tx.query(
+            f"SELECT problem_id, unit, category, channel, status, problem,"
+            f" reported_at, deadline, leader, department, answered_at"
+            f" FROM {tx.table('problems')} ORDER BY position"
+        )
     painted = colours(store, today)
     lines = []
-    for pid, unit, category, channel, status, text, reported_at, deadline, leader, \
-            department, answered_at in rows:
+    for (
+        pid,
+        unit,
+        category,
+        channel,
+        status,
+        text,
+        reported_at,
+        deadline,
+        leader,
+        department,
+        answered_at,
+    ) in rows:
         if units is not None and unit not in units:
             continue
         if statuses is not None and ProblemStatus(status) not in statuses:
             continue
-        lines.append(ProblemLine(
-            str(pid), str(unit), Category(category), Channel(channel), ProblemStatus(status),
-            str(text), local_date(datetime.fromisoformat(str(reported_at))),
-            date.fromisoformat(str(deadline)) if deadline else None, str(leader or ""),
-            str(department or ""), answered_at is not None, painted.get(str(pid), "")))
+        lines.append(
+            ProblemLine(
+                str(pid),
+                str(unit),
+                Category(category),
+                Channel(channel),
+                ProblemStatus(status),
+                str(text),
+                local_date(datetime.fromisoformat(str(reported_at))),
+                date.fromisoformat(str(deadline)) if deadline else None,
+                str(leader or ""),
+                str(department or ""),
+                answered_at is not None,
+                painted.get(str(pid), ""),
+            )
+        )
     return sorted(lines, key=lambda p: (p.deadline or date.max, p.reported_on))
+
+
+def with_intake(
+    store: ReadStore, lines: list[ProblemLine], tracking_key: bytes
+) -> list[ProblemLine]:
+    """The lines with their tracking number and masked reporter (public channels only)."""
+    shown = []
+    for line in lines:
+        if line.channel.is_public:
+            entries = problem_timeline(store, line.problem_id)
+            first = entries[0].event if entries else None
+            reporter = masked_reporter(first) if isinstance(first, ProblemReported) else ""
+            line = replace(
+                line,
+                tracking=tracking_number(tracking_key, UUID(line.problem_id)),
+                reporter=reporter,
+            )
+        shown.append(line)
+    return shown
 
 
 def unit_of(store: ReadStore, problem_id: str) -> str | None:
     with store.read() as tx:
         if not tx.exists("problems"):
             return None
-        rows = tx.query(f"SELECT unit FROM {tx.table('problems')} WHERE problem_id = ?",
-                        (problem_id,))
+        rows = tx.query(
+            f"SELECT unit FROM {tx.table('problems')} WHERE problem_id = ?", (problem_id,)
+        )
     return str(rows[0][0]) if rows else None
 
 
@@ -128,8 +178,9 @@ def _mask(text: str) -> str:
     return text[0] + "*" * (len(text) - 1)
 
 
-def problem_record(store: ReadStore, today: date, problem_id: str, tracking_key: bytes,
-                   lang: Lang) -> ProblemRecord | None:
+def problem_record(
+    store: ReadStore, today: date, problem_id: str, tracking_key: bytes, lang: Lang
+) -> ProblemRecord | None:
     lines = [p for p in problem_lines(store, today) if p.problem_id == problem_id]
     entries = problem_timeline(store, problem_id)
     if not lines or not entries:
@@ -137,9 +188,13 @@ def problem_record(store: ReadStore, today: date, problem_id: str, tracking_key:
     line, first = lines[0], entries[0].event
     assert isinstance(first, ProblemReported)
     record = ProblemRecord(
-        line, entries[-1].version, first.case, first.enterprise or "",
+        line,
+        entries[-1].version,
+        first.case,
+        first.enterprise or "",
         tracking_number(tracking_key, UUID(problem_id)) if first.channel.is_public else None,
-        masked_reporter(first))
+        masked_reporter(first),
+    )
     for entry in entries:
         record.steps.append(_step(entry, lang))
         event = entry.event
@@ -147,8 +202,7 @@ def problem_record(store: ReadStore, today: date, problem_id: str, tracking_key:
             record.measures, record.immediate = event.measures, event.plan is Plan.IMMEDIATE
             record.milestones = [(m.due, m.description) for m in event.milestones]
         elif isinstance(event, FixSubmitted):
-            record.evidence.extend(e for e in record.steps[-1].evidence
-                                   if e not in record.evidence)
+            record.evidence.extend(e for e in record.steps[-1].evidence if e not in record.evidence)
     return record
 
 
