@@ -67,8 +67,10 @@ def console_url(desk: Desk) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Module-scoped: Playwright's sync API keeps an event loop running in this thread, which
+    must be gone before other modules' tests call ``asyncio.run``."""
     if not os.access(CHROMIUM, os.X_OK):
         missing = f"{CHROMIUM} is not installed (apt-get install chromium; .ci/run does)"
         if os.environ.get("RECTIFY_TESTS_NEED_CHROMIUM") == "1":
