@@ -189,7 +189,9 @@ async def _keep_running(nats: EmbeddedNats) -> None:
     the clients reconnect by themselves)."""
     assert nats.process is not None
     if nats.process.poll() is not None:
-        await asyncio.to_thread(nats.start)
+        # On this (the main) thread: Linux ends a child whose parent *thread* exits (PDEATHSIG),
+        # so starting it from a worker thread could end it when that thread does.
+        nats.start()
         _note_pid(nats)
         log.warning("embedded nats-server started again on %s", nats.url)
     code = await asyncio.to_thread(nats.process.wait)  # ends when rectify up stops it, too
