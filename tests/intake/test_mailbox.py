@@ -18,6 +18,7 @@ import pytest
 
 from events.subjects import (
     HEADER_ORIGINAL_SHA256,
+    HEADER_ORIGINAL_SIZE,
     HEADER_REJECTION_DETAIL,
     HEADER_REJECTION_REASON,
     HEADER_SEALED,
@@ -260,6 +261,26 @@ def test_a_message_nested_3000_deep_is_refused_with_a_reason_and_kept_sealed(
     assert rectify.last_seq() == intake_before
     _, fine = a_mail("之后的邮件照常受理", "网关仍在运行", "utf-8", "base64")
     assert deliver(rectify, fine)[0] == 250
+
+
+def test_a_large_undecodable_message_is_kept_in_part_with_its_size_and_hash(
+        rectify: Rectify) -> None:
+    rejected_before = rectify.last_seq(REJECTED_STREAM)
+    photo = base64.encodebytes(bytes(range(256)) * 40_000)  # 10 MB with its encoding
+    raw = crlf(f"From: {SENDER}\r\nTo: {MAILBOX}\r\nSubject: big\r\n"
+               f"Message-ID: <{uuid.uuid4()}@example.com>\r\nMIME-Version: 1.0\r\n"
+               "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+               "Content-Type: text/plain; charset=x-unheard-of\r\n\r\nabc\r\n--b\r\n"
+               "Content-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+               .encode() + photo + b"--b--\r\n")
+    code, answer = deliver(rectify, raw)
+    assert code == 554
+    assert "unknown charset" in answer
+    data, headers = rectify.rejected(rejected_before + 1)
+    assert headers[HEADER_ORIGINAL_SIZE] == str(len(raw))
+    assert headers[HEADER_ORIGINAL_SHA256] == hashlib.sha256(raw).hexdigest()
+    keys = IntakeKeys.from_master((rectify.process.data_dir / "reporter.key").read_text().strip())
+    assert raw.startswith(keys.cipher.decrypt(data))
 
 
 def test_no_reporter_address_or_phone_is_in_clear_anywhere_in_the_data_dir(

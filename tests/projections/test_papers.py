@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 import unicodedata
@@ -27,6 +28,7 @@ from projections.summary import Summary, UnitSummary
 from projections.summary_export import to_xlsx as summary_to_xlsx
 from projections.templates.build_summary_template import TEMPLATE, build
 from projections.workbook import to_xlsx
+from services.runtime.config import SEAL_KEY_ENV
 from services.runtime.nats_server import EmbeddedNats
 from tests.projections.papers import (
     HOSTILE_UNIT,
@@ -34,7 +36,7 @@ from tests.projections.papers import (
     a_campaign_worth_printing,
     a_long_ledger,
 )
-from tests.projections.streams import projected
+from tests.projections.streams import TEST_SEAL_KEY, projected
 
 RECTIFY = [sys.executable, "-m", "services.cli"]
 AS_OF = "2023-04-18"
@@ -124,7 +126,8 @@ class Campaign:
     def cli(self, *args: str) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run([*RECTIFY, *args, "--read-store", str(self.store), "--data-dir",
                                str(self.data_dir), "--nats-url", self.nats_url],
-                              capture_output=True, timeout=120, check=False)
+                              capture_output=True, timeout=120, check=False,
+                              env={**os.environ, SEAL_KEY_ENV: TEST_SEAL_KEY.secret.hex()})
 
     def json(self, *args: str) -> Any:
         done = self.cli(*args, "--format", "json")
