@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -174,6 +175,9 @@ def emit(session: Session, data: bytes, output: Path | None, default_name: str) 
     terminal (to a named file instead)."""
     if output is None and session.out.format in ("xlsx", "docx") and sys.stdout.isatty():
         output = Path(default_name)
+    if session.out.format == "json" and session.out.annotations:  # e.g. how current it is
+        document = {**json.loads(data), **session.out.annotations}
+        data = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
