@@ -7,6 +7,8 @@ import base64
 import hashlib
 import quopri
 import smtplib
+import socket
+import time
 import uuid
 from collections.abc import Callable
 from email.header import Header
@@ -25,7 +27,7 @@ from events.subjects import (
     REJECTED_STREAM,
 )
 from services.intake.keys import IntakeKeys
-from tests.intake.conftest import MAILBOX, MX, Rectify, Sink
+from tests.intake.conftest import MAILBOX, MX, REQUEST_TIMEOUT, Rectify, Sink
 
 pytestmark = pytest.mark.integration
 
@@ -299,6 +301,19 @@ def test_no_reporter_address_or_phone_is_in_clear_anywhere_in_the_data_dir(
         content = path.read_bytes()
         assert address.encode() not in content, path
         assert phone.encode() not in content, path
+
+
+def test_a_silent_smtp_client_is_cut_off_while_others_are_served(rectify: Rectify) -> None:
+    host, port = rectify.endpoints["smtp"].removeprefix("smtp://").rsplit(":", 1)
+    started = time.monotonic()
+    silent = socket.create_connection((host, int(port)), timeout=3 * REQUEST_TIMEOUT + 30)
+    silent.sendall(b"EHLO slow.example\r\n")
+    _, raw = a_mail("静默连接期间的举报", "照常受理", "utf-8", "base64")
+    assert deliver(rectify, raw)[0] == 250
+    while silent.recv(4096):  # until the server closes the connection
+        pass
+    silent.close()
+    assert time.monotonic() - started >= 3 * REQUEST_TIMEOUT - 1
 
 
 def test_mail_for_another_address_is_refused(rectify: Rectify) -> None:
