@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
 from events.commands import ProblemCommand
-from events.vocabulary import Category, Channel, ProblemStatus, Via
+from events.vocabulary import Category, Channel, ProblemStatus, TypicalReason, Via
 from projections.board import read_board
 from projections.exports import export
 from projections.facts import local_date
@@ -319,6 +319,7 @@ def create_app(console: Console) -> FastAPI:
             p=record,
             categories=list(Category),
             channels=list(Channel),
+            typical_reasons=list(TypicalReason),
             S=ProblemStatus,
         )
 
