@@ -13,8 +13,10 @@ from events.commands import (
     Assign,
     Close,
     ExtendDeadline,
+    IssueCircular,
     NoteProgress,
     SubmitFix,
+    Supervise,
     Triage,
     VerifyFix,
 )
@@ -143,6 +145,16 @@ def extend(form: FormData, _: list[str]) -> dict[str, Any]:
     }
 
 
+def supervise(form: FormData, _: list[str]) -> dict[str, Any]:
+    return {"model": Supervise, "reason": _text(form, "reason"),
+            "due": _date(form, "due", "回复期限", "reply due")}
+
+
+def circular(form: FormData, _: list[str]) -> dict[str, Any]:
+    return {"model": IssueCircular, "reason": _text(form, "reason"),
+            "due": _date(form, "due", "回复期限", "reply due")}
+
+
 ACTIONS: dict[str, Callable[[FormData, list[str]], dict[str, Any]]] = {
     "triage": triage,
     "assign": assign,
@@ -152,5 +164,7 @@ ACTIONS: dict[str, Callable[[FormData, list[str]], dict[str, Any]]] = {
     "close": close,
     "answer": answer,
     "extend": extend,
+    "supervise": supervise,
+    "circular": circular,
 }
 """The verb in the form's URL → how its fields become the command."""

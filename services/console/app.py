@@ -302,25 +302,51 @@ def create_app(console: Console) -> FastAPI:
             await forbidden(request, staff, f"problem {problem_id} ({unit_name})")
         return str(unit_name)
 
+    async def problem_page(request: Request, session: BrowserSession, staff: Staff,
+                           problem_id: str, revealed: dict[str, str] | None = None) -> Response:
+        record = await console.read(views.problem_record, today(), problem_id,
+                                    console.tracking_key, language(request))
+        if record is None:
+            raise _not_found()
+        leaders, departments = await console.read(views.known_names)
+        return page(request, "problem.html", session, staff, p=record,
+                    categories=list(Category), channels=list(Channel), S=ProblemStatus,
+                    leaders=leaders, departments=departments, revealed=revealed)
+
     @app.get("/problems/{problem_id}")
     async def problem(request: Request, problem_id: str) -> Response:
         session, staff = await signed_in(request)
         await readable(request, staff, _uuid(problem_id))
-        record = await console.read(
-            views.problem_record, today(), problem_id, console.tracking_key, language(request)
-        )
-        if record is None:
-            raise _not_found()
-        return page(
-            request,
-            "problem.html",
-            session,
-            staff,
-            p=record,
-            categories=list(Category),
-            channels=list(Channel),
-            S=ProblemStatus,
-        )
+        return await problem_page(request, session, staff, problem_id)
+
+    @app.post("/problems/{problem_id}/unmask")
+    async def unmask(request: Request, problem_id: str) -> Response:
+        """The reporter in clear for a reporter-data reader, with the purpose recorded; shown
+        on this one answer only (never kept by the console)."""
+        session, staff = await signed_in(request)
+        await readable(request, staff, _uuid(problem_id))
+        if not may(staff, "reporter.unmask"):
+            await forbidden(request, staff, f"reporter.unmask {problem_id}")
+        form = await checked_form(request, session)
+        assert session.token is not None
+        answer = await console.backend.unmask(session.token, problem_id,
+                                              str(form.get("purpose") or "").strip())
+        if not answer.get("ok"):
+            error = answer.get("error") or {}
+            session.notice.append(("error", "查看申请无效：请写明用途（至少两个字）",
+                                   "invalid request: state the purpose"))
+            if error.get("code") != "invalid_request":
+                session.notice[-1] = ("error", str(error.get("zh")), str(error.get("en")))
+            return RedirectResponse(f"/problems/{problem_id}", status_code=303)
+        return await problem_page(request, session, staff, problem_id,
+                                  revealed=dict(answer["reporter"]))
+
+    @app.get("/search")
+    async def search(request: Request, q: str = "") -> Response:
+        session, staff = await signed_in(request)
+        lines = await console.read(views.search, today(), q, console.tracking_key,
+                                   readable_units(staff)) if q.strip() else []
+        return page(request, "search.html", session, staff, q=q, lines=lines)
 
     @app.post("/problems/{problem_id}/{verb}")
     async def act(request: Request, problem_id: str, verb: str) -> Response:

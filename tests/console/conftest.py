@@ -23,6 +23,7 @@ STAFF = (
     ("qyfzr", "沁园分局 负责人", OWN, "unit_leader"),
     ("yqstaff", "玉泉分局 孙五", OTHER, "unit_staff"),
     ("rexian", "12345热线 吴接线员", "热线中心", "hotline_operator"),
+    ("chayue", "信访科 郑科长", "信访科", "reporter_data_reader"),
     ("shenji", "审计室 审计管理员", "审计室", "audit_admin"),
 )
 EVIDENCE_LIMIT_MB = "0.05"

@@ -306,3 +306,36 @@ def test_english_on_request(desk: Desk, console_url: str, browser: Browser) -> N
     visitor.goto("/login", "login-en-remembered")
     assert visitor.page.locator("h1").inner_text() == "Sign in"
     assert OTHER  # the other unit exists in this campaign's directory
+
+
+def test_orders_search_and_the_reporter_behind_a_stated_purpose(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    problem = public_report(desk, OWN, "检查后未出具执法文书")
+    office = signed_in(browser, console_url, "wangke")
+    tracking = office.page.locator("tr", has_text="检查后未出具执法文书").locator(
+        "td.mono").inner_text()
+    office.goto(f"/problems/{problem}", "to-order")
+    office.page.fill("form[action$='/supervise'] textarea[name=reason]", "请三日内说明情况")
+    office.page.fill("form[action$='/supervise'] input[name=due]", "2026年12月20日")
+    office.submit("supervise", "ordered")
+    assert ("督办", "法规与科技标准科 王科长") in {(r[1], r[2]) for r in timeline(office)}
+
+    office.goto(f"/search?q={tracking.lower().replace('-', '')}", "search-tracking")
+    assert office.page.locator("table.list tr", has_text="检查后未出具执法文书").count() == 1
+    other = signed_in(browser, console_url, "yqstaff")
+    other.goto("/search?q=检查后未出具执法文书", "search-other-unit")
+    assert other.page.locator("table.list").count() == 0
+
+    reader = signed_in(browser, console_url, "chayue")
+    reader.goto(f"/problems/{problem}", "to-unmask")
+    assert "张三丰" not in reader.page.content()
+    reader.page.fill("form[action$='/unmask'] input[name=purpose]", "核实举报人身份以便电话回访")
+    reader.submit("unmask", "unmasked")
+    revealed = reader.page.locator(".revealed").inner_text()
+    assert "张三丰" in revealed
+    assert "13812345678" in revealed
+    reader.goto(f"/problems/{problem}", "masked-again")
+    assert "张三丰" not in reader.page.content()
+    records = desk.json("shenji", "audit", "--actor", "chayue")["records"]
+    assert any(r["action"] == "unmask" and r["detail"] == "核实举报人身份以便电话回访"
+               for r in records)
