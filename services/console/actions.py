@@ -15,13 +15,14 @@ from events.commands import (
     ExtendDeadline,
     IssueCircular,
     NoteProgress,
+    RespondToNotice,
     SubmitFix,
     Supervise,
     Triage,
     VerifyFix,
 )
 from events.lifecycle import Milestone
-from events.vocabulary import Category, Channel
+from events.vocabulary import Category, Channel, Notice
 from services.cli.dates import parse_date
 
 
@@ -155,6 +156,13 @@ def circular(form: FormData, _: list[str]) -> dict[str, Any]:
             "due": _date(form, "due", "回复期限", "reply due")}
 
 
+def respond(form: FormData, _: list[str]) -> dict[str, Any]:
+    number = _text(form, "number") or ""
+    return {"model": RespondToNotice, "notice": Notice(_text(form, "notice") or ""),
+            "number": int(number) if number.isdigit() else 0,
+            "response": _text(form, "response")}
+
+
 ACTIONS: dict[str, Callable[[FormData, list[str]], dict[str, Any]]] = {
     "triage": triage,
     "assign": assign,
@@ -166,5 +174,6 @@ ACTIONS: dict[str, Callable[[FormData, list[str]], dict[str, Any]]] = {
     "extend": extend,
     "supervise": supervise,
     "circular": circular,
+    "respond": respond,
 }
 """The verb in the form's URL → how its fields become the command."""

@@ -278,6 +278,7 @@ def create_app(console: Console) -> FastAPI:
         if not units:
             await forbidden(request, staff, "unit")
         lines = await console.read(views.problem_lines, today(), units)
+        orders = await console.read(views.open_notices, units)
         return page(
             request,
             "unit.html",
@@ -286,6 +287,7 @@ def create_app(console: Console) -> FastAPI:
             units=sorted(units),
             lines=lines,
             leader=staff.holds("unit_leader"),
+            orders=orders,
         )
 
     @app.get("/account")

@@ -17,6 +17,7 @@ from events.vocabulary import Category, Channel, Plan, ProblemStatus
 from projections.board import read_board
 from projections.facts import CHINA_TIME, local_date
 from projections.store import ReadStore
+from projections.supervision import NoticeLine, read_notices
 from projections.timeline import TimelineEntry, problem_timeline
 from services.cli.describe import row as described
 from services.console.evidence import Evidence
@@ -129,6 +130,12 @@ def with_intake(
     return shown
 
 
+def open_notices(store: ReadStore, units: set[str]) -> list[NoticeLine]:
+    """Orders and circulars on the units' problems still waiting for an answer."""
+    return [n for unit in sorted(units) for n in read_notices(store, unit)
+            if n.responded_at is None and n.problem_id]
+
+
 def unit_of(store: ReadStore, problem_id: str) -> str | None:
     with store.read() as tx:
         if not tx.exists("problems"):
@@ -162,6 +169,8 @@ class ProblemRecord:
     immediate: bool = False
     milestones: list[tuple[date, str]] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
+    notices: list[NoticeLine] = field(default_factory=list)
+    """Orders and circulars on this problem, in the order issued."""
 
 
 def masked_reporter(event: ProblemReported) -> str:
@@ -200,6 +209,7 @@ def problem_record(
         tracking_number(tracking_key, UUID(problem_id)) if first.channel.is_public else None,
         masked_reporter(first),
     )
+    record.notices = [n for n in read_notices(store, line.unit) if n.problem_id == problem_id]
     for entry in entries:
         record.steps.append(_step(entry, lang))
         event = entry.event

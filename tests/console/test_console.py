@@ -320,6 +320,19 @@ def test_orders_search_and_the_reporter_behind_a_stated_purpose(
     office.submit("supervise", "ordered")
     assert ("督办", "法规与科技标准科 王科长") in {(r[1], r[2]) for r in timeline(office)}
 
+    staff = signed_in(browser, console_url, "zhangsan")
+    order = staff.page.locator("section", has_text="待回复的督办、通报").locator(
+        "tr", has_text="请三日内说明情况")
+    assert "2026年12月20日" in order.inner_text()
+    order.locator("a").click()
+    staff.look("to-respond")
+    staff.page.fill("form[action$='/respond'] textarea[name=response]", "已核实，正在补发文书")
+    staff.submit("respond", "responded")
+    assert "已核实，正在补发文书" in staff.page.locator("table.notices").inner_text()
+    assert ("回复督办/通报", "沁园分局 张三") in {(r[1], r[2]) for r in timeline(staff)}
+    staff.goto("/unit", "no-order-waiting")
+    assert staff.page.locator("section", has_text="待回复的督办、通报").count() == 0
+
     office.goto(f"/search?q={tracking.lower().replace('-', '')}", "search-tracking")
     assert office.page.locator("table.list tr", has_text="检查后未出具执法文书").count() == 1
     other = signed_in(browser, console_url, "yqstaff")
