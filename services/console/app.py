@@ -31,6 +31,7 @@ from projections.board import read_board
 from projections.exports import export
 from projections.facts import local_date
 from projections.ledger import read_ledger
+from projections.stats import Statistics, read_stats
 from projections.store import ReadStore
 from services.clock import system_clock
 from services.console import views
@@ -38,6 +39,7 @@ from services.console.access import home, may, readable_units
 from services.console.actions import ACTIONS, ActionRefusedError
 from services.console.backend import Backend, Staff
 from services.console.browser import COOKIE, BrowserSession, BrowserSessions
+from services.console.charts import Bar, bars, percent
 from services.console.evidence import EvidenceRefusedError, EvidenceStore
 from services.console.pages import language, render
 from services.identity.audit import AuditLog
@@ -422,15 +424,9 @@ def create_app(console: Console) -> FastAPI:
     async def ledger(request: Request, unit: str | None = None) -> Response:
         session, staff = await signed_in(request)
         ledgers, chosen = await _ledgers(request, staff, unit)
-        return page(
-            request,
-            "ledger.html",
-            session,
-            staff,
-            ledgers=ledgers,
-            chosen=chosen,
-            units=sorted(readable_units(staff) or []),
-        )
+        allowed = readable_units(staff)
+        return page(request, "ledger.html", session, staff, ledgers=ledgers, chosen=chosen,
+                    units=sorted(allowed or []), choose=allowed is None or len(allowed) > 1)
 
     @app.get("/ledger.xlsx")
     async def ledger_xlsx(request: Request, unit: str | None = None) -> Response:
@@ -460,6 +456,36 @@ def create_app(console: Console) -> FastAPI:
                 await forbidden(request, staff, "ledger of every unit")
         ledgers = await console.read(read_ledger, today(), unit or None)
         return ledgers, unit
+
+    @app.get("/stats")
+    async def stats(request: Request) -> Response:
+        session, staff = await signed_in(request)
+        allowed = readable_units(staff)
+        if allowed is not None:
+            await forbidden(request, staff, "stats of every unit")
+        figures: Statistics = await console.read(read_stats, today())
+        lang = language(request)
+        units = sorted(figures.units, key=lambda u: u.unit)
+        by_channel: dict[Channel, int] = {}
+        for cell in figures.cells:
+            by_channel[cell.channel] = by_channel.get(cell.channel, 0) + cell.count
+        zh = lang == "zh"
+        charts = [(title, bars(title, rows, colour, top)) for title, rows, colour, top in (
+            ("整改完成率（按单位）" if zh else "Closure rate by unit",
+             [Bar(u.unit, u.closure_rate or 0, percent(u.closure_rate)) for u in units],
+             "#9b1c1c", 1.0),
+            ("按期完成率（按单位）" if zh else "On-time rate by unit",
+             [Bar(u.unit, u.on_time_rate or 0, percent(u.on_time_rate)) for u in units],
+             "#175cd3", 1.0),
+            ("逾期未完成（按单位）" if zh else "Overdue by unit",
+             [Bar(u.unit, u.overdue, str(u.overdue)) for u in units], "#b42318", None),
+            ("问题来源（按渠道）" if zh else "Reports by channel",
+             [Bar(c.label("zh" if zh else "en"), n, str(n))
+              for c, n in sorted(by_channel.items(), key=lambda item: -item[1])],
+             "#475467", None),
+        )]
+        return page(request, "stats.html", session, staff, figures=figures, units=units,
+                    charts=charts, percent=percent)
 
     @app.get("/board")
     async def board(request: Request) -> Response:

@@ -44,6 +44,10 @@ class ProblemLine:
     reporter: str = ""
 
 
+_DONE = frozenset({ProblemStatus.CLOSED, ProblemStatus.DECLINED, ProblemStatus.DUPLICATE})
+"""Listed after the problems still open."""
+
+
 def colours(store: ReadStore, today: date) -> dict[str, str]:
     board = read_board(store, today)
     found = {i.problem_id: "blue" for i in board.approaching}
@@ -102,7 +106,8 @@ def problem_lines(
                 painted.get(str(pid), ""),
             )
         )
-    return sorted(lines, key=lambda p: (p.deadline or date.max, p.reported_on))
+    return sorted(lines, key=lambda p: (p.status in _DONE, p.deadline or date.max,
+                                        p.reported_on))
 
 
 def with_intake(

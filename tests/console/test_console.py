@@ -339,3 +339,29 @@ def test_orders_search_and_the_reporter_behind_a_stated_purpose(
     records = desk.json("shenji", "audit", "--actor", "chayue")["records"]
     assert any(r["action"] == "unmask" and r["detail"] == "核实举报人身份以便电话回访"
                for r in records)
+
+
+def test_stats_charts_and_the_board_for_those_who_read_every_unit(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    public_report(desk, OTHER, "玉泉分局统计用问题")
+    office = signed_in(browser, console_url, "wangke")
+    office.goto("/stats", "stats")
+    charts = office.page.locator("svg.chart")
+    assert charts.count() == 4
+    closure = charts.nth(0).inner_html()
+    assert OWN in closure
+    assert OTHER in closure
+    assert "监督举报电话" in charts.nth(3).inner_html()
+    totals = office.page.locator("tr.total").inner_text().split("\t")
+    assert totals[0] == "合计"
+    assert int(totals[1]) >= 2
+    office.goto("/board", "board")
+    assert office.page.locator("h1").inner_text().startswith("预警看板")
+    office.goto("/stats?lang=en", "stats-en")
+    assert "Closure rate by unit" in office.page.content()
+
+    unit = signed_in(browser, console_url, "yqstaff")
+    response = unit.page.goto(f"{console_url}/stats")
+    assert response is not None
+    assert response.status == 403
+    unit.look("stats-forbidden", 403)
