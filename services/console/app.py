@@ -31,6 +31,7 @@ from projections.board import read_board
 from projections.exports import export
 from projections.facts import local_date
 from projections.ledger import read_ledger
+from projections.stats import Statistics, read_stats
 from projections.store import ReadStore
 from services.clock import system_clock
 from services.console import views
@@ -38,6 +39,7 @@ from services.console.access import home, may, readable_units
 from services.console.actions import ACTIONS, ActionRefusedError
 from services.console.backend import Backend, Staff
 from services.console.browser import COOKIE, BrowserSession, BrowserSessions
+from services.console.charts import Bar, bars, percent
 from services.console.evidence import EvidenceRefusedError, EvidenceStore
 from services.console.pages import language, render
 from services.identity.audit import AuditLog
@@ -276,6 +278,7 @@ def create_app(console: Console) -> FastAPI:
         if not units:
             await forbidden(request, staff, "unit")
         lines = await console.read(views.problem_lines, today(), units)
+        orders = await console.read(views.open_notices, units)
         return page(
             request,
             "unit.html",
@@ -284,6 +287,7 @@ def create_app(console: Console) -> FastAPI:
             units=sorted(units),
             lines=lines,
             leader=staff.holds("unit_leader"),
+            orders=orders,
         )
 
     @app.get("/account")
@@ -302,26 +306,52 @@ def create_app(console: Console) -> FastAPI:
             await forbidden(request, staff, f"problem {problem_id} ({unit_name})")
         return str(unit_name)
 
+    async def problem_page(request: Request, session: BrowserSession, staff: Staff,
+                           problem_id: str, revealed: dict[str, str] | None = None) -> Response:
+        record = await console.read(views.problem_record, today(), problem_id,
+                                    console.tracking_key, language(request))
+        if record is None:
+            raise _not_found()
+        leaders, departments = await console.read(views.known_names)
+        return page(request, "problem.html", session, staff, p=record,
+                    categories=list(Category), channels=list(Channel), S=ProblemStatus,
+                    typical_reasons=list(TypicalReason),
+                    leaders=leaders, departments=departments, revealed=revealed)
+
     @app.get("/problems/{problem_id}")
     async def problem(request: Request, problem_id: str) -> Response:
         session, staff = await signed_in(request)
         await readable(request, staff, _uuid(problem_id))
-        record = await console.read(
-            views.problem_record, today(), problem_id, console.tracking_key, language(request)
-        )
-        if record is None:
-            raise _not_found()
-        return page(
-            request,
-            "problem.html",
-            session,
-            staff,
-            p=record,
-            categories=list(Category),
-            channels=list(Channel),
-            typical_reasons=list(TypicalReason),
-            S=ProblemStatus,
-        )
+        return await problem_page(request, session, staff, problem_id)
+
+    @app.post("/problems/{problem_id}/unmask")
+    async def unmask(request: Request, problem_id: str) -> Response:
+        """The reporter in clear for a reporter-data reader, with the purpose recorded; shown
+        on this one answer only (never kept by the console)."""
+        session, staff = await signed_in(request)
+        await readable(request, staff, _uuid(problem_id))
+        if not may(staff, "reporter.unmask"):
+            await forbidden(request, staff, f"reporter.unmask {problem_id}")
+        form = await checked_form(request, session)
+        assert session.token is not None
+        answer = await console.backend.unmask(session.token, problem_id,
+                                              str(form.get("purpose") or "").strip())
+        if not answer.get("ok"):
+            error = answer.get("error") or {}
+            session.notice.append(("error", "查看申请无效：请写明用途（至少两个字）",
+                                   "invalid request: state the purpose"))
+            if error.get("code") != "invalid_request":
+                session.notice[-1] = ("error", str(error.get("zh")), str(error.get("en")))
+            return RedirectResponse(f"/problems/{problem_id}", status_code=303)
+        return await problem_page(request, session, staff, problem_id,
+                                  revealed=dict(answer["reporter"]))
+
+    @app.get("/search")
+    async def search(request: Request, q: str = "") -> Response:
+        session, staff = await signed_in(request)
+        lines = await console.read(views.search, today(), q, console.tracking_key,
+                                   readable_units(staff)) if q.strip() else []
+        return page(request, "search.html", session, staff, q=q, lines=lines)
 
     @app.post("/problems/{problem_id}/{verb}")
     async def act(request: Request, problem_id: str, verb: str) -> Response:
@@ -397,15 +427,9 @@ def create_app(console: Console) -> FastAPI:
     async def ledger(request: Request, unit: str | None = None) -> Response:
         session, staff = await signed_in(request)
         ledgers, chosen = await _ledgers(request, staff, unit)
-        return page(
-            request,
-            "ledger.html",
-            session,
-            staff,
-            ledgers=ledgers,
-            chosen=chosen,
-            units=sorted(readable_units(staff) or []),
-        )
+        allowed = readable_units(staff)
+        return page(request, "ledger.html", session, staff, ledgers=ledgers, chosen=chosen,
+                    units=sorted(allowed or []), choose=allowed is None or len(allowed) > 1)
 
     @app.get("/ledger.xlsx")
     async def ledger_xlsx(request: Request, unit: str | None = None) -> Response:
@@ -435,6 +459,36 @@ def create_app(console: Console) -> FastAPI:
                 await forbidden(request, staff, "ledger of every unit")
         ledgers = await console.read(read_ledger, today(), unit or None)
         return ledgers, unit
+
+    @app.get("/stats")
+    async def stats(request: Request) -> Response:
+        session, staff = await signed_in(request)
+        allowed = readable_units(staff)
+        if allowed is not None:
+            await forbidden(request, staff, "stats of every unit")
+        figures: Statistics = await console.read(read_stats, today())
+        lang = language(request)
+        units = sorted(figures.units, key=lambda u: u.unit)
+        by_channel: dict[Channel, int] = {}
+        for cell in figures.cells:
+            by_channel[cell.channel] = by_channel.get(cell.channel, 0) + cell.count
+        zh = lang == "zh"
+        charts = [(title, bars(title, rows, colour, top)) for title, rows, colour, top in (
+            ("整改完成率（按单位）" if zh else "Closure rate by unit",
+             [Bar(u.unit, u.closure_rate or 0, percent(u.closure_rate)) for u in units],
+             "#9b1c1c", 1.0),
+            ("按期完成率（按单位）" if zh else "On-time rate by unit",
+             [Bar(u.unit, u.on_time_rate or 0, percent(u.on_time_rate)) for u in units],
+             "#175cd3", 1.0),
+            ("逾期未完成（按单位）" if zh else "Overdue by unit",
+             [Bar(u.unit, u.overdue, str(u.overdue)) for u in units], "#b42318", None),
+            ("问题来源（按渠道）" if zh else "Reports by channel",
+             [Bar(c.label("zh" if zh else "en"), n, str(n))
+              for c, n in sorted(by_channel.items(), key=lambda item: -item[1])],
+             "#475467", None),
+        )]
+        return page(request, "stats.html", session, staff, figures=figures, units=units,
+                    charts=charts, percent=percent)
 
     @app.get("/board")
     async def board(request: Request) -> Response:

@@ -16,6 +16,7 @@ from events.subjects import (
     HEADER_SESSION,
     LOGIN_REQUEST,
     LOGOUT_REQUEST,
+    REPORTER_UNMASK_QUERY,
     WHOAMI_REQUEST,
     command_subject,
 )
@@ -98,6 +99,11 @@ class Backend:
 
     async def logout(self, token: str) -> None:
         await self._ask(LOGOUT_REQUEST, b"{}", token)
+
+    async def unmask(self, token: str, problem_id: str, purpose: str) -> dict[str, Any]:
+        """The reporter's contact in clear, through the identity service's door (recorded)."""
+        return await self._ask(REPORTER_UNMASK_QUERY,
+                               {"problem_id": problem_id, "purpose": purpose}, token)
 
     async def command(self, token: str, command: ProblemCommand) -> dict[str, Any]:
         return await self._ask(

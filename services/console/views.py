@@ -15,12 +15,13 @@ from events.lifecycle import (
 )
 from events.vocabulary import Category, Channel, Plan, ProblemStatus
 from projections.board import read_board
-from projections.facts import local_date
+from projections.facts import CHINA_TIME, local_date
 from projections.store import ReadStore
+from projections.supervision import NoticeLine, read_notices
 from projections.timeline import TimelineEntry, problem_timeline
 from services.cli.describe import row as described
 from services.console.evidence import Evidence
-from services.intake.tracking import tracking_number
+from services.intake.tracking import formatted, normalize, tracking_number
 
 Lang = Any  # "zh" or "en", as the describers take it
 
@@ -42,6 +43,10 @@ class ProblemLine:
     """The board's colour: red (overdue), yellow (behind a milestone), blue (deadline near)."""
     tracking: str = ""
     reporter: str = ""
+
+
+_DONE = frozenset({ProblemStatus.CLOSED, ProblemStatus.DECLINED, ProblemStatus.DUPLICATE})
+"""Listed after the problems still open."""
 
 
 def colours(store: ReadStore, today: date) -> dict[str, str]:
@@ -102,7 +107,8 @@ def problem_lines(
                 painted.get(str(pid), ""),
             )
         )
-    return sorted(lines, key=lambda p: (p.deadline or date.max, p.reported_on))
+    return sorted(lines, key=lambda p: (p.status in _DONE, p.deadline or date.max,
+                                        p.reported_on))
 
 
 def with_intake(
@@ -122,6 +128,12 @@ def with_intake(
             )
         shown.append(line)
     return shown
+
+
+def open_notices(store: ReadStore, units: set[str]) -> list[NoticeLine]:
+    """Orders and circulars on the units' problems still waiting for an answer."""
+    return [n for unit in sorted(units) for n in read_notices(store, unit)
+            if n.responded_at is None and n.problem_id]
 
 
 def unit_of(store: ReadStore, problem_id: str) -> str | None:
@@ -157,6 +169,8 @@ class ProblemRecord:
     immediate: bool = False
     milestones: list[tuple[date, str]] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
+    notices: list[NoticeLine] = field(default_factory=list)
+    """Orders and circulars on this problem, in the order issued."""
 
 
 def masked_reporter(event: ProblemReported) -> str:
@@ -195,6 +209,7 @@ def problem_record(
         tracking_number(tracking_key, UUID(problem_id)) if first.channel.is_public else None,
         masked_reporter(first),
     )
+    record.notices = [n for n in read_notices(store, line.unit) if n.problem_id == problem_id]
     for entry in entries:
         record.steps.append(_step(entry, lang))
         event = entry.event
@@ -213,7 +228,41 @@ def _step(entry: TimelineEntry, lang: Lang) -> Step:
     if isinstance(event, FixSubmitted):
         evidence = tuple(e for ref in event.evidence if (e := Evidence.parse(ref)) is not None)
         data["evidence"] = [e.name if (e := Evidence.parse(r)) else r for r in event.evidence]
-    return Step(described(data, lang), entry.position, entry.version, evidence)
+    cells = described(data, lang)
+    cells[0] = event.occurred_at.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
+    return Step(cells, entry.position, entry.version, evidence)
+
+
+def known_names(store: ReadStore) -> tuple[list[str], list[str]]:
+    """Leaders and departments already on record, offered as choices in the assign form."""
+    with store.read() as tx:
+        if not tx.exists("problems"):
+            return [], []
+        table = tx.table("problems")
+        leaders = tx.query(f"SELECT DISTINCT leader FROM {table} WHERE leader IS NOT NULL")
+        departments = tx.query(
+            f"SELECT DISTINCT department FROM {table} WHERE department IS NOT NULL")
+    return sorted(str(r[0]) for r in leaders), sorted(str(r[0]) for r in departments)
+
+
+def search(store: ReadStore, today: date, text: str, tracking_key: bytes,
+           units: set[str] | None) -> list[ProblemLine]:
+    """Problems matching a tracking number, a problem id (or its start), or words of the
+    problem, unit, leader or department."""
+    wanted = text.strip()
+    code = normalize(wanted)
+    found = []
+    for line in problem_lines(store, today, units):
+        if code is not None:
+            if line.channel.is_public and tracking_number(
+                    tracking_key, UUID(line.problem_id)) == formatted(code):
+                found.append(line)
+            continue
+        haystack = " ".join((line.problem_id, line.problem, line.unit, line.leader,
+                             line.department))
+        if wanted and all(word in haystack for word in wanted.split()):
+            found.append(line)
+    return found
 
 
 def latest_version(store: ReadStore, problem_id: str) -> int:

@@ -4,6 +4,7 @@ real CLI, and Debian's Chromium driven by Playwright."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -12,7 +13,7 @@ from click.testing import Result
 from playwright.sync_api import Browser, sync_playwright
 
 from services.runtime.config import read_runtime
-from tests.console.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.console.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.identity.desk import Desk, secured
 
 OWN, OTHER, OFFICE = "沁园分局", "玉泉分局", "法规与科技标准科"
@@ -23,6 +24,7 @@ STAFF = (
     ("qyfzr", "沁园分局 负责人", OWN, "unit_leader"),
     ("yqstaff", "玉泉分局 孙五", OTHER, "unit_staff"),
     ("rexian", "12345热线 吴接线员", "热线中心", "hotline_operator"),
+    ("chayue", "信访科 郑科长", "信访科", "reporter_data_reader"),
     ("shenji", "审计室 审计管理员", "审计室", "audit_admin"),
 )
 EVIDENCE_LIMIT_MB = "0.05"
@@ -76,6 +78,7 @@ def browser() -> Iterator[Browser]:
         if os.environ.get("RECTIFY_TESTS_NEED_CHROMIUM") == "1":
             pytest.fail(missing)
         pytest.skip(missing)
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)  # this run's screenshots only
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched

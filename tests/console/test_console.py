@@ -307,3 +307,75 @@ def test_english_on_request(desk: Desk, console_url: str, browser: Browser) -> N
     visitor.goto("/login", "login-en-remembered")
     assert visitor.page.locator("h1").inner_text() == "Sign in"
     assert OTHER  # the other unit exists in this campaign's directory
+
+
+def test_orders_search_and_the_reporter_behind_a_stated_purpose(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    problem = public_report(desk, OWN, "检查后未出具执法文书")
+    office = signed_in(browser, console_url, "wangke")
+    tracking = office.page.locator("tr", has_text="检查后未出具执法文书").locator(
+        "td.mono").inner_text()
+    office.goto(f"/problems/{problem}", "to-order")
+    office.page.fill("form[action$='/supervise'] textarea[name=reason]", "请三日内说明情况")
+    office.page.fill("form[action$='/supervise'] input[name=due]", "2026年12月20日")
+    office.submit("supervise", "ordered")
+    assert ("督办", "法规与科技标准科 王科长") in {(r[1], r[2]) for r in timeline(office)}
+
+    staff = signed_in(browser, console_url, "zhangsan")
+    order = staff.page.locator("section", has_text="待回复的督办、通报").locator(
+        "tr", has_text="请三日内说明情况")
+    assert "2026年12月20日" in order.inner_text()
+    order.locator("a").click()
+    staff.look("to-respond")
+    staff.page.fill("form[action$='/respond'] textarea[name=response]", "已核实，正在补发文书")
+    staff.submit("respond", "responded")
+    assert "已核实，正在补发文书" in staff.page.locator("table.notices").inner_text()
+    assert ("回复督办/通报", "沁园分局 张三") in {(r[1], r[2]) for r in timeline(staff)}
+    staff.goto("/unit", "no-order-waiting")
+    assert staff.page.locator("section", has_text="待回复的督办、通报").count() == 0
+
+    office.goto(f"/search?q={tracking.lower().replace('-', '')}", "search-tracking")
+    assert office.page.locator("table.list tr", has_text="检查后未出具执法文书").count() == 1
+    other = signed_in(browser, console_url, "yqstaff")
+    other.goto("/search?q=检查后未出具执法文书", "search-other-unit")
+    assert other.page.locator("table.list").count() == 0
+
+    reader = signed_in(browser, console_url, "chayue")
+    reader.goto(f"/problems/{problem}", "to-unmask")
+    assert "张三丰" not in reader.page.content()
+    reader.page.fill("form[action$='/unmask'] input[name=purpose]", "核实举报人身份以便电话回访")
+    reader.submit("unmask", "unmasked")
+    revealed = reader.page.locator(".revealed").inner_text()
+    assert "张三丰" in revealed
+    assert "13812345678" in revealed
+    reader.goto(f"/problems/{problem}", "masked-again")
+    assert "张三丰" not in reader.page.content()
+    records = desk.json("shenji", "audit", "--actor", "chayue")["records"]
+    assert any(r["action"] == "unmask" and r["detail"] == "核实举报人身份以便电话回访"
+               for r in records)
+
+
+def test_stats_charts_and_the_board_for_those_who_read_every_unit(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    public_report(desk, OTHER, "玉泉分局统计用问题")
+    office = signed_in(browser, console_url, "wangke")
+    office.goto("/stats", "stats")
+    charts = office.page.locator("svg.chart")
+    assert charts.count() == 4
+    closure = charts.nth(0).inner_html()
+    assert OWN in closure
+    assert OTHER in closure
+    assert "监督举报电话" in charts.nth(3).inner_html()
+    totals = office.page.locator("tr.total").inner_text().split("\t")
+    assert totals[0] == "合计"
+    assert int(totals[1]) >= 2
+    office.goto("/board", "board")
+    assert office.page.locator("h1").inner_text().startswith("预警看板")
+    office.goto("/stats?lang=en", "stats-en")
+    assert "Closure rate by unit" in office.page.content()
+
+    unit = signed_in(browser, console_url, "yqstaff")
+    response = unit.page.goto(f"{console_url}/stats")
+    assert response is not None
+    assert response.status == 403
+    unit.look("stats-forbidden", 403)
