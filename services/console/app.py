@@ -12,7 +12,8 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
+from datetime import time as time_of_day
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -29,10 +30,11 @@ from events.commands import ProblemCommand, SelectForSpotCheck, SubmitFiling
 from events.vocabulary import Category, Channel, Filing, ProblemStatus, TypicalReason, Via
 from projections.board import read_board
 from projections.exports import export
-from projections.facts import local_date
+from projections.facts import CHINA_TIME, local_date
 from projections.ledger import read_ledger
 from projections.stats import Statistics, read_stats
 from projections.store import ReadStore
+from services.cli.dates import parse_date
 from services.clock import system_clock
 from services.console import views
 from services.console.access import home, may, readable_units
@@ -66,6 +68,8 @@ class Console:
     evidence: EvidenceStore
     audit: AuditLog
     tracking_key: bytes
+    as_of: Callable[[datetime], Awaitable[ReadStore]] | None = None
+    """The read models as they stood at a moment, replayed from EVENTS (None: not offered)."""
     secure_cookie: bool = False
     sessions: BrowserSessions | None = None
 
@@ -426,17 +430,18 @@ def create_app(console: Console) -> FastAPI:
     @app.get("/ledger")
     async def ledger(request: Request, unit: str | None = None) -> Response:
         session, staff = await signed_in(request)
-        ledgers, chosen = await _ledgers(request, staff, unit)
+        ledgers, chosen, as_of = await _ledgers(request, staff, unit)
         allowed = readable_units(staff)
         return page(request, "ledger.html", session, staff, ledgers=ledgers, chosen=chosen,
-                    units=sorted(allowed or []), choose=allowed is None or len(allowed) > 1)
+                    units=sorted(allowed or []), choose=allowed is None or len(allowed) > 1,
+                    as_of=as_of)
 
     @app.get("/ledger.xlsx")
     async def ledger_xlsx(request: Request, unit: str | None = None) -> Response:
         _, staff = await signed_in(request)
-        ledgers, chosen = await _ledgers(request, staff, unit)
+        ledgers, chosen, as_of = await _ledgers(request, staff, unit)
         content = await asyncio.to_thread(export, ledgers, "xlsx")
-        name = f"整改台账-{chosen or '全部'}-{today().isoformat()}.xlsx"
+        name = f"整改台账-{chosen or '全部'}-{(as_of or today()).isoformat()}.xlsx"
         return Response(
             content,
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -446,9 +451,9 @@ def create_app(console: Console) -> FastAPI:
             },
         )
 
-    async def _ledgers(
-        request: Request, staff: Staff, unit: str | None
-    ) -> tuple[list[Any], str | None]:
+    async def _ledgers(request: Request, staff: Staff, unit: str | None
+                       ) -> tuple[list[Any], str | None, date | None]:
+        unit = (unit or "").strip() or None
         allowed = readable_units(staff)
         if allowed is not None:
             if unit is not None and unit not in allowed:
@@ -457,8 +462,16 @@ def create_app(console: Console) -> FastAPI:
                 unit = next(iter(allowed))
             if unit is None:
                 await forbidden(request, staff, "ledger of every unit")
-        ledgers = await console.read(read_ledger, today(), unit or None)
-        return ledgers, unit
+        day = _as_of_day(request.query_params.get("as_of"))
+        if day is None or console.as_of is None:
+            return await console.read(read_ledger, today(), unit or None), unit, None
+        store = await console.as_of(datetime.combine(day + timedelta(days=1), time_of_day(),
+                                                     CHINA_TIME) - timedelta(microseconds=1))
+        try:
+            ledgers = await asyncio.to_thread(read_ledger, store, day, unit or None)
+        finally:
+            store.close()
+        return ledgers, unit, day
 
     @app.get("/stats")
     async def stats(request: Request) -> Response:
@@ -592,6 +605,17 @@ _FIELD_NAMES = {
     "reason": "理由（必填）",
     "duplicate_of": "重复问题编号",
 }
+
+
+def _as_of_day(text: str | None) -> date | None:
+    """The day a ledger is asked as of, as people write it; a wrong date is a 404-free
+    plain 'today' (the page says which day it shows)."""
+    if not text or not text.strip():
+        return None
+    try:
+        return parse_date(text)
+    except ValueError:
+        return None
 
 
 def _by_status(

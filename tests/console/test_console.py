@@ -7,6 +7,7 @@ import hashlib
 import io
 import struct
 import zlib
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import Browser
 
+from projections.facts import CHINA_TIME
 from tests.console.browser import Visitor
 from tests.console.conftest import OTHER, OWN
 from tests.identity.desk import NEW_PASSWORD, Desk
@@ -187,6 +189,11 @@ def test_a_public_report_lives_its_whole_life_through_the_console(
     cells = [str(c.value) for sheet in workbook for r in sheet.iter_rows() for c in r if c.value]
     assert "执法人员检查时态度粗暴" in cells
     assert "约谈当事执法人员，开展文明执法培训" in cells
+
+    yesterday = (datetime.now(CHINA_TIME) - timedelta(days=1)).date()
+    unit.goto(f"/ledger?unit={OWN}&as_of={yesterday.isoformat()}", "ledger-yesterday")
+    assert "截至" in unit.notice()
+    assert unit.page.locator("table.ledger tr", has_text="执法人员检查时态度粗暴").count() == 0
 
 
 def test_a_unit_cannot_see_open_or_act_on_another_units_problem(
