@@ -13,12 +13,19 @@ from nats.js import JetStreamContext
 from nats.js.api import PubAck
 
 from events.base import ProblemEventBase
+from events.identity import event_id_for, unit_id_for
 from events.recorded import RecordedEvent
 from events.subjects import (
     EVENTS_STREAM,
+    HEADER_EVENT_TYPE,
+    HEADER_EVENT_VERSION,
     HEADER_EXPECTED_LAST_SEQUENCE,
+    HEADER_MSG_ID,
     HEADER_POSITION,
+    HEADER_PROBLEM_ID,
     HEADER_PROBLEM_VERSION,
+    HEADER_UNIT_ID,
+    HEADER_UNIT_VERSION,
     event_subject,
 )
 from projections.catalog import projectors
@@ -36,25 +43,37 @@ class EventsStream:
     versions: dict[str, int] = field(default_factory=dict)
 
     async def publish(self, events: Iterable[RecordedEvent], chunk: int = 500) -> int:
-        """Publish in order, pipelined, each one expecting its predecessor; the last sequence."""
+        """Publish in order, pipelined, with the relay's headers (each message expecting its
+        predecessor); the last sequence."""
         pending: list[asyncio.Future[PubAck]] = []
         for event in events:
-            key = str(event.problem_id) if isinstance(event, ProblemEventBase) else event.unit
-            self.versions[key] = self.versions.get(key, 0) + 1
             self.last += 1
-            headers = {
-                HEADER_EXPECTED_LAST_SEQUENCE: str(self.last - 1),
-                HEADER_POSITION: str(self.last),
-                HEADER_PROBLEM_VERSION: str(self.versions[key]),
-            }
             pending.append(await self.js.publish_async(
                 event_subject(event.unit, event.type), event.model_dump_json().encode(),
-                headers=headers))
+                headers=self._headers(event)))
             if len(pending) >= chunk:
                 await asyncio.gather(*pending)
                 pending.clear()
         await asyncio.gather(*pending)
         return self.last
+
+    def _headers(self, event: RecordedEvent) -> dict[str, str]:
+        if isinstance(event, ProblemEventBase):
+            aggregate, id_header, version_header = \
+                event.problem_id, HEADER_PROBLEM_ID, HEADER_PROBLEM_VERSION
+        else:
+            aggregate, id_header, version_header = \
+                unit_id_for(event.unit), HEADER_UNIT_ID, HEADER_UNIT_VERSION
+        version = self.versions[str(aggregate)] = self.versions.get(str(aggregate), 0) + 1
+        return {
+            HEADER_MSG_ID: str(event_id_for(aggregate, version)),
+            HEADER_EXPECTED_LAST_SEQUENCE: str(self.last - 1),
+            HEADER_EVENT_TYPE: event.type,
+            HEADER_EVENT_VERSION: str(event.version),
+            id_header: str(aggregate),
+            version_header: str(version),
+            HEADER_POSITION: str(self.last),
+        }
 
     async def recreate(self) -> None:
         """An empty EVENTS stream, as after losing the stream's files."""
