@@ -15,6 +15,7 @@ from events.lifecycle import (
     DeadlineExtended,
     FixSentBack,
     ProblemClosed,
+    ProblemEvent,
     ProblemReopened,
     ProblemReported,
     ProblemTriaged,
@@ -22,9 +23,11 @@ from events.lifecycle import (
     ReporterAnswered,
     SupervisionOrderIssued,
 )
+from events.status import is_overdue, status_after
 from events.vocabulary import ProblemStatus
-from projections.facts import is_overdue, local_date, status_after
+from projections.facts import local_date
 from projections.projector import Recorded
+from projections.rows import KeyedRows, Row
 from projections.store import ReadStore, Tx
 from projections.trail import Dimension
 
@@ -48,40 +51,54 @@ class ProblemsProjector:
                    " orders INTEGER NOT NULL DEFAULT 0)")
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
-        table = tx.table("problems")
+        rows = KeyedRows(tx, tx.table("problems"), "problem_id", _COLUMNS)
+        rows.load(r.problem for r in batch
+                  if r.problem and not isinstance(r.event, ProblemReported))
         for recorded in batch:
             event = recorded.event
             if not isinstance(event, ProblemEventBase):  # unit facts: not about one problem
                 continue
             if isinstance(event, ProblemReported):
-                tx.execute(f"INSERT INTO {table} (position, problem_id, unit, category, channel,"
-                           " status, problem, reported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                           (recorded.position, str(event.problem_id), event.unit,
-                            event.category.value, event.channel.value,
-                            ProblemStatus.REPORTED.value, event.problem,
-                            event.occurred_at.isoformat()))
-                continue
-            sets: dict[str, str | None] = {}
-            if (status := status_after(event)) is not None:
-                sets.update(status=status.value, closed_at=None)
-            at = event.occurred_at.isoformat()
-            if isinstance(event, ProblemTriaged):
-                sets["category"] = event.category.value
-            elif isinstance(event, RectificationAssigned):
-                sets.update(assigned_at=at, deadline=event.deadline.isoformat(),
-                            leader=event.leader, department=event.department)
-            elif isinstance(event, DeadlineExtended):
-                sets["deadline"] = event.deadline.isoformat()
-            elif isinstance(event, ProblemClosed):
-                sets["closed_at"] = at
-            elif isinstance(event, ReporterAnswered):
-                sets["answered_at"] = at
-            assignments = [f"{column} = ?" for column in sets]
-            if (counter := _COUNTERS.get(type(event))) is not None:
-                assignments.append(f"{counter} = {counter} + 1")
-            if assignments:
-                tx.execute(f"UPDATE {table} SET {', '.join(assignments)} WHERE problem_id = ?",
-                           (*sets.values(), str(event.problem_id)))
+                rows.add(recorded.problem, _reported(recorded.position, event))
+            elif (row := rows.get(recorded.problem)) is not None and _changes(row, event):
+                rows.changed(recorded.problem)
+        rows.flush()
+
+
+_COLUMNS = ("position", "unit", "category", "channel", "status", "problem", "reported_at",
+            "assigned_at", "deadline", "leader", "department", "closed_at", "answered_at",
+            "sent_back", "reopened", "orders")
+
+
+def _reported(position: int, event: ProblemReported) -> Row:
+    return {"position": position, "unit": event.unit, "category": event.category.value,
+            "channel": event.channel.value, "status": ProblemStatus.REPORTED.value,
+            "problem": event.problem, "reported_at": event.occurred_at.isoformat(),
+            "assigned_at": None, "deadline": None, "leader": None, "department": None,
+            "closed_at": None, "answered_at": None, "sent_back": 0, "reopened": 0, "orders": 0}
+
+
+def _changes(row: Row, event: ProblemEvent) -> bool:
+    """Apply ``event`` to its problem's ``row``; whether it changed anything."""
+    sets: Row = {}
+    if (status := status_after(event)) is not None:
+        sets.update(status=status.value, closed_at=None)
+    at = event.occurred_at.isoformat()
+    if isinstance(event, ProblemTriaged):
+        sets["category"] = event.category.value
+    elif isinstance(event, RectificationAssigned):
+        sets.update(assigned_at=at, deadline=event.deadline.isoformat(),
+                    leader=event.leader, department=event.department)
+    elif isinstance(event, DeadlineExtended):
+        sets["deadline"] = event.deadline.isoformat()
+    elif isinstance(event, ProblemClosed):
+        sets["closed_at"] = at
+    elif isinstance(event, ReporterAnswered):
+        sets["answered_at"] = at
+    if (counter := _COUNTERS.get(type(event))) is not None:
+        sets[counter] = int(row[counter] or 0) + 1
+    row.update(sets)
+    return bool(sets)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from statistics import fmean
 
+from events.status import is_overdue
 from events.vocabulary import Category, Channel, Notice, ProblemStatus
-from projections.facts import is_overdue
 from projections.stages import read_stage_times
 from projections.stats import NOT_TO_RECTIFY, closed_on_time
 from projections.store import ReadStore

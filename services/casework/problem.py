@@ -35,6 +35,7 @@ from events.lifecycle import (
     ReporterAnswered,
     SupervisionOrderIssued,
 )
+from events.status import status_after
 from events.submission import IntakeSubmission
 from events.supervision import (
     CircularIssued,
@@ -422,16 +423,12 @@ class Problem:
 
     def _evolve(self, recorded: RecordedFact) -> None:
         fact = recorded.fact
+        if (status := status_after(fact)) is not None:
+            self.status = status
         match fact:
             case ProblemTriaged():
                 self.category = fact.category
-                self.status = Status.TRIAGED
-            case ProblemLinkedAsDuplicate():
-                self.status = Status.DUPLICATE
-            case ProblemDeclined():
-                self.status = Status.DECLINED
             case RectificationAssigned():
-                self.status = Status.RECTIFYING
                 self.deadline, self.plan = fact.deadline, fact.plan
                 self.milestones, self.completed_milestones = fact.milestones, set()
             case MilestoneCompleted():
@@ -439,16 +436,9 @@ class Problem:
             case DeadlineExtended():
                 self.deadline = fact.deadline
             case FixSubmitted():
-                self.status, self.fix_submitted_by = Status.FIX_SUBMITTED, fact.actor
-            case FixVerified():
-                self.status = Status.VERIFIED
+                self.fix_submitted_by = fact.actor
             case ProblemReopened():
-                self.status = Status.RECTIFYING
                 self.answers.reopened()
-            case FixSentBack():
-                self.status = Status.RECTIFYING
-            case ProblemClosed():
-                self.status = Status.CLOSED
             case ReporterAnswered():
                 self.answered = True
                 self.answers.answered(recorded.originator_version, fact.occurred_at,

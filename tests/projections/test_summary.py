@@ -103,7 +103,8 @@ def expected(problems: list[Walked], notices: Counter[tuple[str, str]], units: s
         "to_rectify": sum(p.status not in ("declined", "duplicate") for p in problems),
         "closed": len(closed),
         "closed_on_time": sum(on_time(p) for p in closed),
-        "overdue": sum(p.status in ("rectifying", "fix_submitted") and p.deadline is not None
+        # Overdue only while rectifying: a fix handed in waits on the section, not the unit.
+        "overdue": sum(p.status == "rectifying" and p.deadline is not None
                        and p.deadline < today for p in problems),
         "reopened": sum(p.reopened for p in problems),
         "orders": sum(n for (unit, kind), n in notices.items() if kind == "order" and
