@@ -8,12 +8,21 @@ decoded with one pydantic call over a JSON array of bodies.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+import time
 import uuid
+from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import APIError
 from pydantic import TypeAdapter, ValidationError
 
 from events.recorded import RecordedEvent, parse_recorded
@@ -28,6 +37,11 @@ from projections.projector import Recorded
 
 _BATCH: TypeAdapter[list[RecordedEvent]] = TypeAdapter(list[RecordedEvent])
 INACTIVE_THRESHOLD_SECONDS = 60.0
+PULL_MARGIN_SECONDS = 1.0
+"""How long past its expiry a pull is waited for before it counts as lost."""
+STATUS_HEADER, DESCRIPTION_HEADER = "Status", "Description"
+HEARTBEAT_STATUS = "100"
+PULL_ENDED_STATUSES = frozenset({"404", "408"})
 
 
 async def stream_last_sequence(js: JetStreamContext) -> int:
@@ -71,13 +85,35 @@ def _decode_one(sequence: int, body: bytes) -> RecordedEvent:
         raise UndecodableEventError(sequence, str(error)) from error
 
 
+@dataclass
+class _Pull:
+    """One pull request in flight: how many messages it asked for, how many came."""
+
+    asked: int
+    deadline: float
+    received: int = 0
+
+
 class EventReader:
-    """Delivers EVENTS from ``start`` on, in batches, through an ephemeral pull consumer."""
+    """Delivers EVENTS from ``start`` on, in batches, through an ephemeral pull consumer.
+
+    The pulls are answered on the reader's own inbox and collected as they come, so ``fetch``
+    returns as soon as anything arrived (a live follower is not held back to fill a batch), and
+    once a pull is answered in full the next is sent at once: the server sends the next batch
+    while the caller applies this one. ``fetch`` never returns more than asked; what came
+    beyond it waits for the next call, and at most about two batches are held.
+    """
 
     def __init__(self, js: JetStreamContext, start: int) -> None:
         self.js, self.start = js, start
         self.name = f"projections-{uuid.uuid4().hex}"
-        self._subscription: JetStreamContext.PullSubscription | None = None
+        self._subscription: Subscription | None = None
+        self._next_subject = ""
+        self._buffer: deque[Msg] = deque()
+        self._pull: _Pull | None = None
+        self._failure: APIError | None = None
+        self._arrived = asyncio.Event()
+        self._batch, self._wait = 1, 1.0
 
     async def open(self) -> None:
         config = ConsumerConfig(
@@ -90,22 +126,65 @@ class EventReader:
             mem_storage=True,
         )
         await self.js.add_consumer(EVENTS_STREAM, config)
-        self._subscription = await self.js.pull_subscribe_bind(
-            stream=EVENTS_STREAM, name=self.name
-        )
+        # nats-py pulls only through a fetch that waits to fill its whole batch and hands each
+        # message over through a timed wait; the reader sends the same pull requests itself.
+        client, prefix = self.js._nc, self.js._prefix
+        self._next_subject = f"{prefix}.CONSUMER.MSG.NEXT.{EVENTS_STREAM}.{self.name}"
+        self._subscription = await client.subscribe(client.new_inbox(), cb=self._received)
 
     async def fetch(self, batch: int, wait: float) -> list[Msg]:
         """Up to ``batch`` messages; raises ``nats.errors.TimeoutError`` if none came in time."""
         if self._subscription is None:
             await self.open()
+        self._batch, self._wait = batch, wait
+        if not self._buffer and self._failure is None:
+            self._arrived.clear()
+            if self._pull is None or time.monotonic() > self._pull.deadline:
+                await self._ask()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), wait + PULL_MARGIN_SECONDS)
+        if not self._buffer:
+            failure, self._failure = self._failure, None
+            if failure is not None:
+                raise failure
+            raise NatsTimeoutError
+        taken = [self._buffer.popleft() for _ in range(min(batch, len(self._buffer)))]
+        if self._pull is None and len(self._buffer) < batch:
+            await self._ask()  # read ahead while the caller applies these
+        return taken
+
+    async def _ask(self) -> None:
         assert self._subscription is not None
-        messages: list[Msg] = await self._subscription.fetch(batch, timeout=wait)
-        return messages
+        self._pull = _Pull(self._batch, time.monotonic() + self._wait + PULL_MARGIN_SECONDS)
+        request = {"batch": self._batch, "expires": int(self._wait * 1_000_000_000)}
+        await self.js._nc.publish(self._next_subject, json.dumps(request).encode(),
+                                  reply=self._subscription.subject)
+
+    async def _received(self, message: Msg) -> None:
+        status = (message.headers or {}).get(STATUS_HEADER) if not message.data else None
+        if status is None:
+            self._buffer.append(message)
+            self._arrived.set()
+            pull = self._pull
+            if pull is not None:
+                pull.received += 1
+                if pull.received >= pull.asked:
+                    self._pull = None
+                    if len(self._buffer) <= self._batch:
+                        await self._ask()  # read ahead: there is likely more
+        elif status != HEARTBEAT_STATUS:
+            # 404 (nothing now) and 408 (expired) end a pull; anything else is a failure.
+            self._pull = None
+            if status not in PULL_ENDED_STATUSES:
+                description = (message.headers or {}).get(DESCRIPTION_HEADER, "")
+                self._failure = APIError(code=int(status), description=description)
+            self._arrived.set()
 
     async def close(self) -> None:
         if self._subscription is None:
             return
         subscription, self._subscription = self._subscription, None
+        self._buffer.clear()
         try:
             await subscription.unsubscribe()
             await self.js.delete_consumer(EVENTS_STREAM, self.name)
