@@ -32,7 +32,6 @@ from events.supervision import (
     ResponseOverdue,
 )
 from events.vocabulary import Channel, Filing, Plan, ProblemStatus, WarningLevel
-from projections.facts import local_date
 from projections.projector import Recorded
 from projections.rows import KeyedRows, Row
 from projections.store import ReadStore, Tx
@@ -135,7 +134,7 @@ class LedgerProjector:
         rows.load(r.problem for r in batch
                   if r.problem and not isinstance(r.event, ProblemReported))
         for recorded in batch:
-            event, day = recorded.event, local_date(recorded.event.occurred_at).isoformat()
+            event, day = recorded.event, recorded.day
             if isinstance(event, FilingSubmitted):
                 if event.filing is Filing.LEDGER:
                     _filed(units, recorded.position, event, day)

@@ -59,8 +59,9 @@ class ProblemsProjector:
             if not isinstance(event, ProblemEventBase):  # unit facts: not about one problem
                 continue
             if isinstance(event, ProblemReported):
-                rows.add(recorded.problem, _reported(recorded.position, event))
-            elif (row := rows.get(recorded.problem)) is not None and _changes(row, event):
+                rows.add(recorded.problem, _reported(recorded, event))
+            elif (row := rows.get(recorded.problem)) is not None and _changes(row, event,
+                                                                             recorded.at):
                 rows.changed(recorded.problem)
         rows.flush()
 
@@ -70,20 +71,19 @@ _COLUMNS = ("position", "unit", "category", "channel", "status", "problem", "rep
             "sent_back", "reopened", "orders")
 
 
-def _reported(position: int, event: ProblemReported) -> Row:
-    return {"position": position, "unit": event.unit, "category": event.category.value,
+def _reported(recorded: Recorded, event: ProblemReported) -> Row:
+    return {"position": recorded.position, "unit": event.unit, "category": event.category.value,
             "channel": event.channel.value, "status": ProblemStatus.REPORTED.value,
-            "problem": event.problem, "reported_at": event.occurred_at.isoformat(),
+            "problem": event.problem, "reported_at": recorded.at,
             "assigned_at": None, "deadline": None, "leader": None, "department": None,
             "closed_at": None, "answered_at": None, "sent_back": 0, "reopened": 0, "orders": 0}
 
 
-def _changes(row: Row, event: ProblemEvent) -> bool:
+def _changes(row: Row, event: ProblemEvent, at: str) -> bool:
     """Apply ``event`` to its problem's ``row``; whether it changed anything."""
     sets: Row = {}
     if (status := status_after(event)) is not None:
         sets.update(status=status.value, closed_at=None)
-    at = event.occurred_at.isoformat()
     if isinstance(event, ProblemTriaged):
         sets["category"] = event.category.value
     elif isinstance(event, RectificationAssigned):

@@ -10,6 +10,7 @@ portable (``ON CONFLICT … DO UPDATE`` runs on SQLite and PostgreSQL alike).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 
 from projections.store import SqlValue, Tx
 
@@ -23,6 +24,7 @@ class KeyedRows:
 
     def __init__(self, tx: Tx, table: str, key: str, columns: Sequence[str]) -> None:
         self.tx, self.table, self.key, self.columns = tx, table, key, tuple(columns)
+        self._values = itemgetter(*self.columns)
         self._rows: dict[SqlValue, Row] = {}
         self._changed: dict[SqlValue, None] = {}  # insertion-ordered set
         names = ", ".join(self.columns)
@@ -57,7 +59,6 @@ class KeyedRows:
     def flush(self) -> None:
         """Write every new or changed row, in the order first changed."""
         if self._changed:
-            self.tx.executemany(self._upsert, [
-                (key, *(self._rows[key][column] for column in self.columns))
-                for key in self._changed])
+            values, rows = self._values, self._rows
+            self.tx.executemany(self._upsert, [(key, *values(rows[key])) for key in self._changed])
             self._changed.clear()

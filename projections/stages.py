@@ -56,7 +56,7 @@ class StagesProjector:
                 stayed = int((at - datetime.fromisoformat(str(left["since"]))).total_seconds())
                 stay = (key, str(left["status"]))
                 stays[stay] = stays.get(stay, 0) + max(stayed, 0)
-            now.add(key, {"status": status.value, "since": at.isoformat()})
+            now.add(key, {"status": status.value, "since": recorded.at})
         times = tx.table("stage_times")
         tx.executemany(f"INSERT INTO {times} (problem_id, status, seconds) VALUES (?, ?, ?)"
                        f" ON CONFLICT (problem_id, status) DO UPDATE SET"

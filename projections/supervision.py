@@ -149,7 +149,7 @@ class SupervisionProjector:
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
         writes = _Writes(tx)
         for recorded in batch:
-            _apply(writes, recorded.position, recorded.event)
+            _apply(writes, recorded.position, recorded.event, recorded.at)
         writes.flush()
 
 
@@ -184,8 +184,8 @@ class _Writes:
         return self.orders[key]
 
 
-def _apply(writes: _Writes, position: int, event: RecordedEvent) -> None:
-    tx, at = writes.tx, event.occurred_at.isoformat()
+def _apply(writes: _Writes, position: int, event: RecordedEvent, at: str) -> None:
+    tx = writes.tx
     match event:
         case SupervisionOrderIssued():
             problem_id = str(event.problem_id)
@@ -209,10 +209,10 @@ def _apply(writes: _Writes, position: int, event: RecordedEvent) -> None:
                            event.watched.value, event.due.isoformat(), event.milestone,
                            event.working_days_left, at))
         case FilingOverdue():
-            _file(writes, event.unit, event.filing, "due = ?, overdue_since = ?",
+            _file(writes, event.unit, event.filing, ("due", "overdue_since"),
                   (event.due.isoformat(), at))
         case FilingSubmitted():
-            _file(writes, event.unit, event.filing, "submitted_at = ?, filed_by = ?",
+            _file(writes, event.unit, event.filing, ("submitted_at", "filed_by"),
                   (at, event.filed_by))
         case ReboundSuspected():
             writes.insert(f"INSERT INTO {tx.table('rebounds')} VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -258,13 +258,15 @@ def _mark(writes: _Writes, event: NoticeResponded | UnitNoticeResponded | Respon
                    (*values, event.unit, problem_id, event.notice.value, event.number))
 
 
-def _file(writes: _Writes, unit: str, filing: Filing, assignments: str,
-          values: tuple[SqlValue, ...]) -> None:
-    filings = writes.tx.table("filings")
-    writes.execute(f"INSERT INTO {filings} (unit, filing) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                   (unit, filing.value))
-    writes.execute(f"UPDATE {filings} SET {assignments} WHERE unit = ? AND filing = ?",
-                   (*values, unit, filing.value))
+def _file(writes: _Writes, unit: str, filing: Filing, columns: tuple[str, str],
+          values: tuple[SqlValue, SqlValue]) -> None:
+    """Overdue and submitted set different columns, so they are queued like inserts: the
+    order in which they reach the row does not matter."""
+    first, second = columns
+    writes.insert(f"INSERT INTO {writes.tx.table('filings')} (unit, filing, {first}, {second})"
+                  f" VALUES (?, ?, ?, ?) ON CONFLICT (unit, filing) DO UPDATE SET"
+                  f" {first} = excluded.{first}, {second} = excluded.{second}",
+                  (unit, filing.value, *values))
 
 
 def _moment(text: str | None) -> datetime | None:

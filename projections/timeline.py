@@ -76,7 +76,7 @@ class TimelineProjector:
             version = int(head["version"] or 0) + 1 if head is not None else 1
             digest = chained(str(head["digest"]) if head is not None else "", recorded.body)
             entries.append((recorded.position, key, version, event.type, event.actor,
-                            event.occurred_at.isoformat(), recorded.body.decode("utf-8"),
+                            recorded.at, recorded.body.decode("utf-8"),
                             digest))
             heads.add(key, {"version": version, "digest": digest})
         tx.executemany(f"INSERT INTO {tx.table('timeline')} (position, problem_id, version, type,"

@@ -35,7 +35,6 @@ from events.supervision import (
     UnitResponseOverdue,
 )
 from events.vocabulary import ProblemStatus
-from projections.facts import local_date
 from projections.projector import Recorded
 from projections.rows import KeyedRows, Row
 from projections.store import ReadStore, Tx
@@ -104,7 +103,7 @@ class TrailProjector:
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
         tx.executemany(f"INSERT INTO {tx.table('trail_actions')} VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       [(r.position, r.event.actor, r.event.occurred_at.isoformat(),
+                       [(r.position, r.event.actor, r.at,
                          r.event.type, r.problem, r.event.unit, r.event.via.value)
                         for r in batch])
         problems = KeyedRows(tx, tx.table("trail_problems"), "problem_id", _PROBLEM_COLUMNS)
@@ -122,7 +121,8 @@ class TrailProjector:
                     "department": None, "deadline": None,
                     "status": ProblemStatus.REPORTED.value, "closed_on": None,
                     **dict.fromkeys(_PROBLEM_COUNTERS, 0)})
-            elif (row := problems.get(recorded.problem)) is not None and _changes(row, event):
+            elif (row := problems.get(recorded.problem)) is not None and _changes(
+                    row, event, recorded.day):
                 problems.changed(recorded.problem)
         problems.flush()
         units.flush()
@@ -134,13 +134,13 @@ _PROBLEM_COLUMNS = ("position", "unit", "leader", "department", "deadline", "sta
 _UNIT_COLUMNS = ("supervised", "circulars", "responses_overdue")
 
 
-def _changes(row: Row, event: ProblemEvent) -> bool:
+def _changes(row: Row, event: ProblemEvent, day: str) -> bool:
     """Apply ``event`` to its problem's accountability ``row``; whether anything changed."""
     sets: Row = {}
     if (status := status_after(event)) is not None:
         sets.update(status=status.value, closed_on=None)
     if isinstance(event, ProblemClosed):
-        sets["closed_on"] = local_date(event.occurred_at).isoformat()
+        sets["closed_on"] = day
     elif isinstance(event, RectificationAssigned):
         sets.update(leader=event.leader, department=event.department,
                     deadline=event.deadline.isoformat())
