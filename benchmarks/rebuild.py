@@ -44,7 +44,7 @@ from projections.store import SqliteStore
 from services.runtime.nats_server import EmbeddedNats
 from services.runtime.streams import ensure_streams
 from tests.projections.stories import RandomCampaign
-from tests.projections.streams import EventsStream
+from tests.projections.streams import TEST_SEAL_KEY, EventsStream
 
 PROGRESS_SECONDS = 2.0
 SLICE = 10_000
@@ -134,7 +134,7 @@ async def measure(js: JetStreamContext, last: int, path: Path) -> Run:
     store = SqliteStore(path)
     peaks = [rss_mb()]
     started = time.perf_counter()
-    reached = await rebuild(js, store, on_progress=progress_printer(peaks))
+    reached = await rebuild(js, store, on_progress=progress_printer(peaks), key=TEST_SEAL_KEY)
     elapsed = time.perf_counter() - started
     store.close()
     await asyncio.to_thread(path.unlink)

@@ -13,6 +13,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from events.text import Name
 from events.vocabulary import Channel, Via
 
+ACTOR_ID = ("The signed-in person's stable id (separation of duties compares these); "
+            "`local:<name>` when the local system administrator named the actor in demo or "
+            "test mode; empty for services and for facts recorded before sign-in existed.")
+
 
 class ProblemEventBase(BaseModel):
     """What every fact about a problem carries: which problem, whose unit, who, when, how."""
@@ -24,6 +28,7 @@ class ProblemEventBase(BaseModel):
     problem_id: UUID
     unit: Name = Field(description="填报单位: the unit that owns the problem.")
     actor: Name = Field(description="Who acted, as authenticated by the entry point.")
+    actor_id: str | None = Field(None, max_length=200, description=ACTOR_ID)
     occurred_at: AwareDatetime
     via: Via = Field(description="How the action reached the system.")
     channel: Channel | None = Field(None, description="The intake or answer channel.")
@@ -38,6 +43,7 @@ class UnitEventBase(BaseModel):
     version: int = Field(1, description="Schema version of this event type.")
     unit: Name = Field(description="The unit (各分局、执法支队) the fact is about.")
     actor: Name = Field(description="Who acted, as authenticated by the entry point.")
+    actor_id: str | None = Field(None, max_length=200, description=ACTOR_ID)
     occurred_at: AwareDatetime
     via: Via = Field(description="How the action reached the system.")
     channel: Channel | None = Field(None, description="Always empty: kept so every recorded "

@@ -10,11 +10,11 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from events.lifecycle import Milestone
-from events.text import Name, Phone, Text
+from events.text import CleanInput, Name, Phone, Text
 from events.vocabulary import Category, Channel, Filing, Notice, Via
 
 
-class ProblemCommand(BaseModel):
+class ProblemCommand(CleanInput):
     """What every staff command says: which problem, who asks, and at which version."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -139,7 +139,7 @@ COMMAND_VERBS: tuple[str, ...] = (
 )
 
 
-class UnitCommand(BaseModel):
+class UnitCommand(CleanInput):
     """What every command about a unit as a whole says: which unit, who asks, at which version."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

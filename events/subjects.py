@@ -31,7 +31,20 @@ HISTORY_QUERY = "query.problem.history"
 PROBLEM_QUERY = "query.problem.get"
 SPOT_CHECK_QUERY = "query.supervision.spot-check"
 WATCHDOG_QUERY = "query.supervision.watchdog"
+REPAIR_COMMAND = "admin.repair"
+"""Compare EVENTS with the event store and, asked to, make it again from the store."""
 
+LOGIN_REQUEST = "auth.login"
+LOGOUT_REQUEST = "auth.logout"
+WHOAMI_REQUEST = "auth.whoami"
+STAFF_COMMAND_PREFIX = "cmd.staff."
+STAFF_QUERY = "query.staff.list"
+AUDIT_QUERY = "query.audit"
+REPORTER_UNMASK_QUERY = "query.reporter.unmask"
+REPORTER_SEAL_QUERY = "query.reporter.seal"
+
+HEADER_SESSION = "Rectify-Session"
+"""A signed-in person's session token on every staff request; casework checks it."""
 HEADER_MSG_ID = "Nats-Msg-Id"
 HEADER_EXPECTED_LAST_SEQUENCE = "Nats-Expected-Last-Sequence"
 HEADER_EVENT_TYPE = "Rectify-Event-Type"
@@ -41,9 +54,13 @@ HEADER_PROBLEM_VERSION = "Rectify-Problem-Version"
 HEADER_UNIT_ID = "Rectify-Unit-Id"
 HEADER_UNIT_VERSION = "Rectify-Unit-Version"
 HEADER_POSITION = "Rectify-Position"
+HEADER_SEAL = "Rectify-Seal"
 HEADER_REJECTION_REASON = "Rectify-Rejection-Reason"
 HEADER_REJECTION_DETAIL = "Rectify-Rejection-Detail"
 HEADER_ORIGINAL_SUBJECT = "Rectify-Original-Subject"
+HEADER_ORIGINAL_SHA256 = "Rectify-Original-Sha256"
+HEADER_SEALED = "Rectify-Sealed"
+"""On a REJECTED entry from a public door: the body is sealed with the reporter key."""
 
 _NOT_IN_A_TOKEN = re.compile(r"[\s.*>]+")
 
@@ -72,6 +89,10 @@ def rejected_subject(source: str) -> str:
 
 def command_subject(verb: str) -> str:
     return f"{COMMAND_PREFIX}{verb}"
+
+
+def staff_command_subject(verb: str) -> str:
+    return f"{STAFF_COMMAND_PREFIX}{verb}"
 
 
 def unit_command_subject(verb: str) -> str:

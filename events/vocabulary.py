@@ -41,6 +41,12 @@ class Channel(Labelled):
     MAILBOX = "mailbox"
     SPOT_CHECK = "spot_check"
     OVERSIGHT = "oversight"
+    """执法监督. The code is older than the split into the notice's three oversight sources;
+    its label always was 执法监督, so events recorded with it keep their meaning."""
+    AUDIT = "audit"
+    """审计监督"""
+    RECONSIDERATION = "reconsideration"
+    """行政复议应诉: administrative reconsideration and litigation."""
     CENTRAL_INSPECTION = "central_inspection"
 
     @property
@@ -53,7 +59,9 @@ _PUBLIC_CHANNELS = frozenset({Channel.WEBSITE, Channel.WECHAT, Channel.HOTLINE, 
 
 
 class Category(Labelled):
-    """整治重点: the 13 kinds of prominent enforcement problem named by the notice."""
+    """整治重点: the 13 kinds of prominent enforcement problem named by the notice.
+
+    The Chinese labels are the notice's words, each exactly as it stands in its list."""
 
     PROCEDURE = "procedure"
     OVER_INSPECTION = "over_inspection"
@@ -147,7 +155,9 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "hotline": ("监督举报电话", "hotline"),
         "mailbox": ("举报邮箱", "report mailbox"),
         "spot_check": ("重点抽查", "spot check"),
-        "oversight": ("执法监督", "oversight"),
+        "oversight": ("执法监督", "enforcement supervision"),
+        "audit": ("审计监督", "audit"),
+        "reconsideration": ("行政复议应诉", "administrative reconsideration and litigation"),
         "central_inspection": ("中央依法治国办实地督察反馈", "central inspection"),
     },
     "Category": {
@@ -172,10 +182,10 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "three_systems": ("行政执法“三项制度”落实不到位", "three systems not implemented"),
         "uncivil": ("粗暴执法、不文明执法", "rough or uncivil enforcement"),
         "capability": (
-            "执法人员能力不足，法律素养偏低，规范化水平不高",
+            "执法人员能力不足，基层执法人员法律素养偏低，执法规范化水平不高",
             "insufficient staff capability",
         ),
-        "other": ("其他不严格不规范不文明不透明问题", "other irregular or opaque conduct"),
+        "other": ("其他行政执法不严格不规范不文明不透明问题", "other irregular or opaque conduct"),
     },
     "ProblemStatus": {
         "reported": ("已登记", "reported"),

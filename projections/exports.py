@@ -1,6 +1,7 @@
 """Exports of the rectification ledger (整改台账): CSV, JSON, a text table, and the Excel template.
 
-Every export of the same ledger is byte for byte the same. Spreadsheet-bound text that begins
+Every export of the same ledger is byte for byte the same, and none holds a character an
+Office file cannot (see ``outgoing``). Spreadsheet-bound text that begins
 with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is neutralised so that no cell is
 ever taken for a formula (CSV: a leading ``'``; xlsx: an explicit text cell, see ``workbook``).
 """
@@ -11,12 +12,14 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Literal
 
 from rich.console import Console
 from rich.table import Table
 
 from projections.ledger import COLUMNS, LedgerHeader, UnitLedger
+from projections.outgoing import printable, printable_all
 
 ExportFormat = Literal["table", "csv", "json", "xlsx"]
 FORMATS: tuple[ExportFormat, ...] = ("table", "csv", "json", "xlsx")
@@ -24,9 +27,14 @@ TITLE = "行政执法突出问题整改台账"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def written_date(day: date) -> str:
+    """A date as the notice writes it: 2023年3月5日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def header_line(header: LedgerHeader) -> str:
     """填报单位：… 填报人：… 电话：… 填报时间：…, as on the template."""
-    filed_on = header.filed_on.isoformat() if header.filed_on else ""
+    filed_on = written_date(header.filed_on) if header.filed_on else ""
     return (f"填报单位：{header.unit}    填报人：{header.filed_by}    "
             f"电话：{header.phone}    填报时间：{filed_on}")
 
@@ -43,7 +51,7 @@ def csv_document(header: Sequence[str], rows: Iterable[Sequence[object]]) -> byt
     writer.writerow(header)
     for row in rows:
         writer.writerow([neutralised("" if cell is None else str(cell)) for cell in row])
-    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+    return b"\xef\xbb\xbf" + printable(out.getvalue()).encode("utf-8")
 
 
 def to_csv(ledgers: Sequence[UnitLedger]) -> bytes:
@@ -75,7 +83,7 @@ def to_json(ledgers: Sequence[UnitLedger]) -> bytes:
         }
         for ledger in ledgers
     ]
-    document = {"title": TITLE, "columns": list(COLUMNS), "units": units}
+    document = printable_all({"title": TITLE, "columns": list(COLUMNS), "units": units})
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
@@ -95,7 +103,7 @@ def to_table(ledgers: Sequence[UnitLedger], width: int = 160) -> str:
             console.print(notice.text())
     output = console.file
     assert isinstance(output, io.StringIO)
-    return output.getvalue()
+    return printable(output.getvalue())
 
 
 def export(ledgers: Sequence[UnitLedger], fmt: ExportFormat) -> bytes:

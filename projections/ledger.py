@@ -59,6 +59,8 @@ class LedgerRow:
     unit: str
     problem_id: str
     status: ProblemStatus
+    plan: Plan | None = None
+    """Fixed on the spot (立行立改) or a roadmap, once assigned; not a template column."""
 
     def cells(self) -> tuple[str, ...]:
         """The eight template columns, as text."""
@@ -269,7 +271,7 @@ def read_ledger(store: ReadStore, today: date, unit: str | None = None) -> list[
         note = remarks(state, due, flags, today)
         by_unit.setdefault(row_unit, []).append(LedgerRow(
             no, problem, case, measures or "", due, department or "", leader or "", note,
-            row_unit, problem_id, state))
+            row_unit, problem_id, state, Plan(plan) if plan else None))
     return [
         UnitLedger(LedgerHeader(name, filed_by or "", phone or "", date.fromisoformat(changed)),
                    tuple(by_unit.get(name, ())), tuple(notices.get(name, ())))

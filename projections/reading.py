@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
 import uuid
 from collections import deque
@@ -22,19 +23,28 @@ from nats.aio.subscription import Subscription
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import APIError
 from pydantic import TypeAdapter, ValidationError
 
 from events.recorded import RecordedEvent, parse_recorded
-from events.subjects import EVENTS_STREAM, EVENTS_SUBJECTS, HEADER_POSITION
+from events.seal import SealKey
+from events.subjects import (
+    EVENTS_STREAM,
+    EVENTS_SUBJECTS,
+    HEADER_MSG_ID,
+    HEADER_POSITION,
+    HEADER_SEAL,
+)
 from projections.errors import (
     PositionMismatchError,
     StreamBehindError,
     StreamGapError,
+    StreamPurgedError,
     UndecodableEventError,
+    UnsealedEventError,
 )
 from projections.projector import Recorded
 
+log = logging.getLogger(__name__)
 _BATCH: TypeAdapter[list[RecordedEvent]] = TypeAdapter(list[RecordedEvent])
 INACTIVE_THRESHOLD_SECONDS = 60.0
 PULL_MARGIN_SECONDS = 1.0
@@ -49,14 +59,28 @@ async def stream_last_sequence(js: JetStreamContext) -> int:
     return int(info.state.last_seq)
 
 
+async def check_stream(js: JetStreamContext, position: int) -> int:
+    """The stream's last sequence, once it is known to still hold what follows ``position``."""
+    state = (await js.stream_info(EVENTS_STREAM)).state
+    last, first = int(state.last_seq), int(state.first_seq)
+    check_not_behind(position, last)
+    if last > position and first > position + 1:
+        raise StreamPurgedError(expected=position + 1, first=first)
+    return last
+
+
 def check_not_behind(position: int, stream_last: int) -> None:
     if stream_last < position:
         raise StreamBehindError(position=position, stream_last=stream_last)
 
 
-def decode(messages: Sequence[Msg], after: int) -> list[Recorded]:
-    """The messages as recorded events, which must follow position ``after`` without a gap."""
+def decode(messages: Sequence[Msg], after: int, key: SealKey | None = None) -> list[Recorded]:
+    """The messages as recorded events, which must follow position ``after`` without a gap and,
+    given the relay's ``key``, carry its seal."""
     sequences = [_checked_sequence(m, after + i + 1) for i, m in enumerate(messages)]
+    if key is not None:
+        for sequence, message in zip(sequences, messages, strict=True):
+            _check_seal(key, sequence, message)
     bodies = [m.data for m in messages]
     try:
         events = _BATCH.validate_json(b"[" + b",".join(bodies) + b"]")
@@ -76,6 +100,13 @@ def _checked_sequence(message: Msg, expected: int) -> int:
     if header is not None and int(header) != sequence:
         raise PositionMismatchError(sequence=sequence, header=int(header))
     return sequence
+
+
+def _check_seal(key: SealKey, sequence: int, message: Msg) -> None:
+    headers = message.headers or {}
+    if not key.holds(sequence, headers.get(HEADER_MSG_ID, ""), message.data,
+                     headers.get(HEADER_SEAL, "")):
+        raise UnsealedEventError(sequence=sequence)
 
 
 def _decode_one(sequence: int, body: bytes) -> RecordedEvent:
@@ -111,11 +142,19 @@ class EventReader:
         self._next_subject = ""
         self._buffer: deque[Msg] = deque()
         self._pull: _Pull | None = None
-        self._failure: APIError | None = None
+        self._lost = False
+        self._last: Msg | None = None
         self._arrived = asyncio.Event()
         self._batch, self._wait = 1, 1.0
 
     async def open(self) -> None:
+        await self._add_consumer()
+        # nats-py pulls only through a fetch that waits to fill its whole batch and hands each
+        # message over through a timed wait; the reader sends the same pull requests itself.
+        client = self.js._nc
+        self._subscription = await client.subscribe(client.new_inbox(), cb=self._received)
+
+    async def _add_consumer(self) -> None:
         config = ConsumerConfig(
             name=self.name,
             deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
@@ -126,27 +165,33 @@ class EventReader:
             mem_storage=True,
         )
         await self.js.add_consumer(EVENTS_STREAM, config)
-        # nats-py pulls only through a fetch that waits to fill its whole batch and hands each
-        # message over through a timed wait; the reader sends the same pull requests itself.
-        client, prefix = self.js._nc, self.js._prefix
-        self._next_subject = f"{prefix}.CONSUMER.MSG.NEXT.{EVENTS_STREAM}.{self.name}"
-        self._subscription = await client.subscribe(client.new_inbox(), cb=self._received)
+        self._next_subject = f"{self.js._prefix}.CONSUMER.MSG.NEXT.{EVENTS_STREAM}.{self.name}"
+
+    async def _replace_consumer(self) -> None:
+        """The server lost the consumer (it restarted, say): go on after the last message."""
+        if self._last is not None:
+            self.start = int(self._last.metadata.sequence.stream) + 1
+        with contextlib.suppress(Exception):  # gone already, most likely
+            await self.js.delete_consumer(EVENTS_STREAM, self.name)
+        self.name = f"projections-{uuid.uuid4().hex}"
+        await self._add_consumer()
 
     async def fetch(self, batch: int, wait: float) -> list[Msg]:
-        """Up to ``batch`` messages; raises ``nats.errors.TimeoutError`` if none came in time."""
+        """Up to ``batch`` messages; raises ``TimeoutError`` (nats-py's own or the plain one) if
+        none came in time."""
         if self._subscription is None:
             await self.open()
         self._batch, self._wait = batch, wait
-        if not self._buffer and self._failure is None:
+        if not self._buffer:
+            if self._lost:
+                self._lost = False
+                await self._replace_consumer()
             self._arrived.clear()
             if self._pull is None or time.monotonic() > self._pull.deadline:
                 await self._ask()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), wait + PULL_MARGIN_SECONDS)
         if not self._buffer:
-            failure, self._failure = self._failure, None
-            if failure is not None:
-                raise failure
             raise NatsTimeoutError
         taken = [self._buffer.popleft() for _ in range(min(batch, len(self._buffer)))]
         if self._pull is None and len(self._buffer) < batch:
@@ -163,6 +208,7 @@ class EventReader:
     async def _received(self, message: Msg) -> None:
         status = (message.headers or {}).get(STATUS_HEADER) if not message.data else None
         if status is None:
+            self._last = message
             self._buffer.append(message)
             self._arrived.set()
             pull = self._pull
@@ -172,13 +218,16 @@ class EventReader:
                     self._pull = None
                     if len(self._buffer) <= self._batch:
                         await self._ask()  # read ahead: there is likely more
-        elif status != HEARTBEAT_STATUS:
-            # 404 (nothing now) and 408 (expired) end a pull; anything else is a failure.
+        elif status in PULL_ENDED_STATUSES:  # 404 (nothing now), 408 (expired)
             self._pull = None
-            if status not in PULL_ENDED_STATUSES:
-                description = (message.headers or {}).get(DESCRIPTION_HEADER, "")
-                self._failure = APIError(code=int(status), description=description)
             self._arrived.set()
+        elif status != HEARTBEAT_STATUS:
+            # 409 (server shutdown, consumer deleted …), 503 (no such consumer): as nats-py's
+            # fetch does, the wait runs out as if nothing came; the next fetch makes the
+            # consumer again, after the last message received.
+            log.info("EVENTS pull ended with %s %s", status,
+                     (message.headers or {}).get(DESCRIPTION_HEADER, ""))
+            self._pull, self._lost = None, True
 
     async def close(self) -> None:
         if self._subscription is None:

@@ -61,6 +61,15 @@ class Statistics:
     units: tuple[Totals, ...]
     total: Totals
 
+    def by_category(self, unit: str | None = None) -> dict[Category, int]:
+        """Problems per category, all 13 in the notice's order, zeros included (a bureau
+        reports every category); of one unit, or of the campaign when ``unit`` is None."""
+        counts = dict.fromkeys(Category, 0)
+        for cell in self.cells:
+            if unit is None or cell.unit == unit:
+                counts[cell.category] += cell.count
+        return counts
+
 
 def closed_on_time(closed_at: str | None, deadline: date | None) -> bool:
     """Crossed off (at ``closed_at``, ISO text) on or before ``deadline``, China time."""

@@ -34,7 +34,9 @@ class UnitSummary:
     unit: str
     reported: int = 0
     by_category: dict[Category, int] = field(default_factory=dict)
+    """Every one of the 13 categories, in the notice's order, zeros included."""
     by_channel: dict[Channel, int] = field(default_factory=dict)
+    """Every channel, zeros included."""
     to_rectify: int = 0
     closed: int = 0
     closed_on_time: int = 0
@@ -75,8 +77,8 @@ class _Tally:
         stage_days = {s: round(fmean(self.stays[s]) / SECONDS_PER_DAY, 2)
                       for s in STAGES if self.stays.get(s)}
         return UnitSummary(
-            unit, self.reported, dict(sorted(self.categories.items())),
-            dict(sorted(self.channels.items())), self.to_rectify, self.closed,
+            unit, self.reported, {c: self.categories[c] for c in Category},
+            {c: self.channels[c] for c in Channel}, self.to_rectify, self.closed,
             self.closed_on_time, self.overdue, self.reopened, self.notices[Notice.ORDER],
             self.notices[Notice.CIRCULAR], self.public, self.answered, stage_days)
 

@@ -6,26 +6,20 @@ keys and codes are the vocabulary's, the same in either language.
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from collections.abc import Sequence
-from datetime import datetime, time
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
-
 from events.vocabulary import Category, Channel, Language
+from projections.exports import written_date
+from projections.outgoing import printable, printable_all
+from projections.report_sheet import new_workbook, report_sheet, workbook_bytes
 from projections.summary import STAGES, Summary, UnitSummary
-from projections.workbook import stable_zip, text_cell
 
-Table = tuple[list[str], list[list[str | int | float]]]
+Table = tuple[list[str], list[list[str | int | float | None]]]
 """A header and its rows."""
 
-_FIGURES: tuple[tuple[str, str, str], ...] = (
+FIGURES: tuple[tuple[str, str, str], ...] = (
     ("reported", "问题总数", "problems"),
     ("to_rectify", "应整改", "to rectify"),
     ("closed", "已销号", "closed"),
@@ -52,25 +46,25 @@ def _lines(summary: Summary) -> list[UnitSummary]:
 
 
 def _figure_rows(summary: Summary, lang: Language) -> Table:
-    header = [_t(lang, "单位", "unit"), *(_t(lang, zh, en) for _, zh, en in _FIGURES)]
-    rows = [[_name(u, lang), *(getattr(u, key) for key, _, _ in _FIGURES)]
+    header = [_t(lang, "单位", "unit"), *(_t(lang, zh, en) for _, zh, en in FIGURES)]
+    rows = [[_name(u, lang), *(getattr(u, key) for key, _, _ in FIGURES)]
             for u in _lines(summary)]
     return header, rows
 
 
 def _breakdown(summary: Summary, lang: Language, key: str,
                members: Sequence[Category] | Sequence[Channel]) -> Table:
-    """One row per category (or channel) that occurs; a column per unit, the campaign first."""
+    """One row per category (or channel), zeros included; a column per unit, the campaign first."""
     lines = [*([summary.campaign] if summary.campaign else []), *summary.units]
     header = [_t(lang, "类别", "category") if key == "by_category" else _t(lang, "来源", "channel"),
               *(_name(u, lang) for u in lines)]
     return header, [[m.label(lang), *(getattr(u, key).get(m, 0) for u in lines)]
-                    for m in members if any(getattr(u, key).get(m) for u in lines)]
+                    for m in members]
 
 
 def _stage_rows(summary: Summary, lang: Language) -> Table:
     header = [_t(lang, "单位", "unit"), *(s.label(lang) for s in STAGES)]
-    return header, [[_name(u, lang), *(u.stage_days.get(s, "") for s in STAGES)]
+    return header, [[_name(u, lang), *(u.stage_days.get(s) for s in STAGES)]
                     for u in _lines(summary)]
 
 
@@ -86,13 +80,11 @@ def _sections(summary: Summary, lang: Language) -> list[tuple[str, Table]]:
 
 
 def _cell(value: object) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
 
 
 def to_markdown(summary: Summary, lang: Language = "zh") -> str:
-    title = _t(lang, "行政执法突出问题专项整治工作总结（数据）",
-               "Campaign summary: prominent enforcement problems")
-    out = [f"# {title}", "", _t(lang, f"截至 {summary.today}。", f"As of {summary.today}."), ""]
+    out = [f"# {_title(lang)}", "", _as_of_line(summary, lang), ""]
     for heading, (header, rows) in _sections(summary, lang):
         out += [f"## {heading}", "", "| " + " | ".join(header) + " |",
                 "|" + "|".join("---" for _ in header) + "|"]
@@ -102,13 +94,13 @@ def to_markdown(summary: Summary, lang: Language = "zh") -> str:
                         "应整改不含不予受理和重复问题。",
                   "Stage times average the problems that have left the stage; problems to "
                   "rectify exclude declined reports and duplicates."))
-    return "\n".join(out) + "\n"
+    return printable("\n".join(out) + "\n")
 
 
 def _record(unit: UnitSummary) -> dict[str, Any]:
     return {
         "unit": unit.unit or None,
-        **{key: getattr(unit, key) for key, _, _ in _FIGURES},
+        **{key: getattr(unit, key) for key, _, _ in FIGURES},
         "by_category": {c.value: n for c, n in unit.by_category.items()},
         "by_channel": {c.value: n for c, n in unit.by_channel.items()},
         "stage_days": {s.value: d for s, d in unit.stage_days.items()},
@@ -119,37 +111,26 @@ def to_json(summary: Summary) -> str:
     document = {"as_of": summary.today.isoformat(),
                 "units": [_record(u) for u in summary.units],
                 "campaign": _record(summary.campaign) if summary.campaign else None}
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(printable_all(document), ensure_ascii=False, indent=2) + "\n"
 
 
-def _sheet(workbook: Workbook, title: str, header: list[str],
-           rows: list[list[str | int | float]]) -> None:
-    sheet: Worksheet = workbook.create_sheet(title)
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for number, row in enumerate(rows, start=2):
-        for column, value in enumerate(row, start=1):
-            if isinstance(value, str):
-                text_cell(sheet, number, column, value)
-            else:
-                sheet.cell(number, column, value)
-    sheet.freeze_panes = "B2"
-    sheet.column_dimensions["A"].width = 24
+def _title(lang: Language) -> str:
+    return _t(lang, "行政执法突出问题专项整治工作总结（数据）",
+              "Campaign summary: prominent enforcement problems")
+
+
+def _as_of_line(summary: Summary, lang: Language) -> str:
+    unit = summary.units[0].unit if summary.campaign is None and summary.units else ""
+    who = unit or _t(lang, "全部单位", "all units")
+    when = written_date(summary.today) if lang == "zh" else summary.today.isoformat()
+    return _t(lang, f"单位：{who}    截至：{when}", f"Unit: {who}    As of: {when}")
 
 
 def to_xlsx(summary: Summary, lang: Language = "zh") -> bytes:
-    """One sheet per section; the same summary always gives the same bytes."""
-    workbook = Workbook()
-    default = workbook.active
-    assert isinstance(default, Worksheet)
-    workbook.remove(default)
+    """One sheet per section, each titled, dated and set up to print one page wide; the same
+    summary always gives the same bytes."""
+    workbook = new_workbook()
+    subtitle = _as_of_line(summary, lang)
     for heading, (header, rows) in _sections(summary, lang):
-        _sheet(workbook, heading[:31], header, rows)
-    workbook.properties.creator = "rectify"
-    stamp = datetime.combine(summary.today, time())
-    workbook.properties.created = workbook.properties.modified = stamp
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(workbook, archive).save()
-    return stable_zip(raw.getvalue())
+        report_sheet(workbook, heading, f"{_title(lang)}：{heading}", subtitle, header, rows)
+    return workbook_bytes(workbook, summary.today, _t(lang, "总结 xlsx", "summary xlsx"))

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from services.runtime.nats_server import EmbeddedNats
+
+# Explicit test mode: the tests written before sign-in existed act with ``--as`` as the local
+# system administrator would in a demo; the identity tests (tests/identity) turn it off.
+os.environ["RECTIFY_LOCAL_ADMIN"] = "1"
+os.environ["RECTIFY_SESSION_FILE"] = str(Path(tempfile.mkdtemp()) / "session.json")
 
 
 @pytest.fixture

@@ -104,6 +104,9 @@ class Delivery:
             return await self._mail(pending, tracking)
         if pending.channel is Channel.WECHAT:
             return await self._wechat(pending, tracking)
+        return await self._lookup(pending, tracking)
+
+    async def _lookup(self, pending: Pending, tracking: str) -> Sent:
         # Website, API and hotline reporters hold a tracking number: the lookup shows the
         # answer. The number is put in the index again in case the report came in another way.
         code = normalize(tracking)
@@ -113,6 +116,10 @@ class Delivery:
 
     async def _mail(self, pending: Pending, tracking: str) -> Sent:
         contact = self._contact(pending)
+        if not contact.email and contact.claimed_email:
+            # The MX did not vouch for the sender: mailing the claimed address could mail a
+            # third party. The answer waits at the lookup (the SMTP reply named the number).
+            return await self._lookup(pending, tracking)
         if not contact.email:
             raise _no_contact(AnswerRoute.MAIL, "电子邮箱地址", "e-mail address")
         if self.routes.mail_relay is None:

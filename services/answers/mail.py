@@ -13,6 +13,7 @@ from email.message import EmailMessage
 from email.utils import formataddr
 from uuid import UUID
 
+from events.identity import native_intake_id
 from events.vocabulary import AnswerRoute
 from services.answers.outcomes import RefusedError, Sent, TryLaterError
 
@@ -44,7 +45,8 @@ def answer_mail(*, to: str, name: str | None, mailbox: str, message_id: str, tra
 
 def threadable(intake_id: str) -> str | None:
     """The report's own Message-ID, or None when the mailbox had to name it by a hash."""
-    return intake_id if "@" in intake_id and not intake_id.startswith("sha256:") else None
+    message_id = native_intake_id(intake_id)
+    return message_id if "@" in message_id and not message_id.startswith("sha256:") else None
 
 
 async def send_mail(relay: str, mail: EmailMessage) -> Sent:

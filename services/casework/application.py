@@ -46,6 +46,7 @@ from services.casework.mapper import FactMapper
 from services.casework.problem import Act, Problem, RecordedFact
 from services.casework.rebound import ReboundIndex
 from services.casework.unit import Unit, UnitFact
+from services.casework.units import UnitDirectory
 from services.clock import Clock, china_date, system_clock
 
 REBOUND_ACTOR = "系统比对"
@@ -71,6 +72,8 @@ class Casework(Application[UUID]):
         super().__init__(env)
         self.clock = clock
         self.rebound = ReboundIndex()
+        self.units = UnitDirectory("")
+        """Where reports are placed; ``rectify up`` gives it the campaign's units."""
 
     def construct_mapper(self) -> Mapper[UUID]:
         return FactMapper(
@@ -90,6 +93,7 @@ class Casework(Application[UUID]):
         """
         first: dict[UUID, IntakeSubmission] = {}
         outcomes: list[Filed] = []
+        submissions = [self.units.place(s) for s in submissions]
         for submission in submissions:
             problem_id = problem_id_for(submission.channel, submission.intake_id)
             outcomes.append(Filed(problem_id, created=problem_id not in first))
@@ -144,8 +148,8 @@ class Casework(Application[UUID]):
 
     # --------------------------------------------------------------- commands
 
-    def handle(self, command: ProblemCommand) -> int:
-        """Apply one staff command; returns the problem's new version."""
+    def handle(self, command: ProblemCommand, actor_id: str | None = None) -> int:
+        """Apply one staff command (by the person ``actor_id``); returns the new version."""
         problem = self.get_problem(command.problem_id)
         if command.expected_version is not None and command.expected_version != problem.version:
             raise VersionConflictError(
@@ -154,7 +158,7 @@ class Casework(Application[UUID]):
                 f"the problem changed meanwhile (version {problem.version}, you expected "
                 f"{command.expected_version}); reload and try again",
             )
-        act = Act(actor=command.actor, via=command.via, at=self.clock())
+        act = Act(actor=command.actor, via=command.via, at=self.clock(), actor_id=actor_id)
         _HANDLERS[type(command)](problem, command, act)
         try:
             self.save(problem)
@@ -165,8 +169,8 @@ class Casework(Application[UUID]):
             ) from conflict
         return problem.version
 
-    def handle_unit(self, command: UnitCommand) -> int:
-        """Apply one command about a unit as a whole; returns the unit's new version."""
+    def handle_unit(self, command: UnitCommand, actor_id: str | None = None) -> int:
+        """Apply one command about a unit as a whole (by ``actor_id``); returns its version."""
         unit = self.get_unit(command.unit)
         if command.expected_version is not None and command.expected_version != unit.version:
             raise VersionConflictError(
@@ -175,7 +179,7 @@ class Casework(Application[UUID]):
                 f"the unit's record changed meanwhile (version {unit.version}, you expected "
                 f"{command.expected_version}); reload and try again",
             )
-        act = Act(actor=command.actor, via=command.via, at=self.clock())
+        act = Act(actor=command.actor, via=command.via, at=self.clock(), actor_id=actor_id)
         _UNIT_HANDLERS[type(command)](unit, command, act)
         try:
             self.save(unit)

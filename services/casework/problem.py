@@ -84,6 +84,12 @@ class Act:
     actor: str
     via: Via
     at: datetime
+    actor_id: str | None = None
+
+    @property
+    def who(self) -> str:
+        """The person, for separation of duties: the stable id when there is one."""
+        return self.actor_id or self.actor
 
 
 @dataclass(frozen=True)
@@ -241,7 +247,7 @@ class Problem:
     def verify_fix(self, act: Act) -> None:
         """验收: someone other than the submitter accepts the fix."""
         self._check_fix_submitted("验收", "verify a fix on")
-        if act.actor == self.fix_submitted_by:
+        if act.who == self.fix_submitted_by:
             raise SelfVerificationError(
                 f"整改结果由 {act.actor} 提交，须由其他人验收",
                 f"{act.actor} submitted this fix, so someone else must verify it",
@@ -263,6 +269,11 @@ class Problem:
                 "so the problem cannot be closed",
             )
         self._check_reporter_answered()
+        if act.who == self.fix_submitted_by:
+            raise SelfVerificationError(
+                f"整改结果由 {act.actor} 提交，须由其他人销号",
+                f"{act.actor} submitted this fix, so someone else must close the problem",
+            )
         self._record(ProblemClosed, act)
 
     def reopen(self, act: Act, reason: str) -> None:
@@ -412,7 +423,7 @@ class Problem:
 
     def _record(self, event_class: type[Any], act: Act, **fields: Any) -> None:
         fact = event_class(problem_id=self.id, unit=self.unit, actor=act.actor,
-                           occurred_at=act.at, via=act.via, **fields)
+                           actor_id=act.actor_id, occurred_at=act.at, via=act.via, **fields)
         recorded = RecordedFact(self.id, self.version + 1, fact)
         self._evolve(recorded)
         self.pending_events.append(recorded)
@@ -436,7 +447,7 @@ class Problem:
             case DeadlineExtended():
                 self.deadline = fact.deadline
             case FixSubmitted():
-                self.fix_submitted_by = fact.actor
+                self.fix_submitted_by = fact.actor_id or fact.actor
             case ProblemReopened():
                 self.answers.reopened()
             case ReporterAnswered():

@@ -26,7 +26,7 @@ from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig
 from pydantic import BaseModel, ValidationError
 
-from events.commands import COMMAND_ADAPTER, Reply
+from events.commands import COMMAND_ADAPTER, ErrorInfo, Reply
 from events.subjects import (
     CASEWORK_DURABLE,
     COMMAND_PREFIX,
@@ -46,6 +46,8 @@ from services.casework.errors import DomainError
 from services.casework.intake import SubmissionRejectedError, read_submission
 from services.casework.replies import read_command, refusal
 from services.casework.store_thread import StoreThread
+from services.identity.errors import IdentityError
+from services.identity.guard import CommandGuard, session_of
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +73,8 @@ class CaseworkService:
     """Wires the Casework application to NATS; every handler parses, calls one method, answers."""
 
     def __init__(self, casework: Casework, store: StoreThread, js: JetStreamContext,
-                 on_recorded: Callable[[], None] = lambda: None) -> None:
-        self.casework, self.store, self.js = casework, store, js
+                 guard: CommandGuard, on_recorded: Callable[[], None] = lambda: None) -> None:
+        self.casework, self.store, self.js, self.guard = casework, store, js, guard
         self.on_recorded = on_recorded
         self.router = NatsRouter()
         self.router.subscriber(f"{COMMAND_PREFIX}*", queue="casework")(self.on_command)
@@ -140,19 +142,26 @@ class CaseworkService:
     async def on_command(self, message: NatsMessage) -> bytes:
         subject: str = message.raw_message.subject
         reply = await self.store.run(self._decide, subject.removeprefix(COMMAND_PREFIX),
-                                     message.body)
+                                     message.body, session_of(message.raw_message))
         if reply.ok:
             self.on_recorded()
         return reply.model_dump_json().encode()
 
-    def _decide(self, verb: str, data: bytes) -> Reply:
+    def _decide(self, verb: str, data: bytes, session: str | None) -> Reply:
         command = read_command(COMMAND_ADAPTER, verb, data)
         if isinstance(command, Reply):
             return command
         try:
-            version = self.casework.handle(command)
+            unit = self.casework.get_problem(command.problem_id).unit
+            actor = self.guard.actor(session, command.actor, f"problem.{verb}", unit,
+                                     str(command.problem_id))
+            version = self.casework.handle(command.model_copy(update={"actor": actor.name}),
+                                           actor.person_id)
         except DomainError as refused:
             return Reply(ok=False, problem_id=command.problem_id, error=refused.info())
+        except IdentityError as refused:
+            return Reply(ok=False, problem_id=command.problem_id,
+                         error=ErrorInfo(**refused.info()))
         return Reply(ok=True, problem_id=command.problem_id, version=version)
 
     # ---------------------------------------------------------------- queries

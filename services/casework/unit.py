@@ -129,7 +129,8 @@ class Unit:
     # ------------------------------------------------------------ recording
 
     def _record(self, event_class: type[Any], act: Act, **fields: Any) -> None:
-        fact = event_class(unit=self.name, actor=act.actor, occurred_at=act.at, via=act.via,
+        fact = event_class(unit=self.name, actor=act.actor, actor_id=act.actor_id,
+                           occurred_at=act.at, via=act.via,
                            **fields)
         recorded = UnitFact(self.id, self.version + 1, fact)
         self._evolve(recorded)

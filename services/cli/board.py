@@ -15,7 +15,7 @@ from projections.facts import local_date
 from services.cli.campaign import CAMPAIGN_OPTION
 from services.cli.notice_view import notice_cells, notice_headers, notice_record
 from services.cli.options import Session, common_options
-from services.cli.reading import READ_STORE, open_store, today_in_china
+from services.cli.reading import READ_STORE, ReadSource, open_store, today_in_china
 from services.supervision.campaign import Campaign, CampaignError, campaign_location, load_campaign
 from services.supervision.spotcheck import SpotCheckEntry, UnitReports, spot_check_list
 
@@ -47,7 +47,7 @@ def _spot_checks(shown: Board, campaign: Campaign) -> list[SpotCheckEntry]:
 @CAMPAIGN_OPTION
 @READ_STORE
 def board(session: Session, unassigned_days: int, campaign_file: Path | None,
-          read_store: str | None) -> None:
+          read_store: ReadSource) -> None:
     """督办看板：预警、未回复举报、待回复督办通报、逾期报送、疑似反弹、抽查名单。
 
     What needs the supervising section's attention today.

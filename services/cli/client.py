@@ -38,12 +38,13 @@ async def connected(url: str) -> AsyncIterator[Client]:
 
 
 async def request(client: Client, subject: str, body: dict[str, Any] | bytes,
-                  timeout: float = 15.0) -> dict[str, Any]:
-    """Send one request and return the decoded answer."""
+                  timeout: float = 15.0, headers: dict[str, str] | None = None
+                  ) -> dict[str, Any]:
+    """Send one request (with the signed-in session in ``headers``); the decoded answer."""
     payload = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False,
                                                                default=str).encode()
     try:
-        answer = await client.request(subject, payload, timeout=timeout)
+        answer = await client.request(subject, payload, timeout=timeout, headers=headers)
     except (NoRespondersError, NatsTimeoutError) as silent:
         raise UnreachableError(subject) from silent
     decoded: dict[str, Any] = json.loads(answer.data)

@@ -5,6 +5,7 @@ only when that problem is not yet on record.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -16,11 +17,14 @@ from nats.aio.client import Client
 
 from events.identity import problem_id_for
 from events.lifecycle import Reporter
-from events.subjects import PROBLEM_QUERY, command_subject, unit_command_subject
+from events.subjects import HEADER_SESSION, PROBLEM_QUERY, command_subject, unit_command_subject
 from events.submission import IntakeSubmission
 from events.vocabulary import Category, Channel
 from services.cli.client import connected, file_submission, request
 from services.clock import system_clock
+from services.identity.accounts import Accounts
+from services.identity.demo import create_demo_accounts, demo_session, totp_secret
+from services.identity.management import Issued
 from services.intake.keys import IntakeKeys
 from services.intake.privacy import Contact, seal
 from services.runtime.process import Runtime
@@ -94,6 +98,10 @@ async def seed_demo(runtime: Runtime) -> None:
     Reports go first, oldest first, so that the record runs forward in time as it would have
     and ``--as-of`` views of the demo make sense.
     """
+    issued = await asyncio.to_thread(create_demo_accounts, runtime.accounts)
+    if issued:
+        _announce_accounts(issued)
+    sessions = DemoSessions(runtime.accounts)
     async with connected(runtime.nats_url) as client:
         new = []
         for story in sorted(STORIES, key=lambda story: -story.days_ago):
@@ -103,10 +111,10 @@ async def seed_demo(runtime: Runtime) -> None:
                 new.append((story, await _report(client, story,
                                                  _sealed(runtime, story.reporter))))
         for story, problem_id in new:
-            await _play(client, story, problem_id)
+            await _play(client, sessions, story, problem_id)
         if len(new) == len(STORIES):  # a fresh demo: the units' own records too, once
             for verb, body in UNIT_STEPS:
-                await _command(client, verb, body, unit_command_subject(verb))
+                await _command(client, sessions, verb, body, unit_command_subject(verb))
     click.echo(f"示例数据：新登记 {len(new)} 个问题，共 {len(STORIES)} 个 "
                f"(demo: {len(new)} new problems of {len(STORIES)})", err=True)
 
@@ -130,11 +138,11 @@ async def _report(client: Client, story: Story, reporter: Reporter | None) -> UU
     return UUID(answer["problem_id"])
 
 
-async def _play(client: Client, story: Story, problem_id: UUID) -> None:
+async def _play(client: Client, sessions: DemoSessions, story: Story, problem_id: UUID) -> None:
     deadline = system_clock().date() + timedelta(days=story.deadline_in_days)
     for step in story.steps:
         for verb, body in _step(step, story, deadline):
-            await _command(client, verb, {"problem_id": problem_id, **body})
+            await _command(client, sessions, verb, {"problem_id": problem_id, **body})
 
 
 def _step(step: str, story: Story, deadline: date) -> list[tuple[str, dict[str, Any]]]:
@@ -172,9 +180,9 @@ def _step(step: str, story: Story, deadline: date) -> list[tuple[str, dict[str, 
 
 
 UNIT_STEPS: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("file", {"unit": "生态环境综合行政执法支队", "filing": "ledger", "actor": "支队法制科 李明",
-              "phone": "0391-6600001"}),
-    ("file", {"unit": "沁园分局", "filing": "ledger", "actor": "沁园分局 周强"}),
+    ("file", {"unit": "生态环境综合行政执法支队", "filing": "ledger",
+              "actor": "生态环境综合行政执法支队负责人", "phone": "0391-6600001"}),
+    ("file", {"unit": "沁园分局", "filing": "ledger", "actor": "沁园分局负责人"}),
     ("order", {"unit": "玉泉分局", "actor": SECTION, "reason": "督察反馈问题整改推进迟缓"}),
     ("spot-check", {"unit": "天坛分局", "actor": SECTION,
                     "reason": "自查问题零报告，但群众通过局网站反映了问题"}),
@@ -182,8 +190,36 @@ UNIT_STEPS: tuple[tuple[str, dict[str, Any]], ...] = (
 """What the units did as units: ledgers filed, an order, a spot check."""
 
 
-async def _command(client: Client, verb: str, body: dict[str, Any],
+class DemoSessions:
+    """One session per demo person, opened when the seeding first acts as them."""
+
+    def __init__(self, accounts: Accounts) -> None:
+        self.accounts = accounts
+        self.tokens: dict[str, str] = {}
+
+    async def headers(self, name: str) -> dict[str, str]:
+        if name not in self.tokens:
+            self.tokens[name] = await asyncio.to_thread(demo_session, self.accounts, name)
+        return {HEADER_SESSION: self.tokens[name]}
+
+
+def _announce_accounts(issued: list[Issued]) -> None:
+    """The demo accounts and their password, shown this once (stderr, like the other notes)."""
+    password = issued[0].password
+    click.echo("\n演示账号（仅供演示，只显示这一次）/ demo accounts, for demonstration only, "
+               f"shown once — 口令 / password: {password}", err=True)
+    for account in issued:
+        roles = "、".join(g.label() for g in sorted(account.person.grants,
+                                                      key=lambda g: g.role))
+        secret = totp_secret(account)
+        extra = f"  动态口令密钥 / TOTP secret: {secret}" if secret else ""
+        click.echo(f"  rectify login {account.person.login:<14} {account.person.name}"
+                   f"（{roles}）{extra}", err=True)
+
+
+async def _command(client: Client, sessions: DemoSessions, verb: str, body: dict[str, Any],
                    subject: str | None = None) -> None:
-    reply = await request(client, subject or command_subject(verb), {"verb": verb, **body})
+    reply = await request(client, subject or command_subject(verb), {"verb": verb, **body},
+                          headers=await sessions.headers(body["actor"]))
     if not reply.get("ok"):
         raise RuntimeError(f"demo step {verb} refused: {json.dumps(reply, ensure_ascii=False)}")

@@ -104,7 +104,7 @@ def hotline(session: Session, ticket: str | None, caller_phone: str | None,
                 unit=unit or public_unit, operator=session.actor, caller_phone=caller_phone,
                 caller_name=caller_name, category=category, enterprise=enterprise)
     try:
-        submission = call_submission(call, keys.cipher, system_clock())
+        submission = call_submission(call, keys, system_clock())
     except BadPhoneError as bad:
         session.out.fail(f"来电号码格式不正确：{bad}（只能有数字、空格、+、-、括号）",
                          f"not a phone number: {bad} (digits, spaces, +, -, parentheses)")

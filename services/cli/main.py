@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from services.cli.account import ACCOUNT_COMMANDS
 from services.cli.board import board
 from services.cli.campaign import campaign
 from services.cli.demo import seed_demo
 from services.cli.inspect import events, history, schema, status
 from services.cli.intake import INTAKE_COMMANDS
 from services.cli.reading import READING_COMMANDS
+from services.cli.repair import repair
 from services.cli.staff import STAFF_COMMANDS
+from services.cli.staff_admin import STAFF_ADMIN_COMMANDS
 from services.cli.summary import summary
 from services.cli.supervision import SUPERVISION_COMMANDS
 from services.runtime.config import DEFAULT_DATA_DIR, Settings
@@ -52,6 +56,9 @@ def _runtime_options(command: Callable[..., None]) -> Callable[..., None]:
 
 def _serve(settings: Settings, seed: bool) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    os.umask(0o077)  # what rectify up writes (stores, keys, NATS data) is its user's alone
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.chmod(0o700)
 
     async def announce(runtime: Runtime) -> None:
         click.echo(f"rectify 已启动：NATS {runtime.nats_url}，事件库 {settings.store_label()}；"
@@ -86,8 +93,9 @@ def demo(**options: Any) -> None:
     _serve(_settings(**options), seed=True)
 
 
-for _command in (*STAFF_COMMANDS, *INTAKE_COMMANDS, *READING_COMMANDS, *SUPERVISION_COMMANDS,
-                 board, summary, campaign, history, events, status, schema):
+for _command in (*ACCOUNT_COMMANDS, *STAFF_ADMIN_COMMANDS,
+                 *STAFF_COMMANDS, *INTAKE_COMMANDS, *READING_COMMANDS, *SUPERVISION_COMMANDS,
+                 board, summary, campaign, history, events, status, schema, repair):
     cli.add_command(_command)
 
 

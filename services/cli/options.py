@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import getpass
-import os
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,8 +12,10 @@ from typing import Any, TypeVar, cast, overload
 
 import click
 
+from events.subjects import HEADER_SESSION
 from services.cli.client import UnreachableError
 from services.cli.output import EXIT_UNREACHABLE, Format, Output
+from services.cli.signed_in import load_session
 from services.runtime.config import DEFAULT_DATA_DIR, read_runtime
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -28,7 +29,27 @@ class Session:
     out: Output
     data_dir: Path
     nats_url: str | None
-    actor: str
+    claimed_actor: str | None
+    """``--as``: only the local system administrator's demo and test mode honours it."""
+
+    @property
+    def actor(self) -> str:
+        """Who the command says acts: ``--as``, else the signed-in person, else the OS user."""
+        if self.claimed_actor:
+            return self.claimed_actor
+        signed_in = load_session(self._known_url())
+        return signed_in.name if signed_in else getpass.getuser()
+
+    def headers(self) -> dict[str, str]:
+        """The signed-in session for a staff request (none when not signed in)."""
+        signed_in = load_session(self._known_url())
+        return {HEADER_SESSION: signed_in.token} if signed_in else {}
+
+    def _known_url(self) -> str | None:
+        if self.nats_url:
+            return self.nats_url
+        runtime = read_runtime(self.data_dir)
+        return None if runtime is None else str(runtime["nats_url"])
 
     def url(self) -> str:
         """The running rectify's NATS, from --nats-url or the data directory's address book."""
@@ -44,16 +65,17 @@ class Session:
             )
         return str(runtime["nats_url"])
 
+    def running_url(self) -> str | None:
+        """The NATS of the running rectify of this data directory, if one runs."""
+        runtime = read_runtime(self.data_dir)
+        return None if runtime is None else str(runtime["nats_url"])
+
     def run(self, work: Coroutine[Any, Any, T]) -> T:
         try:
             return asyncio.run(work)
         except UnreachableError as silent:
             self.out.fail(f"无法连接 rectify（{silent}）", f"rectify did not answer ({silent})",
                           EXIT_UNREACHABLE)
-
-
-def _default_actor() -> str:
-    return os.environ.get("RECTIFY_ACTOR") or getpass.getuser()
 
 
 @overload
@@ -87,11 +109,11 @@ def _with_common_options(command: F, formats: tuple[Format, ...]) -> F:
                      default="zh", show_default=True, help="输出语言 / output language"),
         click.option("--format", "fmt", type=click.Choice(formats), default=formats[0],
                      show_default=True, help="输出格式 / output format"),
-        click.option("--as", "actor", default=_default_actor, show_default="login name",
-                     envvar="RECTIFY_ACTOR", help="操作人 / who is acting"),
+        click.option("--as", "actor", default=None, envvar="RECTIFY_ACTOR",
+                     help="以此名义操作（仅本地管理员演示/测试模式）/ act as (local demo mode)"),
     ]
 
-    def wrapper(data_dir: Path, nats_url: str | None, lang: str, fmt: str, actor: str,
+    def wrapper(data_dir: Path, nats_url: str | None, lang: str, fmt: str, actor: str | None,
                 **kwargs: Any) -> Any:
         out = Output(lang="en" if lang == "en" else "zh", format=cast(Format, fmt))
         return command(session=Session(out, data_dir, nats_url, actor), **kwargs)

@@ -1,7 +1,8 @@
 """举报人信息: sealing a reporter typed on the command line, and showing one to who may see it.
 
-Everyone sees a reporter masked (138****5678); only the actors named in
-``RECTIFY_REPORTER_READERS``, on a machine that holds the reporter key, see name and phone.
+Everyone sees a reporter masked (138****5678). Name and phone in full come only through the
+service's door: a signed-in reporter-data reader asks with a stated purpose (``--purpose``),
+and the service, which holds the reporter key, records the access.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from uuid import UUID
 import click
 
 from events.lifecycle import Reporter
-from events.subjects import HISTORY_QUERY
+from events.subjects import HISTORY_QUERY, REPORTER_SEAL_QUERY, REPORTER_UNMASK_QUERY
 from services.cli.client import connected, request
 from services.cli.options import Session, common_options
 from services.intake.keys import IntakeKeys, MissingKeyError
-from services.intake.privacy import Contact, masked, seal, unseal
-from services.runtime.config import IntakeSettings, Settings
+from services.intake.privacy import Contact, masked
+from services.runtime.config import Settings
 
 
 def session_keys(session: Session) -> IntakeKeys:
@@ -33,30 +34,45 @@ def session_keys(session: Session) -> IntakeKeys:
 
 
 def sealed_reporter(session: Session, name: str | None, phone: str | None) -> Reporter | None:
-    """The reporter as events carry it: sealed, masked; None when nothing was given."""
+    """The reporter as events carry it, sealed by the service; None when nothing was given."""
     if not (name or phone):
         return None
-    return seal(session_keys(session).cipher, Contact(name=name, phone=phone))
+    answer = _ask(session, REPORTER_SEAL_QUERY, {"name": name, "phone": phone})
+    return Reporter.model_validate(answer["reporter"])
+
+
+def _ask(session: Session, subject: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def send() -> dict[str, Any]:
+        async with connected(session.url()) as client:
+            return await request(client, subject, body, headers=session.headers())
+
+    answer = session.run(send())
+    if not answer.get("ok"):
+        error = answer.get("error") or {}
+        session.out.fail(error.get("zh", "查询失败"), error.get("en", "query failed"),
+                         extra={"code": error.get("code")})
+    return answer
 
 
 @click.command()
 @common_options
 @click.argument("problem_id", metavar="PROBLEM", type=click.UUID)
-def reporter(session: Session, problem_id: UUID) -> None:
-    """举报人信息（授权人员可见全文）/ who reported a problem (unmasked only for readers)."""
-    async def fetch() -> dict[str, Any]:
-        async with connected(session.url()) as client:
-            return await request(client, HISTORY_QUERY, {"problem_id": str(problem_id)})
-
-    answer = session.run(fetch())
-    if not answer.get("ok"):
-        error = answer.get("error") or {}
-        session.out.fail(error.get("zh", "查询失败"), error.get("en", "query failed"))
-    recorded = answer["events"][0].get("reporter")
-    if recorded is None:
+@click.option("--purpose", default=None,
+              help="查看全文的事由（记入审计日志；仅举报人信息查阅人）/ why you need it in full")
+def reporter(session: Session, problem_id: UUID, purpose: str | None) -> None:
+    """举报人信息（默认脱敏；--purpose 申请查看全文）/ who reported a problem."""
+    if purpose is not None:
+        body = {"problem_id": str(problem_id), "purpose": purpose}
+        _show(session, Contact(**_ask(session, REPORTER_UNMASK_QUERY, body)["reporter"]))
+        return
+    recorded = _ask(session, HISTORY_QUERY, {"problem_id": str(problem_id)})["events"][0]
+    if recorded.get("reporter") is None:
         session.out.line("匿名举报，或非群众举报", "anonymous, or not reported by the public")
         return
-    shown = _shown(session, Reporter.model_validate(recorded))
+    _show(session, masked(Reporter.model_validate(recorded["reporter"])))
+
+
+def _show(session: Session, shown: Contact) -> None:
     if session.out.format == "json":
         session.out.json({k: v for k, v in asdict(shown).items() if v})
         return
@@ -64,9 +80,3 @@ def reporter(session: Session, problem_id: UUID) -> None:
     for (zh, en), value in zip(labels, asdict(shown).values(), strict=True):
         if value:
             click.echo(f"{session.out.t(zh, en)}: {value}")
-
-
-def _shown(session: Session, recorded: Reporter) -> Contact:
-    if session.actor not in IntakeSettings.from_env().reporter_readers:
-        return masked(recorded)
-    return unseal(session_keys(session).cipher, recorded)

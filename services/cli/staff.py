@@ -27,6 +27,7 @@ from events.commands import (
     Triage,
     VerifyFix,
 )
+from events.identity import staff_intake_id
 from events.lifecycle import Milestone
 from events.subjects import command_subject
 from events.submission import IntakeSubmission
@@ -81,7 +82,7 @@ def send_command(session: Session, command: ProblemCommand) -> None:
     async def send() -> dict[str, Any]:
         async with connected(session.url()) as client:
             return await request(client, command_subject(command.verb),
-                                 command.model_dump_json().encode())
+                                 command.model_dump_json().encode(), headers=session.headers())
 
     reply = session.run(send())
     if not reply.get("ok"):
@@ -114,7 +115,8 @@ def report(session: Session, unit: str, channel: Channel, category: Category,
     reporter = sealed_reporter(session, reporter_name, reporter_phone)
     try:
         submission = IntakeSubmission(
-            channel=channel, intake_id=intake_id or str(uuid.uuid4()), unit=unit,
+            channel=channel, unit=unit,
+            intake_id=staff_intake_id(session.actor, intake_id) if intake_id else str(uuid.uuid4()),
             category=category, problem=problem_text, case=case_text,
             submitted_at=system_clock(), filed_by=session.actor, reporter=reporter,
             enterprise=enterprise,

@@ -60,7 +60,7 @@ def send_unit_command(session: Session, model: type[UnitCommand], **fields: Any)
     async def send() -> dict[str, Any]:
         async with connected(session.url()) as client:
             return await request(client, unit_command_subject(command.verb),
-                                 command.model_dump_json().encode())
+                                 command.model_dump_json().encode(), headers=session.headers())
 
     reply = session.run(send())
     if not reply.get("ok"):

@@ -6,6 +6,7 @@ reporter asking about their own report.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,9 +21,11 @@ from nats.aio.client import Client
 from events.identity import intake_key, problem_id_for
 from events.subjects import (
     HEADER_MSG_ID,
+    HEADER_ORIGINAL_SHA256,
     HEADER_ORIGINAL_SUBJECT,
     HEADER_REJECTION_DETAIL,
     HEADER_REJECTION_REASON,
+    HEADER_SEALED,
     HISTORY_QUERY,
     PROBLEM_QUERY,
     intake_subject,
@@ -84,17 +87,24 @@ class Gateway:
         await self.index.record(code, receipt.problem_id)
         return receipt
 
-    async def reject(self, source: str, native_id: str, original: bytes,
-                     why: SubmissionRejectedError) -> None:
-        """Keep what could not be filed in REJECTED, with the reason, as casework does."""
+    async def reject(self, source: str, original: bytes, why: SubmissionRejectedError) -> None:
+        """Keep what could not be filed in REJECTED, with the reason, as casework does.
+
+        What the public sent may hold a reporter's address and phone, so the body is sealed
+        with the reporter key (``Rectify-Sealed``); the reason and the SHA-256 of the original
+        bytes stay readable, and the hash is the de-duplication id."""
+        digest = hashlib.sha256(original).hexdigest()
         headers = {
-            HEADER_MSG_ID: f"{source}:{native_id}",
-            HEADER_ORIGINAL_SUBJECT: f"{source}:{_one_line(native_id)}",
+            HEADER_MSG_ID: f"{source}:sha256:{digest}",
+            HEADER_ORIGINAL_SUBJECT: f"{source}:sha256:{digest}",
+            HEADER_ORIGINAL_SHA256: digest,
+            HEADER_SEALED: "reporter-key",
             HEADER_REJECTION_REASON: _one_line(why.en.encode("ascii", "backslashreplace")
                                                .decode()),
             HEADER_REJECTION_DETAIL: _one_line(why.detail_json(), 16000),
         }
-        await self.js.publish(rejected_subject(source), original, headers=headers)
+        sealed = self.keys.cipher.encrypt(original)
+        await self.js.publish(rejected_subject(source), sealed, headers=headers)
 
     async def status(self, tracking: str) -> ReportStatus | None:
         """The report's status and answers, or None when no report has this number."""

@@ -62,8 +62,13 @@ class FieldReason:
 
 def field_reasons(errors: Sequence[Any]) -> list[FieldReason]:
     """Pydantic's errors, without the request part of the location, said for people."""
-    reasons = []
+    reasons: list[FieldReason] = []
     for error in errors:
+        if error["type"] == "staff_fields":  # one model rule about several fields
+            reasons.extend(FieldReason(f, f"{FIELD_LABELS[f][0]}：此渠道须填写",
+                                       f"{f}: required for staff channels")
+                           for f in error["ctx"]["fields"])
+            continue
         location = [str(p) for p in error["loc"] if p not in ("body", "query", "path")]
         field = ".".join(location) or "(body)"
         zh_label, _ = FIELD_LABELS.get(field, (field, field))

@@ -12,9 +12,11 @@ from pathlib import Path
 from eventsourcing.cipher import AESCipher
 from eventsourcing.utils import Environment
 
+from events.identity import SENDER_TAG_LENGTH, scoped_intake_id
 from services.runtime.config import Settings
 
 KEY_FILE = "reporter.key"
+MAX_NATIVE_ID = 200 - SENDER_TAG_LENGTH - 1
 
 
 class MissingKeyError(Exception):
@@ -22,10 +24,11 @@ class MissingKeyError(Exception):
 
 
 def load_master_key(settings: Settings, create: bool = False) -> str:
-    """``RECTIFY_REPORTER_KEY``, else the data directory's key file (generated when ``create``)."""
+    """``RECTIFY_REPORTER_KEY``, else ``RECTIFY_REPORTER_KEY_FILE``, else the data directory's
+    key file (generated when ``create``)."""
     if settings.intake.reporter_key:
         return settings.intake.reporter_key
-    path = settings.data_dir / KEY_FILE
+    path = settings.intake.reporter_key_file or settings.data_dir / KEY_FILE
     if path.exists():
         return path.read_text("ascii").strip()
     if not create:
@@ -48,17 +51,28 @@ def _generate(path: Path) -> str:
 
 @dataclass(frozen=True)
 class IntakeKeys:
-    """The cipher for personal data and the subkeys for tracking numbers and form tokens."""
+    """The cipher for personal data and the subkeys for tracking numbers, form tokens and
+    sender tags."""
 
     cipher: AESCipher
     tracking: bytes
     csrf: bytes
+    sender: bytes
 
     @classmethod
     def from_master(cls, master: str) -> IntakeKeys:
         cipher = AESCipher(Environment(env={AESCipher.CIPHER_KEY: master}))
         raw = base64.b64decode(master)
-        return cls(cipher, _derive(raw, "tracking"), _derive(raw, "csrf"))
+        return cls(cipher, _derive(raw, "tracking"), _derive(raw, "csrf"), _derive(raw, "sender"))
+
+    def scoped(self, sender: str, native_id: str) -> str:
+        """The intake id of ``native_id`` as sent by ``sender`` (``wechat:<openid>``,
+        ``mail:<address>``, ``open311:<client>``, ``hotline:<operator>``). Keyed, so the id
+        holds no personal data and nobody without the key can compute another sender's tag."""
+        digest = hmac.new(self.sender, sender.encode(), hashlib.sha256).hexdigest()
+        if len(native_id) > MAX_NATIVE_ID:  # the whole intake id must fit in 200 characters
+            native_id = "sha256:" + hashlib.sha256(native_id.encode()).hexdigest()[:40]
+        return scoped_intake_id(digest[:SENDER_TAG_LENGTH], native_id)
 
     @classmethod
     def for_settings(cls, settings: Settings, create: bool = False) -> IntakeKeys:

@@ -1,8 +1,13 @@
 """举报邮箱: an SMTP server taking mail for the report mailbox; each message becomes a report.
 
 The SMTP answer to DATA comes only after JetStream stored the submission, and names the tracking
-number; an acknowledgement mail with it goes to the sender through the configured relay.
-A message that cannot be read is kept in REJECTED with the reason and refused with 554.
+number. An acknowledgement mail with it goes through the configured relay only to a sender the
+MX authenticated (``mail_auth``), and quotes nothing of the message: the mailbox must not be a
+way to make the bureau mail a third party. An unauthenticated sender's report is filed all the
+same; its answer waits at the tracking-number lookup. The de-duplication id is the Message-ID
+scoped to the authenticated sender, or else a hash of the message's content, so a Message-ID
+copied from someone else's mail reaches nothing of theirs. A message that cannot be read is
+refused with 554 and kept in REJECTED, sealed, with the reason.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import smtplib
+import ssl
 from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -24,7 +30,7 @@ from services.clock import system_clock
 from services.intake.categorize import category_from
 from services.intake.freetext import read_free_text
 from services.intake.gateway import Gateway, Receipt, rejection
-from services.intake.mail_reader import IncomingMail, UndecodableMailError, mail_id, read_mail
+from services.intake.mail_reader import IncomingMail, UndecodableMailError, read_mail
 from services.intake.privacy import Contact, seal
 from services.runtime.config import IntakeSettings
 
@@ -51,7 +57,7 @@ class Mailbox:
                           envelope: Envelope) -> str:
         raw = envelope.original_content or b""
         try:
-            mail = read_mail(raw)
+            mail = read_mail(raw, self.settings.mail_authserv_id)
             submission = self._submission(mail)
         except UndecodableMailError as unreadable:
             return await self._refuse(raw, unreadable.zh, unreadable.en)
@@ -61,7 +67,7 @@ class Mailbox:
             return await self._refuse(raw, f"邮件内容无法登记：{where} {first['msg']}",
                                       f"cannot file the message: {where}: {first['msg']}")
         receipt = await self.gateway.file(submission)
-        if self.settings.smtp_relay and mail.sender and not mail.automatic:
+        if self.settings.smtp_relay and mail.authenticated and not mail.automatic:
             await self._acknowledge(mail, receipt)
         return f"250 OK: report received, tracking number {receipt.tracking}"
 
@@ -71,17 +77,23 @@ class Mailbox:
             raise UndecodableMailError("邮件没有主题也没有正文",
                                        "the message has no subject and no text")
         category, _ = category_from(report.category, report.problem, report.case)
-        contact = Contact(name=mail.sender_name or None, email=mail.sender or None)
+        keys = self.gateway.keys
+        if mail.authenticated:
+            contact = Contact(name=mail.sender_name or None, email=mail.sender)
+            intake_id = keys.scoped(f"mail:{mail.sender.lower()}", mail.message_id)
+        else:
+            contact = Contact(name=mail.sender_name or None, claimed_email=mail.sender or None)
+            intake_id = mail.content_key()
         return IntakeSubmission(
-            channel=Channel.MAILBOX, intake_id=mail.message_id,
+            channel=Channel.MAILBOX, intake_id=intake_id,
             unit=report.unit or self.settings.public_unit, category=category,
             problem=report.problem, case=report.case, enterprise=report.enterprise,
-            submitted_at=system_clock(), reporter=seal(self.gateway.keys.cipher, contact),
+            submitted_at=system_clock(), reporter=seal(keys.cipher, contact),
             evidence=mail.attachments,
         )
 
     async def _refuse(self, raw: bytes, zh: str, en: str) -> str:
-        await self.gateway.reject("mailbox", mail_id(raw), raw, rejection(zh, en))
+        await self.gateway.reject("mailbox", raw, rejection(zh, en))
         return f"554 5.6.0 {en}"
 
     async def _acknowledge(self, mail: IncomingMail, receipt: Receipt) -> None:
@@ -104,8 +116,9 @@ def acknowledgement(mail: IncomingMail, receipt: Receipt, mailbox: str,
     ack["In-Reply-To"] = ack["References"] = f"<{mail.message_id}>"
     ack["Auto-Submitted"] = "auto-replied"
     where = f"，或在 {lookup_url}/reports/{receipt.tracking} 查询" if lookup_url else ""
+    # Nothing of the sender's message is quoted, not even the subject.
     ack.set_content(
-        f"您好！\n\n您反映的问题“{mail.subject or '（无主题）'}”已收到并登记，"
+        "您好！\n\n您发给本邮箱的举报已收到并登记，"
         f"查询编号：{receipt.tracking}。\n请保存此编号，凭它查询办理进展{where}。"
         "办结后我们会答复您。\n\n"
         f"Your report has been received. Tracking number: {receipt.tracking}.\n"
@@ -119,11 +132,14 @@ def _send(host: str, port: int, message: EmailMessage) -> None:
 
 
 @contextlib.asynccontextmanager
-async def smtp_server(handler: Mailbox, host: str, port: int) -> AsyncIterator[int]:
-    """The SMTP server on this process's event loop; yields the port it listens on."""
+async def smtp_server(handler: Mailbox, host: str, port: int,
+                      tls: ssl.SSLContext | None = None) -> AsyncIterator[int]:
+    """The SMTP server on this process's event loop; yields the port it listens on.
+    With ``tls`` it offers STARTTLS."""
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: SMTP(handler, hostname="rectify", data_size_limit=MAX_MESSAGE_BYTES, loop=loop),
+        lambda: SMTP(handler, hostname="rectify", data_size_limit=MAX_MESSAGE_BYTES, loop=loop,
+                     tls_context=tls),
         host, port)
     try:
         yield int(server.sockets[0].getsockname()[1])

@@ -4,6 +4,7 @@ or on their own next to an existing NATS (``rectify gateway http smtp --nats-url
 from __future__ import annotations
 
 import contextlib
+import ssl
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
@@ -12,7 +13,7 @@ from services.intake.gateway import gateway
 from services.intake.http import create_app, serving
 from services.intake.keys import IntakeKeys
 from services.intake.mailbox import Mailbox, smtp_server
-from services.runtime.config import Settings
+from services.runtime.config import IntakeSettings, Settings
 
 if TYPE_CHECKING:
     from services.runtime.process import Runtime
@@ -27,7 +28,7 @@ async def http_service(settings: Settings, nats_url: str, keys: IntakeKeys,
     """Website, JSON API, Open311 and WeChat callback on one port."""
     intake = settings.intake
     async with gateway(nats_url, keys) as gw, \
-            serving(create_app(gw, intake), intake.host, intake.http_port) as url:
+            serving(create_app(gw, intake), intake) as url:
         endpoints["http"] = url
         if intake.wechat_token:
             endpoints["wechat"] = f"{url}/wechat"
@@ -41,10 +42,19 @@ async def smtp_service(settings: Settings, nats_url: str, keys: IntakeKeys,
     intake = settings.intake
     async with gateway(nats_url, keys) as gw:
         handler = Mailbox(gw, intake, endpoints.get("http"))
-        async with smtp_server(handler, intake.host, intake.smtp_port) as port:
+        async with smtp_server(handler, intake.host, intake.smtp_port, tls_context(intake)) as port:
             endpoints["smtp"] = f"smtp://{intake.host}:{port}"
             endpoints["mailbox"] = f"mailto:{intake.mailbox}"
             yield
+
+
+def tls_context(settings: IntakeSettings) -> ssl.SSLContext | None:
+    """STARTTLS for the mailbox from the configured certificate and key, if any."""
+    if settings.tls_cert is None:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(settings.tls_cert, settings.tls_key)
+    return context
 
 
 SERVICES: dict[str, Service] = {"http": http_service, "smtp": smtp_service}

@@ -21,7 +21,10 @@ class Contact:
     name: str | None = None
     phone: str | None = None
     email: str | None = None
+    """An address the mail server authenticated: answers may be mailed to it."""
     wechat_openid: str | None = None
+    claimed_email: str | None = None
+    """What an unauthenticated mail's ``From`` said: kept (sealed) for staff, never mailed."""
 
     def is_empty(self) -> bool:
         return not any(asdict(self).values())
@@ -56,7 +59,8 @@ def seal(cipher: AESCipher, contact: Contact) -> Reporter | None:
         sealed=base64.b64encode(cipher.encrypt(plain.encode())).decode("ascii"),
         masked_name=mask_name(clean.name) if clean.name else None,
         masked_phone=mask_phone(clean.phone) if clean.phone else None,
-        masked_email=mask_email(clean.email) if clean.email else None,
+        masked_email=mask_email(address) if (address := clean.email or clean.claimed_email)
+        else None,
     )
 
 

@@ -33,6 +33,7 @@ from services.runtime.config import IntakeSettings
 CSRF_COOKIE = "rectify_csrf"
 _TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                          autoescape=select_autoescape(["html"]))
+_STYLE = (Path(__file__).parent / "templates" / "site.css").read_bytes()
 _FIELDS = ("problem", "case", "unit", "category", "enterprise", "name", "phone")
 
 
@@ -57,6 +58,11 @@ def web_router(gateway: Gateway, settings: IntakeSettings) -> APIRouter:
         page.set_cookie(CSRF_COOKIE, secret, httponly=True, samesite="strict")
         return page
 
+    @router.get("/site.css")
+    async def style_sheet() -> Response:
+        return Response(_STYLE, media_type="text/css; charset=utf-8",
+                        headers={"cache-control": "public, max-age=3600"})
+
     @router.get("/")
     @router.get("/report")
     async def blank_form(request: Request) -> Response:
@@ -76,8 +82,11 @@ def web_router(gateway: Gateway, settings: IntakeSettings) -> APIRouter:
             report = ReportIn.model_validate(_report_fields(values))
         except ValidationError as invalid:
             return form_page(request, lang, values, field_reasons(invalid.errors()), form_id, 422)
+        # The form id is the server's; scoped to the browser's secret all the same, so that
+        # even a form id seen elsewhere reaches nothing from another browser.
         submission, _ = to_submission(report, gateway.keys.cipher, settings.public_unit,
-                                      system_clock(), intake_id=form_id)
+                                      system_clock(),
+                                      intake_id=gateway.keys.scoped(f"form:{secret}", form_id))
         receipt = await gateway.file(submission)
         return RedirectResponse(f"/reports/{receipt.tracking}?new=1&lang={lang}", status_code=303)
 

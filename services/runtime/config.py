@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
+
+from events.seal import SEAL_KEY_BYTES, SealKey
 
 DEFAULT_DATA_DIR = Path(".rectify")
 RUNTIME_FILE = "runtime.json"
@@ -28,16 +31,39 @@ class IntakeSettings:
     wechat_token: str | None = None
     """The official account's callback token; None leaves the WeChat callback off."""
     reporter_key: str | None = None
-    """Base64 AES key sealing reporters' personal data; None: ``<data dir>/reporter.key``."""
-    reporter_readers: frozenset[str] = frozenset()
-    """Who may see reporters' names and phones unmasked (``--as`` names)."""
+    """Base64 AES key sealing reporters' personal data; None: ``reporter_key_file``."""
+    reporter_key_file: Path | None = None
+    """A file holding that key, best outside the data directory; None: ``<data dir>/reporter.key``.
+    Only the service reads it: people see reporters through its door (``rectify reporter``)."""
     public_unit: str = "法规与科技标准科"
     """The unit that receives public reports naming none, for triage."""
+    mail_authserv_id: str | None = None
+    """The bureau's MX host (authserv-id): its ``Authentication-Results`` header is trusted;
+    None trusts none, so no acknowledgement is mailed."""
+    wechat_aes_key: str | None = None
+    """The account's EncodingAESKey (43 characters) for the safe and compatible modes."""
+    wechat_appid: str | None = None
+    wechat_mode: str = "plain"
+    """``plain`` (明文模式), ``compatible`` (兼容模式) or ``safe`` (安全模式)."""
+    open311_keys: dict[str, str] = field(default_factory=dict)
+    """Open311 ``api_key`` → the client's name, given out by the bureau."""
+    filing_rate: str = "10/minute"
+    """Reports filed per client address (website, API, Open311), as ``limits`` writes it."""
+    lookup_rate: str = "60/minute"
+    """Tracking-number lookups per client address (each id of an Open311 batch counts)."""
+    request_timeout: float = 10.0
+    """Seconds a client has to send a request's headers and body."""
+    forwarded_allow_ips: str | None = None
+    """The reverse proxy whose ``X-Forwarded-For`` names the client (uvicorn's setting)."""
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    """Certificate and key: the website is served over HTTPS, the mailbox offers STARTTLS."""
 
     @classmethod
     def from_env(cls) -> IntakeSettings:
         env = os.environ
-        readers = env.get("RECTIFY_REPORTER_READERS", "")
+        aes_key = env.get("RECTIFY_WECHAT_AES_KEY") or None
+        keys = (pair.partition("=") for pair in env.get("RECTIFY_OPEN311_KEYS", "").split(","))
         return cls(
             host=env.get("RECTIFY_HOST", cls.host),
             http_port=int(env.get("RECTIFY_HTTP_PORT", "0")),
@@ -46,8 +72,19 @@ class IntakeSettings:
             smtp_relay=env.get("RECTIFY_SMTP_RELAY") or None,
             wechat_token=env.get("RECTIFY_WECHAT_TOKEN") or None,
             reporter_key=env.get("RECTIFY_REPORTER_KEY") or None,
-            reporter_readers=frozenset(r.strip() for r in readers.split(",") if r.strip()),
+            reporter_key_file=Path(env["RECTIFY_REPORTER_KEY_FILE"])
+            if env.get("RECTIFY_REPORTER_KEY_FILE") else None,
             public_unit=env.get("RECTIFY_PUBLIC_UNIT", cls.public_unit),
+            mail_authserv_id=env.get("RECTIFY_MAIL_AUTHSERV_ID") or None,
+            wechat_aes_key=aes_key, wechat_appid=env.get("RECTIFY_WECHAT_APPID") or None,
+            wechat_mode=env.get("RECTIFY_WECHAT_MODE") or ("safe" if aes_key else "plain"),
+            open311_keys={key.strip(): name.strip() for name, _, key in keys if key.strip()},
+            filing_rate=env.get("RECTIFY_FILING_RATE") or cls.filing_rate,
+            lookup_rate=env.get("RECTIFY_LOOKUP_RATE") or cls.lookup_rate,
+            request_timeout=float(env.get("RECTIFY_REQUEST_TIMEOUT") or cls.request_timeout),
+            forwarded_allow_ips=env.get("RECTIFY_TRUSTED_PROXY") or None,
+            tls_cert=Path(env["RECTIFY_TLS_CERT"]) if env.get("RECTIFY_TLS_CERT") else None,
+            tls_key=Path(env["RECTIFY_TLS_KEY"]) if env.get("RECTIFY_TLS_KEY") else None,
         )
 
 
@@ -85,6 +122,10 @@ class Settings:
     """Parts of ``rectify up`` switched off by name (``--without``)."""
     intake: IntakeSettings = field(default_factory=IntakeSettings.from_env)
     answers: AnswerSettings = field(default_factory=AnswerSettings.from_env)
+    local_admin: bool = field(
+        default_factory=lambda: os.environ.get("RECTIFY_LOCAL_ADMIN") == "1")
+    """Demo and test mode: staff commands without a session are accepted in the name given
+    (``--as``), recorded as named by the local system administrator (``local:<name>``)."""
 
     def read_store_location(self) -> str:
         """Where the read models live: a PostgreSQL DSN, else a SQLite file path."""
@@ -148,3 +189,32 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+SEAL_KEY_FILE = "events-seal.key"
+SEAL_KEY_ENV = "RECTIFY_SEAL_KEY"
+
+
+class MissingSealKeyError(RuntimeError):
+    """No seal key where the relay's EVENTS must be checked."""
+
+
+def load_seal_key(data_dir: Path, *, create: bool = False) -> SealKey:
+    """The relay's seal key: ``$RECTIFY_SEAL_KEY`` (hex), else ``<data dir>/events-seal.key``.
+
+    ``rectify up`` creates the file (0600) on its first start; readers only read it.
+    """
+    if hex_key := os.environ.get(SEAL_KEY_ENV):
+        return SealKey(bytes.fromhex(hex_key))
+    path = data_dir / SEAL_KEY_FILE
+    if not path.exists():
+        if not create:
+            raise MissingSealKeyError(
+                f"{path} 不存在：请先在此数据目录运行 rectify up，或设置 {SEAL_KEY_ENV} "
+                f"({path} is missing: run `rectify up` for this data directory first, or set "
+                f"{SEAL_KEY_ENV})")
+        data_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(secrets.token_bytes(SEAL_KEY_BYTES))
+    return SealKey(path.read_bytes())

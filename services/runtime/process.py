@@ -23,18 +23,26 @@ from typing import IO
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 
-from events.subjects import STATUS_QUERY
+from events.subjects import REPAIR_COMMAND, STATUS_QUERY
 from projections.service import open_read_store
 from projections.store import ReadStore
 from services.casework.application import Casework
 from services.casework.service import CaseworkService
 from services.casework.store_thread import StoreThread
+from services.identity.accounts import Accounts
+from services.identity.door import ReporterDoor, serving_reporter_door
+from services.identity.guard import CommandGuard
+from services.identity.service import serving_identity
+from services.identity.store import IdentityStore
+from services.intake.keys import IntakeKeys
 from services.relay.outbox import Relay
-from services.runtime.config import RUNTIME_FILE, Settings, write_runtime
+from services.runtime.config import RUNTIME_FILE, Settings, load_seal_key, write_runtime
 from services.runtime.nats_server import EmbeddedNats
 from services.runtime.parts import PARTS
+from services.runtime.repairing import repair_handler
 from services.runtime.status import Status, gather_status
 from services.runtime.streams import ensure_streams
+from services.runtime.supervisor import Supervisor
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +62,12 @@ class Runtime:
     store: StoreThread
     relay: Relay
     read_store: ReadStore
-    relay_task: asyncio.Task[None] | None = None
+    accounts: Accounts
+    guard: CommandGuard
+    supervisor: Supervisor = field(default_factory=Supervisor)
+    """Every long-running task, restarted after a failure, halted with an alarm on a real stop."""
     endpoints: dict[str, str] = field(default_factory=dict)
     """Where each part listens, by part name (``rectify status`` shows them)."""
-    alarms: dict[str, str] = field(default_factory=dict)
-    """Why a part stopped by itself, by part name."""
 
     async def status(self) -> Status:
         return await gather_status(self)
@@ -116,17 +125,25 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         await ensure_streams(js)
         casework = await store.run(Casework, settings.store_env())
         read_store = open_read_store(settings.read_store_location())
-        relay = Relay(casework, store, js)
-        runtime = Runtime(settings, nats_url, js, casework, store, relay, read_store)
+        relay = Relay(casework, store, js, load_seal_key(settings.data_dir, create=True))
+        accounts = Accounts(IdentityStore.in_data_dir(settings.data_dir))
+        guard = CommandGuard(accounts, settings.local_admin)
+        runtime = Runtime(settings, nats_url, js, casework, store, relay, read_store, accounts,
+                          guard)
         runtime.endpoints["nats"] = nats_url
-        service = CaseworkService(casework, store, js, relay.wake)
+        service = CaseworkService(casework, store, js, guard, relay.wake)
         broker.include_router(service.router)
         broker.subscriber(STATUS_QUERY)(_status_handler(runtime))
+        broker.subscriber(REPAIR_COMMAND)(repair_handler(runtime))
         await broker.start()
-        relay_task = runtime.relay_task = asyncio.create_task(relay.run(), name="relay")
-        intake_task = asyncio.create_task(service.consume_intake(), name="intake")
+        runtime.supervisor.start("relay", relay.run)
+        runtime.supervisor.start("intake", service.consume_intake)
         try:
             async with contextlib.AsyncExitStack() as parts:
+                await parts.enter_async_context(serving_identity(nats_url, accounts))
+                door = ReporterDoor(accounts, casework,
+                                    IntakeKeys.for_settings(settings, create=True).cipher)
+                await parts.enter_async_context(serving_reporter_door(nats_url, door, store))
                 for name, part in PARTS.items():
                     if name not in settings.without:
                         await parts.enter_async_context(part(runtime))
@@ -139,11 +156,9 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
                 finally:
                     (settings.data_dir / RUNTIME_FILE).unlink(missing_ok=True)
         finally:
-            intake_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await intake_task
+            await runtime.supervisor.stop("intake")
             await broker.stop()
-            await _finish_relay(relay, relay_task, casework, store)
+            await _finish_relay(runtime, relay)
     finally:
         if read_store is not None:
             read_store.close()
@@ -153,18 +168,16 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         lock.close()
 
 
-async def _finish_relay(relay: Relay, task: asyncio.Task[None], casework: Casework,
-                        store: StoreThread, timeout: float = 10.0) -> None:
+async def _finish_relay(runtime: Runtime, relay: Relay, timeout: float = 10.0) -> None:
     """Let the relay publish what was recorded before stopping it."""
     deadline = time.monotonic() + timeout
-    while not task.done() and time.monotonic() < deadline:
-        if relay.published >= await store.run(casework.position):
+    task = runtime.supervisor.tasks.get("relay")
+    while task is not None and not task.done() and time.monotonic() < deadline:
+        if relay.published >= await runtime.store.run(runtime.casework.position):
             break
         relay.wake()
         await asyncio.sleep(0.05)
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await runtime.supervisor.stop_all()
 
 
 def _status_handler(runtime: Runtime) -> Callable[[], Awaitable[bytes]]:
@@ -177,7 +190,7 @@ def _status_handler(runtime: Runtime) -> Callable[[], Awaitable[bytes]]:
 
 async def serve(settings: Settings, after_start: Callable[[Runtime], Awaitable[None]]
                 | None = None) -> None:
-    """Run until SIGINT or SIGTERM (or the relay fails), then stop cleanly."""
+    """Run until SIGINT or SIGTERM, then stop cleanly; a halted part is an alarm meanwhile."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -185,10 +198,4 @@ async def serve(settings: Settings, after_start: Callable[[Runtime], Awaitable[N
     async with running(settings) as runtime:
         if after_start is not None:
             await after_start(runtime)
-        relay_task = runtime.relay_task
-        assert relay_task is not None
-        stopper = asyncio.create_task(stop.wait())
-        await asyncio.wait({relay_task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        stopper.cancel()
-        if relay_task.done() and not relay_task.cancelled():
-            relay_task.result()  # re-raises why the relay stopped
+        await stop.wait()

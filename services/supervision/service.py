@@ -13,13 +13,15 @@ from dataclasses import asdict
 
 from nats.aio.msg import Msg
 
-from events.commands import UNIT_COMMAND_ADAPTER, Reply
+from events.commands import UNIT_COMMAND_ADAPTER, ErrorInfo, Reply
 from events.subjects import UNIT_COMMAND_PREFIX
 from services.casework.application import Casework
 from services.casework.errors import DomainError
 from services.casework.replies import read_command
 from services.casework.store_thread import StoreThread
 from services.clock import china_date
+from services.identity.errors import IdentityError
+from services.identity.guard import CommandGuard, session_of
 from services.supervision.campaign import Campaign
 from services.supervision.follow import ReportCounts
 from services.supervision.spotcheck import spot_check_list
@@ -31,26 +33,31 @@ class SupervisionService:
     """Answers unit commands and the spot-check query from inside the casework process."""
 
     def __init__(self, casework: Casework, store: StoreThread, campaign: Campaign,
-                 on_recorded: Callable[[], None]) -> None:
-        self.casework, self.store, self.campaign = casework, store, campaign
+                 guard: CommandGuard, on_recorded: Callable[[], None]) -> None:
+        self.casework, self.store, self.campaign, self.guard = casework, store, campaign, guard
         self.on_recorded = on_recorded
         self.counts = ReportCounts()
 
     async def on_command(self, msg: Msg) -> None:
         reply = await self.store.run(self._decide, msg.subject.removeprefix(UNIT_COMMAND_PREFIX),
-                                     msg.data)
+                                     msg.data, session_of(msg))
         if reply.ok:
             self.on_recorded()
         await msg.respond(reply.model_dump_json().encode())
 
-    def _decide(self, verb: str, data: bytes) -> Reply:
+    def _decide(self, verb: str, data: bytes, session: str | None) -> Reply:
         command = read_command(UNIT_COMMAND_ADAPTER, verb, data)
         if isinstance(command, Reply):
             return command
         try:
-            version = self.casework.handle_unit(command)
+            actor = self.guard.actor(session, command.actor, f"unit.{verb}", command.unit,
+                                     command.unit)
+            version = self.casework.handle_unit(
+                command.model_copy(update={"actor": actor.name}), actor.person_id)
         except DomainError as refused:
             return Reply(ok=False, unit=command.unit, error=refused.info())
+        except IdentityError as refused:
+            return Reply(ok=False, unit=command.unit, error=ErrorInfo(**refused.info()))
         return Reply(ok=True, unit=command.unit, version=version)
 
     async def on_spot_check(self, msg: Msg) -> None:

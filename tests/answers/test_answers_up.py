@@ -22,6 +22,7 @@ from aiosmtpd.controller import Controller
 
 from events.identity import problem_id_for
 from events.vocabulary import Channel
+from services.intake.keys import IntakeKeys
 from tests.answers.fake_wechat import APPID, SECRET, FakeWeChat
 from tests.intake.conftest import Sink, free_port
 from tests.integration.harness import RectifyProcess, wait_until
@@ -29,6 +30,7 @@ from tests.integration.harness import RectifyProcess, wait_until
 pytestmark = pytest.mark.integration
 
 MAILBOX, TOKEN, SECTION = "jubao@hb.example.gov.cn", "callback-token", "法规科 王科长"
+MX = "mx.hb.example.gov.cn"
 READER, OPENID, LATE_OPENID = "zhang.san@example.com", "oReporter-ok", "oReporter-late"
 DELIVERIES = ("AnswerDelivered", "AnswerDeliveryFailed")
 
@@ -51,7 +53,8 @@ class Bureau:
             "RECTIFY_SMTP_RELAY": f"127.0.0.1:{relay_port}", "RECTIFY_MAILBOX": MAILBOX,
             "RECTIFY_WECHAT_TOKEN": TOKEN, "RECTIFY_WECHAT_API": wechat.url,
             "RECTIFY_WECHAT_APPID": APPID, "RECTIFY_WECHAT_SECRET": SECRET,
-            "RECTIFY_ACTOR": SECTION, "COLUMNS": "400"})  # tables unwrapped, to search them
+            "RECTIFY_ACTOR": SECTION, "COLUMNS": "400",  # tables unwrapped, to search them
+            "RECTIFY_MAIL_AUTHSERV_ID": MX})  # only mail the MX authenticated is answered by mail
 
     def start(self, *args: str) -> dict[str, str]:
         self.up.start(*args)
@@ -77,6 +80,7 @@ class Bureau:
 
 def by_mail(smtp: str, message_id: str) -> None:
     mail = EmailMessage()
+    mail["Authentication-Results"] = f"{MX}; dmarc=pass header.from=example.com"
     mail["From"], mail["To"], mail["Subject"] = f"张三 <{READER}>", MAILBOX, "执法人员态度粗暴"
     mail["Message-ID"] = f"<{message_id}>"
     mail.set_content("3月5日执法人员在某化工厂检查时辱骂员工。")
@@ -86,7 +90,7 @@ def by_mail(smtp: str, message_id: str) -> None:
 
 
 def by_wechat(callback: str, openid: str, msg_id: str) -> None:
-    stamp, nonce = str(int(time.time())), "20230305"
+    stamp, nonce = str(int(time.time())), str(uuid.uuid4().int % 10**10)
     signature = hashlib.sha1("".join(sorted([TOKEN, stamp, nonce])).encode()).hexdigest()
     body = (f"<xml><ToUserName><![CDATA[gh_account]]></ToUserName>"
             f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
@@ -126,9 +130,13 @@ def test_every_public_reporter_gets_exactly_one_answer_through_their_channel(
     by_wechat(endpoints["wechat"], LATE_OPENID, msg_late)
     website = by_website(endpoints["http"])
     by_hotline(bureau.up, ticket)
-    mail, web = problem_id_for(Channel.MAILBOX, message_id), UUID(website["problem_id"])
-    wechat, late = problem_id_for(Channel.WECHAT, msg_ok), problem_id_for(Channel.WECHAT, msg_late)
-    hotline = problem_id_for(Channel.HOTLINE, ticket)
+    # Client ids are scoped to their sender with the reporter key (events.identity).
+    keys = IntakeKeys.from_master((bureau.up.data_dir / "reporter.key").read_text().strip())
+    mail = problem_id_for(Channel.MAILBOX, keys.scoped(f"mail:{READER}", message_id))
+    web = UUID(website["problem_id"])
+    wechat = problem_id_for(Channel.WECHAT, keys.scoped(f"wechat:{OPENID}", msg_ok))
+    late = problem_id_for(Channel.WECHAT, keys.scoped(f"wechat:{LATE_OPENID}", msg_late))
+    hotline = problem_id_for(Channel.HOTLINE, keys.scoped("hotline:热线 李娜", ticket))
     for problem in (mail, wechat, late, web, hotline):
         bureau.wait_for(problem, ("ProblemReported",))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import httpx
 import nats
 import pytest
 from aiosmtpd import smtp
@@ -21,10 +23,19 @@ from aiosmtpd.controller import Controller
 
 from events.subjects import HISTORY_QUERY, INTAKE_STREAM, REJECTED_STREAM
 from services.cli.client import connected, request, wait_for_problem
+from services.intake.tracking import TrackingIndex, normalize
 from tests.integration.harness import RectifyProcess
 
 WECHAT_TOKEN = "rectify-test-token"
+WECHAT_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+WECHAT_APPID = "wx2c2769f8efd9abc2"
 MAILBOX = "jubao@hb.example.gov.cn"
+MX = "mx.hb.example.gov.cn"
+"""The bureau's MX: its Authentication-Results header is trusted."""
+OPEN311_KEYS = {"key-portal-7f3a": "市民服务门户", "key-app-91c2": "掌上执法监督"}
+LOOKUPS_PER_MINUTE = 30
+FILINGS_PER_MINUTE = 20
+REQUEST_TIMEOUT = 3.0
 
 
 @dataclass
@@ -86,6 +97,22 @@ class Rectify:
 
         return asyncio.run(get())
 
+    def problem_of(self, tracking: str) -> UUID:
+        """The problem a tracking number names, from the TRACKING bucket the gateways write."""
+        async def find() -> UUID:
+            client = await nats.connect(self.nats_url)
+            try:
+                index = await TrackingIndex.open(client.jetstream())
+                code = normalize(tracking)
+                assert code is not None, tracking
+                found = await index.find(code)
+                assert found is not None, f"{tracking} is not in TRACKING"
+                return found
+            finally:
+                await client.close()
+
+        return asyncio.run(find())
+
     def history(self, problem_id: UUID | str, timeout: float = 30.0) -> list[dict[str, Any]]:
         """The problem's events, once it is recorded."""
         async def ask() -> list[dict[str, Any]]:
@@ -101,8 +128,17 @@ class Rectify:
 
 def start_rectify(tmp: Path, relay_port: int | None = None) -> RectifyProcess:
     process = RectifyProcess(tmp / "data")
-    process.env.update({"RECTIFY_WECHAT_TOKEN": WECHAT_TOKEN, "RECTIFY_MAILBOX": MAILBOX,
-                        "RECTIFY_ACTOR": "测试员"})
+    process.env.update({
+        "RECTIFY_WECHAT_TOKEN": WECHAT_TOKEN, "RECTIFY_MAILBOX": MAILBOX,
+        "RECTIFY_ACTOR": "测试员", "RECTIFY_MAIL_AUTHSERV_ID": MX,
+        "RECTIFY_WECHAT_MODE": "compatible", "RECTIFY_WECHAT_AES_KEY": WECHAT_AES_KEY,
+        "RECTIFY_WECHAT_APPID": WECHAT_APPID,
+        "RECTIFY_OPEN311_KEYS": ",".join(f"{name}={key}" for key, name in OPEN311_KEYS.items()),
+        "RECTIFY_LOOKUP_RATE": f"{LOOKUPS_PER_MINUTE}/minute",
+        "RECTIFY_FILING_RATE": f"{FILINGS_PER_MINUTE}/minute",
+        "RECTIFY_REQUEST_TIMEOUT": str(REQUEST_TIMEOUT),
+        # Tests play many clients from one address: X-Forwarded-For names each, as a proxy would.
+        "RECTIFY_TRUSTED_PROXY": "127.0.0.1"})
     if relay_port is not None:
         process.env["RECTIFY_SMTP_RELAY"] = f"127.0.0.1:{relay_port}"
     process.start()
@@ -116,3 +152,16 @@ def rectify(tmp_path_factory: pytest.TempPathFactory,
     runtime = json.loads((process.data_dir / "runtime.json").read_text("utf-8"))
     yield Rectify(process, runtime["nats_url"], runtime["endpoints"])
     process.stop()
+
+
+def a_client_address() -> str:
+    """An address of its own for one simulated client (the rate limits count per address)."""
+    return f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
+
+
+@pytest.fixture
+def web(rectify: Rectify) -> Iterator[httpx.Client]:
+    """A browser or API client of its own (its own address, its own cookies)."""
+    with httpx.Client(base_url=rectify.endpoints["http"], timeout=30,
+                      headers={"x-forwarded-for": a_client_address()}) as client:
+        yield client

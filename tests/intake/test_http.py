@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -11,18 +12,14 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.intake.conftest import Rectify
+from tests.identity.desk import Desk
+from tests.intake.conftest import OPEN311_KEYS, Rectify
 
 pytestmark = pytest.mark.integration
+PORTAL_KEY, APP_KEY = OPEN311_KEYS
 
 A_REPORT = {"problem": "执法人员检查时态度粗暴", "case": "3月1日检查某餐馆油烟设施时大声呵斥店员",
             "reporter": {"name": "刘芳", "phone": "13812345678"}}
-
-
-@pytest.fixture
-def web(rectify: Rectify) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=rectify.endpoints["http"], timeout=30) as client:
-        yield client
 
 
 def a_report(**overrides: Any) -> dict[str, Any]:
@@ -113,18 +110,89 @@ def test_invalid_input_gets_422_with_a_reason_per_field_and_files_nothing(
     assert rectify.last_seq() == before
 
 
-def test_staff_channels_need_the_filer_and_the_unit(rectify: Rectify, web: httpx.Client) -> None:
+def test_staff_channels_need_the_unit_and_a_staff_session(rectify: Rectify,
+                                                          web: httpx.Client) -> None:
+    before = rectify.last_seq()
     finding = a_report(channel="spot_check", reporter=None, problem="案卷缺少送达回证",
                        case="抽查2023年案卷10卷，3卷缺少送达回证")
     refused = web.post("/api/v1/reports", json=finding)
     assert refused.status_code == 422
-    assert {e["field"] for e in refused.json()["errors"]} == {"filed_by", "unit"}
-    filed = web.post("/api/v1/reports", json={**finding, "filed_by": "法规科 赵干事",
-                                              "unit": "北海分局"})
-    assert filed.status_code == 202
+    assert {e["field"] for e in refused.json()["errors"]} == {"unit"}
+    for channel in ("spot_check", "oversight", "central_inspection"):
+        anonymous = web.post("/api/v1/reports", json={
+            **finding, "channel": channel, "filed_by": "法规科 赵干事", "unit": "北海分局"})
+        assert anonymous.status_code == 403
+        assert "须由工作人员登录" in anonymous.json()["error"]["zh"]
+    assert rectify.last_seq() == before
+
+
+@pytest.fixture(scope="module")
+def staff(rectify: Rectify, tmp_path_factory: pytest.TempPathFactory) -> Desk:
+    """Staff enrolled and signed in with the real CLI (tests/identity's desk)."""
+    desk = Desk(rectify.process, tmp_path_factory.mktemp("sessions"))
+    desk.open_security_desk()
+    desk.enrol("rexian", "12345热线 吴接线员", "热线中心", "hotline_operator")
+    desk.enrol("wangke", "法规与科技标准科 王科长", "法规与科技标准科", "campaign_office")
+    desk.enrol("zhangsan", "沁园分局 张三", "沁园分局", "unit_staff")
+    return desk
+
+
+def session_of(desk: Desk, login: str) -> dict[str, str]:
+    token = json.loads((desk.sessions / f"{login}.json").read_text("utf-8"))["token"]
+    return {"authorization": f"Bearer {token}"}
+
+
+def test_a_signed_in_staff_member_files_findings_as_themselves(
+        rectify: Rectify, web: httpx.Client, staff: Desk) -> None:
+    finding = {"channel": "oversight", "unit": "北海分局", "intake_id": "DC-2026-07",
+               "problem": "处罚决定未说明理由", "case": "抽查案卷第7号"}
+    filed = web.post("/api/v1/reports", json=finding, headers=session_of(staff, "rexian"))
+    assert filed.status_code == 202, filed.text
     reported = rectify.history(filed.json()["problem_id"])[0]
-    assert (reported["channel"], reported["actor"], reported["category"]) == (
-        "spot_check", "法规科 赵干事", "case_files")
+    assert (reported["channel"], reported["actor"]) == ("oversight", "12345热线 吴接线员")
+    again = web.post("/api/v1/reports", json=finding, headers=session_of(staff, "rexian"))
+    assert again.json()["problem_id"] == filed.json()["problem_id"]
+    colleague = web.post("/api/v1/reports", json=finding, headers=session_of(staff, "wangke"))
+    assert colleague.status_code == 202
+    assert colleague.json()["problem_id"] != filed.json()["problem_id"]
+
+
+def test_staff_credentials_that_do_not_hold_are_refused_and_file_nothing(
+        rectify: Rectify, web: httpx.Client, staff: Desk) -> None:
+    before = rectify.last_seq()
+    finding = {"channel": "spot_check", "unit": "北海分局", "problem": "未亮证", "case": "现场"}
+    forged = web.post("/api/v1/reports", json={**finding, "filed_by": "局长 孙局长"},
+                      headers=session_of(staff, "rexian"))
+    assert forged.status_code == 403
+    assert "登录人是 12345热线 吴接线员" in forged.json()["error"]["zh"]
+    unit_staff = web.post("/api/v1/reports", json=finding, headers=session_of(staff, "zhangsan"))
+    assert unit_staff.status_code == 403
+    assert "无权代为登记问题" in unit_staff.json()["error"]["zh"]
+    guessed = web.post("/api/v1/reports", json=finding,
+                       headers={"authorization": "Bearer not-a-session"})
+    assert guessed.status_code == 401
+    ended = session_of(staff, "wangke")
+    assert staff.cli("wangke", "logout").exit_code == 0
+    assert web.post("/api/v1/reports", json=finding, headers=ended).status_code == 401
+    assert rectify.last_seq() == before
+
+
+def test_the_same_intake_id_from_two_clients_is_two_problems_each_seeing_only_its_own(
+        rectify: Rectify, web: httpx.Client) -> None:
+    victim = web.post("/api/v1/reports", json=a_report(intake_id="tt-02")).json()
+    again = web.post("/api/v1/reports", json=a_report(intake_id="tt-02")).json()
+    assert again == victim  # the same report sent twice by its sender: one problem
+    with httpx.Client(base_url=rectify.endpoints["http"], timeout=30,
+                      headers={"x-forwarded-for": "203.0.113.66"}) as attacker:
+        taken = attacker.post("/api/v1/reports", json=a_report(
+            intake_id="tt-02", problem="攻击者的文字", case="试图取得他人的查询编号",
+            reporter=None)).json()
+        assert taken["problem_id"] != victim["problem_id"]
+        assert taken["tracking"] != victim["tracking"]
+        assert rectify.history(taken["problem_id"])[0]["problem"] == "攻击者的文字"
+        assert rectify.history(victim["problem_id"])[0]["problem"] == A_REPORT["problem"]
+        assert attacker.get(f"/api/v1/reports/{taken['tracking']}").json()["tracking"] == \
+            taken["tracking"]
 
 
 def test_an_oversized_body_is_refused_with_413(rectify: Rectify, web: httpx.Client) -> None:
@@ -146,9 +214,18 @@ def test_an_oversized_body_is_refused_with_413(rectify: Rectify, web: httpx.Clie
 
 def test_the_openapi_document_describes_the_reports_api(web: httpx.Client) -> None:
     document = web.get("/api/v1/openapi.json").json()
-    assert {"post"} <= set(document["paths"]["/api/v1/reports"])
-    assert "get" in document["paths"]["/api/v1/reports/{tracking}"]
+    paths = document["paths"]
+    assert set(paths["/api/v1/reports"]["post"]["responses"]) == {
+        "202", "401", "403", "413", "422", "429"}
+    assert set(paths["/api/v1/reports/{tracking}"]["get"]["responses"]) == {"200", "404", "429"}
     assert "problem" in document["components"]["schemas"]["ReportIn"]["required"]
+    [rule] = document["components"]["schemas"]["ReportIn"]["allOf"]
+    assert rule["then"]["required"] == ["unit"]
+    assert set(paths["/api/v1/reports"]["post"]["responses"]) >= {"401"}
+    assert document["components"]["securitySchemes"]["staffSession"]["scheme"] == "bearer"
+    form = paths["/open311/v2/requests.json"]["post"]["requestBody"]["content"][
+        "application/x-www-form-urlencoded"]["schema"]
+    assert form["required"] == ["api_key", "description"]
 
 
 # ------------------------------------------------------------------- the form
@@ -203,18 +280,23 @@ def test_a_form_with_mistakes_is_shown_again_with_the_reasons(rectify: Rectify,
 
 # ------------------------------------------------------------------ Open311
 
+A_REQUEST = {"service_code": "uncivil", "description": "执法人员当众辱骂摊贩。5月1日在夜市。",
+             "address_string": "城东夜市", "first_name": "芳", "last_name": "刘",
+             "phone": "13812345678"}
+
+
 def test_an_open311_front_end_files_a_request_and_follows_it(rectify: Rectify,
                                                             web: httpx.Client) -> None:
     services = web.get("/open311/v2/services.json").json()
     assert len(services) == 13
     assert services[0]["service_code"] == "procedure"
-    request = {"service_code": "uncivil", "description": "执法人员当众辱骂摊贩。5月1日在夜市。",
-               "address_string": "城东夜市", "first_name": "芳", "last_name": "刘",
-               "phone": "13812345678"}
-    created = web.post("/open311/v2/requests.json", data=request)
+    created = web.post("/open311/v2/requests.json", data={**A_REQUEST, "api_key": PORTAL_KEY})
     assert created.status_code == 200, created.text
     [receipt] = created.json()
-    assert web.post("/open311/v2/requests.json", data=request).json()[0] == receipt
+    again = web.post("/open311/v2/requests.json", data={**A_REQUEST, "api_key": PORTAL_KEY})
+    assert again.json()[0] == receipt
+    other = web.post("/open311/v2/requests.json", data={**A_REQUEST, "api_key": APP_KEY})
+    assert other.json()[0]["service_request_id"] != receipt["service_request_id"]
     tracking = receipt["service_request_id"]
     [followed] = web.get(f"/open311/v2/requests/{tracking}.json").json()
     assert followed["service_request_id"] == tracking
@@ -228,7 +310,28 @@ def test_an_open311_front_end_files_a_request_and_follows_it(rectify: Rectify,
 def test_an_open311_request_without_a_description_is_refused(rectify: Rectify,
                                                              web: httpx.Client) -> None:
     before = rectify.last_seq()
-    refused = web.post("/open311/v2/requests.json", data={"service_code": "uncivil"})
+    refused = web.post("/open311/v2/requests.json",
+                       data={"service_code": "uncivil", "api_key": PORTAL_KEY})
     assert refused.status_code == 400
     assert "description" in refused.json()[0]["description"]
     assert rectify.last_seq() == before
+
+
+def test_a_cross_origin_open311_post_without_a_key_is_refused(rectify: Rectify,
+                                                             web: httpx.Client) -> None:
+    before = rectify.last_seq()
+    for key in (None, "guessed-key"):
+        refused = web.post("/open311/v2/requests.json",
+                           data={**A_REQUEST, **({"api_key": key} if key else {})},
+                           headers={"origin": "https://evil.example"})
+        assert refused.status_code == 403
+        assert "api_key" in refused.json()[0]["description"]
+        assert "access-control-allow-origin" not in refused.headers
+    assert rectify.last_seq() == before
+
+
+def test_an_open311_batch_lookup_is_capped(web: httpx.Client) -> None:
+    ids = ",".join(f"R-0000-{n:04d}" for n in range(11))
+    refused = web.get("/open311/v2/requests.json", params={"service_request_id": ids})
+    assert refused.status_code == 400
+    assert "10" in refused.json()[0]["description"]

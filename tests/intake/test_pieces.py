@@ -7,6 +7,7 @@ import uuid
 import pytest
 from eventsourcing.cipher import AESCipher
 
+from events.identity import native_intake_id
 from events.lifecycle import Reporter
 from events.vocabulary import Category
 from services.intake.categorize import category_from, infer_category
@@ -15,7 +16,9 @@ from services.intake.keys import IntakeKeys
 from services.intake.mail_reader import UndecodableMailError, read_mail
 from services.intake.privacy import Contact, mask_email, mask_name, mask_phone, masked, seal, unseal
 from services.intake.tracking import normalize, tracking_number
-from services.intake.wechat_protocol import check_call, signature
+from services.intake.wechat import Callback, RefusedCallError
+from services.intake.wechat_crypto import BadEncryptionError, MessageCrypto, msg_signature
+from services.intake.wechat_protocol import Nonces, check_call, parse_message, signature
 
 KEYS = IntakeKeys.from_master(AESCipher.create_key(32))
 
@@ -121,3 +124,68 @@ def test_a_mail_subject_in_raw_gbk_bytes_is_undecodable_not_mojibake() -> None:
     raw = b"From: a@example.com\r\nSubject: " + "举报".encode("gbk") + b"\r\n\r\nabc\r\n"
     with pytest.raises(UndecodableMailError, match="Subject"):
         read_mail(raw)
+
+
+# WeChat's own sample (the WXBizMsgCrypt demo that ships with its SDK): a message it encrypted.
+SAMPLE_KEY, SAMPLE_TOKEN = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "spamtest"
+SAMPLE_APPID, SAMPLE_TIMESTAMP, SAMPLE_NONCE = "wx2c2769f8efd9abc2", "1409735669", "1320562132"
+SAMPLE_SIGNATURE = "5d197aaffba7e9b25a30732f161a50dee96bd5fa"
+SAMPLE_ENCRYPTED = (
+    "hyzAe4OzmOMbd6TvGdIOO6uBmdJoD0Fk53REIHvxYtJlE2B655HuD0m8KUePWB3+LrPXo87wzQ1QLvbeUgmBM4x6F8PG"
+    "HQHFVAFmOD2LdJF9FrXpbUAh0B5GIItb52sn896wVsMSHGuPE328HnRGBcrS7C41IzDWyWNlZkyyXwon8T332jisa+h6"
+    "tEDYsVticbSnyU8dKOIbgU6ux5VTjg3yt+WGzjlpKn6NPhRjpA912xMezR4kw6KWwMrCVKSVCZciVGCgavjIQ6X8tCOp"
+    "3yZbGpy0VxpAe+77TszTfRd5RJSVO/HTnifJpXgCSUdUue1v6h0EIBYYI1BD1DlD+C0CR8e6OewpusjZ4uBl9FyJvnhv"
+    "Ql+q5rv1ixrcpCumEPo5MJSgM9ehVsNPfUM669WuMyVWQLCzpu9GhglF2PE=")
+
+
+def test_wechats_sample_encrypted_message_verifies_and_decrypts() -> None:
+    assert msg_signature(SAMPLE_TOKEN, SAMPLE_TIMESTAMP, SAMPLE_NONCE, SAMPLE_ENCRYPTED) == \
+        SAMPLE_SIGNATURE
+    message = parse_message(MessageCrypto(SAMPLE_KEY, SAMPLE_APPID).decrypt(SAMPLE_ENCRYPTED))
+    assert (message.to_user, message.from_user, message.content, message.msg_id) == (
+        "gh_10f6c3c3ac5a", "oyORnuP8q7ou2gfYjqLzSIWZf0rs", "abcdteT", "6054768590064713728")
+    with pytest.raises(BadEncryptionError, match="not a message for this account"):
+        MessageCrypto(SAMPLE_KEY, "wx-another-account").decrypt(SAMPLE_ENCRYPTED)
+
+
+def test_encryption_matches_wechats_sample_for_a_given_random_prefix() -> None:
+    # The SDK's test: "我是中文abcd123" under AppID wxb11529c136998cb6, random "aaaabbbbccccdddd".
+    crypto = MessageCrypto(SAMPLE_KEY, "wxb11529c136998cb6")
+    assert crypto.encrypt("我是中文abcd123", b"aaaabbbbccccdddd") == (
+        "jn1L23DB+6ELqJ+6bruv21Y6MD7KeIfP82D6gU39rmkgczbWwt5+3bnyg5K55bgVtVzd832WzZGMhkP72vVOfg==")
+    assert crypto.decrypt(crypto.encrypt("往返")) == "往返"
+
+
+def test_the_safe_mode_takes_only_encrypted_calls_and_each_nonce_once() -> None:
+    crypto = MessageCrypto(SAMPLE_KEY, SAMPLE_APPID)
+    safe = Callback(SAMPLE_TOKEN, "safe", crypto)
+    now = int(SAMPLE_TIMESTAMP)
+    plain = {"timestamp": SAMPLE_TIMESTAMP, "nonce": "1",
+             "signature": signature(SAMPLE_TOKEN, SAMPLE_TIMESTAMP, "1")}
+    with pytest.raises(RefusedCallError, match="only encrypted"):
+        safe.open(plain, b"<xml/>", now)
+    query = {"timestamp": SAMPLE_TIMESTAMP, "nonce": SAMPLE_NONCE, "encrypt_type": "aes",
+             "msg_signature": SAMPLE_SIGNATURE}
+    body = f"<xml><Encrypt><![CDATA[{SAMPLE_ENCRYPTED}]]></Encrypt></xml>".encode()
+    assert safe.open(query, body, now).message.content == "abcdteT"
+    with pytest.raises(RefusedCallError, match="nonce used before"):
+        safe.open(query, body, now + 10)
+    with pytest.raises(ValueError, match="RECTIFY_WECHAT_AES_KEY"):
+        Callback(SAMPLE_TOKEN, "safe", None)
+
+
+def test_a_nonce_is_remembered_for_the_window_and_then_forgotten() -> None:
+    nonces = Nonces(window=300)
+    assert nonces.first_use("n1", now=1000)
+    assert not nonces.first_use("n1", now=1599)
+    assert nonces.first_use("n1", now=1601)  # its timestamp is stale by now anyway
+
+
+def test_scoped_intake_ids_hold_no_personal_data_and_differ_by_sender() -> None:
+    mine = KEYS.scoped("mail:zhang.san@example.com", "abc@example.com")
+    theirs = KEYS.scoped("mail:li.si@example.com", "abc@example.com")
+    assert mine != theirs
+    assert "zhang" not in mine
+    assert native_intake_id(mine) == "abc@example.com"
+    assert native_intake_id("old-id@example.com") == "old-id@example.com"  # recorded before
+    assert len(KEYS.scoped("hotline:x", "t" * 300)) <= 200

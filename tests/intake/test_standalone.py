@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import signal
+import smtplib
+import ssl
 import subprocess
+import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.intake.conftest import Rectify
+from tests.intake.conftest import MAILBOX, Rectify
 from tests.integration.harness import RECTIFY
 
 pytestmark = pytest.mark.integration
@@ -45,3 +48,47 @@ def test_a_standalone_gateway_without_the_key_refuses_to_start(rectify: Rectify,
                           env=env, timeout=60, check=False)
     assert done.returncode == 1
     assert "RECTIFY_REPORTER_KEY" in done.stderr
+
+
+def self_signed(directory: Path) -> tuple[Path, Path]:
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+def test_given_a_certificate_the_website_is_https_and_the_mailbox_offers_starttls(
+        rectify: Rectify, tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    env = {**rectify.process.env, "RECTIFY_TLS_CERT": str(cert), "RECTIFY_TLS_KEY": str(key)}
+    gateway = subprocess.Popen(
+        [*RECTIFY, "gateway", "http", "smtp", "--nats-url", rectify.nats_url,
+         "--data-dir", str(rectify.process.data_dir)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert gateway.stdout is not None
+        endpoints = json.loads(gateway.stdout.readline())["endpoints"]
+        assert endpoints["http"].startswith("https://127.0.0.1:")
+        trusted = ssl.create_default_context(cafile=str(cert))
+        page = httpx.get(f"{endpoints['http']}/report", verify=trusted, timeout=30)
+        assert page.status_code == 200
+        assert page.headers["strict-transport-security"].startswith("max-age=")
+        with pytest.raises(httpx.ConnectError):  # no certificate check: no connection
+            httpx.get(f"{endpoints['http']}/report", timeout=30)
+        host, port = endpoints["smtp"].removeprefix("smtp://").rsplit(":", 1)
+        with smtplib.SMTP(host, int(port), timeout=30) as smtp:
+            smtp.ehlo()
+            assert smtp.has_extn("starttls")
+            smtp.starttls(context=trusted)
+            smtp.ehlo()
+            refused = smtp.sendmail(
+                "li.si@example.com", [MAILBOX],
+                f"From: li.si@example.com\r\nTo: {MAILBOX}\r\nSubject: TLS\r\n"
+                f"Message-ID: <{uuid.uuid4()}@example.com>\r\n\r\n经加密连接送达的举报\r\n"
+                .encode())
+        assert refused == {}  # every recipient accepted
+    finally:
+        gateway.send_signal(signal.SIGTERM)
+        assert gateway.wait(30) == 0

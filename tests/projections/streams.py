@@ -10,13 +10,15 @@ from pathlib import Path
 
 import nats
 from nats.js import JetStreamContext
-from nats.js.api import PubAck
+from nats.js.api import PubAck, StreamConfig
 
 from events.base import ProblemEventBase
 from events.identity import event_id_for, unit_id_for
 from events.recorded import RecordedEvent
+from events.seal import SealKey
 from events.subjects import (
     EVENTS_STREAM,
+    EVENTS_SUBJECTS,
     HEADER_EVENT_TYPE,
     HEADER_EVENT_VERSION,
     HEADER_EXPECTED_LAST_SEQUENCE,
@@ -24,6 +26,7 @@ from events.subjects import (
     HEADER_POSITION,
     HEADER_PROBLEM_ID,
     HEADER_PROBLEM_VERSION,
+    HEADER_SEAL,
     HEADER_UNIT_ID,
     HEADER_UNIT_VERSION,
     event_subject,
@@ -33,14 +36,17 @@ from projections.runner import catch_up
 from projections.store import SqliteStore
 from services.runtime.streams import ensure_streams
 
+TEST_SEAL_KEY = SealKey(b"tests-seal-key-of-thirty-two-b!!")
+
 
 @dataclass
 class EventsStream:
-    """The EVENTS stream, written to by the test as the relay would."""
+    """The EVENTS stream, written to by the test as the relay would (sealed with ``key``)."""
 
     js: JetStreamContext
     last: int = 0
     versions: dict[str, int] = field(default_factory=dict)
+    key: SealKey = TEST_SEAL_KEY
 
     async def publish(self, events: Iterable[RecordedEvent], chunk: int = 500) -> int:
         """Publish in order, pipelined, with the relay's headers (each message expecting its
@@ -48,16 +54,16 @@ class EventsStream:
         pending: list[asyncio.Future[PubAck]] = []
         for event in events:
             self.last += 1
+            body = event.model_dump_json().encode()
             pending.append(await self.js.publish_async(
-                event_subject(event.unit, event.type), event.model_dump_json().encode(),
-                headers=self._headers(event)))
+                event_subject(event.unit, event.type), body, headers=self._headers(event, body)))
             if len(pending) >= chunk:
                 await asyncio.gather(*pending)
                 pending.clear()
         await asyncio.gather(*pending)
         return self.last
 
-    def _headers(self, event: RecordedEvent) -> dict[str, str]:
+    def _headers(self, event: RecordedEvent, body: bytes) -> dict[str, str]:
         if isinstance(event, ProblemEventBase):
             aggregate, id_header, version_header = \
                 event.problem_id, HEADER_PROBLEM_ID, HEADER_PROBLEM_VERSION
@@ -65,15 +71,23 @@ class EventsStream:
             aggregate, id_header, version_header = \
                 unit_id_for(event.unit), HEADER_UNIT_ID, HEADER_UNIT_VERSION
         version = self.versions[str(aggregate)] = self.versions.get(str(aggregate), 0) + 1
+        msg_id = str(event_id_for(aggregate, version))
         return {
-            HEADER_MSG_ID: str(event_id_for(aggregate, version)),
+            HEADER_MSG_ID: msg_id,
             HEADER_EXPECTED_LAST_SEQUENCE: str(self.last - 1),
             HEADER_EVENT_TYPE: event.type,
             HEADER_EVENT_VERSION: str(event.version),
             id_header: str(aggregate),
             version_header: str(version),
             HEADER_POSITION: str(self.last),
+            HEADER_SEAL: self.key.seal(self.last, msg_id, body),
         }
+
+    async def unguarded(self) -> None:
+        """An empty EVENTS that allows deleting messages, as a restored old backup could be."""
+        await self.js.delete_stream(EVENTS_STREAM)
+        await self.js.add_stream(StreamConfig(name=EVENTS_STREAM, subjects=[EVENTS_SUBJECTS]))
+        self.last, self.versions = 0, {}
 
     async def recreate(self) -> None:
         """An empty EVENTS stream, as after losing the stream's files."""

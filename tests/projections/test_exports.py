@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -62,18 +62,23 @@ def test_the_workbook_reproduces_the_template_and_no_cell_is_a_formula(
     sheet = workbook["第一分局"]
     assert sheet["A1"].value == TITLE
     assert sheet["A2"].value == (
-        f"填报单位：第一分局    填报人：{STAFF}    电话：    填报时间：2023-02-24")
+        f"填报单位：第一分局    填报人：{STAFF}    电话：    填报时间：2023年2月24日")
     assert [cell.value for cell in sheet[3]] == list(COLUMNS)
     assert [cell.value for cell in sheet[4]] == [
         1, "执法文书未载明救济途径", "某化工企业2月份接受检查三次，内容重复",
-        "统筹制定年度检查计划", "2023-03-31", "法制科", "赵局长", "整改中；立行立改"]
+        "统筹制定年度检查计划", datetime(2023, 3, 31), "法制科", "赵局长", "整改中；立行立改"]
     assert [cell.value for cell in sheet[5]] == [
-        2, INJECTION, "+1+2", "-2+3", "2023-03-05", "法制科", "@SUM(A1)", "整改中；超期"]
+        2, INJECTION, "+1+2", "-2+3", datetime(2023, 3, 5), "法制科", "@SUM(A1)", "整改中；超期"]
     assert workbook["第二分局"]["B4"].value == "=1+1"
     cells = [cell for ws in workbook.worksheets for row in ws.iter_rows() for cell in row]
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
-    assert sheet.max_row == 5
+    assert sheet["E4"].number_format == 'yyyy"年"m"月"d"日"'
+    assert sheet["A7"].value.startswith("责任领导（签字）：")
+    assert sheet.max_row == 7
     assert sheet.freeze_panes == "A4"
+    assert sheet.print_title_rows == "$1:$3"
+    assert sheet.oddFooter is not None
+    assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
     assert (sheet.page_setup.orientation, sheet.page_setup.paperSize) == ("landscape", 9)
     assert sheet["B4"].alignment.wrap_text
     assert sheet["B4"].border.left.style == "thin"

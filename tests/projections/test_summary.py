@@ -18,6 +18,8 @@ from openpyxl import load_workbook
 
 from events.base import ProblemEventBase
 from events.recorded import RecordedEvent
+from events.vocabulary import Category, Channel
+from projections.exports import written_date
 from projections.summary import read_summary
 from projections.summary_export import to_json, to_markdown, to_xlsx
 from services.runtime.nats_server import EmbeddedNats
@@ -113,8 +115,8 @@ def expected(problems: list[Walked], notices: Counter[tuple[str, str]], units: s
                          unit in units),
         "public_reports": len(public),
         "answered": sum(p.answered for p in public),
-        "by_category": dict(Counter(p.category for p in problems)),
-        "by_channel": dict(Counter(p.channel for p in problems)),
+        "by_category": {c.value: sum(p.category == c.value for p in problems) for c in Category},
+        "by_channel": {c.value: sum(p.channel == c.value for p in problems) for c in Channel},
         "stage_days": stage_days,
     }
 
@@ -157,7 +159,13 @@ def test_one_units_summary_reads_the_same_in_markdown_and_in_the_workbook(
     sheets = load_workbook(BytesIO(to_xlsx(figures)))
     assert sheets.sheetnames == ["总体情况", "按问题类别", "按问题来源", "各环节平均用时（天）"]
     first = sheets["总体情况"]
-    assert [c.value for c in first[1]][:4] == ["单位", "问题总数", "应整改", "已销号"]
-    assert [c.value for c in first[2]][:4] == [unit, mine.reported, mine.to_rectify, mine.closed]
+    assert first["A1"].value == "行政执法突出问题专项整治工作总结（数据）：总体情况"
+    assert first["A2"].value == f"单位：{unit}    截至：{written_date(day(60).date())}"
+    assert [c.value for c in first[3]][:4] == ["单位", "问题总数", "应整改", "已销号"]
+    assert [c.value for c in first[4]][:4] == [unit, mine.reported, mine.to_rectify, mine.closed]
+    for sheet in sheets.worksheets:
+        assert sheet.print_title_rows == "$1:$3"
+        assert sheet["A2"].value.startswith(f"单位：{unit}")
+        assert sheet.page_setup.fitToWidth == 1
     assert to_xlsx(figures) == to_xlsx(figures)
     assert read_summary(store, day(60).date(), "没有这个单位").units == ()

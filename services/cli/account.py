@@ -1,0 +1,89 @@
+"""``rectify login|logout|whoami``: signing in to a running rectify, and who one is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from events.subjects import LOGIN_REQUEST, LOGOUT_REQUEST, WHOAMI_REQUEST
+from services.cli.client import connected, request
+from services.cli.options import Session, common_options
+from services.cli.signed_in import SignedIn, forget_session, load_session, save_session
+
+
+def ask(session: Session, subject: str, body: dict[str, Any],
+        headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """One identity request; a refusal ends the command with its reason."""
+    async def send() -> dict[str, Any]:
+        async with connected(session.url()) as client:
+            return await request(client, subject, body, headers=headers)
+
+    answer = session.run(send())
+    if not answer.get("ok"):
+        error = answer.get("error") or {}
+        session.out.fail(error.get("zh", "被拒绝"), error.get("en", "refused"),
+                         extra={"code": error.get("code")})
+    return answer
+
+
+def roles_text(session: Session, person: dict[str, Any]) -> str:
+    lang = session.out.lang
+    return "、".join(r[lang] + (f"（{r['scope']}）" if r["scope"] else "")
+                    for r in person["roles"]) or session.out.t("无", "none")
+
+
+@click.command()
+@common_options
+@click.argument("login")
+@click.option("--password", prompt="口令 / password", hide_input=True, envvar="RECTIFY_PASSWORD",
+              help="口令（不填则提示输入）/ password (prompted when absent)")
+@click.option("--totp", default=None, help="动态口令（管理员必填）/ one-time code")
+@click.option("--new-password", default=None, envvar="RECTIFY_NEW_PASSWORD",
+              help="首次登录或重置后设置的新口令 / new password after a reset")
+def login(session: Session, login: str, password: str, totp: str | None,
+          new_password: str | None) -> None:
+    """登录 / sign in (the session is kept in ~/.rectify/session.json, 0600)."""
+    body = {"login": login, "password": password, "totp": totp, "new_password": new_password}
+    answer = ask(session, LOGIN_REQUEST, body)
+    person = answer["person"]
+    path = save_session(SignedIn(answer["token"], person["login"], person["name"],
+                                 session.url()))
+    if session.out.format == "json":
+        session.out.json({"ok": True, "person": person, "expires_at": answer["expires_at"],
+                          "session_file": str(path)})
+        return
+    session.out.line(f"已登录：{person['name']}（{roles_text(session, person)}），"
+                     f"会话至 {answer['expires_at'][:16]} 有效",
+                     f"signed in as {person['name']} ({roles_text(session, person)}) until "
+                     f"{answer['expires_at'][:16]}")
+
+
+@click.command()
+@common_options
+def logout(session: Session) -> None:
+    """退出登录 / sign out (the service ends the session)."""
+    signed_in = load_session()
+    if signed_in is not None:
+        ask(session, LOGOUT_REQUEST, {}, headers=session.headers())
+    forget_session()
+    session.out.line("已退出登录", "signed out")
+
+
+@click.command()
+@common_options
+def whoami(session: Session) -> None:
+    """当前登录人及其角色 / who is signed in, with which roles."""
+    if not session.headers():
+        session.out.fail("尚未登录：rectify login", "not signed in: rectify login")
+    person = ask(session, WHOAMI_REQUEST, {}, headers=session.headers())["person"]
+    if session.out.format == "json":
+        session.out.json(person)
+        return
+    session.out.line(f"{person['name']}（{person['login']}，{person['unit']}）："
+                     f"{roles_text(session, person)}",
+                     f"{person['name']} ({person['login']}, {person['unit']}): "
+                     f"{roles_text(session, person)}")
+
+
+ACCOUNT_COMMANDS = (login, logout, whoami)

@@ -1,0 +1,85 @@
+"""Who may do what, on which unit: one table, read by casework, the CLI and the staff console.
+
+A verb names an action (``problem.close``, ``unit.file``, ``staff.manage``). A person may do a
+verb on a unit when one of their grants is for a role that may do it and covers that unit
+(per-unit roles cover their own unit only). The three administrators hold no business role.
+"""
+
+from __future__ import annotations
+
+from events.directory import Role
+from services.identity.directory import Person
+
+R = Role
+_OFFICE = frozenset({R.CAMPAIGN_OFFICE})
+_READERS = frozenset({R.CAMPAIGN_OFFICE, R.UNIT_STAFF, R.UNIT_LEADER, R.BUREAU_LEADER,
+                      R.INSPECTOR, R.HOTLINE_OPERATOR, R.REPORTER_DATA_READER})
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "problem.triage": _OFFICE,
+    "problem.assign": _OFFICE,
+    "problem.verify": _OFFICE,
+    "problem.close": _OFFICE,
+    "problem.reopen": _OFFICE,
+    "problem.answer": _OFFICE,
+    "problem.supervise": _OFFICE,
+    "problem.circular": frozenset({R.CAMPAIGN_OFFICE, R.INSPECTOR}),
+    "problem.progress": frozenset({R.UNIT_STAFF}),
+    "problem.submit-fix": frozenset({R.UNIT_STAFF}),
+    "problem.respond": frozenset({R.UNIT_STAFF, R.UNIT_LEADER}),
+    "problem.extend": frozenset({R.UNIT_LEADER}),
+    "unit.file": frozenset({R.UNIT_LEADER, R.CAMPAIGN_OFFICE}),
+    "unit.order": _OFFICE,
+    "unit.circular": frozenset({R.CAMPAIGN_OFFICE, R.INSPECTOR}),
+    "unit.respond": frozenset({R.UNIT_STAFF, R.UNIT_LEADER}),
+    "unit.spot-check": _OFFICE,
+    "intake.report": frozenset({R.HOTLINE_OPERATOR, R.CAMPAIGN_OFFICE}),
+    "intake.import": frozenset({R.UNIT_STAFF, R.CAMPAIGN_OFFICE}),
+    "read": _READERS,
+    "reporter.unmask": frozenset({R.REPORTER_DATA_READER}),
+    "staff.manage": frozenset({R.SECURITY_ADMIN}),
+    "audit.read": frozenset({R.AUDIT_ADMIN}),
+    "system.operate": frozenset({R.SYSTEM_ADMIN}),
+}
+"""Verb → the roles that may do it. A verb not listed here is allowed to nobody."""
+
+VERB_LABELS: dict[str, tuple[str, str]] = {
+    "problem.triage": ("分类研判", "triage"), "problem.assign": ("交办整改", "assign"),
+    "problem.verify": ("验收", "verify"), "problem.close": ("销号", "close"),
+    "problem.reopen": ("重新打开", "reopen"), "problem.answer": ("答复举报人", "answer"),
+    "problem.supervise": ("督办", "order"), "problem.circular": ("通报", "circular"),
+    "problem.progress": ("报送进展", "note progress"),
+    "problem.submit-fix": ("提交整改结果", "submit a fix"),
+    "problem.respond": ("回复督办通报", "respond"), "problem.extend": ("批准延期", "extend"),
+    "unit.file": ("报送台账", "file"), "unit.order": ("督办单位", "order a unit"),
+    "unit.circular": ("通报单位", "circularize a unit"),
+    "unit.respond": ("单位回复", "respond for a unit"), "unit.spot-check": ("抽查", "spot-check"),
+    "intake.report": ("代为登记问题", "file a report"),
+    "intake.import": ("导入自查台账", "import a ledger"), "read": ("查阅", "read"),
+    "reporter.unmask": ("查看举报人信息", "unmask a reporter"),
+    "staff.manage": ("管理账号与角色", "manage accounts"),
+    "audit.read": ("查阅审计日志", "read the audit log"),
+    "system.operate": ("运维系统", "operate the system"),
+}
+
+
+def may(person: Person, verb: str, unit: str | None = None) -> bool:
+    """Whether ``person`` may do ``verb`` on ``unit`` (None: an action not about one unit)."""
+    if not person.active:
+        return False
+    allowed = PERMISSIONS.get(verb, frozenset())
+    return any(g.role in allowed and ((unit is None and not g.role.per_unit) or g.covers(unit))
+               for g in person.grants)
+
+
+def verb_label(verb: str, lang: str = "zh") -> str:
+    zh, en = VERB_LABELS.get(verb, (verb, verb))
+    return zh if lang == "zh" else en
+
+
+def conflicting_grant(person: Person, role: Role) -> Role | None:
+    """三员分立: an administrator holds one administrator role and no business role."""
+    for held in {g.role for g in person.grants} - {role}:
+        if role.administrator or held.administrator:
+            return held
+    return None
