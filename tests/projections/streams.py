@@ -32,6 +32,7 @@ from events.subjects import (
     event_subject,
 )
 from projections.catalog import projectors
+from projections.projector import Recorded, apply_batch
 from projections.runner import catch_up
 from projections.store import SqliteStore
 from services.runtime.streams import ensure_streams
@@ -105,6 +106,17 @@ async def events_stream(url: str) -> AsyncIterator[EventsStream]:
         yield EventsStream(js)
     finally:
         await connection.close()
+
+
+def applied(events: Sequence[RecordedEvent], path: Path, batch_size: int = 1000) -> SqliteStore:
+    """A read-model store with every projection applied to ``events`` directly, in batches,
+    event N at position N: what the runner does with them, without a stream to read."""
+    store = SqliteStore(path)
+    recorded = [Recorded(n, event, event.model_dump_json().encode())
+                for n, event in enumerate(events, start=1)]
+    for start in range(0, len(recorded), batch_size):
+        apply_batch(store, projectors(), recorded[start:start + batch_size])
+    return store
 
 
 def projected(events: Sequence[RecordedEvent], url: str, path: Path) -> SqliteStore:

@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from events.vocabulary import Channel, ProblemStatus
-from projections.catalog import projectors
 from projections.ledger import COLUMNS, ROW_KEYS, UnitLedger, read_ledger
-from projections.runner import catch_up
-from projections.store import SqliteStore
-from services.runtime.nats_server import EmbeddedNats
 from tests.projections.stories import STAFF, Story
-from tests.projections.streams import events_stream
-
-pytestmark = pytest.mark.integration
+from tests.projections.streams import applied
 
 
-def ledger_after(story: Story, url: str, path: Path, today: date) -> list[UnitLedger]:
-    async def project() -> list[UnitLedger]:
-        async with events_stream(url) as stream:
-            await stream.publish(story.events)
-            store = SqliteStore(path)
-            await catch_up(stream.js, store, projectors())
-            return read_ledger(store, today)
-
-    return asyncio.run(project())
+def ledger_after(story: Story, path: Path, today: date) -> list[UnitLedger]:
+    return read_ledger(applied(story.events, path), today)
 
 
 def a_spring_of_rectification() -> Story:
@@ -52,10 +36,10 @@ def a_spring_of_rectification() -> Story:
 
 
 def test_a_units_ledger_lists_its_problems_in_reporting_order_with_the_remarks_a_reader_needs(
-    nats_server: EmbeddedNats, tmp_path: Path
+    tmp_path: Path
 ) -> None:
     first, detachment = ledger_after(
-        a_spring_of_rectification(), nats_server.url, tmp_path / "read.db", date(2023, 3, 10)
+        a_spring_of_rectification(), tmp_path / "read.db", date(2023, 3, 10)
     )
 
     assert [row.no for row in first.rows] == [1, 2, 3, 4]
@@ -75,10 +59,10 @@ def test_a_units_ledger_lists_its_problems_in_reporting_order_with_the_remarks_a
 
 
 def test_the_ledger_header_names_the_first_self_inspection_filer_and_the_last_change(
-    nats_server: EmbeddedNats, tmp_path: Path
+    tmp_path: Path
 ) -> None:
     first, detachment = ledger_after(
-        a_spring_of_rectification(), nats_server.url, tmp_path / "read.db", date(2023, 3, 10)
+        a_spring_of_rectification(), tmp_path / "read.db", date(2023, 3, 10)
     )
 
     assert (first.header.unit, first.header.filed_by, first.header.phone) == ("第一分局", STAFF, "")
@@ -88,10 +72,10 @@ def test_the_ledger_header_names_the_first_self_inspection_filer_and_the_last_ch
 
 
 def test_before_the_deadline_nothing_is_overdue_and_rows_serialise_with_the_agreed_keys(
-    nats_server: EmbeddedNats, tmp_path: Path
+    tmp_path: Path
 ) -> None:
     first, _ = ledger_after(
-        a_spring_of_rectification(), nats_server.url, tmp_path / "read.db", date(2023, 2, 28)
+        a_spring_of_rectification(), tmp_path / "read.db", date(2023, 2, 28)
     )
 
     assert "超期" not in first.rows[1].remarks

@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from events.identity import warning_id_for
 from events.vocabulary import Channel, Filing, Notice, Via, WarningLevel, Watched
 from projections.board import read_board
@@ -15,11 +13,8 @@ from projections.ledger import read_ledger
 from projections.supervision import read_notices
 from projections.trail import accountability, actions_of
 from services.casework.problem import Act
-from services.runtime.nats_server import EmbeddedNats
 from tests.projections.stories import SECTION, STAFF, Story, day
-from tests.projections.streams import projected
-
-pytestmark = pytest.mark.integration
+from tests.projections.streams import applied
 
 TODAY = date(2023, 3, 20)
 
@@ -44,9 +39,9 @@ def pressed_units() -> Story:
 
 
 def test_orders_circulars_and_a_missed_response_date_show_in_the_ledger_and_the_trail(
-    nats_server: EmbeddedNats, tmp_path: Path
+    tmp_path: Path
 ) -> None:
-    store = projected(pressed_units().events, nats_server.url, tmp_path / "r.db")
+    store = applied(pressed_units().events, tmp_path / "r.db")
 
     first, second = read_ledger(store, TODAY)
     assert first.rows[0].remarks == "整改中；超期（红色预警）；督办；通报；督办逾期未回复"
@@ -107,10 +102,10 @@ def a_board_full_of_work() -> Story:
 
 
 def test_the_board_shows_colours_open_notices_late_filings_rebounds_and_what_units_reported(
-    nats_server: EmbeddedNats, tmp_path: Path
+    tmp_path: Path
 ) -> None:
     story = a_board_full_of_work()
-    store = projected(story.events, nats_server.url, tmp_path / "r.db")
+    store = applied(story.events, tmp_path / "r.db")
 
     board = read_board(store, date(2023, 3, 20))
 
