@@ -151,7 +151,7 @@ async def main(count: int, runs: int, directory: Path) -> tuple[int, list[Run]]:
     server.start()
     try:
         filler = multiprocessing.get_context("spawn").Process(
-            target=fill_in_child, args=(server.url, count))
+            target=fill_in_child, args=(server.url, count), daemon=True)
         filler.start()
         await asyncio.to_thread(filler.join)
         if filler.exitcode != 0:
