@@ -59,6 +59,8 @@ HEADER_REJECTION_REASON = "Rectify-Rejection-Reason"
 HEADER_REJECTION_DETAIL = "Rectify-Rejection-Detail"
 HEADER_ORIGINAL_SUBJECT = "Rectify-Original-Subject"
 HEADER_ORIGINAL_SHA256 = "Rectify-Original-Sha256"
+HEADER_ORIGINAL_SIZE = "Rectify-Original-Size"
+"""On a REJECTED entry whose body keeps only the first bytes of a larger original."""
 HEADER_SEALED = "Rectify-Sealed"
 """On a REJECTED entry from a public door: the body is sealed with the reporter key."""
 

@@ -2,8 +2,10 @@
 
 Rows are keyed by the stream position of the problem's report; 序号 is the order of reporting
 within the unit and never changes. Remarks (备注) are worked out when the ledger is read, since
-超期 depends on the day it is read for. The header's 填报人 and 电话 are those of the unit's
-ledger filing (报送) once there is one; until then, whoever filed its first self-inspection.
+超期 depends on the day it is read for. The header's 填报人, 电话 and 填报时间 are those of the
+unit's latest ledger filing (报送) once there is one; until then, 填报人 is whoever filed its
+first self-inspection and 填报时间 is blank. A unit's own proposed four determinations fill the
+row until the office confirms them (备注 四定待确认) or sends them back (整改方案已退回).
 Orders and circulars addressed to the unit as a whole are no row's: they are listed under the
 ledger (``UnitLedger.notices``, read from the supervision read model).
 """
@@ -20,7 +22,9 @@ from events.lifecycle import (
     ProblemEvent,
     ProblemReopened,
     ProblemReported,
+    ProposalReturned,
     RectificationAssigned,
+    RectificationProposed,
     SupervisionOrderIssued,
 )
 from events.status import DEADLINE_RUNS, is_overdue, status_after
@@ -41,7 +45,8 @@ COLUMNS = ("序号", "执法问题", "执法案例", "整改措施", "整改时�
 ROW_KEYS = ("no", "problem", "case", "measures", "deadline", "department", "leader", "remarks",
             "unit", "problem_id", "status")
 _ROW_FIELDS = "no, problem, case_text, measures, deadline, department, leader, unit, problem_id," \
-    " status, plan, supervised, reopened, extended, circulars, warning, rebound, notice_overdue"
+    " status, plan, supervised, reopened, extended, circulars, warning, rebound, notice_overdue," \
+    " deadline_text, proposal"
 
 
 @dataclass(frozen=True)
@@ -61,10 +66,12 @@ class LedgerRow:
     status: ProblemStatus
     plan: Plan | None = None
     """Fixed on the spot (立行立改) or a roadmap, once assigned; not a template column."""
+    deadline_as_written: str = ""
+    """整改时限 as the unit wrote it, when it is not a date (“长期坚持”)."""
 
     def cells(self) -> tuple[str, ...]:
         """The eight template columns, as text."""
-        deadline = self.deadline.isoformat() if self.deadline else ""
+        deadline = self.deadline.isoformat() if self.deadline else self.deadline_as_written
         return (str(self.no), self.problem, self.case, self.measures, deadline,
                 self.department, self.leader, self.remarks)
 
@@ -103,6 +110,8 @@ class Flags:
     warning: WarningLevel | None = None
     rebound: bool = False
     notice_overdue: bool = False
+    proposal: str | None = None
+    """The unit's proposal: ``pending`` confirmation, or ``returned``; None once assigned."""
 
 
 _COUNTED: dict[type, str] = {SupervisionOrderIssued: "supervised", CircularIssued: "circulars"}
@@ -112,7 +121,8 @@ class LedgerProjector:
     """Keeps every unit's ledger rows and header facts."""
 
     name = "ledger"
-    version = 2
+    version = 3
+    """3: the unit's proposals fill rows, 填报时间 is the filing's date."""
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('ledger_rows')} (position INTEGER PRIMARY KEY,"
@@ -122,12 +132,13 @@ class LedgerProjector:
                    " supervised INTEGER NOT NULL DEFAULT 0, reopened INTEGER NOT NULL DEFAULT 0,"
                    " extended INTEGER NOT NULL DEFAULT 0, circulars INTEGER NOT NULL DEFAULT 0,"
                    " warning TEXT, rebound INTEGER NOT NULL DEFAULT 0,"
-                   " notice_overdue INTEGER NOT NULL DEFAULT 0)")
+                   " notice_overdue INTEGER NOT NULL DEFAULT 0, deadline_text TEXT,"
+                   " proposal TEXT)")
         tx.execute(f"CREATE INDEX {tx.table('ledger_rows_by_unit')}"
                    f" ON {tx.table('ledger_rows')} (unit, no)")
         tx.execute(f"CREATE TABLE {tx.table('ledger_units')} (unit TEXT PRIMARY KEY,"
                    " first_position INTEGER NOT NULL, reported INTEGER NOT NULL,"
-                   " filed_by TEXT, phone TEXT, last_changed TEXT NOT NULL)")
+                   " filed_by TEXT, phone TEXT, last_changed TEXT NOT NULL, filed_on TEXT)")
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
         units = KeyedRows(tx, tx.table("ledger_units"), "unit", _UNIT_COLUMNS)
@@ -154,10 +165,10 @@ class LedgerProjector:
         rows.flush()
 
 
-_UNIT_COLUMNS = ("first_position", "reported", "filed_by", "phone", "last_changed")
+_UNIT_COLUMNS = ("first_position", "reported", "filed_by", "phone", "last_changed", "filed_on")
 _ROW_COLUMNS = ("position", "unit", "no", "problem", "case_text", "measures", "deadline",
                 "department", "leader", "plan", "status", "supervised", "reopened", "extended",
-                "circulars", "warning", "rebound", "notice_overdue")
+                "circulars", "warning", "rebound", "notice_overdue", "deadline_text", "proposal")
 
 
 def _unit(units: KeyedRows, name: str, position: int, day: str) -> Row:
@@ -166,7 +177,7 @@ def _unit(units: KeyedRows, name: str, position: int, day: str) -> Row:
     row = units.get(name)
     if row is None:
         row = {"first_position": position, "reported": 0, "filed_by": None, "phone": None,
-               "last_changed": day}
+               "last_changed": day, "filed_on": None}
         units.add(name, row)
     elif str(row["last_changed"]) < day:
         row["last_changed"] = day
@@ -175,9 +186,9 @@ def _unit(units: KeyedRows, name: str, position: int, day: str) -> Row:
 
 
 def _filed(units: KeyedRows, position: int, event: FilingSubmitted, day: str) -> None:
-    """The unit sent in its ledger: its 填报人 and 电话 head the ledger from now on."""
+    """The unit sent in its ledger: its 填报人, 电话, 填报时间 head the ledger from now on."""
     unit = _unit(units, event.unit, position, day)
-    unit.update(filed_by=event.filed_by, phone=event.phone)
+    unit.update(filed_by=event.filed_by, phone=event.phone, filed_on=event.filed_on.isoformat())
 
 
 def _report(units: KeyedRows, rows: KeyedRows, recorded: Recorded, event: ProblemReported,
@@ -204,7 +215,15 @@ def _update(row: Row, event: ProblemEvent) -> bool:
     if isinstance(event, RectificationAssigned):
         sets.update(measures=event.measures, deadline=event.deadline.isoformat(),
                     department=event.department, leader=event.leader, plan=event.plan.value,
-                    warning=None)  # a new deadline: earlier warnings no longer stand
+                    warning=None,  # a new deadline: earlier warnings no longer stand
+                    deadline_text=None, proposal=None)
+    elif isinstance(event, RectificationProposed):
+        sets.update(measures=event.measures, department=event.department,
+                    leader=event.leader, plan=event.plan.value, proposal="pending",
+                    deadline=event.deadline.isoformat() if event.deadline else None,
+                    deadline_text=event.deadline_as_written)
+    elif isinstance(event, ProposalReturned):
+        sets["proposal"] = "returned"
     elif isinstance(event, DeadlineExtended):
         sets.update(deadline=event.deadline.isoformat(), extended=1, warning=None)
     elif isinstance(event, ProblemReopened):
@@ -242,7 +261,9 @@ def remarks(status: ProblemStatus, deadline: date | None, flags: Flags, today: d
              (flags.supervised > 0, _times("督办", flags.supervised)),
              (flags.circulars > 0, _times("通报", flags.circulars)),
              (flags.notice_overdue, "督办逾期未回复"), (flags.reopened, "已重新打开"),
-             (flags.extended, "已延期"), (flags.rebound, "疑似反弹"))
+             (flags.extended, "已延期"), (flags.rebound, "疑似反弹"),
+             (flags.proposal == "pending", "四定待确认"),
+             (flags.proposal == "returned", "整改方案已退回"))
     parts.extend(text for holds, text in marks if holds)
     return "；".join(parts)
 
@@ -252,7 +273,7 @@ def read_ledger(store: ReadStore, today: date, unit: str | None = None) -> list[
     with store.read() as tx:
         if not tx.exists("ledger_units"):
             return []
-        units = tx.query(f"SELECT unit, filed_by, phone, last_changed FROM"
+        units = tx.query(f"SELECT unit, filed_by, phone, filed_on FROM"
                          f" {tx.table('ledger_units')} ORDER BY first_position")
         rows = tx.query(f"SELECT {_ROW_FIELDS} FROM {tx.table('ledger_rows')} ORDER BY unit, no")
     notices: dict[str, list[NoticeLine]] = {}
@@ -262,19 +283,20 @@ def read_ledger(store: ReadStore, today: date, unit: str | None = None) -> list[
     by_unit: dict[str, list[LedgerRow]] = {}
     for (no, problem, case, measures, deadline, department, leader, row_unit, problem_id,
          status, plan, supervised, reopened, extended, circulars, warning, rebound,
-         notice_overdue) in rows:
+         notice_overdue, deadline_text, proposal) in rows:
         due = date.fromisoformat(deadline) if deadline else None
         state = ProblemStatus(status)
         flags = Flags(plan, int(supervised), int(circulars), bool(reopened), bool(extended),
                       WarningLevel(warning) if warning else None, bool(rebound),
-                      bool(notice_overdue))
+                      bool(notice_overdue), proposal)
         note = remarks(state, due, flags, today)
         by_unit.setdefault(row_unit, []).append(LedgerRow(
             no, problem, case, measures or "", due, department or "", leader or "", note,
-            row_unit, problem_id, state, Plan(plan) if plan else None))
+            row_unit, problem_id, state, Plan(plan) if plan else None, deadline_text or ""))
     return [
-        UnitLedger(LedgerHeader(name, filed_by or "", phone or "", date.fromisoformat(changed)),
+        UnitLedger(LedgerHeader(name, filed_by or "", phone or "",
+                                date.fromisoformat(filed_on) if filed_on else None),
                    tuple(by_unit.get(name, ())), tuple(notices.get(name, ())))
-        for name, filed_by, phone, changed in units
+        for name, filed_by, phone, filed_on in units
         if unit is None or name == unit
     ]

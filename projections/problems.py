@@ -21,10 +21,11 @@ from events.lifecycle import (
     ProblemTriaged,
     RectificationAssigned,
     ReporterAnswered,
+    SatisfactionRecorded,
     SupervisionOrderIssued,
 )
 from events.status import is_overdue, status_after
-from events.vocabulary import ProblemStatus
+from events.vocabulary import ProblemStatus, Satisfaction
 from projections.facts import local_date
 from projections.projector import Recorded
 from projections.rows import KeyedRows, Row
@@ -36,10 +37,15 @@ _COUNTERS = {FixSentBack: "sent_back", ProblemReopened: "reopened",
 
 
 class ProblemsProjector:
-    """Keeps each problem's unit, category, channel, status, dates and counters."""
+    """Keeps each problem's unit, category, channel, status, dates and counters.
+
+    Version 2: whether someone is owed an answer (``answerable``), when the outcome was told
+    (``outcome_at``), the reporter's latest satisfaction, and whether a 不满意 awaits action
+    (neither reopened nor answered anew since), and the plan (立行立改 or a roadmap).
+    """
 
     name = "problems"
-    version = 1
+    version = 2
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('problems')} (position INTEGER PRIMARY KEY,"
@@ -47,6 +53,8 @@ class ProblemsProjector:
                    " channel TEXT NOT NULL, status TEXT NOT NULL, problem TEXT NOT NULL,"
                    " reported_at TEXT NOT NULL, assigned_at TEXT, deadline TEXT, leader TEXT,"
                    " department TEXT, closed_at TEXT, answered_at TEXT,"
+                   " answerable INTEGER NOT NULL DEFAULT 0, outcome_at TEXT, satisfaction TEXT,"
+                   " dissatisfied_open INTEGER NOT NULL DEFAULT 0, plan TEXT,"
                    " sent_back INTEGER NOT NULL DEFAULT 0, reopened INTEGER NOT NULL DEFAULT 0,"
                    " orders INTEGER NOT NULL DEFAULT 0)")
 
@@ -68,6 +76,7 @@ class ProblemsProjector:
 
 _COLUMNS = ("position", "unit", "category", "channel", "status", "problem", "reported_at",
             "assigned_at", "deadline", "leader", "department", "closed_at", "answered_at",
+            "answerable", "outcome_at", "satisfaction", "dissatisfied_open", "plan",
             "sent_back", "reopened", "orders")
 
 
@@ -76,7 +85,10 @@ def _reported(recorded: Recorded, event: ProblemReported) -> Row:
             "channel": event.channel.value, "status": ProblemStatus.REPORTED.value,
             "problem": event.problem, "reported_at": recorded.at,
             "assigned_at": None, "deadline": None, "leader": None, "department": None,
-            "closed_at": None, "answered_at": None, "sent_back": 0, "reopened": 0, "orders": 0}
+            "closed_at": None, "answered_at": None,
+            "answerable": int(event.channel.answers_reporter(event.reporter is not None)),
+            "outcome_at": None, "satisfaction": None, "dissatisfied_open": 0, "plan": None,
+            "sent_back": 0, "reopened": 0, "orders": 0}
 
 
 def _changes(row: Row, event: ProblemEvent, at: str) -> bool:
@@ -88,13 +100,20 @@ def _changes(row: Row, event: ProblemEvent, at: str) -> bool:
         sets["category"] = event.category.value
     elif isinstance(event, RectificationAssigned):
         sets.update(assigned_at=at, deadline=event.deadline.isoformat(),
-                    leader=event.leader, department=event.department)
+                    leader=event.leader, department=event.department, plan=event.plan.value)
     elif isinstance(event, DeadlineExtended):
         sets["deadline"] = event.deadline.isoformat()
     elif isinstance(event, ProblemClosed):
         sets["closed_at"] = at
     elif isinstance(event, ReporterAnswered):
         sets["answered_at"] = at
+        if event.outcome:
+            sets.update(outcome_at=at, dissatisfied_open=0)
+    elif isinstance(event, SatisfactionRecorded):
+        sets.update(satisfaction=event.satisfaction.value, dissatisfied_open=int(
+            event.satisfaction is Satisfaction.DISSATISFIED))
+    if isinstance(event, ProblemReopened):  # a new outcome is owed, and acted on
+        sets.update(outcome_at=None, dissatisfied_open=0)
     if (counter := _COUNTERS.get(type(event))) is not None:
         sets[counter] = int(row[counter] or 0) + 1
     row.update(sets)

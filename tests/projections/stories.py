@@ -22,6 +22,7 @@ from events.vocabulary import (
     Channel,
     Filing,
     Notice,
+    Satisfaction,
     Via,
     WarningLevel,
     Watched,
@@ -61,6 +62,10 @@ class Story:
     def kept(self, unit: Unit) -> Unit:
         self.events.extend(recorded.fact for recorded in unit.collect_events())
         return unit
+
+    def kept_problem(self, problem: Problem) -> Problem:
+        """Keep what a test did to ``problem`` directly."""
+        return self._keep(problem)
 
     def report(self, on: float = 0, unit: str = "第一分局",
                channel: Channel = Channel.SELF_INSPECTION, filed_by: str | None = STAFF,
@@ -175,6 +180,14 @@ def _latest_number(notices: Notices, notice: Notice, rng: random.Random) -> int:
     return rng.randint(1, max(1, notices.next_number(notice) - 1))
 
 
+def _assign(problem: Problem, act: Act, leader: str, department: str, deadline: date,
+            immediate: bool) -> None:
+    """A fix on the spot, or a roadmap with its one milestone on the deadline."""
+    milestones = () if immediate else (Milestone(due=deadline, description="完成整改"),)
+    problem.assign(act, leader, department, "整改措施", deadline, immediate=immediate,
+                   milestones=milestones)
+
+
 class RandomCampaign:
     """One story told for as long as asked, ``take`` by ``take``: units, problems and notice
     numbers carry over from one call to the next, so every event could have come from the write
@@ -234,8 +247,7 @@ class RandomCampaign:
         notice = rng.choice(list(Notice))
         commands = (
             lambda: problem.triage(act, rng.choice(list(Category)), "原因", rng.random() < 0.2),
-            lambda: problem.assign(act, leader, department, "整改措施", deadline,
-                                   immediate=rng.random() < 0.4, milestones=()),
+            lambda: _assign(problem, act, leader, department, deadline, rng.random() < 0.4),
             lambda: problem.note_progress(act, "进展顺利"),
             lambda: problem.extend_deadline(act, deadline + timedelta(days=30), "协调", "局长"),
             lambda: problem.submit_fix(act, "已整改", ()),
@@ -250,8 +262,9 @@ class RandomCampaign:
             lambda: problem.circulate(act, "通报", deadline),
             lambda: problem.respond(act, notice, _latest_number(problem.notices, notice, rng),
                                     "已整改"),
+            lambda: problem.record_satisfaction(act, rng.choice(list(Satisfaction)), None),
         )
-        weights = (3, 4, 2, 1, 4, 3, 1, 3, 1, 1, 1, 0.3, 0.2, 0.5, 0.8)
+        weights = (3, 4, 2, 1, 4, 3, 1, 3, 1, 1, 3, 0.3, 0.2, 0.5, 0.8, 2)
         try:
             rng.choices(commands, weights)[0]()
         except DomainError:

@@ -43,7 +43,8 @@ AS_OF = "2023-04-18"
 FIGURE_LABELS = {"问题总数": "reported", "应整改": "to_rectify", "已销号": "closed",
                  "按期销号": "closed_on_time", "当前超期": "overdue", "重新打开": "reopened",
                  "督办": "orders", "通报": "circulars", "群众举报": "public_reports",
-                 "已答复": "answered"}
+                 "已答复": "answered", "满意": "satisfied", "基本满意": "basically_satisfied",
+                 "不满意": "dissatisfied"}
 
 
 # --- the ledger's rows, measured here without the export's own measuring code ---------------
