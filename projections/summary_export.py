@@ -129,11 +129,11 @@ def _as_of_line(summary: Summary, lang: Language) -> str:
     return _t(lang, f"单位：{who}    截至：{when}", f"Unit: {who}    As of: {when}")
 
 
-def to_xlsx(summary: Summary, lang: Language = "zh") -> bytes:
+def to_xlsx(summary: Summary, lang: Language = "zh", notice: str = "") -> bytes:
     """One sheet per section, each titled, dated and set up to print one page wide; the same
     summary always gives the same bytes."""
     workbook = new_workbook()
-    subtitle = _as_of_line(summary, lang)
+    subtitle = "\n".join(filter(None, (notice, _as_of_line(summary, lang))))
     for heading, (header, rows) in _sections(summary, lang):
         report_sheet(workbook, heading, f"{_title(lang)}：{heading}", subtitle, header, rows)
     return workbook_bytes(workbook, summary.today, _t(lang, "总结 xlsx", "summary xlsx"))

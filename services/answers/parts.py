@@ -23,7 +23,9 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from events.lifecycle import ReporterAnswered
 from events.recorded import parse_recorded
+from events.seal import SealKey
 from events.subjects import ANSWERS_DURABLE, EVENTS_STREAM, HEADER_PROBLEM_VERSION, events_of_type
+from projections.reading import check_seal
 from services.answers.delivery import Delivery, Routes
 from services.answers.outcomes import TryLaterError
 from services.answers.wechat_api import WeChatApi
@@ -51,9 +53,10 @@ def retry_delay(attempt: int) -> float:
     return min(RETRY_FIRST_SECONDS * (1 << doublings), RETRY_MAX_SECONDS)
 
 
-async def consume(js: JetStreamContext, delivery: Delivery, stop: asyncio.Event,
+async def consume(js: JetStreamContext, delivery: Delivery, key: SealKey, stop: asyncio.Event,
                   after_each: Callable[[], None]) -> None:
-    """Deliver answers as they are recorded until ``stop`` is set (between two messages)."""
+    """Deliver answers as they are recorded until ``stop`` is set (between two messages); an
+    answer without the relay's seal (forged into EVENTS) is never sent: the part halts."""
     subscription = await js.pull_subscribe(
         events_of_type("ReporterAnswered"), durable=ANSWERS_DURABLE, stream=EVENTS_STREAM,
         config=ConsumerConfig(ack_wait=ACK_WAIT_SECONDS, deliver_policy=DeliverPolicy.ALL))
@@ -67,6 +70,7 @@ async def consume(js: JetStreamContext, delivery: Delivery, stop: asyncio.Event,
                 log.warning("fetching answers failed (%s); trying again", error)
                 await asyncio.sleep(IDLE_POLL_SECONDS)
                 continue
+            check_seal(key, msg.metadata.sequence.stream, msg)
             await _deliver(msg, delivery)
             after_each()
     finally:
@@ -118,7 +122,7 @@ async def answers(runtime: Runtime) -> AsyncIterator[None]:
         report()
         stop = asyncio.Event()
         task = runtime.supervisor.start(
-            "answers", lambda: consume(runtime.js, delivery, stop, report))
+            "answers", lambda: consume(runtime.js, delivery, runtime.relay.key, stop, report))
         try:
             yield
         finally:
