@@ -25,7 +25,7 @@ from tests.projections.stories import day, random_history
 from tests.projections.streams import applied
 
 CHINA = timezone(timedelta(hours=8))
-# Written out here rather than taken from projections.facts: the check must not share the code.
+# Written out here rather than taken from events.status: the check must not share the code.
 STATUS_AFTER = {
     "ProblemReported": "reported", "ProblemTriaged": "triaged",
     "ProblemLinkedAsDuplicate": "duplicate", "ProblemDeclined": "declined",
