@@ -32,6 +32,7 @@ from services.answers.wechat_api import WeChatApi
 from services.intake.keys import IntakeKeys
 from services.intake.tracking import TrackingIndex
 from services.runtime.config import Settings
+from services.runtime.faults import is_passing
 
 if TYPE_CHECKING:
     from services.runtime.process import Runtime
@@ -66,7 +67,9 @@ async def consume(js: JetStreamContext, delivery: Delivery, key: SealKey, stop: 
                 [msg] = await subscription.fetch(1, timeout=IDLE_POLL_SECONDS)
             except TimeoutError:  # nats.errors.TimeoutError is one too
                 continue
-            except NatsError as error:
+            except Exception as error:
+                if not is_passing(error):
+                    raise  # e.g. the consumer is gone: the supervisor starts the loop afresh
                 log.warning("fetching answers failed (%s); trying again", error)
                 await asyncio.sleep(IDLE_POLL_SECONDS)
                 continue

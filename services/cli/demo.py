@@ -118,6 +118,9 @@ async def seed_demo(runtime: Runtime) -> None:
                 await _command(client, sessions, verb, body, unit_command_subject(verb))
     click.echo(f"示例数据：新登记 {len(new)} 个问题，共 {len(STORIES)} 个 "
                f"(demo: {len(new)} new problems of {len(STORIES)})", err=True)
+    if console := runtime.endpoints.get("console"):
+        click.echo(f"工作台：用浏览器打开 {console}，以上述演示账号登录 "
+                   f"(staff console: open {console} and sign in as a demo account)", err=True)
 
 
 def _sealed(runtime: Runtime, reporter: Reporter | None) -> Reporter | None:
