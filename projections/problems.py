@@ -25,7 +25,8 @@ from events.lifecycle import (
     SupervisionOrderIssued,
 )
 from events.status import is_overdue, status_after
-from events.vocabulary import ProblemStatus, Satisfaction
+from events.supervision import ReboundSuspected
+from events.vocabulary import ProblemStatus, Satisfaction, Via
 from projections.facts import local_date
 from projections.projector import Recorded
 from projections.rows import KeyedRows, Row
@@ -42,10 +43,12 @@ class ProblemsProjector:
     Version 2: whether someone is owed an answer (``answerable``), when the outcome was told
     (``outcome_at``), the reporter's latest satisfaction, and whether a 不满意 awaits action
     (neither reopened nor answered anew since), and the plan (立行立改 or a roadmap).
+    Version 3: the cause chosen at triage, whether the case is typical and why, when a person
+    last acted on it (not the system's warnings), and whether it came back as a rebound.
     """
 
     name = "problems"
-    version = 2
+    version = 3
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('problems')} (position INTEGER PRIMARY KEY,"
@@ -55,6 +58,8 @@ class ProblemsProjector:
                    " department TEXT, closed_at TEXT, answered_at TEXT,"
                    " answerable INTEGER NOT NULL DEFAULT 0, outcome_at TEXT, satisfaction TEXT,"
                    " dissatisfied_open INTEGER NOT NULL DEFAULT 0, plan TEXT,"
+                   " cause TEXT, typical INTEGER NOT NULL DEFAULT 0, typical_reasons TEXT,"
+                   " last_activity_at TEXT, rebound INTEGER NOT NULL DEFAULT 0,"
                    " sent_back INTEGER NOT NULL DEFAULT 0, reopened INTEGER NOT NULL DEFAULT 0,"
                    " orders INTEGER NOT NULL DEFAULT 0)")
 
@@ -77,6 +82,7 @@ class ProblemsProjector:
 _COLUMNS = ("position", "unit", "category", "channel", "status", "problem", "reported_at",
             "assigned_at", "deadline", "leader", "department", "closed_at", "answered_at",
             "answerable", "outcome_at", "satisfaction", "dissatisfied_open", "plan",
+            "cause", "typical", "typical_reasons", "last_activity_at", "rebound",
             "sent_back", "reopened", "orders")
 
 
@@ -88,7 +94,8 @@ def _reported(recorded: Recorded, event: ProblemReported) -> Row:
             "closed_at": None, "answered_at": None,
             "answerable": int(event.channel.answers_reporter(event.reporter is not None)),
             "outcome_at": None, "satisfaction": None, "dissatisfied_open": 0, "plan": None,
-            "sent_back": 0, "reopened": 0, "orders": 0}
+            "cause": None, "typical": 0, "typical_reasons": None, "last_activity_at": recorded.at,
+            "rebound": 0, "sent_back": 0, "reopened": 0, "orders": 0}
 
 
 def _changes(row: Row, event: ProblemEvent, at: str) -> bool:
@@ -96,8 +103,14 @@ def _changes(row: Row, event: ProblemEvent, at: str) -> bool:
     sets: Row = {}
     if (status := status_after(event)) is not None:
         sets.update(status=status.value, closed_at=None)
+    if event.via is not Via.SYSTEM:
+        sets["last_activity_at"] = at
     if isinstance(event, ProblemTriaged):
-        sets["category"] = event.category.value
+        sets.update(category=event.category.value, cause=event.cause,
+                    typical=int(event.typical),
+                    typical_reasons=",".join(r.value for r in event.typical_reasons))
+    elif isinstance(event, ReboundSuspected):
+        sets["rebound"] = 1
     elif isinstance(event, RectificationAssigned):
         sets.update(assigned_at=at, deadline=event.deadline.isoformat(),
                     leader=event.leader, department=event.department, plan=event.plan.value)

@@ -158,8 +158,10 @@ def _step(step: str, story: Story, deadline: date) -> list[tuple[str, dict[str, 
     roadmap = [{"due": str(deadline - timedelta(days=10)), "description": "完成问题梳理"},
                {"due": str(deadline), "description": "完成整改并建章立制"}]
     steps: dict[str, list[tuple[str, dict[str, Any]]]] = {
-        "triage": [("triage", {"actor": SECTION, "root_cause": "制度执行不到位",
-                               "typical": story.channel.is_public})],
+        "triage": [("triage", {"actor": SECTION, "cause": "制度执行不到位",
+                               "root_cause": "检查计划未统筹，各科室各自安排",
+                               "typical_reasons": ["public_attention"]
+                               if story.channel.is_public else []})],
         "decline": [("triage", {"actor": SECTION, "decline_reason": "不属于行政执法问题"})],
         "assign": [("assign", assign)],
         "assign_immediate": [("assign", {**assign, "immediate": True, "milestones": []})],

@@ -22,7 +22,7 @@ from events.commands import (
     VerifyFix,
 )
 from events.lifecycle import Milestone
-from events.vocabulary import Category, Channel, Notice
+from events.vocabulary import Category, Channel, Notice, TypicalReason
 from services.cli.dates import parse_date
 
 
@@ -79,7 +79,9 @@ def triage(form: FormData, _: list[str]) -> dict[str, Any]:
         "model": Triage,
         "category": Category(category) if category else None,
         "root_cause": _text(form, "root_cause"),
+        "cause": _text(form, "cause"),
         "typical": form.get("typical") == "on",
+        "typical_reasons": tuple(TypicalReason(str(r)) for r in form.getlist("typical_reasons")),
         "duplicate_of": duplicate,
         "decline_reason": decline,
     }

@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
 from events.commands import ProblemCommand
-from events.vocabulary import Category, Channel, ProblemStatus, Via
+from events.vocabulary import Category, Channel, ProblemStatus, TypicalReason, Via
 from projections.board import read_board
 from projections.exports import export
 from projections.facts import local_date
@@ -315,6 +315,7 @@ def create_app(console: Console) -> FastAPI:
         leaders, departments = await console.read(views.known_names)
         return page(request, "problem.html", session, staff, p=record,
                     categories=list(Category), channels=list(Channel), S=ProblemStatus,
+                    typical_reasons=list(TypicalReason),
                     leaders=leaders, departments=departments, revealed=revealed)
 
     @app.get("/problems/{problem_id}")

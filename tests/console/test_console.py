@@ -127,6 +127,7 @@ def test_a_public_report_lives_its_whole_life_through_the_console(
         "form[action$='/triage'] textarea[name=root_cause]", "执法人员文明执法意识不强"
     )
     office.page.check("form[action$='/triage'] input[name=typical]")
+    office.page.check("form[action$='/triage'] input[name=typical_reasons][value=public_attention]")
     office.submit("triage", "triaged")
     assert "已记录" in office.notice()
     assign(office, problem)
