@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,8 +25,8 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
-from events.commands import ProblemCommand
-from events.vocabulary import Category, Channel, ProblemStatus, TypicalReason, Via
+from events.commands import ProblemCommand, SubmitFiling
+from events.vocabulary import Category, Channel, Filing, ProblemStatus, TypicalReason, Via
 from projections.board import read_board
 from projections.exports import export
 from projections.facts import local_date
@@ -490,6 +490,48 @@ def create_app(console: Console) -> FastAPI:
         return page(request, "stats.html", session, staff, figures=figures, units=units,
                     charts=charts, percent=percent)
 
+    @app.get("/calendar")
+    async def calendar(request: Request) -> Response:
+        session, staff = await signed_in(request)
+        allowed = readable_units(staff)
+        if allowed is not None and not allowed:
+            await forbidden(request, staff, "calendar")
+        duties = await console.read(views.calendar, today(), allowed)
+        filing_units = sorted(u for u in staff.units("unit_leader") if u is not None)
+        return page(request, "calendar.html", session, staff, duties=duties,
+                    filing_units=filing_units, today=today())
+
+    @app.post("/units/file")
+    async def file_ledger(request: Request) -> Response:
+        """单位负责人 signs and sends the unit's ledger filing (the same command as the CLI's)."""
+        session, staff = await signed_in(request)
+        form = await checked_form(request, session)
+        unit_name = str(form.get("unit") or "")
+        if not may(staff, "unit.file", unit_name):
+            await forbidden(request, staff, f"unit.file {unit_name}")
+        try:
+            command = SubmitFiling(unit=unit_name, actor=staff.name, via=Via.WEB,
+                                   filing=Filing(str(form.get("filing") or "ledger")),
+                                   phone=str(form.get("phone") or "").strip() or None)
+        except ValueError as invalid:
+            session.notice.append(("error", f"填写有误：{invalid}", f"invalid input: {invalid}"))
+            return RedirectResponse("/calendar", status_code=303)
+        assert session.token is not None
+        before = await console.read(views.filed_at, unit_name, command.filing)
+        reply = await console.backend.unit_command(session.token, command)
+        if reply.get("ok"):
+            async def shown() -> bool:
+                return bool(before != await console.read(views.filed_at, unit_name,
+                                                         command.filing))
+
+            await _until(shown)
+            session.notice.append(("ok", "已报送", "filed"))
+        else:
+            error = reply.get("error") or {}
+            session.notice.append(("error", str(error.get("zh", "被拒绝")),
+                                   str(error.get("en", "refused"))))
+        return RedirectResponse("/calendar", status_code=303)
+
     @app.get("/board")
     async def board(request: Request) -> Response:
         session, staff = await signed_in(request)
@@ -554,8 +596,16 @@ async def _kept_evidence(form: FormData, store: EvidenceStore) -> list[str]:
 
 async def _shown(console: Console, problem_id: str, version: int) -> None:
     """Wait (bounded) until the read models show the problem at ``version``."""
+    async def shown() -> bool:
+        return bool(await console.read(views.latest_version, problem_id) >= version)
+
+    await _until(shown)
+
+
+async def _until(shown: Callable[[], Awaitable[bool]]) -> None:
+    """Wait, at most ``READ_YOUR_WRITE_SECONDS``, until the read models show a change."""
     deadline = time.monotonic() + READ_YOUR_WRITE_SECONDS
     while time.monotonic() < deadline:
-        if await console.read(views.latest_version, problem_id) >= version:
+        if await shown():
             return
         await asyncio.sleep(0.05)

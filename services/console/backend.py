@@ -11,7 +11,7 @@ from nats.aio.client import Client
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 
-from events.commands import ProblemCommand
+from events.commands import ProblemCommand, UnitCommand
 from events.subjects import (
     HEADER_SESSION,
     LOGIN_REQUEST,
@@ -19,6 +19,7 @@ from events.subjects import (
     REPORTER_UNMASK_QUERY,
     WHOAMI_REQUEST,
     command_subject,
+    unit_command_subject,
 )
 
 UNREACHABLE = {
@@ -109,3 +110,7 @@ class Backend:
         return await self._ask(
             command_subject(command.verb), command.model_dump_json().encode(), token
         )
+
+    async def unit_command(self, token: str, command: UnitCommand) -> dict[str, Any]:
+        return await self._ask(unit_command_subject(command.verb),
+                               command.model_dump_json().encode(), token)

@@ -379,3 +379,20 @@ def test_stats_charts_and_the_board_for_those_who_read_every_unit(
     assert response is not None
     assert response.status == 403
     unit.look("stats-forbidden", 403)
+
+
+def test_a_unit_leader_files_the_ledger_and_the_calendar_shows_it(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    leader = signed_in(browser, console_url, "qyfzr")
+    leader.goto("/calendar", "calendar-before")
+    leader.page.fill("form[action='/units/file'] input[name=phone]", "0371-12345678")
+    leader.submit("file", "filed")
+    assert "已报送" in leader.notice()
+    row = leader.page.locator("tr", has_text="报送整改台账").filter(has_text=OWN)
+    assert "已完成" in row.inner_text()
+
+    office = signed_in(browser, console_url, "wangke")
+    office.goto("/calendar", "calendar-office")
+    assert "已完成" in office.page.locator("tr", has_text=OWN).filter(
+        has_text="报送整改台账").inner_text()
+    assert office.page.locator("form[action='/units/file']").count() == 0
