@@ -25,7 +25,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
-from events.commands import ProblemCommand, SubmitFiling
+from events.commands import ProblemCommand, SelectForSpotCheck, SubmitFiling
 from events.vocabulary import Category, Channel, Filing, ProblemStatus, TypicalReason, Via
 from projections.board import read_board
 from projections.exports import export
@@ -531,6 +531,43 @@ def create_app(console: Console) -> FastAPI:
             session.notice.append(("error", str(error.get("zh", "被拒绝")),
                                    str(error.get("en", "refused"))))
         return RedirectResponse("/calendar", status_code=303)
+
+    @app.get("/spot-checks")
+    async def spot_checks(request: Request) -> Response:
+        session, staff = await signed_in(request)
+        if readable_units(staff) is not None:
+            await forbidden(request, staff, "spot-check list")
+        answer = await console.backend.spot_checks()
+        if not answer.get("ok"):
+            error = answer.get("error") or {}
+            session.notice.append(("error", str(error.get("zh", "暂时无法取得抽查名单")),
+                                   str(error.get("en", "the list is not available"))))
+        return page(request, "spot_checks.html", session, staff,
+                    entries=answer.get("entries", []), answer=answer)
+
+    @app.post("/spot-checks")
+    async def select_for_spot_check(request: Request) -> Response:
+        session, staff = await signed_in(request)
+        form = await checked_form(request, session)
+        unit_name = str(form.get("unit") or "")
+        if not may(staff, "unit.spot-check", unit_name):
+            await forbidden(request, staff, f"unit.spot-check {unit_name}")
+        try:
+            command = SelectForSpotCheck(unit=unit_name, actor=staff.name, via=Via.WEB,
+                                         reason=str(form.get("reason") or "").strip())
+        except ValidationError:
+            session.notice.append(("error", "请填写抽查理由", "state the reason for the check"))
+            return RedirectResponse("/spot-checks", status_code=303)
+        assert session.token is not None
+        reply = await console.backend.unit_command(session.token, command)
+        if reply.get("ok"):
+            session.notice.append(("ok", f"已将{unit_name}列入重点抽查",
+                                   f"{unit_name} selected for a spot check"))
+        else:
+            error = reply.get("error") or {}
+            session.notice.append(("error", str(error.get("zh", "被拒绝")),
+                                   str(error.get("en", "refused"))))
+        return RedirectResponse("/spot-checks", status_code=303)
 
     @app.get("/board")
     async def board(request: Request) -> Response:

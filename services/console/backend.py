@@ -17,6 +17,7 @@ from events.subjects import (
     LOGIN_REQUEST,
     LOGOUT_REQUEST,
     REPORTER_UNMASK_QUERY,
+    SPOT_CHECK_QUERY,
     WHOAMI_REQUEST,
     command_subject,
     unit_command_subject,
@@ -114,3 +115,7 @@ class Backend:
     async def unit_command(self, token: str, command: UnitCommand) -> dict[str, Any]:
         return await self._ask(unit_command_subject(command.verb),
                                command.model_dump_json().encode(), token)
+
+    async def spot_checks(self) -> dict[str, Any]:
+        """The ranked spot-check list, as ``rectify spot-check list`` asks for it."""
+        return await self._ask(SPOT_CHECK_QUERY, b"")

@@ -232,6 +232,20 @@ def test_signed_out_and_ended_sessions_go_to_sign_in(
     stranger.look("wrong-password")
     assert "登录名或口令错误" in stranger.notice()
 
+    page = stranger.page.goto(f"{console_url}/login")
+    assert page is not None
+    headers = page.headers
+    assert "default-src 'none'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["cache-control"] == "no-store"
+    cookie = next(c for c in stranger.page.context.cookies() if c["name"] == "rectify_console")
+    assert cookie["httpOnly"]
+    assert cookie["sameSite"] == "Strict"
+    forged = stranger.page.request.post(f"{console_url}/login", form={
+        "csrf": "not-the-token", "login": "wangke", "password": NEW_PASSWORD})
+    assert forged.status == 403
+
     person = desk.enrol("leaving", "沁园分局 调离人员", OWN, "unit_staff")
     leaving = signed_in(browser, console_url, person.login)
     leaving.page.click("header form[action='/logout'] button")
@@ -396,3 +410,20 @@ def test_a_unit_leader_files_the_ledger_and_the_calendar_shows_it(
     assert "已完成" in office.page.locator("tr", has_text=OWN).filter(
         has_text="报送整改台账").inner_text()
     assert office.page.locator("form[action='/units/file']").count() == 0
+
+
+def test_the_office_selects_a_unit_from_the_spot_check_list(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    office = signed_in(browser, console_url, "wangke")
+    office.goto("/spot-checks", "spot-checks")
+    rows = office.page.locator("table.list tbody tr")
+    assert rows.count() >= 1
+    first = rows.first
+    unit = first.locator("td").nth(1).inner_text()
+    first.locator("input[name=reason]").fill("问题零报告，随机抽查")
+    with office.page.expect_navigation():
+        first.locator("button").click()
+    office.look("spot-check-selected")
+    assert f"已将{unit}列入重点抽查" in office.notice()
+    listed = desk.json("wangke", "spot-check", "list")
+    assert any(e["unit"] == unit and e["selected"] for e in listed["entries"])
