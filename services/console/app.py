@@ -26,8 +26,24 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
-from events.commands import ProblemCommand, SelectForSpotCheck, SubmitFiling
-from events.vocabulary import Category, Channel, Filing, ProblemStatus, TypicalReason, Via
+from events.commands import (
+    CircularizeUnit,
+    OrderUnit,
+    ProblemCommand,
+    SelectForSpotCheck,
+    SubmitFiling,
+    UnitCommand,
+    UnitRespond,
+)
+from events.vocabulary import (
+    Category,
+    Channel,
+    Filing,
+    Notice,
+    ProblemStatus,
+    TypicalReason,
+    Via,
+)
 from projections.board import read_board
 from projections.exports import export
 from projections.facts import CHINA_TIME, local_date
@@ -283,6 +299,7 @@ def create_app(console: Console) -> FastAPI:
             await forbidden(request, staff, "unit")
         lines = await console.read(views.problem_lines, today(), units)
         orders = await console.read(views.open_notices, units)
+        unit_orders = await console.read(views.open_unit_notices, units)
         return page(
             request,
             "unit.html",
@@ -292,6 +309,7 @@ def create_app(console: Console) -> FastAPI:
             lines=lines,
             leader=staff.holds("unit_leader"),
             orders=orders,
+            unit_orders=unit_orders,
         )
 
     @app.get("/account")
@@ -512,7 +530,7 @@ def create_app(console: Console) -> FastAPI:
         duties = await console.read(views.calendar, today(), allowed)
         filing_units = sorted(u for u in staff.units("unit_leader") if u is not None)
         return page(request, "calendar.html", session, staff, duties=duties,
-                    filing_units=filing_units, today=today())
+                    filing_units=filing_units, today=today(), Notice=Notice)
 
     @app.post("/units/file")
     async def file_ledger(request: Request) -> Response:
@@ -544,6 +562,64 @@ def create_app(console: Console) -> FastAPI:
             session.notice.append(("error", str(error.get("zh", "被拒绝")),
                                    str(error.get("en", "refused"))))
         return RedirectResponse("/calendar", status_code=303)
+
+    async def send_unit(session: BrowserSession, command: UnitCommand, back: str,
+                        done: tuple[str, str]) -> Response:
+        assert session.token is not None
+        reply = await console.backend.unit_command(session.token, command)
+        if reply.get("ok"):
+            session.notice.append(("ok", *done))
+        else:
+            error = reply.get("error") or {}
+            session.notice.append(("error", str(error.get("zh", "被拒绝")),
+                                   str(error.get("en", "refused"))))
+        return RedirectResponse(back, status_code=303)
+
+    @app.post("/units/notice")
+    async def notice_unit(request: Request) -> Response:
+        """督办 or 通报 a unit as a whole (the CLI's ``order --unit`` / ``circular --unit``)."""
+        session, staff = await signed_in(request)
+        form = await checked_form(request, session)
+        unit_name, kind = str(form.get("unit") or "").strip(), str(form.get("notice") or "")
+        model = {"order": OrderUnit, "circular": CircularizeUnit}.get(kind)
+        if model is None:
+            raise _not_found()
+        if not may(staff, f"unit.{kind}", unit_name):
+            await forbidden(request, staff, f"unit.{kind} {unit_name}")
+        try:
+            command = model(unit=unit_name, actor=staff.name, via=Via.WEB,
+                            reason=str(form.get("reason") or "").strip(),
+                            due=_as_of_day(str(form.get("due") or "")))
+        except ValidationError:
+            session.notice.append(("error", "请填写单位和事由", "name the unit and the reason"))
+            return RedirectResponse("/calendar", status_code=303)
+        return await send_unit(session, command, "/calendar", ("已下发", "issued"))
+
+    @app.post("/units/respond")
+    async def respond_for_unit(request: Request) -> Response:
+        session, staff = await signed_in(request)
+        form = await checked_form(request, session)
+        unit_name = str(form.get("unit") or "")
+        if not may(staff, "unit.respond", unit_name):
+            await forbidden(request, staff, f"unit.respond {unit_name}")
+        number = str(form.get("number") or "")
+        try:
+            command = UnitRespond(unit=unit_name, actor=staff.name, via=Via.WEB,
+                                  notice=Notice(str(form.get("notice") or "")),
+                                  number=int(number) if number.isdigit() else 0,
+                                  response=str(form.get("response") or "").strip())
+        except ValueError:
+            session.notice.append(("error", "请填写回复内容", "write the answer"))
+            return RedirectResponse("/unit", status_code=303)
+        before = await console.read(views.open_unit_notices, {unit_name})
+
+        async def shown() -> bool:
+            return bool(before != await console.read(views.open_unit_notices, {unit_name}))
+
+        response = await send_unit(session, command, "/unit", ("已回复", "answered"))
+        if session.notice and session.notice[-1][0] == "ok":
+            await _until(shown)
+        return response
 
     @app.get("/spot-checks")
     async def spot_checks(request: Request) -> Response:
