@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from statistics import fmean
 
+from events.status import is_overdue
 from events.vocabulary import (
     Category,
     Channel,
@@ -26,7 +27,6 @@ from events.vocabulary import (
     Satisfaction,
     TypicalReason,
 )
-from projections.facts import is_overdue
 from projections.mechanisms import MechanismLine, read_mechanisms
 from projections.plans import PlanLine, read_plans
 from projections.stages import read_stage_times
