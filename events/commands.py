@@ -19,6 +19,7 @@ from events.vocabulary import (
     Notice,
     PlanKind,
     Satisfaction,
+    Trigger,
     TypicalReason,
     Via,
 )
@@ -139,12 +140,14 @@ class Supervise(ProblemCommand):
     verb: Literal["supervise"] = "supervise"
     reason: Text
     due: date | None = None
+    triggers: tuple[Trigger, ...] = ()
 
 
 class IssueCircular(ProblemCommand):
     verb: Literal["circular"] = "circular"
     reason: Text
     due: date | None = None
+    triggers: tuple[Trigger, ...] = ()
 
 
 class RespondToNotice(ProblemCommand):
@@ -222,12 +225,14 @@ class OrderUnit(UnitCommand):
     verb: Literal["order"] = "order"
     reason: Text
     due: date | None = None
+    triggers: tuple[Trigger, ...] = ()
 
 
 class CircularizeUnit(UnitCommand):
     verb: Literal["circular"] = "circular"
     reason: Text
     due: date | None = None
+    triggers: tuple[Trigger, ...] = ()
 
 
 class UnitRespond(UnitCommand):

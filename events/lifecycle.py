@@ -24,7 +24,15 @@ from events.supervision import (
 )
 from events.text import ChannelId, Name, Text
 from events.upcasting import JsonObject, upcaster
-from events.vocabulary import AnswerRoute, Category, Channel, Plan, Satisfaction, TypicalReason
+from events.vocabulary import (
+    AnswerRoute,
+    Category,
+    Channel,
+    Plan,
+    Satisfaction,
+    Trigger,
+    TypicalReason,
+)
 
 
 class Reporter(BaseModel):
@@ -295,11 +303,22 @@ class AnswerDeliveryFailed(ProblemEventBase):
 
 
 class SupervisionOrderIssued(ProblemEventBase):
-    """督办: the supervising section ordered the unit to act, by a due date if given."""
+    """督办: the supervising section ordered the unit to act, by a due date if given.
+
+    Version 2 added ``triggers``, the notice's reasons as codes; version 1 had free text only.
+    """
 
     type: Literal["SupervisionOrderIssued"] = "SupervisionOrderIssued"
+    version: int = 2
     reason: Text
     due: date | None = None
+    triggers: tuple[Trigger, ...] = Field(
+        (), description="The notice's triggers for pressing the unit (reason codes).")
+
+
+@upcaster("SupervisionOrderIssued", 1)
+def _supervision_order_issued_v1_named_no_trigger(notice: JsonObject) -> JsonObject:
+    return {**notice, "triggers": []}
 
 
 ProblemEvent = Annotated[

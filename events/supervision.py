@@ -27,6 +27,7 @@ from events.vocabulary import (
     MechanismKind,
     Notice,
     PlanKind,
+    Trigger,
     WarningLevel,
     Watched,
 )
@@ -58,9 +59,17 @@ class CircularIssued(ProblemEventBase):
     """通报: the supervising section circulated the problem's handling, asking for a response."""
 
     type: Literal["CircularIssued"] = "CircularIssued"
+    version: int = 2
     number: int = Field(ge=1, description="The problem's n-th circular.")
     reason: Text
     due: date | None = Field(None, description="回复期限: when the unit must respond.")
+    triggers: tuple[Trigger, ...] = Field(
+        (), description="The notice's triggers for pressing the unit (reason codes).")
+
+
+@upcaster("CircularIssued", 1)
+def _circular_issued_v1_named_no_trigger(notice: JsonObject) -> JsonObject:
+    return {**notice, "triggers": []}
 
 
 class NoticeResponded(ProblemEventBase):
@@ -128,18 +137,34 @@ class UnitOrderIssued(UnitEventBase):
     """督办: a supervision order addressed to the unit as a whole."""
 
     type: Literal["UnitOrderIssued"] = "UnitOrderIssued"
+    version: int = 2
     number: int = Field(ge=1, description="The unit's n-th order.")
     reason: Text
     due: date | None = Field(None, description="回复期限")
+    triggers: tuple[Trigger, ...] = Field(
+        (), description="The notice's triggers for pressing the unit (reason codes).")
+
+
+@upcaster("UnitOrderIssued", 1)
+def _unit_order_issued_v1_named_no_trigger(notice: JsonObject) -> JsonObject:
+    return {**notice, "triggers": []}
 
 
 class UnitCircularIssued(UnitEventBase):
     """通报: a circular naming the unit (shallow self-inspection, slow progress, refusal)."""
 
     type: Literal["UnitCircularIssued"] = "UnitCircularIssued"
+    version: int = 2
     number: int = Field(ge=1, description="The unit's n-th circular.")
     reason: Text
     due: date | None = Field(None, description="回复期限")
+    triggers: tuple[Trigger, ...] = Field(
+        (), description="The notice's triggers for pressing the unit (reason codes).")
+
+
+@upcaster("UnitCircularIssued", 1)
+def _unit_circular_issued_v1_named_no_trigger(notice: JsonObject) -> JsonObject:
+    return {**notice, "triggers": []}
 
 
 class UnitNoticeResponded(UnitEventBase):

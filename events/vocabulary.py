@@ -185,6 +185,16 @@ class PlanKind(Labelled):
     WORK_PLAN = "work_plan"
 
 
+class Trigger(Labelled):
+    """Why the section presses a unit, in the notice's words (对查找问题不深入不具体，整治工作推进
+    迟缓、敷衍塞责甚至拒不整改的，及时采取督办、通报等方式督促推进)."""
+
+    SHALLOW = "shallow"
+    SLOW = "slow"
+    PERFUNCTORY = "perfunctory"
+    REFUSING = "refusing"
+
+
 class Filing(Labelled):
     """What a unit must send the supervising section by a campaign due date."""
 
@@ -291,6 +301,12 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "PlanKind": {
         "rectification_plan": ("整改方案", "rectification plan"),
         "work_plan": ("工作方案", "work plan"),
+    },
+    "Trigger": {
+        "shallow": ("查找问题不深入不具体", "problems not sought deeply or concretely"),
+        "slow": ("整治工作推进迟缓", "slow progress"),
+        "perfunctory": ("敷衍塞责", "perfunctory"),
+        "refusing": ("拒不整改", "refusing to rectify"),
     },
     "Filing": {
         "ledger": ("整改台账", "rectification ledger"),

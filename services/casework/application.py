@@ -300,15 +300,15 @@ _HANDLERS: dict[type[ProblemCommand], Callable[[Problem, Any, Act], None]] = {
     Reopen: lambda p, c, a: p.reopen(a, c.reason),
     AnswerReporter: lambda p, c, a: p.answer_reporter(a, c.message, c.channel),
     RecordSatisfaction: lambda p, c, a: p.record_satisfaction(a, c.satisfaction, c.note),
-    Supervise: lambda p, c, a: p.supervise(a, c.reason, c.due),
-    IssueCircular: lambda p, c, a: p.circulate(a, c.reason, c.due),
+    Supervise: lambda p, c, a: p.supervise(a, c.reason, c.due, c.triggers),
+    IssueCircular: lambda p, c, a: p.circulate(a, c.reason, c.due, c.triggers),
     RespondToNotice: lambda p, c, a: p.respond(a, c.notice, c.number, c.response),
 }
 
 _UNIT_HANDLERS: dict[type[UnitCommand], Callable[[Unit, Any, Act], None]] = {
     SubmitFiling: lambda u, c, a: u.submit_filing(a, c.filing, c.phone, c.filed_by, c.filed_on),
-    OrderUnit: lambda u, c, a: u.order(a, c.reason, c.due),
-    CircularizeUnit: lambda u, c, a: u.circulate(a, c.reason, c.due),
+    OrderUnit: lambda u, c, a: u.order(a, c.reason, c.due, c.triggers),
+    CircularizeUnit: lambda u, c, a: u.circulate(a, c.reason, c.due, c.triggers),
     UnitRespond: lambda u, c, a: u.respond(a, c.notice, c.number, c.response),
     SelectForSpotCheck: lambda u, c, a: u.select_for_spot_check(a, c.reason, c.seed),
     FilePlan: lambda u, c, a: u.file_plan(a, c.kind, c.title, c.adopted_on, c.document, {

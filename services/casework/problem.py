@@ -54,6 +54,7 @@ from events.vocabulary import (
     Notice,
     Plan,
     Satisfaction,
+    Trigger,
     TypicalReason,
     Via,
     WarningLevel,
@@ -385,18 +386,20 @@ class Problem:
                      code=code, reason=reason, reason_en=reason_en,
                      channel=self.answers.channel_of(answer_version))
 
-    def supervise(self, act: Act, reason: str, due: date | None) -> None:
-        """督办: the supervising section orders the unit to act."""
+    def supervise(self, act: Act, reason: str, due: date | None,
+                  triggers: tuple[Trigger, ...] = ()) -> None:
+        """督办: the supervising section orders the unit to act, for the notice's triggers."""
         self._check_not_closed("督办", "issue a supervision order on")
         self._check_reason(reason)
-        self._record(SupervisionOrderIssued, act, reason=reason, due=due)
+        self._record(SupervisionOrderIssued, act, reason=reason, due=due, triggers=triggers)
 
-    def circulate(self, act: Act, reason: str, due: date | None) -> None:
+    def circulate(self, act: Act, reason: str, due: date | None,
+                  triggers: tuple[Trigger, ...] = ()) -> None:
         """通报: the supervising section circulates how the problem is being handled."""
         self._check_not_closed("通报", "issue a circular on")
         self._check_reason(reason)
         self._record(CircularIssued, act, number=self.notices.next_number(Notice.CIRCULAR),
-                     reason=reason, due=due)
+                     reason=reason, due=due, triggers=triggers)
 
     def respond(self, act: Act, notice: Notice, number: int, response: str) -> None:
         """The unit answers an order or circular on this problem."""

@@ -25,7 +25,7 @@ from events.supervision import (
     UnitOrderIssued,
     UnitResponseOverdue,
 )
-from events.vocabulary import Category, Filing, MechanismKind, Notice, PlanKind
+from events.vocabulary import Category, Filing, MechanismKind, Notice, PlanKind, Trigger
 from services.casework.errors import AlreadySelectedError, DeadlineError, ReasonRequiredError
 from services.casework.notices import Notices
 from services.casework.problem import Act
@@ -84,17 +84,19 @@ class Unit:
         self._record(FilingSubmitted, act, filing=filing, filed_by=filed_by or act.actor,
                      phone=phone, filed_on=day)
 
-    def order(self, act: Act, reason: str, due: date | None) -> None:
-        """督办: a supervision order addressed to the unit."""
+    def order(self, act: Act, reason: str, due: date | None,
+              triggers: tuple[Trigger, ...] = ()) -> None:
+        """督办: a supervision order addressed to the unit, for the notice's triggers."""
         self._check_reason(reason)
         self._record(UnitOrderIssued, act, number=self.notices.next_number(Notice.ORDER),
-                     reason=reason, due=due)
+                     reason=reason, due=due, triggers=triggers)
 
-    def circulate(self, act: Act, reason: str, due: date | None) -> None:
+    def circulate(self, act: Act, reason: str, due: date | None,
+                  triggers: tuple[Trigger, ...] = ()) -> None:
         """通报: a circular naming the unit."""
         self._check_reason(reason)
         self._record(UnitCircularIssued, act, number=self.notices.next_number(Notice.CIRCULAR),
-                     reason=reason, due=due)
+                     reason=reason, due=due, triggers=triggers)
 
     def respond(self, act: Act, notice: Notice, number: int, response: str) -> None:
         self.notices.check_can_respond(notice, number)

@@ -25,11 +25,11 @@ from events.commands import (
     UnitRespond,
 )
 from events.subjects import SPOT_CHECK_QUERY, unit_command_subject
-from events.vocabulary import Notice
+from events.vocabulary import Notice, Trigger
 from services.cli.client import connected, request
 from services.cli.dates import DATE
 from services.cli.options import Session, common_options
-from services.cli.staff import build_command, send_command
+from services.cli.staff import VocabularyParam, build_command, send_command
 from services.supervision.campaign import CampaignError, campaign_location, load_campaign
 from services.supervision.spotcheck import random_draw
 
@@ -82,15 +82,18 @@ def send_unit_command(session: Session, model: type[UnitCommand], **fields: Any)
 @_targets
 @click.option("--reason", required=True, help="督办事由")
 @click.option("--due", type=DATE, default=None, help="回复期限")
+@click.option("--trigger", "triggers", multiple=True, type=VocabularyParam(Trigger),
+              help="通知所列事由：查找问题不深入不具体/整治工作推进迟缓/敷衍塞责/拒不整改")
 def order(session: Session, problem_id: UUID | None, unit: str | None, reason: str,
-          due: date | None) -> None:
+          due: date | None, triggers: tuple[Trigger, ...]) -> None:
     """督办：针对问题或单位 / issue a supervision order on a problem or a unit."""
     _one_target(session, problem_id, unit)
     if problem_id is not None:
         send_command(session, build_command(session, Supervise, problem_id=problem_id,
-                                            reason=reason, due=due))
+                                            reason=reason, due=due, triggers=triggers))
     else:
-        send_unit_command(session, OrderUnit, unit=unit, reason=reason, due=due)
+        send_unit_command(session, OrderUnit, unit=unit, reason=reason, due=due,
+                          triggers=triggers)
 
 
 @click.command()
@@ -98,15 +101,18 @@ def order(session: Session, problem_id: UUID | None, unit: str | None, reason: s
 @_targets
 @click.option("--reason", required=True, help="通报事由")
 @click.option("--due", type=DATE, default=None, help="回复期限")
+@click.option("--trigger", "triggers", multiple=True, type=VocabularyParam(Trigger),
+              help="通知所列事由：查找问题不深入不具体/整治工作推进迟缓/敷衍塞责/拒不整改")
 def circular(session: Session, problem_id: UUID | None, unit: str | None, reason: str,
-             due: date | None) -> None:
+             due: date | None, triggers: tuple[Trigger, ...]) -> None:
     """通报：针对问题或单位 / issue a circular on a problem or a unit."""
     _one_target(session, problem_id, unit)
     if problem_id is not None:
         send_command(session, build_command(session, IssueCircular, problem_id=problem_id,
-                                            reason=reason, due=due))
+                                            reason=reason, due=due, triggers=triggers))
     else:
-        send_unit_command(session, CircularizeUnit, unit=unit, reason=reason, due=due)
+        send_unit_command(session, CircularizeUnit, unit=unit, reason=reason, due=due,
+                          triggers=triggers)
 
 
 @click.command()

@@ -106,7 +106,8 @@ def test_orders_and_circulars_are_answered_by_number(after_collection: RectifyPr
     assert again.returncode == 1
     assert "第 1 号通报已经回复过" in again.stderr
 
-    ok(up, "circular", "--unit", "乙分局", "--reason", "自查不深入", "--as", SECTION)
+    ok(up, "circular", "--unit", "乙分局", "--reason", "自查不深入", "--trigger",
+       "查找问题不深入不具体", "--as", SECTION)
     missing = up.cli("respond", "--unit", "乙分局", "--order", "1", "--response", "回复")
     assert missing.returncode == 1
     assert "没有第 1 号督办（共 0 个）" in missing.stderr
@@ -118,6 +119,7 @@ def test_orders_and_circulars_are_answered_by_number(after_collection: RectifyPr
     [issued] = events_of_type(up, "UnitCircularIssued")
     [answer] = events_of_type(up, "UnitNoticeResponded")
     assert (issued["number"], issued["reason"], issued["actor"]) == (1, "自查不深入", SECTION)
+    assert issued["triggers"] == ["shallow"]
     assert (answer["notice"], answer["number"]) == ("circular", 1)
     history = up.cli_json("history", problem)
     assert [e["type"] for e in history][1:] == ["CircularIssued", "NoticeResponded"]
