@@ -32,7 +32,10 @@ from services.runtime.config import SEAL_KEY_ENV
 from services.runtime.nats_server import EmbeddedNats
 from tests.projections.papers import (
     HOSTILE_UNIT,
+    MECHANISM,
     SHOWN_HOSTILE_UNIT,
+    TYPICAL_CAUSE,
+    TYPICAL_PROBLEM,
     a_campaign_worth_printing,
     a_long_ledger,
 )
@@ -163,7 +166,7 @@ def test_a_unit_name_with_control_characters_still_exports_files_that_open(
 
     ledger = load_workbook(outputs["ledger.xlsx"])
     assert SHOWN_HOSTILE_UNIT in ledger.sheetnames
-    assert ledger[SHOWN_HOSTILE_UNIT]["A2"].value.startswith(f"填报单位：{SHOWN_HOSTILE_UNIT} ")
+    assert f"填报单位：{SHOWN_HOSTILE_UNIT} " in ledger[SHOWN_HOSTILE_UNIT]["A2"].value
     summary = load_workbook(outputs["summary.xlsx"])
     assert SHOWN_HOSTILE_UNIT in [c.value for c in summary["总体情况"]["A"]]
     stats = load_workbook(outputs["stats.xlsx"])
@@ -220,6 +223,9 @@ def test_the_bureaus_summary_document_carries_the_figures_of_the_json_summary(
     assert "截至2023年4月18日" in text
     assert f"已整改销号{whole['closed']}个" in text
     assert "收到督办1件，已回复1件；通报1件，已回复0件，逾期未回复1件" in text
+    assert f"第二分局：{TYPICAL_PROBLEM}（已研判）" in text  # typical cases, causes, mechanisms
+    assert f"{TYPICAL_CAUSE}，1个" in text
+    assert f"第一分局：{MECHANISM}（某执法〔2023〕3号）" in text
     section = document.sections[0]
     assert [round(length.mm) if length else 0 for length in (
         section.page_width, section.page_height, section.top_margin, section.left_margin)] == [
