@@ -11,6 +11,7 @@ from events.vocabulary import (
     Channel,
     MechanismKind,
     Notice,
+    PlanKind,
     ProblemStatus,
     TypicalReason,
     Via,
@@ -30,6 +31,7 @@ LONG_CASE = ("某建材经营部2月份先后接受市场监管、应急管理�
 TYPICAL_PROBLEM = "对小微企业首次轻微违法一律顶格处罚"
 TYPICAL_CAUSE = "裁量基准不细化"
 MECHANISM = "涉企行政检查统筹备案制度"
+PLAN = "第一分局行政执法突出问题整改方案"
 LONG_MEASURES = "组织全员培训；修订执法检查工作规程；对相关案卷逐一复查补正；建立跨部门联合检查机制"
 
 
@@ -66,6 +68,9 @@ def a_campaign_worth_printing() -> list[RecordedEvent]:
     unit = story.unit("第一分局")
     unit.adopt_mechanism(Act(STAFF, Via.CLI, day(9)), MECHANISM, MechanismKind.RULE,
                          date(2023, 3, 1), "某执法〔2023〕3号", (), (Category.OVER_INSPECTION,))
+    unit.file_plan(Act(STAFF, Via.CLI, day(2)), PlanKind.RECTIFICATION_PLAN, PLAN,
+                   date(2023, 2, 23), None, dict.fromkeys(
+                       ("content", "goals", "measures", "schedule", "responsible"), "见方案"))
     story.kept(unit)
     hostile = story.report(on=3, unit=SHOWN_HOSTILE_UNIT, problem=LONG_PROBLEM, case=LONG_CASE)
     story.assign(hostile, on=4, deadline=date(2023, 3, 31), measures=LONG_MEASURES)

@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 
-from events.vocabulary import Category, Channel, ProblemStatus
+from events.vocabulary import Category, Channel, PlanKind, ProblemStatus
 from projections.outgoing import ExportError, checked_package
 from projections.summary import Summary, UnitSummary
 from projections.summary_export import to_xlsx as summary_to_xlsx
@@ -33,6 +33,7 @@ from services.runtime.nats_server import EmbeddedNats
 from tests.projections.papers import (
     HOSTILE_UNIT,
     MECHANISM,
+    PLAN,
     SHOWN_HOSTILE_UNIT,
     TYPICAL_CAUSE,
     TYPICAL_PROBLEM,
@@ -226,10 +227,24 @@ def test_the_bureaus_summary_document_carries_the_figures_of_the_json_summary(
     assert f"第二分局：{TYPICAL_PROBLEM}（已研判）" in text  # typical cases, causes, mechanisms
     assert f"{TYPICAL_CAUSE}，1个" in text
     assert f"第一分局：{MECHANISM}（某执法〔2023〕3号）" in text
+    assert f"1. 第一分局{PlanKind.RECTIFICATION_PLAN.label()}《{PLAN}》" in text
     section = document.sections[0]
     assert [round(length.mm) if length else 0 for length in (
         section.page_width, section.page_height, section.top_margin, section.left_margin)] == [
         210, 297, 37, 28]  # A4; GB/T 9704's 37 mm top and 28 mm binding margin
+
+
+@pytest.mark.integration
+def test_the_summary_as_of_a_moment_after_everything_equals_the_summary_read_now(
+    campaign: Campaign
+) -> None:
+    """--as-of rebuilds every read model the summary reads (a model left out reads empty)."""
+    now = campaign.json("summary")
+    replayed = campaign.json("summary", "--as-of", "2099-01-01")
+
+    assert replayed["campaign"] == now["campaign"]
+    assert replayed["units"] == now["units"]
+    assert now["campaign"]["mechanisms"]
 
 
 @pytest.mark.integration
