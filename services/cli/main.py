@@ -60,7 +60,7 @@ def _serve(settings: Settings, seed: bool) -> None:
     settings.data_dir.chmod(0o700)
 
     async def announce(runtime: Runtime) -> None:
-        click.echo(f"rectify 已启动：NATS {runtime.nats_url}，事件库 {settings.store_label()}；"
+        click.echo(f"rectify 已启动：NATS {runtime.public_url}，事件库 {settings.store_label()}；"
                    "按 Ctrl-C 停止", err=True)
         if seed:
             await seed_demo(runtime)

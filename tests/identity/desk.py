@@ -41,6 +41,8 @@ def secured(data_dir: Path) -> RectifyProcess:
 @dataclass
 class Desk:
     up: RectifyProcess
+    url: str
+    """The embedded NATS's address, without credentials."""
     sessions: Path
     people: dict[str, Person] = field(default_factory=dict)
     runner: CliRunner = field(default_factory=CliRunner)

@@ -10,6 +10,7 @@ import shutil
 import nats
 
 from events.subjects import command_subject
+from services.runtime.bus import user_url
 from tests.identity.desk import NEW_PASSWORD, OWN_UNIT, Desk
 
 
@@ -68,7 +69,7 @@ def test_a_bare_nats_request_naming_an_actor_is_refused(desk: Desk) -> None:
     problem = desk.report(OWN_UNIT)
 
     async def forge() -> dict[str, object]:
-        client = await nats.connect(desk.up.cli_json("status")["nats_url"])
+        client = await nats.connect(user_url(desk.up.data_dir, desk.url, "staff"))
         try:
             body = {"verb": "triage", "problem_id": problem, "actor": "法规与科技标准科 王科长"}
             reply = await client.request(command_subject("triage"), json.dumps(body).encode(),
