@@ -13,6 +13,7 @@ import click
 
 from services.cli.account import ACCOUNT_COMMANDS
 from services.cli.board import board
+from services.cli.bus import nats_config
 from services.cli.campaign import campaign
 from services.cli.demo import seed_demo
 from services.cli.inspect import events, history, schema, status
@@ -94,7 +95,7 @@ def demo(**options: Any) -> None:
 
 for _command in (*ACCOUNT_COMMANDS, *STAFF_ADMIN_COMMANDS,
                  *STAFF_COMMANDS, *INTAKE_COMMANDS, *READING_COMMANDS, *SUPERVISION_COMMANDS,
-                 board, summary, campaign, history, events, status, schema):
+                 nats_config, board, summary, campaign, history, events, status, schema):
     cli.add_command(_command)
 
 

@@ -66,6 +66,14 @@ class BusUsers:
     passwords: dict[str, str]
 
     @classmethod
+    def configured(cls, data_dir: Path, external: bool) -> BusUsers | None:
+        """The users ``rectify up`` connects as: always on the embedded NATS; on an external
+        one only once ``rectify nats-config`` generated them (else ``--nats-url`` as given)."""
+        if external and not (data_dir / "nats" / USERS_DIR).is_dir():
+            return None
+        return cls.in_data_dir(data_dir)
+
+    @classmethod
     def in_data_dir(cls, data_dir: Path) -> BusUsers:
         """Each user's password, generated (0600) the first time and kept."""
         directory = data_dir / "nats" / USERS_DIR
@@ -75,7 +83,7 @@ class BusUsers:
 
     def url(self, base: str, user: str) -> str:
         """``base`` (``nats://host:port``) with ``user``'s name and password in it."""
-        parts = urlsplit(base)
+        parts = urlsplit(without_credentials(base))
         netloc = f"{quote(user)}:{quote(self.passwords[user])}@{parts.hostname}:{parts.port}"
         return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
@@ -96,6 +104,13 @@ def _password(path: Path, user: str) -> str:
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         json.dump({"user": user, "password": password}, handle)
     return password
+
+
+def without_credentials(url: str) -> str:
+    """``url`` without a user name or password in it, for display and for address books."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def user_url(data_dir: Path, base: str, user: str) -> str:

@@ -37,7 +37,7 @@ from services.identity.service import serving_identity
 from services.identity.store import IdentityStore
 from services.intake.keys import IntakeKeys
 from services.relay.outbox import Relay
-from services.runtime.bus import BusUsers
+from services.runtime.bus import BusUsers, without_credentials
 from services.runtime.config import RUNTIME_FILE, Settings, write_runtime
 from services.runtime.nats_server import EmbeddedNats
 from services.runtime.parts import PARTS
@@ -118,16 +118,16 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
     """Everything started, yielded while it runs, then stopped in reverse order."""
     lock = _lock_data_dir(settings.data_dir)
     nats: EmbeddedNats | None = None
-    users = None if settings.nats_url else BusUsers.in_data_dir(settings.data_dir)
-    if users is not None:
+    users = BusUsers.configured(settings.data_dir, external=settings.nats_url is not None)
+    if settings.nats_url is None and users is not None:
         _wait_for_orphaned_nats(settings.data_dir)
         nats = EmbeddedNats(settings.data_dir / "nats", settings.nats_port, settings.sync_always,
                             authorization=users.authorization())
         nats.start()
         assert nats.process is not None
         (settings.data_dir / "nats" / "nats-server.pid").write_text(str(nats.process.pid))
-    public_url = settings.nats_url or (nats.url if nats else "")
-    nats_url = users.url(public_url, "service") if users else public_url
+    public_url = without_credentials(settings.nats_url or (nats.url if nats else ""))
+    nats_url = users.url(public_url, "service") if users else settings.nats_url or public_url
     broker = NatsBroker(nats_url, logger=None, graceful_timeout=10.0)
     store = StoreThread()
     read_store: ReadStore | None = None

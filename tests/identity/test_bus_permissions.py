@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +14,9 @@ import pytest
 from nats.errors import Error as NatsError
 
 from services.runtime.bus import user_url
-from tests.integration.harness import RectifyProcess, wait_until
+from services.runtime.nats_server import EmbeddedNats
 from tests.identity.desk import secured
+from tests.integration.harness import RECTIFY, RectifyProcess, wait_until
 
 FORBIDDEN: list[tuple[str, str, str]] = [
     # user, "publish" or "subscribe", subject
@@ -119,3 +121,28 @@ def test_each_part_may_do_its_own_job(up: tuple[RectifyProcess, str]) -> None:
     assert filed >= 1
     for secret in (process.data_dir / "nats" / "users").iterdir():
         assert secret.stat().st_mode & 0o077 == 0, secret
+
+
+def test_an_external_nats_configured_by_rectify_admits_each_part_as_its_user(
+        tmp_path: Path) -> None:
+    data_dir, conf = tmp_path / "data", tmp_path / "nats-auth.conf"
+    made = subprocess.run([*RECTIFY, "nats-config", "--data-dir", str(data_dir), "-o",
+                           str(conf)], capture_output=True, text=True, timeout=60, check=False)
+    assert made.returncode == 0, made.stderr
+    assert conf.stat().st_mode & 0o077 == 0
+    external = EmbeddedNats(tmp_path / "external", authorization=conf.read_text("utf-8"))
+    external.start()
+    process = secured(data_dir)
+    try:
+        process.start("--nats-url", external.url)
+        filed = process.cli_json("report", "--unit", "沁园分局", "--channel", "hotline",
+                                 "--category", "uncivil", "--problem", "态度粗暴",
+                                 "--case", "来电反映")
+        assert filed["status"] == "reported"
+        said = asyncio.run(violations(user_url(data_dir, external.url, "gateway"), "publish",
+                                      "events.沁园分局.ProblemClosed"))
+        assert any("permissions violation" in s.lower() for s in said), said
+    finally:
+        if process.process is not None:
+            process.stop()
+        external.stop()
