@@ -11,8 +11,8 @@ $(BIN)/python:
 install: $(BIN)/python ## install rectify with test and dev tools
 	$(BIN)/pip install -e '.[dev]'
 
-fmt: ## format the code
-	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+fmt: ## let ruff fix what it can (imports, upgrades); the tree is not run through a formatter
+	$(BIN)/ruff check --fix .
 
 lint: ## ruff
 	$(BIN)/ruff check .

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from events.text import Name
+from events.upcasting import upcast
 from events.vocabulary import Channel, Via
 
 ACTOR_ID = ("The signed-in person's stable id (separation of duties compares these); "
@@ -18,7 +19,16 @@ ACTOR_ID = ("The signed-in person's stable id (separation of duties compares the
             "test mode; empty for services and for facts recorded before sign-in existed.")
 
 
-class ProblemEventBase(BaseModel):
+class _Upcast(BaseModel):
+    """Reads older versions of an event as the current one (see ``events.upcasting``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upcast(cls, data: object) -> object:
+        return upcast(data)
+
+
+class ProblemEventBase(_Upcast):
     """What every fact about a problem carries: which problem, whose unit, who, when, how."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -34,7 +44,7 @@ class ProblemEventBase(BaseModel):
     channel: Channel | None = Field(None, description="The intake or answer channel.")
 
 
-class UnitEventBase(BaseModel):
+class UnitEventBase(_Upcast):
     """What every fact about a unit as a whole carries: which unit, who, when, how."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

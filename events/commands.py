@@ -10,11 +10,11 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from events.lifecycle import Milestone
-from events.text import Name, Phone, Text
-from events.vocabulary import Category, Channel, Filing, Notice, Via
+from events.text import CleanInput, Name, Phone, Text
+from events.vocabulary import Category, Channel, Filing, Notice, Satisfaction, Via
 
 
-class ProblemCommand(BaseModel):
+class ProblemCommand(CleanInput):
     """What every staff command says: which problem, who asks, and at which version."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -45,6 +45,35 @@ class Assign(ProblemCommand):
     deadline: date
     immediate: bool = False
     milestones: tuple[Milestone, ...] = ()
+
+
+class Propose(ProblemCommand):
+    """各单位制定整改方案: the unit proposes its four determinations (blank ones may stay blank)."""
+
+    verb: Literal["propose"] = "propose"
+    proposed_by: Name | None = Field(None, description="填报人; default: the actor.")
+    leader: Name | None = None
+    department: Name | None = None
+    measures: Text | None = None
+    deadline: date | None = None
+    deadline_as_written: Text | None = None
+    immediate: bool = False
+
+
+class ConfirmProposal(ProblemCommand):
+    """The office confirms the unit's proposal, completing (or replacing) what it names."""
+
+    verb: Literal["confirm"] = "confirm"
+    leader: Name | None = None
+    department: Name | None = None
+    measures: Text | None = None
+    deadline: date | None = None
+    milestones: tuple[Milestone, ...] = ()
+
+
+class ReturnProposal(ProblemCommand):
+    verb: Literal["return"] = "return"
+    reason: Text
 
 
 class NoteProgress(ProblemCommand):
@@ -86,6 +115,14 @@ class AnswerReporter(ProblemCommand):
     channel: Channel | None = Field(None, description="Defaults to the channel it came in by.")
 
 
+class RecordSatisfaction(ProblemCommand):
+    """回访: what the reporter said of the outcome they were told."""
+
+    verb: Literal["satisfaction"] = "satisfaction"
+    satisfaction: Satisfaction
+    note: Text | None = None
+
+
 class Supervise(ProblemCommand):
     verb: Literal["supervise"] = "supervise"
     reason: Text
@@ -108,6 +145,9 @@ class RespondToNotice(ProblemCommand):
 StaffCommand = Annotated[
     Triage
     | Assign
+    | Propose
+    | ConfirmProposal
+    | ReturnProposal
     | NoteProgress
     | ExtendDeadline
     | SubmitFix
@@ -115,6 +155,7 @@ StaffCommand = Annotated[
     | Close
     | Reopen
     | AnswerReporter
+    | RecordSatisfaction
     | Supervise
     | IssueCircular
     | RespondToNotice,
@@ -126,6 +167,9 @@ COMMAND_ADAPTER: TypeAdapter[StaffCommand] = TypeAdapter(StaffCommand)
 COMMAND_VERBS: tuple[str, ...] = (
     "triage",
     "assign",
+    "propose",
+    "confirm",
+    "return",
     "progress",
     "extend",
     "submit-fix",
@@ -133,13 +177,14 @@ COMMAND_VERBS: tuple[str, ...] = (
     "close",
     "reopen",
     "answer",
+    "satisfaction",
     "supervise",
     "circular",
     "respond",
 )
 
 
-class UnitCommand(BaseModel):
+class UnitCommand(CleanInput):
     """What every command about a unit as a whole says: which unit, who asks, at which version."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -157,6 +202,8 @@ class SubmitFiling(UnitCommand):
     verb: Literal["file"] = "file"
     filing: Filing
     phone: Phone | None = None
+    filed_by: Name | None = Field(None, description="填报人, if not the one sending this.")
+    filed_on: date | None = Field(None, description="填报时间, if not today.")
 
 
 class OrderUnit(UnitCommand):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from uuid import UUID, uuid5
 
@@ -24,6 +25,14 @@ def scoped_intake_id(sender_tag: str, native_id: str) -> str:
     the same id from two senders makes two problems, and nobody's id can reach another's report.
     """
     return f"{sender_tag}/{native_id}"
+
+
+def staff_intake_id(actor: str, native_id: str) -> str:
+    """A staff member's own id for a finding, scoped to them: another's finding filed with the
+    same id is another problem. Not keyed: staff names are not reporters' personal data, and
+    who may act as ``actor`` is the staff credentials' business."""
+    tag = hashlib.sha256(f"staff:{actor}".encode()).hexdigest()[:SENDER_TAG_LENGTH]
+    return scoped_intake_id(tag, native_id)
 
 
 def native_intake_id(intake_id: str) -> str:

@@ -23,7 +23,8 @@ from events.supervision import (
     ResponseOverdue,
 )
 from events.text import ChannelId, Name, Text
-from events.vocabulary import AnswerRoute, Category, Channel, Plan
+from events.upcasting import JsonObject, upcaster
+from events.vocabulary import AnswerRoute, Category, Channel, Plan, Satisfaction
 
 
 class Reporter(BaseModel):
@@ -106,15 +107,57 @@ class ProblemDeclined(ProblemEventBase):
 
 
 class RectificationAssigned(ProblemEventBase):
-    """定领导、定责任、定方案、定时限: the four determinations were made."""
+    """定领导、定责任、定方案、定时限: the four determinations were made.
+
+    Either the campaign office decided them itself, or it confirmed the unit's proposal
+    (``proposal_version``, the problem version of the ``RectificationProposed`` confirmed).
+    Version 2 added ``proposal_version``; version 1 assignments were all the office's own.
+    """
 
     type: Literal["RectificationAssigned"] = "RectificationAssigned"
+    version: int = 2
     leader: Name = Field(description="责任领导")
     department: Name = Field(description="责任部门")
     measures: Text = Field(description="整改措施")
     deadline: date = Field(description="整改时限")
     plan: Plan
     milestones: tuple[Milestone, ...] = ()
+    proposal_version: int | None = Field(
+        None, ge=2, description="The unit's proposal this confirms; None: the office's own.")
+
+
+@upcaster("RectificationAssigned", 1)
+def _assignment_v1_was_the_offices_own(assigned: JsonObject) -> JsonObject:
+    return {**assigned, "proposal_version": None}
+
+
+class RectificationProposed(ProblemEventBase):
+    """The unit's own four determinations (定领导、定责任、定方案、定时限), for the campaign
+    office to confirm or send back: the notice gives the plan to the units.
+
+    What the unit filled in is kept as it filled it: a determination left blank stays empty
+    (the office completes it when confirming), a deadline that is not a date
+    (“长期坚持”) is kept as written.
+    """
+
+    type: Literal["RectificationProposed"] = "RectificationProposed"
+    proposed_by: Name = Field(description="填报人: the unit's filer who made the proposal.")
+    leader: Name | None = Field(None, description="责任领导")
+    department: Name | None = Field(None, description="责任部门")
+    measures: Text | None = Field(None, description="整改措施")
+    deadline: date | None = Field(None, description="整改时限")
+    deadline_as_written: Text | None = Field(
+        None, description="整改时限 as the unit wrote it, when it is not a date.")
+    plan: Plan = Plan.ROADMAP
+    milestones: tuple[Milestone, ...] = ()
+
+
+class ProposalReturned(ProblemEventBase):
+    """The campaign office sent the unit's proposed four determinations back, saying why."""
+
+    type: Literal["ProposalReturned"] = "ProposalReturned"
+    proposal_version: int = Field(ge=2, description="The problem version of the proposal.")
+    reason: Text
 
 
 class ProgressNoted(ProblemEventBase):
@@ -176,15 +219,43 @@ class ProblemReopened(ProblemEventBase):
     reason: Text
 
 
-class ReporterAnswered(ProblemEventBase):
-    """件件有回音: the reporter was told the outcome, through the channel named."""
-
-    type: Literal["ReporterAnswered"] = "ReporterAnswered"
-    message: Text
-
-
 AnswerVersion = Annotated[int, Field(ge=2, description="The problem version at which the "
                                                        "answer (ReporterAnswered) was recorded.")]
+
+
+class ReporterAnswered(ProblemEventBase):
+    """件件有回音: the reporter was answered, through the channel named.
+
+    An answer given once the fix was verified, or the report declined or set aside, states the
+    outcome (解决情况和处理结果, ``outcome``); one given earlier is a progress reply (进展答复),
+    which lets the reporter hear back in time but does not let the problem be closed.
+    Version 2 added ``outcome``; version 1 answers were each the report's one answer, so they
+    read as outcome answers.
+    """
+
+    type: Literal["ReporterAnswered"] = "ReporterAnswered"
+    version: int = 2
+    message: Text
+    outcome: bool = Field(description="True: the answer states the outcome; "
+                                      "False: a progress reply.")
+
+
+@upcaster("ReporterAnswered", 1)
+def _answer_v1_was_the_outcome(answer: JsonObject) -> JsonObject:
+    return {**answer, "outcome": True}
+
+
+class SatisfactionRecorded(ProblemEventBase):
+    """回访: the reporter said how satisfied they are with the outcome they were told.
+
+    不满意 sends the problem back: a closed problem is reopened (``ProblemReopened`` follows);
+    otherwise it goes to the supervising section to decide (the board lists it).
+    """
+
+    type: Literal["SatisfactionRecorded"] = "SatisfactionRecorded"
+    satisfaction: Satisfaction
+    answer_version: AnswerVersion
+    note: Text | None = Field(None, description="What the reporter said, in their words.")
 
 
 class AnswerDelivered(ProblemEventBase):
@@ -223,6 +294,8 @@ ProblemEvent = Annotated[
     | ProblemTriaged
     | ProblemLinkedAsDuplicate
     | ProblemDeclined
+    | RectificationProposed
+    | ProposalReturned
     | RectificationAssigned
     | ProgressNoted
     | MilestoneCompleted
@@ -233,6 +306,7 @@ ProblemEvent = Annotated[
     | ProblemClosed
     | ProblemReopened
     | ReporterAnswered
+    | SatisfactionRecorded
     | AnswerDelivered
     | AnswerDeliveryFailed
     | SupervisionOrderIssued
@@ -250,6 +324,8 @@ EVENT_TYPES: tuple[type[ProblemEventBase], ...] = (
     ProblemTriaged,
     ProblemLinkedAsDuplicate,
     ProblemDeclined,
+    RectificationProposed,
+    ProposalReturned,
     RectificationAssigned,
     ProgressNoted,
     MilestoneCompleted,
@@ -260,6 +336,7 @@ EVENT_TYPES: tuple[type[ProblemEventBase], ...] = (
     ProblemClosed,
     ProblemReopened,
     ReporterAnswered,
+    SatisfactionRecorded,
     AnswerDelivered,
     AnswerDeliveryFailed,
     SupervisionOrderIssued,

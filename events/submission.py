@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AwareDatetime, ConfigDict, Field, TypeAdapter
 
 from events.lifecycle import EvidenceRef, Reporter
-from events.text import ChannelId, Name, Text
+from events.text import ChannelId, CleanInput, Name, Text
 from events.vocabulary import Category, Channel
 
 MAX_SUBMISSION_BYTES = 64 * 1024
 """A submission is a few paragraphs of text; anything larger is refused unread."""
 
 
-class IntakeSubmission(BaseModel):
+class IntakeSubmission(CleanInput):
     """One problem as a channel received it, before it becomes a Problem."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -12,7 +12,7 @@ orders are the existing ``SupervisionOrderIssued`` facts, numbered the same way.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -20,7 +20,11 @@ from pydantic import Field, TypeAdapter
 
 from events.base import ProblemEventBase, UnitEventBase
 from events.text import Name, Phone, Text
+from events.upcasting import JsonObject, upcaster
 from events.vocabulary import Filing, Notice, WarningLevel, Watched
+
+CHINA_TIME = timezone(timedelta(hours=8))
+"""The campaign's days are China's days."""
 
 WarningId = Annotated[UUID, Field(description="Derived from the aggregate, what is watched, "
                                               "its due date and the level: the same warning "
@@ -83,12 +87,24 @@ class ReboundSuspected(ProblemEventBase):
 
 
 class FilingSubmitted(UnitEventBase):
-    """报送: the unit sent its ledger (整改台账) or campaign report to the supervising section."""
+    """报送: the unit sent its ledger (整改台账) or campaign report to the supervising section.
+
+    Version 2 added ``filed_on`` (填报时间, as the filer dated it: an imported ledger's header
+    may name an earlier day than the import); version 1 filings were dated the day recorded.
+    """
 
     type: Literal["FilingSubmitted"] = "FilingSubmitted"
+    version: int = 2
     filing: Filing
     filed_by: Name = Field(description="填报人")
     phone: Phone | None = Field(None, description="电话")
+    filed_on: date = Field(description="填报时间")
+
+
+@upcaster("FilingSubmitted", 1)
+def _filing_v1_was_dated_the_day_recorded(filing: JsonObject) -> JsonObject:
+    recorded_at = datetime.fromisoformat(str(filing["occurred_at"]))
+    return {**filing, "filed_on": recorded_at.astimezone(CHINA_TIME).date().isoformat()}
 
 
 class FilingOverdue(UnitEventBase):

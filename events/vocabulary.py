@@ -54,8 +54,23 @@ class Channel(Labelled):
         """Whether a member of the public reported through it, and so must get an answer."""
         return self in _PUBLIC_CHANNELS
 
+    @property
+    def is_units_own(self) -> bool:
+        """Whether a problem reported through it is the unit's own finding: its
+        self-inspection, or what it heard visiting enterprises or holding a symposium."""
+        return self in _UNITS_OWN_CHANNELS
+
+    def answers_reporter(self, reporter_recorded: bool) -> bool:
+        """Whether a report through it is answered (件件有回音): every public report, and a
+        visit's or symposium's finding that recorded whom to answer (the 行政相对人)."""
+        return self.is_public or (reporter_recorded and self in FACE_TO_FACE_CHANNELS)
+
 
 _PUBLIC_CHANNELS = frozenset({Channel.WEBSITE, Channel.WECHAT, Channel.HOTLINE, Channel.MAILBOX})
+FACE_TO_FACE_CHANNELS = frozenset({Channel.ENTERPRISE_VISIT, Channel.SYMPOSIUM})
+_UNITS_OWN_CHANNELS = FACE_TO_FACE_CHANNELS | {Channel.SELF_INSPECTION}
+"""Where the unit hears enterprises and the public in person: its own findings, with people
+who may be named to be answered."""
 
 
 class Category(Labelled):
@@ -136,6 +151,14 @@ class AnswerRoute(Labelled):
     MAIL = "mail"
     WECHAT = "wechat"
     TRACKING_LOOKUP = "tracking_lookup"
+
+
+class Satisfaction(Labelled):
+    """回访满意度: what the reporter said of the answer, as 12345 hotlines ask after 回访."""
+
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    DISSATISFIED = "dissatisfied"
 
 
 class Filing(Labelled):
@@ -225,6 +248,11 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "mail": ("电子邮件回复", "e-mail reply"),
         "wechat": ("微信客服消息", "WeChat customer-service message"),
         "tracking_lookup": ("凭查询编号查询", "tracking-number lookup"),
+    },
+    "Satisfaction": {
+        "satisfied": ("满意", "satisfied"),
+        "basically_satisfied": ("基本满意", "basically satisfied"),
+        "dissatisfied": ("不满意", "dissatisfied"),
     },
     "Filing": {
         "ledger": ("整改台账", "rectification ledger"),

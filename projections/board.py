@@ -3,7 +3,9 @@
 Problems being rectified by colour: red, past the deadline (most overdue first); yellow, the
 latest warning says a milestone is behind; blue, the latest warning says the deadline (as it
 stands) is near. Then reports that nobody has assigned for more than a number of days, public
-reports still without an answer (oldest first: 件件有回音), answers their channel refused,
+reports still without an answer (oldest first: 件件有回音), those past the campaign's answer
+time limit, reporters dissatisfied with an outcome not yet acted on, once the rectification
+phase is over the open problems without a roadmap, answers their channel refused,
 orders and circulars awaiting a
 response (on problems and on units), ledgers and reports filed late or not at all, suspected
 rebounds not yet decided, and what each unit reported (for the spot-check list).
@@ -11,10 +13,11 @@ rebounds not yet decided, and what each unit reported (for the spot-check list).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from events.vocabulary import Channel, ProblemStatus, WarningLevel
+from events.vocabulary import Channel, Plan, ProblemStatus, WarningLevel
 from projections.facts import OVERDUE_CAN_APPLY, is_overdue, local_date
 from projections.store import ReadStore
 from projections.supervision import (
@@ -35,6 +38,8 @@ UNASSIGNED_DAYS = 5
 """How long a report may wait for its four determinations before the board shows it."""
 _WAITING_FOR_ASSIGNMENT = frozenset({ProblemStatus.REPORTED, ProblemStatus.TRIAGED})
 _SET_ASIDE = frozenset({ProblemStatus.DECLINED, ProblemStatus.DUPLICATE})
+_STILL_OPEN = frozenset({ProblemStatus.REPORTED, ProblemStatus.TRIAGED, ProblemStatus.RECTIFYING,
+                         ProblemStatus.FIX_SUBMITTED})
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,7 @@ class BoardItem:
 
 @dataclass(frozen=True)
 class UnitReportCount:
-    """What one unit reported itself (自查) and what the public reported about it."""
+    """What one unit found itself (自查、走访企业、座谈会) and what the public reported about it."""
 
     unit: str
     self_inspection: int
@@ -70,6 +75,13 @@ class Board:
     approaching: tuple[BoardItem, ...]
     unassigned: tuple[BoardItem, ...]
     unanswered: tuple[BoardItem, ...]
+    answers_late: tuple[BoardItem, ...]
+    """Unanswered past the answer time limit; ``since`` is the last day to answer."""
+    dissatisfied: tuple[BoardItem, ...]
+    """不满意 with the outcome, and not reopened since: for the section to decide."""
+    without_roadmap: tuple[BoardItem, ...]
+    """After the rectification phase: problems still open and not on a roadmap (时间表、路线图);
+    ``since`` is the phase's last day."""
     open_notices: tuple[NoticeLine, ...]
     late_filings: tuple[FilingLine, ...]
     rebounds: tuple[ReboundLine, ...]
@@ -81,19 +93,25 @@ def _waiting_since(item: BoardItem, since: date, today: date) -> BoardItem:
     return replace(item, since=since, days=(today - since).days)
 
 
-def read_board(store: ReadStore, today: date,
-               unassigned_days: int = UNASSIGNED_DAYS) -> Board:
-    """The board for ``today``."""
+def read_board(store: ReadStore, today: date, unassigned_days: int = UNASSIGNED_DAYS,
+               answer_due: Callable[[date], date] | None = None,
+               rectification_end: date | None = None) -> Board:
+    """The board for ``today``; ``answer_due`` gives the last day to answer a report filed on
+    a day (the campaign's answer time limit), or None to leave that out; once
+    ``rectification_end`` has passed, open problems without a roadmap are listed."""
     with store.read() as tx:
         rows = tx.query(f"SELECT problem_id, unit, problem, status, channel, leader, department,"
-                        f" reported_at, deadline, answered_at FROM {tx.table('problems')}"
+                        f" reported_at, deadline, answered_at, answerable, dissatisfied_open, plan"
+                        f" FROM {tx.table('problems')}"
                         " ORDER BY position") if tx.exists("problems") else []
     colours = _latest_warnings(read_warnings(store))
     overdue, behind, approaching, unassigned, unanswered = [], [], [], [], []
+    late_answers, dissatisfied, without_roadmap = [], [], []
+    phase_ended = rectification_end if rectification_end and today > rectification_end else None
     statuses: dict[str, ProblemStatus] = {}
     counts: dict[str, list[int]] = {}
     for problem_id, unit, text, status, channel, leader, department, reported_at, deadline, \
-            answered_at in rows:
+            answered_at, answerable, dissatisfied_open, plan in rows:
         state, source = ProblemStatus(status), Channel(channel)
         reported_on = local_date(datetime.fromisoformat(reported_at))
         due = date.fromisoformat(deadline) if deadline else None
@@ -101,7 +119,7 @@ def read_board(store: ReadStore, today: date,
                          department or "")
         statuses[problem_id] = state
         tally = counts.setdefault(unit, [0, 0])
-        tally[0] += source is Channel.SELF_INSPECTION
+        tally[0] += source.is_units_own
         tally[1] += source.is_public
         warning = colours.get(problem_id)
         if due is not None and is_overdue(state, due, today):
@@ -113,8 +131,14 @@ def read_board(store: ReadStore, today: date,
                 approaching.append(_waiting_since(item, warning.due, today))
         if state in _WAITING_FOR_ASSIGNMENT and (today - reported_on).days > unassigned_days:
             unassigned.append(_waiting_since(item, reported_on, today))
-        if source.is_public and answered_at is None:
+        if answerable and answered_at is None:
             unanswered.append(_waiting_since(item, reported_on, today))
+            if answer_due is not None and (due_on := answer_due(reported_on)) < today:
+                late_answers.append(_waiting_since(item, due_on, today))
+        if dissatisfied_open:
+            dissatisfied.append(item)
+        if phase_ended and state in _STILL_OPEN and plan != Plan.ROADMAP.value:
+            without_roadmap.append(_waiting_since(item, phase_ended, today))
     notices = sorted((n for n in read_notices(store) if n.responded_at is None),
                      key=lambda n: (n.due or date.max, n.issued_at))
     late = [f for f in read_filings(store) if f.overdue_since and f.submitted_at is None]
@@ -126,7 +150,8 @@ def read_board(store: ReadStore, today: date,
                for unit, (own, public) in counts.items()]
     reports += [UnitReportCount(unit, 0, 0, True) for unit in sorted(chosen - counts.keys())]
     return Board(today, _by_day(overdue), _by_day(behind), _by_day(approaching),
-                 _by_day(unassigned), _by_day(unanswered), tuple(notices), tuple(late),
+                 _by_day(unassigned), _by_day(unanswered), _by_day(late_answers),
+                 tuple(dissatisfied), tuple(without_roadmap), tuple(notices), tuple(late),
                  tuple(pending), tuple(read_undelivered(store)), tuple(reports))
 
 

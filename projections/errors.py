@@ -13,6 +13,7 @@ class StreamDivergedError(RuntimeError):
 
     def __init__(self, zh: str, en: str, *, expected: int, found: int) -> None:
         super().__init__(f"{zh} ({en})")
+        self.zh, self.en = zh, en
         self.expected, self.found = expected, found
 
 
@@ -34,7 +35,7 @@ class StreamGapError(StreamDivergedError):
 
     def __init__(self, *, expected: int, found: int) -> None:
         super().__init__(
-            f"EVENTS 序号不连续：应为 {expected}，实为 {found}",
+            f"EVENTS 第 {expected} 条缺失（序号不连续：应为 {expected}，实为 {found}）",
             f"gap in the EVENTS stream: expected sequence {expected}, found {found}",
             expected=expected,
             found=found,
@@ -46,7 +47,7 @@ class PositionMismatchError(StreamDivergedError):
 
     def __init__(self, *, sequence: int, header: int) -> None:
         super().__init__(
-            f"EVENTS 序号 {sequence} 的消息标注的位置为 {header}",
+            f"EVENTS 第 {sequence} 条标注的位置为 {header}，不是事件库写入的位置",
             f"the message at stream sequence {sequence} says Rectify-Position {header}",
             expected=sequence,
             found=header,
@@ -57,8 +58,32 @@ class UndecodableEventError(RuntimeError):
     """A message on EVENTS is not a valid event of the contract."""
 
     def __init__(self, sequence: int, reason: str) -> None:
-        super().__init__(
-            f"EVENTS 序号 {sequence} 不是有效事件 (stream sequence {sequence} is not a valid "
-            f"event): {reason}"
-        )
+        self.zh = f"EVENTS 第 {sequence} 条不是有效事件：{reason}"
+        self.en = f"stream sequence {sequence} is not a valid event: {reason}"
+        super().__init__(f"{self.zh} ({self.en})")
         self.sequence = sequence
+
+
+class UnsealedEventError(StreamDivergedError):
+    """A message on EVENTS without the relay's valid seal: not written from the event store."""
+
+    def __init__(self, *, sequence: int) -> None:
+        super().__init__(
+            f"EVENTS 第 {sequence} 条没有转发器的有效封签，不是事件库写入的事件（伪造或被改动）",
+            f"EVENTS message {sequence} lacks the relay's valid seal: it was not written from "
+            "the event store (forged or altered)",
+            expected=sequence,
+            found=sequence,
+        )
+
+
+class StreamPurgedError(StreamDivergedError):
+    """Messages after the projection's position are gone from EVENTS (deleted or purged)."""
+
+    def __init__(self, *, expected: int, first: int) -> None:
+        super().__init__(
+            f"EVENTS 第 {expected} 至 {first - 1} 条已不在流中（被删除或清空）",
+            f"EVENTS messages {expected} to {first - 1} are gone (deleted or purged)",
+            expected=expected,
+            found=first,
+        )

@@ -2,8 +2,10 @@
 
 Rows are keyed by the stream position of the problem's report; 序号 is the order of reporting
 within the unit and never changes. Remarks (备注) are worked out when the ledger is read, since
-超期 depends on the day it is read for. The header's 填报人 and 电话 are those of the unit's
-ledger filing (报送) once there is one; until then, whoever filed its first self-inspection.
+超期 depends on the day it is read for. The header's 填报人, 电话 and 填报时间 are those of the
+unit's latest ledger filing (报送) once there is one; until then, 填报人 is whoever filed its
+first self-inspection and 填报时间 is blank. A unit's own proposed four determinations fill the
+row until the office confirms them (备注 四定待确认) or sends them back (整改方案已退回).
 Orders and circulars addressed to the unit as a whole are no row's: they are listed under the
 ledger (``UnitLedger.notices``, read from the supervision read model).
 """
@@ -20,7 +22,9 @@ from events.lifecycle import (
     ProblemEvent,
     ProblemReopened,
     ProblemReported,
+    ProposalReturned,
     RectificationAssigned,
+    RectificationProposed,
     SupervisionOrderIssued,
 )
 from events.supervision import (
@@ -40,7 +44,8 @@ COLUMNS = ("序号", "执法问题", "执法案例", "整改措施", "整改时�
 ROW_KEYS = ("no", "problem", "case", "measures", "deadline", "department", "leader", "remarks",
             "unit", "problem_id", "status")
 _ROW_FIELDS = "no, problem, case_text, measures, deadline, department, leader, unit, problem_id," \
-    " status, plan, supervised, reopened, extended, circulars, warning, rebound, notice_overdue"
+    " status, plan, supervised, reopened, extended, circulars, warning, rebound, notice_overdue," \
+    " deadline_text, proposal"
 
 
 @dataclass(frozen=True)
@@ -60,10 +65,12 @@ class LedgerRow:
     status: ProblemStatus
     plan: Plan | None = None
     """Fixed on the spot (立行立改) or a roadmap, once assigned; not a template column."""
+    deadline_as_written: str = ""
+    """整改时限 as the unit wrote it, when it is not a date (“长期坚持”)."""
 
     def cells(self) -> tuple[str, ...]:
         """The eight template columns, as text."""
-        deadline = self.deadline.isoformat() if self.deadline else ""
+        deadline = self.deadline.isoformat() if self.deadline else self.deadline_as_written
         return (str(self.no), self.problem, self.case, self.measures, deadline,
                 self.department, self.leader, self.remarks)
 
@@ -102,6 +109,8 @@ class Flags:
     warning: WarningLevel | None = None
     rebound: bool = False
     notice_overdue: bool = False
+    proposal: str | None = None
+    """The unit's proposal: ``pending`` confirmation, or ``returned``; None once assigned."""
 
 
 _COUNTED: dict[type, str] = {SupervisionOrderIssued: "supervised", CircularIssued: "circulars"}
@@ -111,7 +120,8 @@ class LedgerProjector:
     """Keeps every unit's ledger rows and header facts."""
 
     name = "ledger"
-    version = 2
+    version = 3
+    """3: the unit's proposals fill rows, 填报时间 is the filing's date."""
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('ledger_rows')} (position INTEGER PRIMARY KEY,"
@@ -121,12 +131,13 @@ class LedgerProjector:
                    " supervised INTEGER NOT NULL DEFAULT 0, reopened INTEGER NOT NULL DEFAULT 0,"
                    " extended INTEGER NOT NULL DEFAULT 0, circulars INTEGER NOT NULL DEFAULT 0,"
                    " warning TEXT, rebound INTEGER NOT NULL DEFAULT 0,"
-                   " notice_overdue INTEGER NOT NULL DEFAULT 0)")
+                   " notice_overdue INTEGER NOT NULL DEFAULT 0, deadline_text TEXT,"
+                   " proposal TEXT)")
         tx.execute(f"CREATE INDEX {tx.table('ledger_rows_by_unit')}"
                    f" ON {tx.table('ledger_rows')} (unit, no)")
         tx.execute(f"CREATE TABLE {tx.table('ledger_units')} (unit TEXT PRIMARY KEY,"
                    " first_position INTEGER NOT NULL, reported INTEGER NOT NULL,"
-                   " filed_by TEXT, phone TEXT, last_changed TEXT NOT NULL)")
+                   " filed_by TEXT, phone TEXT, last_changed TEXT NOT NULL, filed_on TEXT)")
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
         for recorded in batch:
@@ -143,15 +154,17 @@ class LedgerProjector:
                             local_date(event.occurred_at).isoformat()))
 
     def _filed(self, tx: Tx, position: int, event: FilingSubmitted) -> None:
-        """The unit sent in its ledger: its 填报人 and 电话 head the ledger from now on."""
+        """The unit sent in its ledger: its 填报人, 电话, 填报时间 head the ledger from now on."""
         units, day = tx.table("ledger_units"), local_date(event.occurred_at).isoformat()
         tx.execute(f"INSERT INTO {units} (unit, first_position, reported, filed_by, phone,"
-                   " last_changed) VALUES (?, ?, 0, ?, ?, ?) ON CONFLICT (unit) DO UPDATE SET"
-                   " filed_by = excluded.filed_by, phone = excluded.phone,"
+                   " last_changed, filed_on) VALUES (?, ?, 0, ?, ?, ?, ?) ON CONFLICT (unit)"
+                   " DO UPDATE SET filed_by = excluded.filed_by, phone = excluded.phone,"
+                   " filed_on = excluded.filed_on,"
                    " last_changed = CASE WHEN excluded.last_changed > "
                    f"{units}.last_changed THEN excluded.last_changed"
                    f" ELSE {units}.last_changed END",
-                   (event.unit, position, event.filed_by, event.phone, day))
+                   (event.unit, position, event.filed_by, event.phone, day,
+                    event.filed_on.isoformat()))
 
     def _report(self, tx: Tx, position: int, event: ProblemReported) -> None:
         units, day = tx.table("ledger_units"), local_date(event.occurred_at).isoformat()
@@ -178,7 +191,15 @@ class LedgerProjector:
         if isinstance(event, RectificationAssigned):
             sets.update(measures=event.measures, deadline=event.deadline.isoformat(),
                         department=event.department, leader=event.leader, plan=event.plan.value,
-                        warning=None)  # a new deadline: earlier warnings no longer stand
+                        warning=None,  # a new deadline: earlier warnings no longer stand
+                        deadline_text=None, proposal=None)
+        elif isinstance(event, RectificationProposed):
+            sets.update(measures=event.measures, department=event.department,
+                        leader=event.leader, plan=event.plan.value, proposal="pending",
+                        deadline=event.deadline.isoformat() if event.deadline else None,
+                        deadline_text=event.deadline_as_written)
+        elif isinstance(event, ProposalReturned):
+            sets["proposal"] = "returned"
         elif isinstance(event, DeadlineExtended):
             sets.update(deadline=event.deadline.isoformat(), extended=1, warning=None)
         elif isinstance(event, ProblemReopened):
@@ -219,7 +240,9 @@ def remarks(status: ProblemStatus, deadline: date | None, flags: Flags, today: d
              (flags.supervised > 0, _times("督办", flags.supervised)),
              (flags.circulars > 0, _times("通报", flags.circulars)),
              (flags.notice_overdue, "督办逾期未回复"), (flags.reopened, "已重新打开"),
-             (flags.extended, "已延期"), (flags.rebound, "疑似反弹"))
+             (flags.extended, "已延期"), (flags.rebound, "疑似反弹"),
+             (flags.proposal == "pending", "四定待确认"),
+             (flags.proposal == "returned", "整改方案已退回"))
     parts.extend(text for holds, text in marks if holds)
     return "；".join(parts)
 
@@ -229,7 +252,7 @@ def read_ledger(store: ReadStore, today: date, unit: str | None = None) -> list[
     with store.read() as tx:
         if not tx.exists("ledger_units"):
             return []
-        units = tx.query(f"SELECT unit, filed_by, phone, last_changed FROM"
+        units = tx.query(f"SELECT unit, filed_by, phone, filed_on FROM"
                          f" {tx.table('ledger_units')} ORDER BY first_position")
         rows = tx.query(f"SELECT {_ROW_FIELDS} FROM {tx.table('ledger_rows')} ORDER BY unit, no")
     notices: dict[str, list[NoticeLine]] = {}
@@ -239,19 +262,20 @@ def read_ledger(store: ReadStore, today: date, unit: str | None = None) -> list[
     by_unit: dict[str, list[LedgerRow]] = {}
     for (no, problem, case, measures, deadline, department, leader, row_unit, problem_id,
          status, plan, supervised, reopened, extended, circulars, warning, rebound,
-         notice_overdue) in rows:
+         notice_overdue, deadline_text, proposal) in rows:
         due = date.fromisoformat(deadline) if deadline else None
         state = ProblemStatus(status)
         flags = Flags(plan, int(supervised), int(circulars), bool(reopened), bool(extended),
                       WarningLevel(warning) if warning else None, bool(rebound),
-                      bool(notice_overdue))
+                      bool(notice_overdue), proposal)
         note = remarks(state, due, flags, today)
         by_unit.setdefault(row_unit, []).append(LedgerRow(
             no, problem, case, measures or "", due, department or "", leader or "", note,
-            row_unit, problem_id, state, Plan(plan) if plan else None))
+            row_unit, problem_id, state, Plan(plan) if plan else None, deadline_text or ""))
     return [
-        UnitLedger(LedgerHeader(name, filed_by or "", phone or "", date.fromisoformat(changed)),
+        UnitLedger(LedgerHeader(name, filed_by or "", phone or "",
+                                date.fromisoformat(filed_on) if filed_on else None),
                    tuple(by_unit.get(name, ())), tuple(notices.get(name, ())))
-        for name, filed_by, phone, changed in units
+        for name, filed_by, phone, filed_on in units
         if unit is None or name == unit
     ]

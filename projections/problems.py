@@ -20,9 +20,10 @@ from events.lifecycle import (
     ProblemTriaged,
     RectificationAssigned,
     ReporterAnswered,
+    SatisfactionRecorded,
     SupervisionOrderIssued,
 )
-from events.vocabulary import ProblemStatus
+from events.vocabulary import ProblemStatus, Satisfaction
 from projections.facts import is_overdue, local_date, status_after
 from projections.projector import Recorded
 from projections.store import ReadStore, Tx
@@ -33,10 +34,15 @@ _COUNTERS = {FixSentBack: "sent_back", ProblemReopened: "reopened",
 
 
 class ProblemsProjector:
-    """Keeps each problem's unit, category, channel, status, dates and counters."""
+    """Keeps each problem's unit, category, channel, status, dates and counters.
+
+    Version 2: whether someone is owed an answer (``answerable``), when the outcome was told
+    (``outcome_at``), the reporter's latest satisfaction, and whether a 不满意 awaits action
+    (neither reopened nor answered anew since), and the plan (立行立改 or a roadmap).
+    """
 
     name = "problems"
-    version = 1
+    version = 2
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('problems')} (position INTEGER PRIMARY KEY,"
@@ -44,6 +50,8 @@ class ProblemsProjector:
                    " channel TEXT NOT NULL, status TEXT NOT NULL, problem TEXT NOT NULL,"
                    " reported_at TEXT NOT NULL, assigned_at TEXT, deadline TEXT, leader TEXT,"
                    " department TEXT, closed_at TEXT, answered_at TEXT,"
+                   " answerable INTEGER NOT NULL DEFAULT 0, outcome_at TEXT, satisfaction TEXT,"
+                   " dissatisfied_open INTEGER NOT NULL DEFAULT 0, plan TEXT,"
                    " sent_back INTEGER NOT NULL DEFAULT 0, reopened INTEGER NOT NULL DEFAULT 0,"
                    " orders INTEGER NOT NULL DEFAULT 0)")
 
@@ -55,13 +63,15 @@ class ProblemsProjector:
                 continue
             if isinstance(event, ProblemReported):
                 tx.execute(f"INSERT INTO {table} (position, problem_id, unit, category, channel,"
-                           " status, problem, reported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           " status, problem, reported_at, answerable)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            (recorded.position, str(event.problem_id), event.unit,
                             event.category.value, event.channel.value,
                             ProblemStatus.REPORTED.value, event.problem,
-                            event.occurred_at.isoformat()))
+                            event.occurred_at.isoformat(),
+                            int(event.channel.answers_reporter(event.reporter is not None))))
                 continue
-            sets: dict[str, str | None] = {}
+            sets: dict[str, str | int | None] = {}
             if (status := status_after(event)) is not None:
                 sets.update(status=status.value, closed_at=None)
             at = event.occurred_at.isoformat()
@@ -69,13 +79,21 @@ class ProblemsProjector:
                 sets["category"] = event.category.value
             elif isinstance(event, RectificationAssigned):
                 sets.update(assigned_at=at, deadline=event.deadline.isoformat(),
-                            leader=event.leader, department=event.department)
+                            leader=event.leader, department=event.department,
+                            plan=event.plan.value)
             elif isinstance(event, DeadlineExtended):
                 sets["deadline"] = event.deadline.isoformat()
             elif isinstance(event, ProblemClosed):
                 sets["closed_at"] = at
             elif isinstance(event, ReporterAnswered):
                 sets["answered_at"] = at
+                if event.outcome:
+                    sets.update(outcome_at=at, dissatisfied_open=0)
+            elif isinstance(event, SatisfactionRecorded):
+                sets.update(satisfaction=event.satisfaction.value, dissatisfied_open=int(
+                    event.satisfaction is Satisfaction.DISSATISFIED))
+            if isinstance(event, ProblemReopened):  # a new outcome is owed, and acted on
+                sets.update(outcome_at=None, dissatisfied_open=0)
             assignments = [f"{column} = ?" for column in sets]
             if (counter := _COUNTERS.get(type(event))) is not None:
                 assignments.append(f"{counter} = {counter} + 1")

@@ -17,12 +17,21 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import TypeAdapter, ValidationError
 
 from events.recorded import RecordedEvent, parse_recorded
-from events.subjects import EVENTS_STREAM, EVENTS_SUBJECTS, HEADER_POSITION
+from events.seal import SealKey
+from events.subjects import (
+    EVENTS_STREAM,
+    EVENTS_SUBJECTS,
+    HEADER_MSG_ID,
+    HEADER_POSITION,
+    HEADER_SEAL,
+)
 from projections.errors import (
     PositionMismatchError,
     StreamBehindError,
     StreamGapError,
+    StreamPurgedError,
     UndecodableEventError,
+    UnsealedEventError,
 )
 from projections.projector import Recorded
 
@@ -35,14 +44,28 @@ async def stream_last_sequence(js: JetStreamContext) -> int:
     return int(info.state.last_seq)
 
 
+async def check_stream(js: JetStreamContext, position: int) -> int:
+    """The stream's last sequence, once it is known to still hold what follows ``position``."""
+    state = (await js.stream_info(EVENTS_STREAM)).state
+    last, first = int(state.last_seq), int(state.first_seq)
+    check_not_behind(position, last)
+    if last > position and first > position + 1:
+        raise StreamPurgedError(expected=position + 1, first=first)
+    return last
+
+
 def check_not_behind(position: int, stream_last: int) -> None:
     if stream_last < position:
         raise StreamBehindError(position=position, stream_last=stream_last)
 
 
-def decode(messages: Sequence[Msg], after: int) -> list[Recorded]:
-    """The messages as recorded events, which must follow position ``after`` without a gap."""
+def decode(messages: Sequence[Msg], after: int, key: SealKey | None = None) -> list[Recorded]:
+    """The messages as recorded events, which must follow position ``after`` without a gap and,
+    given the relay's ``key``, carry its seal."""
     sequences = [_checked_sequence(m, after + i + 1) for i, m in enumerate(messages)]
+    if key is not None:
+        for sequence, message in zip(sequences, messages, strict=True):
+            _check_seal(key, sequence, message)
     bodies = [m.data for m in messages]
     try:
         events = _BATCH.validate_json(b"[" + b",".join(bodies) + b"]")
@@ -62,6 +85,13 @@ def _checked_sequence(message: Msg, expected: int) -> int:
     if header is not None and int(header) != sequence:
         raise PositionMismatchError(sequence=sequence, header=int(header))
     return sequence
+
+
+def _check_seal(key: SealKey, sequence: int, message: Msg) -> None:
+    headers = message.headers or {}
+    if not key.holds(sequence, headers.get(HEADER_MSG_ID, ""), message.data,
+                     headers.get(HEADER_SEAL, "")):
+        raise UnsealedEventError(sequence=sequence)
 
 
 def _decode_one(sequence: int, body: bytes) -> RecordedEvent:
@@ -95,7 +125,8 @@ class EventReader:
         )
 
     async def fetch(self, batch: int, wait: float) -> list[Msg]:
-        """Up to ``batch`` messages; raises ``nats.errors.TimeoutError`` if none came in time."""
+        """Up to ``batch`` messages; raises ``TimeoutError`` (nats-py's own or the plain one) if
+        none came in time."""
         if self._subscription is None:
             await self.open()
         assert self._subscription is not None

@@ -21,6 +21,7 @@ from datetime import datetime
 
 from nats.js import JetStreamContext
 
+from events.seal import SealKey
 from projections.catalog import projectors
 from projections.facts import CHINA_TIME
 from projections.projector import Recorded
@@ -34,12 +35,13 @@ def moment(when: datetime) -> datetime:
 
 
 async def rebuild(js: JetStreamContext, store: ReadStore, *,
-                  on_progress: OnProgress | None = None, batch_size: int = BATCH_SIZE) -> int:
+                  on_progress: OnProgress | None = None, batch_size: int = BATCH_SIZE,
+                  key: SealKey | None = None) -> int:
     """Replay EVENTS into fresh tables of every projection and swap them in; the position."""
     generation = await asyncio.to_thread(store.new_generation)
     try:
         reached = await catch_up(js, store, projectors(), generation=generation,
-                                 on_progress=on_progress, batch_size=batch_size)
+                                 on_progress=on_progress, batch_size=batch_size, key=key)
     except BaseException:
         await asyncio.to_thread(store.discard, generation)
         raise
@@ -49,7 +51,8 @@ async def rebuild(js: JetStreamContext, store: ReadStore, *,
 
 async def build_as_of(js: JetStreamContext, as_of: datetime, *,
                       names: Sequence[str] | None = None, store: ReadStore | None = None,
-                      on_progress: OnProgress | None = None) -> ReadStore:
+                      on_progress: OnProgress | None = None,
+                      key: SealKey | None = None) -> ReadStore:
     """The read models as they stood at ``as_of`` (naive: China Standard Time)."""
     cut = moment(as_of)
 
@@ -58,5 +61,5 @@ async def build_as_of(js: JetStreamContext, as_of: datetime, *,
 
     target = store if store is not None else SqliteStore(":memory:")
     await catch_up(js, target, projectors(names), stop_before=after_the_moment,
-                   on_progress=on_progress)
+                   on_progress=on_progress, key=key)
     return target

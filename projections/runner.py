@@ -3,7 +3,10 @@
 ``run`` follows the stream until cancelled (the task inside ``rectify up``); ``catch_up`` applies
 what the stream held when it was called and returns. Both resume from the stored positions,
 apply at most ``batch_size`` events per transaction, and halt with a ``StreamDivergedError``
-when the stream goes behind a projector or skips a sequence.
+when the stream goes behind a projector, skips a sequence, or holds a message without the
+relay's seal. A fetch that times out is an idle poll (nats-py raises its own ``TimeoutError``
+or the plain one: both are the builtin). Which other failures pass is the caller's to say
+(``passing``): ``rectify up`` gives its one definition; a one-shot catch-up gives none.
 """
 
 from __future__ import annotations
@@ -16,13 +19,12 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from nats.aio.msg import Msg
-from nats.errors import Error as NatsError
-from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 
+from events.seal import SealKey
 from projections.errors import StreamBehindError
 from projections.projector import Projector, Recorded, RewindNeededError, apply_batch, positions
-from projections.reading import EventReader, check_not_behind, decode, stream_last_sequence
+from projections.reading import EventReader, check_stream, decode, stream_last_sequence
 from projections.store import ReadStore
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,11 @@ class Progress:
 
 OnProgress = Callable[[Progress], None]
 StopBefore = Callable[[Recorded], bool]
+Passing = Callable[[BaseException], bool]
+
+
+def nothing_passes(error: BaseException) -> bool:
+    return False
 
 
 @dataclass
@@ -62,7 +69,8 @@ class Follower:
     known_last: int = 0
     applied: int = 0
     stopped: bool = False
-    resilient: bool = False
+    key: SealKey | None = None
+    passing: Passing = nothing_passes
 
     async def follow(self, target: int | None) -> int:
         """Apply up to ``target`` (forever if None); the position reached."""
@@ -70,8 +78,7 @@ class Follower:
         stored = await asyncio.to_thread(positions, self.store, self.projectors, self.generation)
         self.position = min(stored.values(), default=0)
         self.highest = max(stored.values(), default=0)
-        self.known_last = await stream_last_sequence(self.js)
-        check_not_behind(self.highest, self.known_last)
+        self.known_last = await check_stream(self.js, self.highest)
         reader = EventReader(self.js, self.position + 1)
         try:
             while not self.stopped and (target is None or self.position < target):
@@ -90,11 +97,11 @@ class Follower:
             messages = await reader.fetch(wanted, FETCH_TIMEOUT_SECONDS)
             if not messages:
                 return reader
-        except NatsTimeoutError:
+        except TimeoutError:
             return await self._idle(reader, target)
-        except NatsError as error:
+        except Exception as error:
             return await self._retry(reader, error)
-        batch = self._cut(decode(messages, self.position))
+        batch = self._cut(decode(messages, self.position, self.key))
         self.known_last = max(self.known_last, _last_in_stream(messages[-1]))
         try:
             await asyncio.to_thread(apply_batch, self.store, self.projectors, batch,
@@ -109,9 +116,9 @@ class Follower:
             self.highest = max(self.highest, self.position)
         return reader
 
-    async def _retry(self, reader: EventReader, error: NatsError) -> EventReader:
-        """NATS failed us: a one-shot catch-up gives up, a long run waits and reads again."""
-        if not self.resilient:
+    async def _retry(self, reader: EventReader, error: Exception) -> EventReader:
+        """NATS failed us: unless the failure passes, give up; else wait and read again."""
+        if not self.passing(error):
             raise error
         log.warning("reading EVENTS failed (%s); reading again from %d in %.0fs", error,
                     self.position + 1, RETRY_SECONDS)
@@ -130,10 +137,9 @@ class Follower:
     async def _idle(self, reader: EventReader, target: int | None) -> EventReader:
         """Nothing came: make sure the stream did not shrink under us, then read again."""
         try:
-            last = self.known_last = await stream_last_sequence(self.js)
-        except NatsError as error:
+            last = self.known_last = await check_stream(self.js, self.highest)
+        except Exception as error:
             return await self._retry(reader, error)
-        check_not_behind(self.highest, last)
         if target is not None and last < target:
             raise StreamBehindError(position=target, stream_last=last)
         return await self._reopen(reader) if last > self.position else reader
@@ -151,18 +157,24 @@ def _last_in_stream(message: Msg) -> int:
 async def catch_up(js: JetStreamContext, store: ReadStore, projectors: Sequence[Projector],
                    *, on_progress: OnProgress | None = None, batch_size: int = BATCH_SIZE,
                    generation: int | None = None, until: int | None = None,
-                   stop_before: StopBefore | None = None) -> int:
-    """Apply everything EVENTS held at call time (or up to ``until``); the position reached."""
+                   stop_before: StopBefore | None = None, key: SealKey | None = None) -> int:
+    """Apply everything EVENTS held at call time (or up to ``until``); the position reached.
+
+    Given the relay's ``key``, a message without its seal halts the catch-up.
+    """
     last = await stream_last_sequence(js)
     target = last if until is None else min(until, last)
-    follower = Follower(js, store, projectors, generation, batch_size, on_progress, stop_before)
+    follower = Follower(js, store, projectors, generation, batch_size, on_progress, stop_before,
+                        key=key)
     return await follower.follow(target)
 
 
 async def run(js: JetStreamContext, store: ReadStore, projectors: Sequence[Projector],
-              *, on_progress: OnProgress | None = None,
-              batch_size: int = BATCH_SIZE) -> NoReturn:
-    """Keep ``projectors`` up to date with EVENTS until cancelled."""
-    follower = Follower(js, store, projectors, None, batch_size, on_progress, resilient=True)
+              *, on_progress: OnProgress | None = None, batch_size: int = BATCH_SIZE,
+              key: SealKey | None = None, passing: Passing = nothing_passes) -> NoReturn:
+    """Keep ``projectors`` up to date with EVENTS until cancelled; ``passing`` failures are
+    waited out, anything else ends the run."""
+    follower = Follower(js, store, projectors, None, batch_size, on_progress, key=key,
+                        passing=passing)
     await follower.follow(None)
     raise AssertionError("following EVENTS without a target never returns")

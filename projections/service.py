@@ -9,10 +9,11 @@ from typing import NoReturn
 
 from nats.js import JetStreamContext
 
+from events.seal import SealKey
 from projections.catalog import projectors
 from projections.projector import stale_models
 from projections.rebuild import rebuild
-from projections.runner import OnProgress, run
+from projections.runner import OnProgress, Passing, run
 from projections.store import ReadStore, SqliteStore
 
 log = logging.getLogger(__name__)
@@ -27,10 +28,11 @@ def open_read_store(location: str) -> ReadStore:
     return SqliteStore(location)
 
 
-async def run_projections(js: JetStreamContext, store: ReadStore,
-                          names: Sequence[str] | None = None,
+async def run_projections(js: JetStreamContext, store: ReadStore, key: SealKey, *,
+                          passing: Passing, names: Sequence[str] | None = None,
                           on_progress: OnProgress | None = None) -> NoReturn:
-    """Keep the named read models (all by default) in ``store`` up to date until cancelled.
+    """Keep the named read models (all by default) in ``store`` up to date until cancelled,
+    taking only events sealed with the relay's ``key``; ``passing`` failures are waited out.
 
     Read models built by an older projector are rebuilt first (the old ones stay readable until
     the new generation is swapped in).
@@ -39,5 +41,5 @@ async def run_projections(js: JetStreamContext, store: ReadStore,
     if stale:
         log.warning("rebuilding read models built by another version: %s", ", ".join(
             f"{m.name} v{m.built_by} → v{m.current}" for m in stale))
-        await rebuild(js, store, on_progress=on_progress)
-    await run(js, store, projectors(names), on_progress=on_progress)
+        await rebuild(js, store, on_progress=on_progress, key=key)
+    await run(js, store, projectors(names), on_progress=on_progress, key=key, passing=passing)

@@ -3,8 +3,9 @@
 Counts by category and channel; problems to rectify (all but declined reports and duplicates),
 closed, closed on time (on or before the deadline as extended), overdue on the day, reopened
 (at least once); orders and circulars, on the unit's problems and to the unit itself; public
-reports and how many were answered; and the mean days a problem spent in each status, over
-the problems that have left that status (a stay still going on is not counted: see ``stages``).
+reports and how many were answered; the reporters' latest satisfaction; and the mean days a
+problem spent in each status, over the problems that have left that status (a stay still
+going on is not counted: see ``stages``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from statistics import fmean
 
-from events.vocabulary import Category, Channel, Notice, ProblemStatus
+from events.vocabulary import Category, Channel, Notice, ProblemStatus, Satisfaction
 from projections.facts import is_overdue
 from projections.stages import read_stage_times
 from projections.stats import NOT_TO_RECTIFY, closed_on_time
@@ -46,6 +47,10 @@ class UnitSummary:
     circulars: int = 0
     public_reports: int = 0
     answered: int = 0
+    satisfied: int = 0
+    basically_satisfied: int = 0
+    dissatisfied: int = 0
+    """回访: each problem's reporter's latest satisfaction (满意 / 基本满意 / 不满意)."""
     stage_days: dict[ProblemStatus, float] = field(default_factory=dict)
     """Mean days in each status, over the problems that have left it; absent if none has."""
 
@@ -71,6 +76,7 @@ class _Tally:
     notices: Counter[Notice] = field(default_factory=Counter)
     public: int = 0
     answered: int = 0
+    satisfaction: Counter[Satisfaction] = field(default_factory=Counter)
     stays: dict[ProblemStatus, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     def summary(self, unit: str) -> UnitSummary:
@@ -80,20 +86,24 @@ class _Tally:
             unit, self.reported, {c: self.categories[c] for c in Category},
             {c: self.channels[c] for c in Channel}, self.to_rectify, self.closed,
             self.closed_on_time, self.overdue, self.reopened, self.notices[Notice.ORDER],
-            self.notices[Notice.CIRCULAR], self.public, self.answered, stage_days)
+            self.notices[Notice.CIRCULAR], self.public, self.answered,
+            satisfied=self.satisfaction[Satisfaction.SATISFIED],
+            basically_satisfied=self.satisfaction[Satisfaction.BASICALLY_SATISFIED],
+            dissatisfied=self.satisfaction[Satisfaction.DISSATISFIED], stage_days=stage_days)
 
 
 def read_summary(store: ReadStore, today: date, unit: str | None = None) -> Summary:
     """The summary as of ``today``: every unit (in order of first report), or only ``unit``."""
     with store.read() as tx:
         rows = tx.query(f"SELECT problem_id, unit, category, channel, status, deadline,"
-                        f" closed_at, answered_at, reopened FROM {tx.table('problems')}"
+                        f" closed_at, answered_at, reopened, satisfaction"
+                        f" FROM {tx.table('problems')}"
                         " ORDER BY position") if tx.exists("problems") else []
     tallies: dict[str, _Tally] = {}
     total = _Tally()
     unit_of: dict[str, str] = {}
     for problem_id, owner, category, channel, status, deadline, closed_at, answered_at, \
-            reopened in rows:
+            reopened, satisfaction in rows:
         unit_of[problem_id] = owner
         state, source = ProblemStatus(status), Channel(channel)
         due = date.fromisoformat(deadline) if deadline else None
@@ -109,6 +119,8 @@ def read_summary(store: ReadStore, today: date, unit: str | None = None) -> Summ
             tally.reopened += int(reopened) > 0
             tally.public += source.is_public
             tally.answered += source.is_public and answered_at is not None
+            if satisfaction:
+                tally.satisfaction[Satisfaction(satisfaction)] += 1
     for notice in read_notices(store):
         for tally in (tallies.setdefault(notice.unit, _Tally()), total):
             tally.notices[notice.notice] += 1

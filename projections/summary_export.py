@@ -30,6 +30,9 @@ FIGURES: tuple[tuple[str, str, str], ...] = (
     ("circulars", "通报", "circulars"),
     ("public_reports", "群众举报", "public reports"),
     ("answered", "已答复", "answered"),
+    ("satisfied", "满意", "satisfied"),
+    ("basically_satisfied", "基本满意", "basically satisfied"),
+    ("dissatisfied", "不满意", "dissatisfied"),
 )
 
 

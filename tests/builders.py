@@ -91,8 +91,8 @@ def verify_fix(problem: Problem) -> None:
 
 
 def answer_if_public(problem: Problem) -> None:
-    """件件有回音: a public reporter is answered before the problem may be closed."""
-    if problem.channel.is_public:
+    """件件有回音: a reporter is told the outcome before the problem may be closed."""
+    if problem.answerable:
         problem.answer_reporter(an_act(SUPERVISOR, days_after_report=35), "已整改完毕", None)
 
 

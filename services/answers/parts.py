@@ -29,7 +29,6 @@ from services.answers.outcomes import TryLaterError
 from services.answers.wechat_api import WeChatApi
 from services.intake.keys import IntakeKeys
 from services.intake.tracking import TrackingIndex
-from services.runtime.alarms import alarm_when_stopped
 from services.runtime.config import Settings
 
 if TYPE_CHECKING:
@@ -118,12 +117,13 @@ async def answers(runtime: Runtime) -> AsyncIterator[None]:
 
         report()
         stop = asyncio.Event()
-        task = asyncio.create_task(consume(runtime.js, delivery, stop, report), name="answers")
-        task.add_done_callback(alarm_when_stopped(runtime.alarms, "answers"))
+        task = runtime.supervisor.start(
+            "answers", lambda: consume(runtime.js, delivery, stop, report))
         try:
             yield
         finally:
             # Let a delivery under way be recorded: cut short, it would be sent again.
             stop.set()
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(task, STOP_WAIT_SECONDS)
+                await asyncio.wait_for(asyncio.shield(task), STOP_WAIT_SECONDS)
+            await runtime.supervisor.stop("answers")

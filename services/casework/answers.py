@@ -1,8 +1,10 @@
 """件件有回音: the answers a problem's reporter was given, and what became of each delivery.
 
-One answer per report: a second is refused while the first is delivered or still on its way,
-and allowed again once the problem is reopened (there is a new outcome to tell) or once the
+Progress replies (进展答复) may be given any number of times before the outcome is known. One
+outcome answer per report: a second is refused while the first is delivered or still on its
+way, and allowed again once the problem is reopened (there is a new outcome to tell) or once the
 first could not be delivered (the reporter must still hear back, by another channel).
+The reporter's satisfaction is asked once per outcome answer.
 Each answer's delivery is recorded once: a redelivered ``ReporterAnswered`` finds it recorded.
 """
 
@@ -17,6 +19,7 @@ from services.casework.errors import (
     AlreadyAnsweredError,
     AlreadyDeliveredError,
     AnswerNotFoundError,
+    SatisfactionError,
 )
 from services.clock import china_date
 
@@ -49,14 +52,27 @@ class Answers:
     given: dict[int, Given] = field(default_factory=dict)
     deliveries: dict[int, Delivery] = field(default_factory=dict)
     current: int | None = None
-    """The answer given since the problem was reported or last reopened."""
+    """The outcome answer given since the problem was reported or last reopened."""
+    rated: set[int] = field(default_factory=set)
+    """The outcome answers whose reporter's satisfaction is recorded."""
 
-    def answered(self, version: int, at: datetime, channel: Channel) -> None:
+    def answered(self, version: int, at: datetime, channel: Channel, outcome: bool) -> None:
         self.given[version] = Given(at, channel)
-        self.current = version
+        if outcome:
+            self.current = version
 
     def reopened(self) -> None:
         self.current = None
+
+    def check_can_rate(self) -> int:
+        """The outcome answer whose satisfaction may now be recorded."""
+        if self.current is None:
+            raise SatisfactionError("尚未答复举报人处理结果，无从回访满意度",
+                                    "the reporter has not been told the outcome yet")
+        if self.current in self.rated:
+            raise SatisfactionError("本次答复的满意度已经记录",
+                                    "satisfaction with this answer is already recorded")
+        return self.current
 
     def delivered(self, version: int, outcome: Outcome, at: datetime) -> None:
         self.deliveries[version] = Delivery(outcome, at)

@@ -20,13 +20,17 @@ from events.commands import (
     Assign,
     CircularizeUnit,
     Close,
+    ConfirmProposal,
     ExtendDeadline,
     IssueCircular,
     NoteProgress,
     OrderUnit,
     ProblemCommand,
+    Propose,
+    RecordSatisfaction,
     Reopen,
     RespondToNotice,
+    ReturnProposal,
     SelectForSpotCheck,
     SubmitFiling,
     SubmitFix,
@@ -43,9 +47,12 @@ from events.supervision import UnitEvent
 from events.vocabulary import Via
 from services.casework.errors import ProblemNotFoundError, VersionConflictError
 from services.casework.mapper import FactMapper
+from services.casework.plan_rules import PlanRules
 from services.casework.problem import Act, Problem, RecordedFact
+from services.casework.proposals import Completion
 from services.casework.rebound import ReboundIndex
 from services.casework.unit import Unit, UnitFact
+from services.casework.units import UnitDirectory
 from services.clock import Clock, china_date, system_clock
 
 REBOUND_ACTOR = "系统比对"
@@ -71,6 +78,10 @@ class Casework(Application[UUID]):
         super().__init__(env)
         self.clock = clock
         self.rebound = ReboundIndex()
+        self.units = UnitDirectory("")
+        """Where reports are placed; ``rectify up`` gives it the campaign's units."""
+        self.plan_rules = PlanRules()
+        """The campaign's limits on plans (the supervision part sets its dates)."""
 
     def construct_mapper(self) -> Mapper[UUID]:
         return FactMapper(
@@ -90,6 +101,7 @@ class Casework(Application[UUID]):
         """
         first: dict[UUID, IntakeSubmission] = {}
         outcomes: list[Filed] = []
+        submissions = [self.units.place(s) for s in submissions]
         for submission in submissions:
             problem_id = problem_id_for(submission.channel, submission.intake_id)
             outcomes.append(Filed(problem_id, created=problem_id not in first))
@@ -155,6 +167,7 @@ class Casework(Application[UUID]):
                 f"{command.expected_version}); reload and try again",
             )
         act = Act(actor=command.actor, via=command.via, at=self.clock(), actor_id=actor_id)
+        problem.plan_rules = self.plan_rules
         _HANDLERS[type(command)](problem, command, act)
         try:
             self.save(problem)
@@ -243,6 +256,18 @@ def _assign(problem: Problem, command: Any, act: Act) -> None:
     problem.assign(act, c.leader, c.department, c.measures, c.deadline, c.immediate, c.milestones)
 
 
+def _propose(problem: Problem, command: Any, act: Act) -> None:
+    c: Propose = command
+    problem.propose(act, c.proposed_by or c.actor, c.leader, c.department, c.measures,
+                    c.deadline, c.deadline_as_written, c.immediate)
+
+
+def _confirm(problem: Problem, command: Any, act: Act) -> None:
+    c: ConfirmProposal = command
+    problem.confirm_proposal(act, Completion(c.leader, c.department, c.measures, c.deadline,
+                                             c.milestones))
+
+
 def _progress(problem: Problem, command: Any, act: Act) -> None:
     c: NoteProgress = command
     if c.milestone is None:
@@ -262,6 +287,9 @@ def _verify(problem: Problem, command: Any, act: Act) -> None:
 _HANDLERS: dict[type[ProblemCommand], Callable[[Problem, Any, Act], None]] = {
     Triage: _triage,
     Assign: _assign,
+    Propose: _propose,
+    ConfirmProposal: _confirm,
+    ReturnProposal: lambda p, c, a: p.return_proposal(a, c.reason),
     NoteProgress: _progress,
     ExtendDeadline: lambda p, c, a: p.extend_deadline(a, c.deadline, c.reason, c.approved_by),
     SubmitFix: lambda p, c, a: p.submit_fix(a, c.summary, c.evidence),
@@ -269,13 +297,14 @@ _HANDLERS: dict[type[ProblemCommand], Callable[[Problem, Any, Act], None]] = {
     Close: lambda p, c, a: p.close(a),
     Reopen: lambda p, c, a: p.reopen(a, c.reason),
     AnswerReporter: lambda p, c, a: p.answer_reporter(a, c.message, c.channel),
+    RecordSatisfaction: lambda p, c, a: p.record_satisfaction(a, c.satisfaction, c.note),
     Supervise: lambda p, c, a: p.supervise(a, c.reason, c.due),
     IssueCircular: lambda p, c, a: p.circulate(a, c.reason, c.due),
     RespondToNotice: lambda p, c, a: p.respond(a, c.notice, c.number, c.response),
 }
 
 _UNIT_HANDLERS: dict[type[UnitCommand], Callable[[Unit, Any, Act], None]] = {
-    SubmitFiling: lambda u, c, a: u.submit_filing(a, c.filing, c.phone),
+    SubmitFiling: lambda u, c, a: u.submit_filing(a, c.filing, c.phone, c.filed_by, c.filed_on),
     OrderUnit: lambda u, c, a: u.order(a, c.reason, c.due),
     CircularizeUnit: lambda u, c, a: u.circulate(a, c.reason, c.due),
     UnitRespond: lambda u, c, a: u.respond(a, c.notice, c.number, c.response),

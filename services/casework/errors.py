@@ -97,3 +97,15 @@ class AnswerNotFoundError(DomainError):
 
 class AlreadyDeliveredError(DomainError):
     code = "already_delivered"
+
+
+class SatisfactionError(DomainError):
+    code = "satisfaction_not_allowed"
+
+
+class ProposalError(DomainError):
+    code = "proposal_not_allowed"
+
+
+class ProposalIncompleteError(DomainError):
+    code = "proposal_incomplete"

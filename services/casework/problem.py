@@ -30,9 +30,12 @@ from events.lifecycle import (
     ProblemReported,
     ProblemTriaged,
     ProgressNoted,
+    ProposalReturned,
     RectificationAssigned,
+    RectificationProposed,
     Reporter,
     ReporterAnswered,
+    SatisfactionRecorded,
     SupervisionOrderIssued,
 )
 from events.submission import IntakeSubmission
@@ -49,6 +52,7 @@ from events.vocabulary import (
     Channel,
     Notice,
     Plan,
+    Satisfaction,
     Via,
     WarningLevel,
     Watched,
@@ -63,17 +67,22 @@ from services.casework.errors import (
     NoReporterError,
     NotVerifiedError,
     ProblemClosedError,
+    ProposalIncompleteError,
     ReasonRequiredError,
     ReporterNotAnsweredError,
     SelfVerificationError,
     WrongStatusError,
 )
 from services.casework.notices import Notices
+from services.casework.plan_rules import PlanRules
+from services.casework.proposals import Completion, Proposals
 from services.clock import china_date
 
 _BEING_RECTIFIED = frozenset({Status.RECTIFYING})
 _BEFORE_ASSIGNMENT = frozenset({Status.REPORTED, Status.TRIAGED})
 _SET_ASIDE = frozenset({Status.DECLINED, Status.DUPLICATE})
+_OUTCOME_KNOWN = frozenset({Status.VERIFIED, Status.CLOSED}) | _SET_ASIDE
+"""Where an answer can state the outcome (解决情况和处理结果): fixed and verified, or set aside."""
 
 
 @dataclass(frozen=True)
@@ -146,8 +155,12 @@ class Problem:
         self.milestones: tuple[Milestone, ...] = ()
         self.completed_milestones: set[int] = set()
         self.fix_submitted_by: str | None = None
-        self.answered = False
+        self.answerable = reported.channel.answers_reporter(reported.reporter is not None)
+        """Whether someone is owed an answer: a public reporter, or a named 行政相对人."""
         self.answers = Answers()
+        self.proposals = Proposals()
+        self.plan_rules = PlanRules()
+        """The campaign's limits on plans; casework sets them before each command."""
         self.enterprise: str | None = reported.enterprise
         self.notices = Notices()
         self.created_on = self.modified_on = reported.occurred_at
@@ -206,9 +219,49 @@ class Problem:
             raise self._wrong_status("交办整改", "assign")
         self._check_deadline_not_before_report(deadline)
         self._check_milestones(immediate, milestones, deadline)
+        self._check_immediate_within_phase(act, immediate, deadline)
         plan = Plan.IMMEDIATE if immediate else Plan.ROADMAP
         self._record(RectificationAssigned, act, leader=leader, department=department,
                      measures=measures, deadline=deadline, plan=plan, milestones=milestones)
+
+    def propose(self, act: Act, proposed_by: str, leader: str | None, department: str | None,
+                measures: str | None, deadline: date | None, deadline_as_written: str | None,
+                immediate: bool) -> None:
+        """各单位制定整改方案: the unit proposes its four determinations for the office.
+
+        Kept as the unit wrote them; the office's confirmation checks them like an assignment.
+        """
+        self._check_before_assignment("提出整改方案", "propose a rectification for")
+        if not any((leader, department, measures, deadline, deadline_as_written)):
+            raise ProposalIncompleteError("整改方案（四定）一项也没有填写",
+                                          "the proposal names none of the four determinations")
+        proposal: dict[str, object] = {
+            "proposed_by": proposed_by, "leader": leader, "department": department,
+            "measures": measures, "deadline": deadline,
+            "deadline_as_written": deadline_as_written,
+            "plan": Plan.IMMEDIATE if immediate else Plan.ROADMAP}
+        self.proposals.check_new(proposal)
+        self._record(RectificationProposed, act, **proposal)
+
+    def confirm_proposal(self, act: Act, completion: Completion) -> None:
+        """The office confirms the unit's proposal, completing what the unit left blank."""
+        self._check_before_assignment("确认整改方案", "confirm the proposal for")
+        _, version = self.proposals.check_pending()
+        decided = self.proposals.confirmed(completion)
+        self._check_deadline_not_before_report(decided.deadline)
+        self._check_milestones(decided.immediate, decided.milestones, decided.deadline)
+        self._check_immediate_within_phase(act, decided.immediate, decided.deadline)
+        self._record(RectificationAssigned, act, leader=decided.leader,
+                     department=decided.department, measures=decided.measures,
+                     deadline=decided.deadline,
+                     plan=Plan.IMMEDIATE if decided.immediate else Plan.ROADMAP,
+                     milestones=decided.milestones, proposal_version=version)
+
+    def return_proposal(self, act: Act, reason: str) -> None:
+        """The office sends the unit's proposal back, saying why."""
+        _, version = self.proposals.check_pending()
+        self._check_reason(reason)
+        self._record(ProposalReturned, act, proposal_version=version, reason=reason)
 
     def note_progress(self, act: Act, note: str) -> None:
         self._check_being_rectified("记录进展", "note progress")
@@ -267,7 +320,7 @@ class Problem:
                 f"the fix has not been verified (status: {self.status.label('en')}), "
                 "so the problem cannot be closed",
             )
-        self._check_reporter_answered()
+        self._check_outcome_answered()
         if act.who == self.fix_submitted_by:
             raise SelfVerificationError(
                 f"整改结果由 {act.actor} 提交，须由其他人销号",
@@ -282,14 +335,28 @@ class Problem:
         self._record(ProblemReopened, act, reason=reason)
 
     def answer_reporter(self, act: Act, message: str, channel: Channel | None) -> None:
-        """件件有回音: tell the reporter the outcome, by default through their own channel."""
-        if not self.channel.is_public:
-            raise NoReporterError(
-                f"问题来自{self.channel.label('zh')}，没有需要答复的群众举报人",
-                f"the problem came from {self.channel.label('en')}: there is no reporter to answer",
-            )
-        self.answers.check_can_answer()
-        self._record(ReporterAnswered, act, message=message, channel=channel or self.channel)
+        """件件有回音: answer the reporter, by default through their own channel.
+
+        Once the fix is verified or the report set aside, the answer states the outcome; before
+        that it is a progress reply.
+        """
+        self._check_answerable()
+        outcome = self.status in _OUTCOME_KNOWN
+        if outcome:
+            self.answers.check_can_answer()
+        self._record(ReporterAnswered, act, message=message, outcome=outcome,
+                     channel=channel or self._answer_channel())
+
+    def record_satisfaction(self, act: Act, satisfaction: Satisfaction,
+                            note: str | None) -> None:
+        """回访: the reporter's satisfaction with the outcome; 不满意 reopens a closed problem."""
+        self._check_answerable()
+        answer_version = self.answers.check_can_rate()
+        self._record(SatisfactionRecorded, act, satisfaction=satisfaction,
+                     answer_version=answer_version, note=note)
+        if satisfaction is Satisfaction.DISSATISFIED and self.status is Status.CLOSED:
+            said = f"：{note}" if note else ""
+            self._record(ProblemReopened, act, reason=f"举报人对处理结果不满意{said}")
 
     def record_delivery(self, act: Act, answer_version: int, route: AnswerRoute,
                         reference: str | None) -> None:
@@ -380,13 +447,31 @@ class Problem:
                 f"no fix has been submitted (status: {self.status.label('en')})",
             )
 
-    def _check_reporter_answered(self) -> None:
-        if self.channel.is_public and not self.answered:
+    def _check_outcome_answered(self) -> None:
+        if self.answerable and self.answers.current is None:
             raise ReporterNotAnsweredError(
-                f"问题来自{self.channel.label('zh')}，须先答复举报人（件件有回音），才能销号",
-                f"the problem came from the public ({self.channel.label('en')}): answer the "
-                "reporter before closing it",
+                f"问题来自{self.channel.label('zh')}，须在验收后答复举报人处理结果（件件有回音），"
+                "才能销号；此前的答复只是进展答复",
+                f"the problem came from {self.channel.label('en')}: answer the reporter with "
+                "the outcome (after the fix is verified) before closing; an earlier answer is "
+                "only a progress reply")
+
+    def _check_answerable(self) -> None:
+        if not self.answerable:
+            raise NoReporterError(
+                f"问题来自{self.channel.label('zh')}，没有需要答复的举报人或行政相对人",
+                f"the problem came from {self.channel.label('en')}: there is no reporter "
+                "to answer",
             )
+
+    def _answer_channel(self) -> Channel:
+        """A public report is answered where it came from; a visit's or symposium's 行政相对人
+        by mail when an address was left, else through the desk (read out, and kept for
+        lookup with the tracking number)."""
+        if self.channel.is_public:
+            return self.channel
+        has_mail = self.reporter is not None and self.reporter.masked_email is not None
+        return Channel.MAILBOX if has_mail else Channel.HOTLINE
 
     @staticmethod
     def _check_reason(reason: str) -> None:
@@ -405,12 +490,24 @@ class Problem:
                           deadline: date) -> None:
         if immediate and milestones:
             raise MilestoneError("立行立改不设路线图节点", "an on-the-spot fix has no milestones")
+        if not immediate and not milestones:
+            raise MilestoneError("一时难以整改到位的，须列出时间表、路线图：至少一个节点",
+                                 "a roadmap needs at least one milestone")
         late = [m for m in milestones if m.due > deadline]
         if late:
             raise MilestoneError(
                 f"节点日期 {late[0].due} 晚于整改时限 {deadline}",
                 f"milestone date {late[0].due} is after the deadline {deadline}",
             )
+
+    def _check_immediate_within_phase(self, act: Act, immediate: bool, deadline: date) -> None:
+        latest = self.plan_rules.latest_immediate(china_date(act.at))
+        if immediate and latest is not None and deadline > latest:
+            raise DeadlineError(
+                f"立行立改的整改时限 {deadline} 晚于 {latest}（整改阶段结束）；"
+                "一时难以整改到位的请列出时间表、路线图，或经批准延期",
+                f"an on-the-spot fix is due by {latest} (end of the rectification phase), not "
+                f"{deadline}; make it a roadmap, or extend it with approval")
 
     def _wrong_status(self, action_zh: str, action_en: str) -> WrongStatusError:
         return WrongStatusError(
@@ -441,7 +538,12 @@ class Problem:
                 self.status = Status.DUPLICATE
             case ProblemDeclined():
                 self.status = Status.DECLINED
+            case RectificationProposed():
+                self.proposals.proposed(fact, recorded.originator_version)
+            case ProposalReturned():
+                self.proposals.settled()
             case RectificationAssigned():
+                self.proposals.settled()
                 self.status = Status.RECTIFYING
                 self.deadline, self.plan = fact.deadline, fact.plan
                 self.milestones, self.completed_milestones = fact.milestones, set()
@@ -462,9 +564,10 @@ class Problem:
             case ProblemClosed():
                 self.status = Status.CLOSED
             case ReporterAnswered():
-                self.answered = True
                 self.answers.answered(recorded.originator_version, fact.occurred_at,
-                                      fact.channel or self.channel)
+                                      fact.channel or self.channel, fact.outcome)
+            case SatisfactionRecorded():
+                self.answers.rated.add(fact.answer_version)
             case AnswerDelivered():
                 self.answers.delivered(fact.answer_version, Outcome.DELIVERED, fact.occurred_at)
             case AnswerDeliveryFailed():

@@ -64,9 +64,19 @@ class Unit:
 
     # ----------------------------------------------------------------- commands
 
-    def submit_filing(self, act: Act, filing: Filing, phone: str | None) -> None:
-        """报送: the unit sent its ledger or its campaign report (again, if it revised it)."""
-        self._record(FilingSubmitted, act, filing=filing, filed_by=act.actor, phone=phone)
+    def submit_filing(self, act: Act, filing: Filing, phone: str | None,
+                      filed_by: str | None = None, filed_on: date | None = None) -> None:
+        """报送: the unit sent its ledger or its campaign report (again, if it revised it).
+
+        ``filed_by`` and ``filed_on`` are the 填报人 and 填报时间 the unit wrote (an imported
+        ledger's header); by default whoever records it, today.
+        """
+        day = filed_on or china_date(act.at)
+        if day > china_date(act.at):
+            raise DeadlineError(f"填报时间 {day} 晚于今天",
+                                f"the filing date {day} is in the future")
+        self._record(FilingSubmitted, act, filing=filing, filed_by=filed_by or act.actor,
+                     phone=phone, filed_on=day)
 
     def order(self, act: Act, reason: str, due: date | None) -> None:
         """督办: a supervision order addressed to the unit."""
@@ -143,7 +153,7 @@ class Unit:
     def _evolve(self, recorded: UnitFact) -> None:
         fact = recorded.fact
         match fact:
-            case FilingSubmitted():
+            case FilingSubmitted():  # lateness goes by when it reached us, not the date written
                 self.filed.setdefault(fact.filing, china_date(fact.occurred_at))
             case UnitOrderIssued():
                 self.notices.issued(Notice.ORDER, fact.due)

@@ -15,7 +15,8 @@ from projections.facts import local_date
 from services.cli.campaign import CAMPAIGN_OPTION
 from services.cli.notice_view import notice_cells, notice_headers, notice_record
 from services.cli.options import Session, common_options
-from services.cli.reading import READ_STORE, open_store, today_in_china
+from services.cli.reading import READ_STORE, ReadSource, open_store, today_in_china
+from services.supervision.answer_limits import answer_due
 from services.supervision.campaign import Campaign, CampaignError, campaign_location, load_campaign
 from services.supervision.spotcheck import SpotCheckEntry, UnitReports, spot_check_list
 
@@ -26,6 +27,12 @@ _PROBLEM_SECTIONS = {
     "unassigned": ("报告超过 {days} 天仍未分派", "unassigned for more than {days} days"),
     "unanswered": ("群众举报尚未回复（最早的在前）",
                    "public reports not yet answered (oldest first)"),
+    "answers_late": ("超过答复时限（{answer_days} 个工作日）仍未答复（起算日为答复截止日）",
+                     "not answered within the time limit ({answer_days} working days; since: "
+                     "the last day to answer)"),
+    "dissatisfied": ("举报人对处理结果不满意，尚未重新整改", "reporter dissatisfied, not reopened"),
+    "without_roadmap": ("整改阶段已结束，仍未销号且没有时间表、路线图",
+                        "rectification phase over: open, with no roadmap"),
 }
 
 
@@ -37,7 +44,8 @@ def _item_record(item: BoardItem) -> dict[str, Any]:
 def _spot_checks(shown: Board, campaign: Campaign) -> list[SpotCheckEntry]:
     reports = [UnitReports(r.unit, r.self_inspection, r.public, r.selected)
                for r in shown.reports]
-    return spot_check_list(reports, campaign.units, campaign.low_report_share)
+    return spot_check_list(reports, campaign.units, campaign.low_report_share,
+                           campaign.strong_public_reports)
 
 
 @click.command()
@@ -47,7 +55,7 @@ def _spot_checks(shown: Board, campaign: Campaign) -> list[SpotCheckEntry]:
 @CAMPAIGN_OPTION
 @READ_STORE
 def board(session: Session, unassigned_days: int, campaign_file: Path | None,
-          read_store: str | None) -> None:
+          read_store: ReadSource) -> None:
     """督办看板：预警、未回复举报、待回复督办通报、逾期报送、疑似反弹、抽查名单。
 
     What needs the supervising section's attention today.
@@ -59,7 +67,9 @@ def board(session: Session, unassigned_days: int, campaign_file: Path | None,
     store = open_store(session, read_store)
     try:
         today = today_in_china()
-        shown = read_board(store, today, unassigned_days)
+        shown = read_board(store, today, unassigned_days,
+                           lambda day: answer_due(day, campaign.answer_working_days),
+                           campaign.phases.rectification.end)
     finally:
         store.close()
     spot_checks = _spot_checks(shown, campaign)
@@ -97,8 +107,8 @@ def _as_tables(session: Session, shown: Board, spot_checks: Sequence[SpotCheckEn
                t("责任领导", "leader"), t("责任部门", "department"), t("编号", "problem id")]
     for name, (zh, en) in _PROBLEM_SECTIONS.items():
         items: tuple[BoardItem, ...] = getattr(shown, name)
-        _heading(session, zh.format(days=unassigned_days), en.format(days=unassigned_days),
-                 len(items))
+        limits = {"days": unassigned_days, "answer_days": campaign.answer_working_days}
+        _heading(session, zh.format(**limits), en.format(**limits), len(items))
         if items:
             out.table(headers, [[i.unit, i.problem, i.status.label(lang), i.channel.label(lang),
                                  i.since.isoformat(), i.days, i.leader, i.department,

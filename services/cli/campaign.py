@@ -106,9 +106,11 @@ def _covered(day: date) -> bool:
 @click.argument("unit")
 @click.argument("filing", type=VocabularyParam(Filing))
 @click.option("--phone", default=None, help="填报人电话")
+@click.option("--filed-by", default=None, help="填报人（默认：操作人）")
+@click.option("--filed-on", type=DATE, default=None, help="填报时间（默认：今天）")
 @click.option("--expected-version", type=int, default=None)
-def filed(session: Session, unit: str, filing: Filing, phone: str | None,
-          expected_version: int | None) -> None:
+def filed(session: Session, unit: str, filing: Filing, phone: str | None, filed_by: str | None,
+          filed_on: date | None, expected_version: int | None) -> None:
     """记录单位已报送整改台账（ledger）或情况报告（report）/ record a unit's filing."""
     send_unit_command(session, SubmitFiling, unit=unit, filing=filing, phone=phone,
-                      expected_version=expected_version)
+                      filed_by=filed_by, filed_on=filed_on, expected_version=expected_version)

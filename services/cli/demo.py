@@ -61,7 +61,8 @@ STORIES = (
           ("assign_roadmap", "milestone"), filer="支队法制科 李明"),
     Story("qy-01", "沁园分局", Channel.ENTERPRISE_VISIT, Category.OVER_INSPECTION,
           "对同一企业一月内重复检查", "某食品公司反映一个月内接受三次环保检查，内容重复",
-          ("triage", "assign_immediate", "submit"), filer="沁园分局 周强"),
+          ("triage", "assign_immediate", "submit"), filer="沁园分局 周强",
+          deadline_in_days=3),  # on the spot: within days, inside the campaign
     Story("qy-02", "沁园分局", Channel.WEBSITE, Category.UNCIVIL,
           "执法人员检查时态度生硬", "群众反映执法人员在检查某餐馆油烟净化设施时言语粗暴",
           ("triage",), reporter=Reporter(name="刘女士", phone="13812345678")),
@@ -148,7 +149,8 @@ async def _play(client: Client, sessions: DemoSessions, story: Story, problem_id
 def _step(step: str, story: Story, deadline: date) -> list[tuple[str, dict[str, Any]]]:
     unit_head = f"{story.unit}负责人"
     assign = {"actor": SECTION, "leader": unit_head, "department": f"{story.unit}法制股",
-              "measures": "逐案复查，完善制度，开展专题培训", "deadline": str(deadline)}
+              "measures": "逐案复查，完善制度，开展专题培训", "deadline": str(deadline),
+              "milestones": [{"due": str(deadline), "description": "完成整改"}]}
     respond_by = str(system_clock().date() + timedelta(days=RESPOND_WITHIN_DAYS))
     roadmap = [{"due": str(deadline - timedelta(days=10)), "description": "完成问题梳理"},
                {"due": str(deadline), "description": "完成整改并建章立制"}]
@@ -157,7 +159,7 @@ def _step(step: str, story: Story, deadline: date) -> list[tuple[str, dict[str, 
                                "typical": story.channel.is_public})],
         "decline": [("triage", {"actor": SECTION, "decline_reason": "不属于行政执法问题"})],
         "assign": [("assign", assign)],
-        "assign_immediate": [("assign", {**assign, "immediate": True})],
+        "assign_immediate": [("assign", {**assign, "immediate": True, "milestones": []})],
         "assign_roadmap": [("assign", {**assign, "milestones": roadmap})],
         "milestone": [("progress", {"actor": unit_head, "milestone": 1, "note": "已完成梳理"})],
         "submit": [("submit-fix", {"actor": unit_head, "summary": "已整改到位",

@@ -13,6 +13,7 @@ from events.vocabulary import (
     Labelled,
     Language,
     Notice,
+    Satisfaction,
     Via,
     WarningLevel,
 )
@@ -22,6 +23,8 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "ProblemTriaged": ("分类研判", "triaged"),
     "ProblemLinkedAsDuplicate": ("关联重复问题", "linked as duplicate"),
     "ProblemDeclined": ("不予受理", "declined"),
+    "RectificationProposed": ("单位提出整改方案（四定）", "rectification proposed"),
+    "ProposalReturned": ("退回整改方案", "proposal returned"),
     "RectificationAssigned": ("交办整改（四定）", "rectification assigned"),
     "ProgressNoted": ("整改进展", "progress noted"),
     "MilestoneCompleted": ("完成节点", "milestone completed"),
@@ -32,6 +35,7 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "ProblemClosed": ("销号", "closed"),
     "ProblemReopened": ("重新打开", "reopened"),
     "ReporterAnswered": ("答复举报人", "reporter answered"),
+    "SatisfactionRecorded": ("回访满意度", "satisfaction recorded"),
     "AnswerDelivered": ("答复已送达", "answer delivered"),
     "AnswerDeliveryFailed": ("答复未能送达", "answer not delivered"),
     "SupervisionOrderIssued": ("督办", "supervision order issued"),
@@ -58,6 +62,8 @@ _DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("department", "责任部门", "department"),
     ("measures", "措施", "measures"),
     ("deadline", "时限", "deadline"),
+    ("deadline_as_written", "时限（原文）", "deadline as written"),
+    ("proposed_by", "填报人", "proposed by"),
     ("note", "进展", "note"),
     ("milestone", "节点", "milestone"),
     ("approved_by", "批准人", "approved by"),
@@ -65,6 +71,7 @@ _DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("reason", "理由", "reason"),
     ("message", "答复", "message"),
     ("answer_version", "答复（版本）", "answer (version)"),
+    ("satisfaction", "满意度", "satisfaction"),
     ("route", "送达方式", "route"),
     ("reference", "凭据", "reference"),
     ("due", "期限", "due"),
@@ -78,7 +85,8 @@ _DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
 
 
 _LABELLED: dict[str, type[Labelled]] = {"level": WarningLevel, "notice": Notice,
-                                        "filing": Filing, "route": AnswerRoute}
+                                        "filing": Filing, "route": AnswerRoute,
+                                        "satisfaction": Satisfaction}
 _IN_ENGLISH = {"reason": "reason_en"}
 """Fields whose English text an event carries beside the Chinese."""
 

@@ -107,7 +107,9 @@ def status(session: Session) -> None:
         [t("读模型库", "read-model store"), info["read_store"]],
         *[[t(f"投影 {k} 位置（延迟）", f"projection {k} position (lag)"),
            f"{p['position']} ({p['lag']})"] for k, p in info["projections"].items()],
-        *[[t(f"告警 {k}", f"ALARM {k}"), why] for k, why in info["alarms"].items()],
+        *[[t(f"重启 {k}", f"restarts {k}"), n] for k, n in info["restarts"].items() if n],
+        *[[t(f"告警 {k}", f"ALARM {k}"), why[session.out.lang]]
+          for k, why in info["alarms"].items()],
     ])
 
 

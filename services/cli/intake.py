@@ -12,13 +12,15 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import click
 from pydantic import ValidationError
 
-from events.subjects import PROBLEM_QUERY
+from events.commands import Propose, SubmitFiling
+from events.subjects import PROBLEM_QUERY, command_subject, unit_command_subject
 from events.submission import IntakeSubmission
-from events.vocabulary import Category, Channel
+from events.vocabulary import Category, Channel, Filing
 from services.cli.client import connected, request, wait_for_problem
 from services.cli.options import Session, common_options
 from services.cli.reporters import reporter, session_keys
@@ -141,9 +143,12 @@ def import_ledger(session: Session, file: Path, unit: str, dry_run: bool) -> Non
         session.out.fail(f"{file.name} 中没有「{unit}」的台账",
                          f"{file.name} holds no ledger of {unit!r}")
     rows = [(sheet, row) for sheet in sheets for row in sheet.rows]
+    _check_dates(session, sheets)
     submissions = [_submission(session, unit, sheet, row) for sheet, row in rows]
     outcomes = None if dry_run else session.run(_file(session, session_keys(session), submissions))
-    listed = _listed(rows, outcomes)
+    proposals = None if outcomes is None else session.run(
+        _propose_and_file(session, unit, sheets, rows, [r.problem_id for r, _ in outcomes]))
+    listed = _listed(rows, outcomes, proposals)
     new = sum(1 for item in listed if item.get("new"))
     if session.out.format == "json":
         session.out.json({"ok": True, "dry_run": dry_run, "problems": listed,
@@ -179,6 +184,67 @@ def _read(session: Session, file: Path) -> Ledger:
     return ledger
 
 
+def _check_dates(session: Session, sheets: list[LedgerSheet]) -> None:
+    """Refuse, before anything is filed, a 填报时间 in the future."""
+    today = system_clock().astimezone(CHINA).date()
+    for sheet in sheets:
+        if sheet.filed_on is not None and sheet.filed_on > today:
+            session.out.fail(f"工作表「{sheet.name}」的填报时间 {sheet.filed_on} 晚于今天；"
+                             "未登记任何内容",
+                             f"sheet {sheet.name!r} is dated {sheet.filed_on}, after today; "
+                             "nothing was filed")
+
+
+async def _propose_and_file(session: Session, unit: str, sheets: list[LedgerSheet],
+                            rows: list[tuple[LedgerSheet, LedgerRow]],
+                            problem_ids: list[UUID]) -> list[str | None]:
+    """Each row's four determinations as the unit's proposal, then the ledger's filing with
+    its 填报人, 电话 and 填报时间. Per row: ``proposed``, ``on_record`` (the same proposal is
+    pending, or the problem is already assigned) or None (the unit filled in none)."""
+    outcomes: list[str | None] = []
+    async with connected(session.url()) as client:
+        for (sheet, row), problem_id in zip(rows, problem_ids, strict=True):
+            if not row.proposes:
+                outcomes.append(None)
+                continue
+            command = Propose(
+                problem_id=problem_id, actor=session.actor, proposed_by=sheet.filed_by,
+                leader=row.leader or None, department=row.department or None,
+                measures=row.measures or None, deadline=row.deadline_date,
+                deadline_as_written=None if row.deadline_date else row.deadline or None,
+                immediate="立行立改" in row.remarks)
+            reply = await request(client, command_subject(command.verb),
+                                  command.model_dump_json().encode(), headers=session.headers())
+            code = (reply.get("error") or {}).get("code")
+            if not reply.get("ok") and code not in _ALREADY_SETTLED:
+                error = reply.get("error") or {}
+                session.out.fail(f"工作表「{sheet.name}」第 {row.row} 行的整改方案未记录："
+                                 f"{error.get('zh', '被拒绝')}",
+                                 f"sheet {sheet.name!r} row {row.row}: proposal not recorded: "
+                                 f"{error.get('en', 'refused')}")
+            outcomes.append("proposed" if reply.get("ok") else "on_record")
+        header = next((s for s in sheets if s.filed_by or s.phone or s.filed_on), None)
+        filing = SubmitFiling(unit=unit, actor=session.actor, filing=Filing.LEDGER,
+                              phone=header.phone if header else None,
+                              filed_by=header.filed_by if header else None,
+                              filed_on=header.filed_on if header else None)
+        reply = await request(client, unit_command_subject(filing.verb),
+                              filing.model_dump_json().encode(), headers=session.headers())
+        if not reply.get("ok"):
+            error = reply.get("error") or {}
+            session.out.fail(f"台账中的问题和整改方案已登记，但报送（填报人、电话、填报时间）"
+                             f"未记录：{error.get('zh', '被拒绝')}；"
+                             "可由有权者用 rectify campaign filed 补记",
+                             f"the ledger's problems and proposals are recorded, but its filing "
+                             f"was not: {error.get('en', 'refused')}; record it with "
+                             "`rectify campaign filed`")
+    return outcomes
+
+
+_ALREADY_SETTLED = frozenset({"proposal_not_allowed", "wrong_status", "problem_closed"})
+"""A re-imported row: its proposal is pending already, or the problem is past assignment."""
+
+
 def _sheets_of(ledger: Ledger, unit: str) -> tuple[list[LedgerSheet], list[LedgerSheet]]:
     """The sheets of ``unit`` (or naming no unit), and those of other units."""
     def same(a: str, b: str) -> bool:
@@ -208,16 +274,19 @@ def _submission(session: Session, unit: str, sheet: LedgerSheet,
 
 
 def _listed(rows: list[tuple[LedgerSheet, LedgerRow]],
-            outcomes: list[tuple[Receipt, bool]] | None) -> list[dict[str, Any]]:
+            outcomes: list[tuple[Receipt, bool]] | None,
+            proposals: list[str | None] | None) -> list[dict[str, Any]]:
     listed: list[dict[str, Any]] = []
     for index, (sheet, row) in enumerate(rows):
         item: dict[str, Any] = {
             "sheet": sheet.name, "row": row.row, "number": row.number, "problem": row.problem,
             "case": row.case, "category": row.category.value,
-            "category_inferred": row.category_inferred, "deadline": row.deadline}
-        if outcomes is not None:
+            "category_inferred": row.category_inferred, "deadline": row.deadline,
+            "measures": row.measures, "department": row.department, "leader": row.leader}
+        if outcomes is not None and proposals is not None:
             receipt, new = outcomes[index]
-            item |= {"problem_id": str(receipt.problem_id), "new": new}
+            item |= {"problem_id": str(receipt.problem_id), "new": new,
+                     "proposal": proposals[index]}
         listed.append(item)
     return listed
 
@@ -225,13 +294,17 @@ def _listed(rows: list[tuple[LedgerSheet, LedgerRow]],
 def _table(session: Session, listed: list[dict[str, Any]]) -> None:
     t, lang = session.out.t, session.out.lang
     headers = [t("工作表", "sheet"), t("行", "row"), t("序号", "no."), t("执法问题", "problem"),
-               t("类别", "category"), t("整改时限", "deadline"), t("结果", "outcome")]
+               t("类别", "category"), t("整改时限", "deadline"), t("结果", "outcome"),
+               t("整改方案（四定）", "proposal")]
+    proposal_labels = {"proposed": t("已提出，待确认", "proposed"),
+                       "on_record": t("已记录过", "on record"), None: ""}
     session.out.table(headers, [[
         i["sheet"], i["row"], i["number"], i["problem"],
         Category(i["category"]).label(lang) + (t("（按文字推断）", " (inferred)")
                                                if i["category_inferred"] else ""),
         i["deadline"],
         "" if "new" not in i else (t("新登记", "new") if i["new"] else t("已登记过", "on record")),
+        proposal_labels[i.get("proposal")],
     ] for i in listed])
 
 

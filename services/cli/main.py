@@ -19,6 +19,7 @@ from services.cli.demo import seed_demo
 from services.cli.inspect import events, history, schema, status
 from services.cli.intake import INTAKE_COMMANDS
 from services.cli.reading import READING_COMMANDS
+from services.cli.repair import repair
 from services.cli.staff import STAFF_COMMANDS
 from services.cli.staff_admin import STAFF_ADMIN_COMMANDS
 from services.cli.summary import summary
@@ -95,7 +96,8 @@ def demo(**options: Any) -> None:
 
 for _command in (*ACCOUNT_COMMANDS, *STAFF_ADMIN_COMMANDS,
                  *STAFF_COMMANDS, *INTAKE_COMMANDS, *READING_COMMANDS, *SUPERVISION_COMMANDS,
-                 nats_config, board, summary, campaign, history, events, status, schema):
+                 nats_config, board, summary, campaign, history, events, status, schema,
+                 repair):
     cli.add_command(_command)
 
 

@@ -68,6 +68,17 @@ class Session:
             )
         return user_url(self.data_dir, str(runtime["nats_url"]), "staff")
 
+    def running_url(self) -> str | None:
+        """The NATS of the running rectify of this data directory, if one runs."""
+        runtime = read_runtime(self.data_dir)
+        return None if runtime is None else str(runtime["nats_url"])
+
+    def admin_url(self) -> str:
+        """Like ``url``, but as the embedded NATS's ``admin``: the system administrator's
+        tooling on the server (``rectify repair``), which reads the data directory."""
+        url = self.url()
+        return url if self.nats_url else user_url(self.data_dir, self.address() or url, "admin")
+
     def run(self, work: Coroutine[Any, Any, T]) -> T:
         try:
             return asyncio.run(work)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, NoReturn
 
 import click
@@ -24,11 +24,15 @@ EXIT_UNREACHABLE = 3
 class Output:
     lang: Language
     format: Format
+    annotations: dict[str, Any] = field(default_factory=dict)
+    """Added to every JSON object written (e.g. ``freshness``: how current the data is)."""
 
     def t(self, zh: str, en: str) -> str:
         return zh if self.lang == "zh" else en
 
     def json(self, data: Any) -> None:
+        if isinstance(data, dict):
+            data = {**data, **self.annotations}
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
     def line(self, zh: str, en: str) -> None:

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import click
 import nats
 
+from events.seal import SealKey
 from events.vocabulary import Category
 from projections.catalog import PROJECTORS, projectors
 from projections.exports import FORMATS, ExportFormat, csv_document, export
@@ -34,14 +37,44 @@ from projections.supervision import read_notices
 from projections.trail import Dimension, accountability, actions_of
 from services.cli.dates import parse_date, parse_datetime
 from services.cli.describe import event_label
+from services.cli.freshness import check_freshness
 from services.cli.notice_view import notice_cells, notice_headers, notice_record
 from services.cli.options import Session, common_options
 from services.cli.progress import ProgressLine
 from services.clock import system_clock
-from services.runtime.config import READ_MODELS_FILE, read_runtime
+from services.runtime.config import (
+    READ_MODELS_FILE,
+    MissingSealKeyError,
+    load_seal_key,
+    read_runtime,
+)
+from services.runtime.faults import is_passing
 
-READ_STORE = click.option("--read-store", envvar="RECTIFY_READ_STORE", default=None,
-                          help="读模型库（默认取自运行中的 rectify 或数据目录）/ read-model store")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class ReadSource:
+    """Which read-model store to read, and whether a halted projection's views may be read."""
+
+    location: str | None
+    stale_ok: bool
+
+
+def READ_STORE(command: F) -> F:  # noqa: N802  (reads as the option it adds)
+    """``--read-store`` and ``--stale-ok``, given to the command as ``read_store: ReadSource``."""
+    @functools.wraps(command)
+    def wrapper(*args: Any, read_store_location: str | None, stale_ok: bool,
+                **kwargs: Any) -> Any:
+        return command(*args, read_store=ReadSource(read_store_location, stale_ok), **kwargs)
+
+    with_location = click.option(
+        "--read-store", "read_store_location", envvar="RECTIFY_READ_STORE", default=None,
+        help="读模型库（默认取自运行中的 rectify 或数据目录）/ read-model store")
+    with_stale_ok = click.option(
+        "--stale-ok", is_flag=True,
+        help="投影已停止时仍输出（数据可能不是最新）/ read even while projections are halted")
+    return cast(F, with_stale_ok(with_location(wrapper)))
 OUTPUT = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
                       default=None, help="写入文件 / write to this file")
 NAMES = click.argument("names", nargs=-1, type=click.Choice(list(PROJECTORS)))
@@ -71,15 +104,35 @@ AS_OF = click.option("--as-of", type=MomentParam(), default=None,
                      help="按某一时刻的状态（只写日期即当天结束时）/ as it stood at that moment")
 
 
+def seal_key(session: Session) -> SealKey:
+    """The relay's seal key of this data directory: only sealed events are read."""
+    try:
+        return load_seal_key(session.data_dir)
+    except MissingSealKeyError as missing:
+        session.out.fail(str(missing), str(missing))
+
+
 def today_in_china() -> date:
     return local_date(system_clock())
 
 
-def open_store(session: Session, explicit: str | None) -> ReadStore:
-    """The read models of the running (or last run) rectify, refused if built by old code."""
+def store_location(session: Session, source: ReadSource) -> str:
     runtime = read_runtime(session.data_dir) or {}
-    location = explicit or str(runtime.get("read_store") or "") or str(
+    return source.location or str(runtime.get("read_store") or "") or str(
         session.data_dir / READ_MODELS_FILE)
+
+
+def open_store(session: Session, source: ReadSource) -> ReadStore:
+    """The read models of the running (or last run) rectify, refused if built by old code;
+    how current they are is said (and a halt refuses, unless ``--stale-ok``)."""
+    store = open_fresh_enough(session, source)
+    check_freshness(session, store, source.stale_ok)
+    return store
+
+
+def open_fresh_enough(session: Session, source: ReadSource) -> ReadStore:
+    """The read models, refused if missing or built by old code; freshness not looked at."""
+    location = store_location(session, source)
     if "://" not in location and not Path(location).exists():
         session.out.fail(f"还没有读模型 {location}：请先运行 rectify up（或 rectify project）",
                          f"no read models at {location} yet: run `rectify up` "
@@ -100,7 +153,8 @@ async def views_as_of(session: Session, moment: datetime, names: Sequence[str]) 
     try:
         progress = ProgressLine(session.out, f"重建 {moment:%Y-%m-%d %H:%M} 时的视图",
                                 f"building the view as of {moment:%Y-%m-%d %H:%M}")
-        store = await build_as_of(client.jetstream(), moment, names=names, on_progress=progress)
+        store = await build_as_of(client.jetstream(), moment, names=names, on_progress=progress,
+                                  key=seal_key(session))
         progress.done()
         return store
     finally:
@@ -142,7 +196,7 @@ def emit(session: Session, data: bytes, output: Path | None, default_name: str) 
 @OUTPUT
 @READ_STORE
 def ledger(session: Session, unit: str | None, as_of: datetime | None, output: Path | None,
-           read_store: str | None) -> None:
+           read_store: ReadSource) -> None:
     """整改台账（样表格式）/ the rectification ledger in the notice's template."""
     if as_of is not None:
         store = session.run(views_as_of(session, as_of, ["ledger", "supervision"]))
@@ -185,7 +239,7 @@ def _day(moment: datetime | None) -> str:
               help="列出全部责任领导/部门/单位的汇总 / a summary line for each")
 @READ_STORE
 def trail(session: Session, leader: str | None, department: str | None, unit: str | None,
-          person: str | None, by: str | None, read_store: str | None) -> None:
+          person: str | None, by: str | None, read_store: ReadSource) -> None:
     """责任追溯：按责任领导、部门、单位或操作人 / accountability trail."""
     chosen = {k: v for k, v in (("leader", leader), ("department", department), ("unit", unit),
                                 ("actor", person)) if v is not None}
@@ -298,7 +352,7 @@ def _totals_record(totals: Totals) -> dict[str, Any]:
 @common_options(formats=("table", "json", "xlsx"))
 @OUTPUT
 @READ_STORE
-def stats(session: Session, output: Path | None, read_store: str | None) -> None:
+def stats(session: Session, output: Path | None, read_store: ReadSource) -> None:
     """统计：按单位、类别、状态、渠道计数，销号率与按期销号率 / statistics."""
     store, today = open_store(session, read_store), today_in_china()
     try:
@@ -354,7 +408,7 @@ def _stats_tables(session: Session, figures: Statistics) -> None:
 @OUTPUT
 @READ_STORE
 def rebuild_command(session: Session, names: tuple[str, ...], as_of: datetime | None,
-                    output: Path | None, read_store: str | None) -> None:
+                    output: Path | None, read_store: ReadSource) -> None:
     """从事件流重建读模型并原子切换；--as-of 另建某时刻的视图 / rebuild the read models.
 
     A rebuild replays EVENTS into a new generation of every read model while the live one keeps
@@ -373,7 +427,7 @@ def rebuild_command(session: Session, names: tuple[str, ...], as_of: datetime | 
         session.out.fail("整体重建总是重放全部读模型（读者按代切换）；NAME 仅用于 --as-of",
                          "a live rebuild always replays every read model (readers switch whole "
                          "generations); NAME applies to --as-of", code=2)
-    store = open_store(session, read_store)
+    store = open_fresh_enough(session, read_store)
     try:
         reached = session.run(_rebuild(session, store))
     finally:
@@ -386,7 +440,8 @@ async def _rebuild(session: Session, store: ReadStore) -> int:
     client = await nats.connect(session.url(), connect_timeout=3)
     try:
         progress = ProgressLine(session.out, "重建", "rebuilding")
-        reached = await rebuild(client.jetstream(), store, on_progress=progress)
+        reached = await rebuild(client.jetstream(), store, on_progress=progress,
+                                key=seal_key(session))
         progress.done()
         return reached
     finally:
@@ -402,7 +457,7 @@ async def _as_of_into(session: Session, moment: datetime, names: Sequence[str],
     try:
         progress = ProgressLine(session.out, "重建", "building")
         await build_as_of(client.jetstream(), moment, names=names or None, store=store,
-                          on_progress=progress)
+                          on_progress=progress, key=seal_key(session))
         progress.done()
         return min(live_positions(store).values(), default=0)
     finally:
@@ -414,11 +469,9 @@ async def _as_of_into(session: Session, moment: datetime, names: Sequence[str],
 @common_options
 @NAMES
 @READ_STORE
-def project(session: Session, names: tuple[str, ...], read_store: str | None) -> None:
+def project(session: Session, names: tuple[str, ...], read_store: ReadSource) -> None:
     """单独运行投影，直到 Ctrl-C（配合 rectify up --without projections）/ run projections."""
-    runtime = read_runtime(session.data_dir) or {}
-    location = read_store or str(runtime.get("read_store") or "") or str(
-        session.data_dir / READ_MODELS_FILE)
+    location = store_location(session, read_store)
     store = open_read_store(location)
     session.out.line(f"投影运行中：{', '.join(names or PROJECTORS)} → {location}（Ctrl-C 停止）",
                      f"projecting {', '.join(names or PROJECTORS)} into {location} (Ctrl-C stops)")
@@ -426,8 +479,9 @@ def project(session: Session, names: tuple[str, ...], read_store: str | None) ->
     async def follow() -> None:
         client = await nats.connect(session.url(), connect_timeout=3)
         try:
-            await run_projections(client.jetstream(), store, names or None,
-                                  ProgressLine(session.out, "投影", "projecting"))
+            await run_projections(client.jetstream(), store, seal_key(session),
+                                  passing=is_passing, names=names or None,
+                                  on_progress=ProgressLine(session.out, "投影", "projecting"))
         finally:
             await client.close()
 

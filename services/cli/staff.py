@@ -18,19 +18,24 @@ from events.commands import (
     AnswerReporter,
     Assign,
     Close,
+    ConfirmProposal,
     ExtendDeadline,
     NoteProgress,
     ProblemCommand,
+    Propose,
+    RecordSatisfaction,
     Reopen,
+    ReturnProposal,
     SubmitFix,
     Supervise,
     Triage,
     VerifyFix,
 )
+from events.identity import staff_intake_id
 from events.lifecycle import Milestone
 from events.subjects import command_subject
 from events.submission import IntakeSubmission
-from events.vocabulary import Category, Channel, Labelled
+from events.vocabulary import Category, Channel, Labelled, Satisfaction
 from services.cli.client import connected, file_submission, request
 from services.cli.dates import DATE, MILESTONE
 from services.cli.options import Session, common_options
@@ -60,10 +65,13 @@ class VocabularyParam(click.ParamType[Labelled]):
 
 _VERB_LABELS = {
     "triage": ("分类研判", "triage"), "assign": ("交办整改", "assignment"),
+    "propose": ("提出整改方案", "proposal"), "confirm": ("确认整改方案", "proposal confirmed"),
+    "return": ("退回整改方案", "proposal returned"),
     "progress": ("整改进展", "progress"), "extend": ("延期", "extension"),
     "submit-fix": ("提交整改结果", "fix submitted"), "verify": ("验收", "verification"),
     "close": ("销号", "closing"), "reopen": ("重新打开", "reopening"),
-    "answer": ("答复举报人", "answer"), "supervise": ("督办", "supervision order"),
+    "answer": ("答复举报人", "answer"), "satisfaction": ("回访满意度", "satisfaction"),
+    "supervise": ("督办", "supervision order"),
     "circular": ("通报", "circular"), "respond": ("回复", "response"),
 }
 
@@ -114,7 +122,8 @@ def report(session: Session, unit: str, channel: Channel, category: Category,
     reporter = sealed_reporter(session, reporter_name, reporter_phone)
     try:
         submission = IntakeSubmission(
-            channel=channel, intake_id=intake_id or str(uuid.uuid4()), unit=unit,
+            channel=channel, unit=unit,
+            intake_id=staff_intake_id(session.actor, intake_id) if intake_id else str(uuid.uuid4()),
             category=category, problem=problem_text, case=case_text,
             submitted_at=system_clock(), filed_by=session.actor, reporter=reporter,
             enterprise=enterprise,
@@ -184,6 +193,60 @@ def assign(session: Session, problem_id: UUID, leader: str, department: str, mea
                           department=department, measures=measures, deadline=deadline,
                           immediate=immediate, milestones=steps,
                           expected_version=expected_version))
+
+
+@click.command()
+@common_options
+@PROBLEM
+@click.option("--leader", default=None, help="责任领导")
+@click.option("--department", default=None, help="责任部门")
+@click.option("--measures", default=None, help="整改措施")
+@click.option("--deadline", type=DATE, default=None, help="整改时限")
+@click.option("--immediate", is_flag=True, help="立行立改")
+@click.option("--filed-by", default=None, help="填报人（默认：操作人）")
+@EXPECTED_VERSION
+def propose(session: Session, problem_id: UUID, leader: str | None, department: str | None,
+            measures: str | None, deadline: date | None, immediate: bool, filed_by: str | None,
+            expected_version: int | None) -> None:
+    """单位提出整改方案（四定），待法规科确认 / the unit proposes its four determinations."""
+    send_command(session, build_command(session, Propose, problem_id=problem_id,
+                                        proposed_by=filed_by, leader=leader,
+                                        department=department, measures=measures,
+                                        deadline=deadline, immediate=immediate,
+                                        expected_version=expected_version))
+
+
+@click.command()
+@common_options
+@PROBLEM
+@click.option("--leader", default=None, help="补全或改定责任领导")
+@click.option("--department", default=None, help="补全或改定责任部门")
+@click.option("--measures", default=None, help="补全或改定整改措施")
+@click.option("--deadline", type=DATE, default=None, help="补全或改定整改时限")
+@click.option("--milestone", "milestones", multiple=True, type=MILESTONE,
+              help="路线图节点 YYYY-MM-DD:内容（可多次）")
+@EXPECTED_VERSION
+def confirm(session: Session, problem_id: UUID, leader: str | None, department: str | None,
+            measures: str | None, deadline: date | None,
+            milestones: tuple[tuple[date, str], ...], expected_version: int | None) -> None:
+    """确认单位的整改方案（可补全）/ confirm the unit's proposal, completing it if need be."""
+    steps = tuple(Milestone(due=due, description=text) for due, text in milestones)
+    send_command(session, build_command(session, ConfirmProposal, problem_id=problem_id,
+                                        leader=leader, department=department, measures=measures,
+                                        deadline=deadline, milestones=steps,
+                                        expected_version=expected_version))
+
+
+@click.command("return")
+@common_options
+@PROBLEM
+@click.option("--reason", required=True, help="退回理由")
+@EXPECTED_VERSION
+def return_proposal(session: Session, problem_id: UUID, reason: str,
+                    expected_version: int | None) -> None:
+    """退回单位的整改方案 / send the unit's proposal back, saying why."""
+    send_command(session, build_command(session, ReturnProposal, problem_id=problem_id,
+                                        reason=reason, expected_version=expected_version))
 
 
 @click.command()
@@ -273,9 +336,28 @@ def reopen(session: Session, problem_id: UUID, reason: str, expected_version: in
 @EXPECTED_VERSION
 def answer(session: Session, problem_id: UUID, message: str, channel: Channel | None,
            expected_version: int | None) -> None:
-    """答复举报人（经 answers 组件送达）/ answer the reporter (delivered by the answers part)."""
+    """答复举报人（经 answers 组件送达）：验收或不予受理后为处理结果，此前为进展答复。
+
+    Answer the reporter (delivered by the answers part): the outcome once the fix is verified
+    or the report declined, a progress reply before that.
+    """
     send_command(session, build_command(session, AnswerReporter, problem_id=problem_id,
                                         message=message, channel=channel,
+                                        expected_version=expected_version))
+
+
+@click.command()
+@common_options
+@PROBLEM
+@click.option("--level", "satisfaction", required=True, type=VocabularyParam(Satisfaction),
+              help="满意 / 基本满意 / 不满意")
+@click.option("--note", default=None, help="举报人的原话（可不填）")
+@EXPECTED_VERSION
+def satisfaction(session: Session, problem_id: UUID, satisfaction: Satisfaction,
+                 note: str | None, expected_version: int | None) -> None:
+    """回访满意度；不满意则重新打开已销号的问题 / record the reporter's satisfaction."""
+    send_command(session, build_command(session, RecordSatisfaction, problem_id=problem_id,
+                                        satisfaction=satisfaction, note=note,
                                         expected_version=expected_version))
 
 
@@ -293,5 +375,5 @@ def supervise(session: Session, problem_id: UUID, reason: str, due: date | None,
                                         expected_version=expected_version))
 
 
-STAFF_COMMANDS = (report, triage, assign, progress, extend, submit_fix, verify, close, reopen,
-                  answer, supervise)
+STAFF_COMMANDS = (report, triage, assign, propose, confirm, return_proposal, progress, extend,
+                  submit_fix, verify, close, reopen, answer, satisfaction, supervise)

@@ -20,6 +20,7 @@ from services.cli.reading import (
     AS_OF,
     OUTPUT,
     READ_STORE,
+    ReadSource,
     emit,
     exported,
     open_store,
@@ -60,7 +61,7 @@ def _document(session: Session, store: ReadStore, figures: Summary, today: date,
                    " / the Word template for --format docx")
 @click.option("--issuer", default="", help="落款单位（默认为所选单位）/ the issuing body (docx)")
 def summary(session: Session, unit: str | None, as_of: datetime | None, output: Path | None,
-            read_store: str | None, template: Path | None, issuer: str) -> None:
+            read_store: ReadSource, template: Path | None, issuer: str) -> None:
     """专项整治工作总结：按单位和全局，数据或公文稿（docx）/ the campaign summary."""
     if as_of is not None:
         store, today = session.run(views_as_of(session, as_of, SUMMARY_MODELS)), local_date(as_of)

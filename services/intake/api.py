@@ -10,11 +10,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from events.identity import staff_intake_id
 from events.vocabulary import Category, Channel, Language, ProblemStatus
 from services.clock import system_clock
 from services.intake.gateway import Gateway, ReportStatus
 from services.intake.i18n import FieldReason, language
 from services.intake.reports import STAFF_CHANNELS, ReportIn, to_submission
+from services.intake.staff import NotSignedInError, bearer, staff_member
 from services.runtime.config import IntakeSettings
 
 
@@ -70,24 +72,32 @@ def api_router(gateway: Gateway, settings: IntakeSettings) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["reports"])
 
     @router.post("/reports", status_code=202, response_model=ReceiptOut, responses={
-        403: {"model": ErrorOut, "description": "a staff channel without staff credentials"},
+        401: {"model": ErrorOut, "description": "a staff channel with a session that is not "
+                                                "(or no longer) signed in"},
+        403: {"model": ErrorOut, "description": "a staff channel without staff credentials, by "
+                                                "someone who may not file for others, or "
+                                                "naming another filer"},
         413: {"model": ErrorOut, "description": "the body is over 64 KB"},
         422: {"model": ErrorOut, "description": "invalid report: a reason per field"},
-        429: {"model": ErrorOut, "description": "too many reports from this address"}})
+        429: {"model": ErrorOut, "description": "too many reports from this address"}},
+        openapi_extra={"security": [{}, {"staffSession": []}]})
     async def file_report(report: ReportIn, request: Request) -> ReceiptOut | JSONResponse:
         """举报 / report a problem: answered once stored, with the tracking number.
 
-        Anonymous clients file on the public channel (``website``) only: the staff channels
-        need staff credentials, which this API does not take yet (staff file with
-        ``rectify report``)."""
+        The public files on ``website``. The staff channels need the session of a signed-in
+        staff member who may file reports (``rectify login``), as ``Authorization: Bearer
+        <token>``; the finding is filed by that person."""
+        now = system_clock()
         if Channel(report.channel) in STAFF_CHANNELS:
-            return error_response(
-                403, "重点抽查、执法监督和督察反馈须由工作人员登录后填报，公开接口不受理；"
-                     "请用 rectify report 登记",
-                "staff channels need staff credentials, which the public API does not take: "
-                "file with `rectify report`")
-        submission, inferred = to_submission(report, gateway.keys.cipher, settings.public_unit,
-                                             system_clock())
+            filed = await _staff_filing(gateway, report, request)
+            if isinstance(filed, JSONResponse):
+                return filed
+            checked, intake_id = filed
+            submission, inferred = to_submission(checked, gateway.keys.cipher,
+                                                 settings.public_unit, now, intake_id=intake_id)
+        else:
+            submission, inferred = to_submission(report, gateway.keys.cipher,
+                                                 settings.public_unit, now)
         receipt = await gateway.file(submission)
         lang = language(request)
         return ReceiptOut(
@@ -111,3 +121,29 @@ def api_router(gateway: Gateway, settings: IntakeSettings) -> APIRouter:
 
     return router
 
+
+
+async def _staff_filing(gateway: Gateway, report: ReportIn,
+                        request: Request) -> tuple[ReportIn, str] | JSONResponse:
+    """The finding as filed by the signed-in staff member, and its intake id scoped to them;
+    or the refusal."""
+    token = bearer(request)
+    if token is None:
+        return error_response(
+            403, "重点抽查、执法监督等渠道须由工作人员登录（rectify login）后，以 "
+                 "Authorization: Bearer 会话令牌提交",
+            "staff channels need a signed-in staff member's session (rectify login) as "
+            "Authorization: Bearer <token>")
+    try:
+        staff = await staff_member(gateway.client, token)
+    except NotSignedInError as refused:
+        return error_response(401, refused.zh, refused.en)
+    if not staff.may_file():
+        return error_response(403, f"{staff.name} 无权代为登记问题",
+                              f"{staff.name} may not file reports")
+    if report.filed_by is not None and not staff.is_named(report.filed_by):
+        return error_response(403, f"填报人写的是 {report.filed_by}，但登录人是 {staff.name}",
+                              f"filed_by names {report.filed_by} but {staff.name} is signed in")
+    native = report.intake_id or report.content_key()
+    return report.model_copy(update={"filed_by": staff.name}), \
+        staff_intake_id(staff.person_id, native)

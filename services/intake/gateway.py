@@ -22,6 +22,7 @@ from events.identity import intake_key, problem_id_for
 from events.subjects import (
     HEADER_MSG_ID,
     HEADER_ORIGINAL_SHA256,
+    HEADER_ORIGINAL_SIZE,
     HEADER_ORIGINAL_SUBJECT,
     HEADER_REJECTION_DETAIL,
     HEADER_REJECTION_REASON,
@@ -36,6 +37,9 @@ from events.vocabulary import ProblemStatus
 from services.casework.intake import FieldError, SubmissionRejectedError
 from services.intake.keys import IntakeKeys
 from services.intake.tracking import TrackingIndex, formatted, normalize, tracking_number
+
+MAX_REJECTED_BYTES = 7 * 1024 * 1024
+"""What REJECTED keeps of one original at most: its messages are at most 8 MiB, headers too."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,9 @@ class Gateway:
 
         What the public sent may hold a reporter's address and phone, so the body is sealed
         with the reporter key (``Rectify-Sealed``); the reason and the SHA-256 of the original
-        bytes stay readable, and the hash is the de-duplication id."""
+        bytes stay readable, and the hash is the de-duplication id. Of an original larger than
+        the stream takes, the first ``MAX_REJECTED_BYTES`` are kept (``Rectify-Original-Size``
+        says how large it was)."""
         digest = hashlib.sha256(original).hexdigest()
         headers = {
             HEADER_MSG_ID: f"{source}:sha256:{digest}",
@@ -103,6 +109,9 @@ class Gateway:
                                                .decode()),
             HEADER_REJECTION_DETAIL: _one_line(why.detail_json(), 16000),
         }
+        if len(original) > MAX_REJECTED_BYTES:  # REJECTED takes 8 MiB a message
+            headers[HEADER_ORIGINAL_SIZE] = str(len(original))
+            original = original[:MAX_REJECTED_BYTES]
         sealed = self.keys.cipher.encrypt(original)
         await self.js.publish(rejected_subject(source), sealed, headers=headers)
 

@@ -52,12 +52,13 @@ def create_app(gateway: Gateway, settings: IntakeSettings) -> FastAPI:
     app.include_router(api_router(gateway, settings))
     app.include_router(open311_router(gateway, settings))
     app.include_router(web_router(gateway, settings))
+    limits = Limits(settings.filing_rate, settings.lookup_rate)
     if settings.wechat_token:
-        app.include_router(wechat_router(gateway, settings, settings.wechat_token))
+        app.include_router(wechat_router(gateway, settings, settings.wechat_token, limits))
     # Outermost last: headers on every answer, then rate limits before anything is read.
     app.add_middleware(BodyLimit)
     app.add_middleware(TruthfulAllow, routes=app.router.routes)
-    app.add_middleware(RateLimit, limits=Limits.parse(settings.filing_rate, settings.lookup_rate))
+    app.add_middleware(RateLimit, limits=limits)
     app.add_middleware(SecurityHeaders)
     return app
 
@@ -69,6 +70,9 @@ def _truthful_openapi(app: FastAPI) -> dict[str, Any]:
         document = get_openapi(title=app.title, version=app.version, routes=app.routes)
         for path in document["paths"].values():
             path.get("get", {}).get("responses", {}).pop("422", None)
+        document.setdefault("components", {})["securitySchemes"] = {"staffSession": {
+            "type": "http", "scheme": "bearer",
+            "description": "a staff member's session token from `rectify login`"}}
         app.openapi_schema = document
     return app.openapi_schema
 

@@ -133,13 +133,15 @@ def _send(host: str, port: int, message: EmailMessage) -> None:
 
 @contextlib.asynccontextmanager
 async def smtp_server(handler: Mailbox, host: str, port: int,
-                      tls: ssl.SSLContext | None = None) -> AsyncIterator[int]:
+                      tls: ssl.SSLContext | None = None,
+                      idle_timeout: float = 30.0) -> AsyncIterator[int]:
     """The SMTP server on this process's event loop; yields the port it listens on.
-    With ``tls`` it offers STARTTLS."""
+    With ``tls`` it offers STARTTLS. A client silent for ``idle_timeout`` seconds is cut off
+    (aiosmtpd's default is five minutes: room for a slow client to hold connections)."""
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: SMTP(handler, hostname="rectify", data_size_limit=MAX_MESSAGE_BYTES, loop=loop,
-                     tls_context=tls),
+                     tls_context=tls, timeout=idle_timeout),
         host, port)
     try:
         yield int(server.sockets[0].getsockname()[1])

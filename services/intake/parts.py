@@ -42,7 +42,9 @@ async def smtp_service(settings: Settings, nats_url: str, keys: IntakeKeys,
     intake = settings.intake
     async with gateway(nats_url, keys) as gw:
         handler = Mailbox(gw, intake, endpoints.get("http"))
-        async with smtp_server(handler, intake.host, intake.smtp_port, tls_context(intake)) as port:
+        # Mail servers send at once; three request deadlines of silence is a stalled client.
+        async with smtp_server(handler, intake.host, intake.smtp_port, tls_context(intake),
+                               idle_timeout=3 * intake.request_timeout) as port:
             endpoints["smtp"] = f"smtp://{intake.host}:{port}"
             endpoints["mailbox"] = f"mailto:{intake.mailbox}"
             yield

@@ -13,7 +13,6 @@ import json
 import math
 import re
 import time
-from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from limits import RateLimitItem, parse
@@ -29,14 +28,21 @@ _LOOKUP = re.compile(r"^/(track|reports/[^/]+|api/v1/reports/[^/]+|open311/v2/re
 _BATCH = "/open311/v2/requests.json"
 
 
-@dataclass(frozen=True)
 class Limits:
-    filing: RateLimitItem
-    lookup: RateLimitItem
+    """The moving windows of filing and lookups, counted per client (an address, or a
+    WeChat follower: ``wechat:<openid>``)."""
 
-    @classmethod
-    def parse(cls, filing: str, lookup: str) -> Limits:
-        return cls(parse(filing), parse(lookup))
+    def __init__(self, filing: str, lookup: str) -> None:
+        self.items = {"filing": parse(filing), "lookup": parse(lookup)}
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def retry_after(self, kind: str, client: str, cost: int = 1) -> int | None:
+        """None when ``client`` may go on (and it is counted); else the seconds to wait."""
+        item: RateLimitItem = self.items[kind]
+        if self.limiter.hit(item, kind, client, cost=cost):
+            return None
+        reset = self.limiter.get_window_stats(item, kind, client).reset_time
+        return max(1, math.ceil(reset - time.time()))
 
 
 def batch_size(query_string: bytes) -> int:
@@ -62,7 +68,6 @@ class RateLimit:
 
     def __init__(self, app: ASGIApp, limits: Limits) -> None:
         self.app, self.limits = app, limits
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         counted = _what(scope["method"], scope["path"], scope.get("query_string", b"")) \
@@ -71,13 +76,12 @@ class RateLimit:
             await self.app(scope, receive, send)
             return
         kind, cost = counted
-        item: RateLimitItem = getattr(self.limits, kind)
         client = (scope.get("client") or ("unknown", 0))[0]
-        if self.limiter.hit(item, kind, client, cost=cost):
+        wait = self.limits.retry_after(kind, client, cost)
+        if wait is None:
             await self.app(scope, receive, send)
-            return
-        reset = self.limiter.get_window_stats(item, kind, client).reset_time
-        await _too_many(send, scope["path"], max(1, math.ceil(reset - time.time())))
+        else:
+            await _too_many(send, scope["path"], wait)
 
 
 async def _too_many(send: Send, path: str, retry_after: int) -> None:

@@ -36,10 +36,10 @@ class ReporterIn(BaseModel):
 STAFF_RULE: dict[str, Any] = {
     "if": {"properties": {"channel": {"enum": sorted(c.value for c in STAFF_CHANNELS)}},
            "required": ["channel"]},
-    "then": {"properties": {"filed_by": {"type": "string"}, "unit": {"type": "string"}},
-             "required": ["filed_by", "unit"]},
+    "then": {"properties": {"unit": {"type": "string"}}, "required": ["unit"]},
 }
-"""A staff channel names its filer and unit (JSON Schema of the rule the model checks)."""
+"""A staff channel names the unit (JSON Schema of the rule the model checks); the filer is
+the signed-in staff member."""
 
 
 class ReportIn(BaseModel):
@@ -49,7 +49,7 @@ class ReportIn(BaseModel):
 
     channel: HttpChannel = Field("website", description="website for the public; the staff "
                                  "channels spot_check, oversight, audit, reconsideration, "
-                                 "central_inspection need filed_by")
+                                 "central_inspection need a staff session and the unit")
     intake_id: ChannelId | None = Field(
         None, description="Your own id for this report: the same report sent again with the "
                           "same id files nothing new. The id is yours only: it is combined with "
@@ -62,13 +62,14 @@ class ReportIn(BaseModel):
     case: Text = Field(description="具体情况: when, where, what happened")
     enterprise: Name | None = Field(None, description="涉及企业或地点")
     reporter: ReporterIn | None = None
-    filed_by: Name | None = Field(None, description="填报人: required for staff channels")
+    filed_by: Name | None = Field(None, description="填报人: on staff channels the signed-in "
+                                  "person (named here or left out)")
 
     @model_validator(mode="after")
     def _staff_channels_name_filer_and_unit(self) -> ReportIn:
         """The rule ``STAFF_RULE`` says in the schema."""
         if Channel(self.channel) in STAFF_CHANNELS:
-            missing = [name for name in ("filed_by", "unit") if getattr(self, name) is None]
+            missing = [name for name in ("unit",) if getattr(self, name) is None]
             if missing:
                 raise PydanticCustomError("staff_fields", "staff channels need {missing}",
                                           {"missing": " and ".join(missing), "fields": missing})

@@ -1,9 +1,11 @@
 """自查台账导入: a unit's self-inspection ledger (.xlsx, the notice's template) read row by row.
 
-Real ledgers have a merged title, a header block (填报单位：…), blank rows, full-width digits,
-deadlines as dates, as text or as Excel serial numbers, and sometimes one problem over several
-rows with its cells merged. Everything is checked before anything is filed: one bad sheet or
-row and the whole file is refused, with each reason and where it is.
+Real ledgers have a merged title, a header block (填报单位：… in four cells, or all four on one
+line in one cell, as the template prints it), blank rows, full-width digits, deadlines as dates,
+as text or as Excel serial numbers, and sometimes one problem over several rows with its cells
+merged. Every column the unit filled in is kept: the four determinations (整改措施, 整改时限,
+责任部门, 责任领导) become the unit's proposal. Everything is checked before anything is
+filed: one bad sheet or row and the whole file is refused, with each reason and where it is.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ _HEADERS = {
     "整治重点": "category",
 }
 _LABELS = {"problem": "执法问题", "case": "执法案例"}
-_META = re.compile(r"^(填报单位|填报人|电话|填报时间)[:：]\s*(.*)$")
+_META = re.compile(r"(填报单位|填报人|电话|填报时间)\s*：\s*(.*?)"
+                   r"(?=\s*(?:填报单位|填报人|电话|填报时间)\s*：|$)")
 _HEADER_SEARCH_ROWS = 20
 
 
@@ -47,7 +50,23 @@ class LedgerRow:
     category: Category
     category_inferred: bool
     deadline: str
+    """整改时限 as an ISO date when it reads as one, else as written."""
     remarks: str
+    measures: str = ""
+    department: str = ""
+    leader: str = ""
+
+    @property
+    def deadline_date(self) -> date | None:
+        try:
+            return date.fromisoformat(self.deadline)
+        except ValueError:
+            return None
+
+    @property
+    def proposes(self) -> bool:
+        """Whether the unit filled in any of the four determinations."""
+        return any((self.measures, self.deadline, self.department, self.leader))
 
     def key(self, unit: str) -> str:
         """The de-duplication id: the unit and the row's problem and case, however spaced."""
@@ -62,6 +81,7 @@ class LedgerSheet:
     filed_by: str | None
     filed_on: date | None
     rows: tuple[LedgerRow, ...]
+    phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,7 +134,8 @@ def _read_sheet(name: str, grid: list[list[object]], ledger: Ledger) -> None:
     rows = _rows(name, grid, header_at, columns, ledger)
     ledger.sheets.append(LedgerSheet(name, meta.get("填报单位") or None,
                                      meta.get("填报人") or None,
-                                     _date_or_none(meta.get("填报时间", "")), tuple(rows)))
+                                     _date_or_none(meta.get("填报时间", "")), tuple(rows),
+                                     meta.get("电话") or None))
 
 
 def _find_header(grid: list[list[object]]) -> tuple[int, dict[int, str]]:
@@ -132,9 +153,10 @@ def _meta(rows: list[list[object]]) -> dict[str, str]:
     found: dict[str, str] = {}
     for row in rows:
         for cell in row:
-            match = _META.match(unicodedata.normalize("NFKC", _text(cell)).replace(":", "："))
-            if match and match.group(2).strip():
-                found.setdefault(match.group(1), match.group(2).strip())
+            text = unicodedata.normalize("NFKC", _text(cell)).replace(":", "：")
+            for match in _META.finditer(text):
+                if match.group(2).strip():
+                    found.setdefault(match.group(1), match.group(2).strip())
     return found
 
 
@@ -145,14 +167,15 @@ def _rows(sheet: str, grid: list[list[object]], header_at: int, columns: dict[in
         cells = {name: grid[index][c] for c, name in columns.items() if c < len(grid[index])}
         values = {name: _text(value) for name, value in cells.items()}
         problem, case = values.get("problem", ""), values.get("case", "")
-        if not problem and not case:
-            continue  # a blank row, or a note under the table
+        merged_line = problem == case and len({v for v in values.values() if v}) == 1
+        if (not problem and not case) or merged_line:
+            continue  # a blank row, or a note or signature line merged across under the table
+        number = unicodedata.normalize("NFKC", values.get("number", ""))
         if not problem or not case:
             which = ("执法问题", "problem") if not problem else ("执法案例", "case")
             ledger.problems.append(Problem(sheet, index + 1, f"缺少{which[0]}",
                                            f"the {which[1]} is empty"))
             continue
-        number = unicodedata.normalize("NFKC", values.get("number", ""))
         if rows and number and rows[-1].number == number and rows[-1].problem == problem:
             # One problem over several rows (序号 and 执法问题 merged): its cases together.
             last = rows.pop()
@@ -160,7 +183,9 @@ def _rows(sheet: str, grid: list[list[object]], header_at: int, columns: dict[in
             continue
         category, inferred = category_from(values.get("category"), problem, case)
         rows.append(LedgerRow(sheet, index + 1, number, problem, case, category, inferred,
-                              _deadline(cells.get("deadline")), values.get("remarks", "")))
+                              _deadline(cells.get("deadline")), values.get("remarks", ""),
+                              values.get("measures", ""), values.get("department", ""),
+                              values.get("leader", "")))
     return rows
 
 

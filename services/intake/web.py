@@ -82,8 +82,11 @@ def web_router(gateway: Gateway, settings: IntakeSettings) -> APIRouter:
             report = ReportIn.model_validate(_report_fields(values))
         except ValidationError as invalid:
             return form_page(request, lang, values, field_reasons(invalid.errors()), form_id, 422)
+        # The form id is the server's; scoped to the browser's secret all the same, so that
+        # even a form id seen elsewhere reaches nothing from another browser.
         submission, _ = to_submission(report, gateway.keys.cipher, settings.public_unit,
-                                      system_clock(), intake_id=form_id)
+                                      system_clock(),
+                                      intake_id=gateway.keys.scoped(f"form:{secret}", form_id))
         receipt = await gateway.file(submission)
         return RedirectResponse(f"/reports/{receipt.tracking}?new=1&lang={lang}", status_code=303)
 

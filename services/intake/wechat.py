@@ -28,6 +28,7 @@ from services.intake.categorize import category_from
 from services.intake.freetext import read_free_text
 from services.intake.gateway import Gateway
 from services.intake.privacy import Contact, seal
+from services.intake.ratelimit import Limits
 from services.intake.wechat_crypto import (
     BadEncryptionError,
     MessageCrypto,
@@ -120,7 +121,8 @@ class Callback:
                                now, nonce)
 
 
-def wechat_router(gateway: Gateway, settings: IntakeSettings, token: str) -> APIRouter:
+def wechat_router(gateway: Gateway, settings: IntakeSettings, token: str,
+                  limits: Limits) -> APIRouter:
     router = APIRouter(tags=["wechat"])
     crypto = MessageCrypto(settings.wechat_aes_key, settings.wechat_appid or "") \
         if settings.wechat_aes_key else None
@@ -147,7 +149,7 @@ def wechat_router(gateway: Gateway, settings: IntakeSettings, token: str) -> API
         except (MalformedMessageError, BadEncryptionError) as broken:
             return PlainTextResponse(f"malformed message: {broken}", status_code=400)
         message = opened.message
-        reply = await _answer(gateway, settings, message)
+        reply = await _answer(gateway, settings, limits, message)
         if not reply:  # WeChat's way to say "no reply": the plain word success
             return PlainTextResponse("success")
         xml = text_reply(message, reply, int(now))
@@ -157,14 +159,22 @@ def wechat_router(gateway: Gateway, settings: IntakeSettings, token: str) -> API
     return router
 
 
-async def _answer(gateway: Gateway, settings: IntakeSettings, message: WeChatMessage) -> str:
+async def _answer(gateway: Gateway, settings: IntakeSettings, limits: Limits,
+                  message: WeChatMessage) -> str:
     if message.msg_type == "event":
         return WELCOME if message.event == "subscribe" else ""
     if message.msg_type != "text" or not message.msg_id:
         return TEXT_ONLY
     query = _QUERY.match(message.content)
     if query:
+        # Lookups count per follower, as the website's count per address.
+        wait = limits.retry_after("lookup", f"wechat:{message.from_user}")
+        if wait is not None:
+            return f"查询过于频繁，请 {wait} 秒后再试。"
         return await _status(gateway, query.group(1))
+    wait = limits.retry_after("filing", f"wechat:{message.from_user}")
+    if wait is not None:
+        return f"留言过于频繁，请 {wait} 秒后再发送。"
     try:
         submission = _submission(gateway, settings, message)
     except ValueError as invalid:  # no text, or a field pydantic refuses

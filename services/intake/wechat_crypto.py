@@ -42,6 +42,8 @@ class MessageCrypto:
             raise ValueError("the EncodingAESKey is not 43 characters of base64") from None
         if len(self.key) != 32:
             raise ValueError("the EncodingAESKey must be 43 characters (32 bytes)")
+        if not appid:
+            raise ValueError("the encrypted modes need the account's AppID (RECTIFY_WECHAT_APPID)")
         self.appid = appid
 
     def encrypt(self, message: str, random16: bytes | None = None) -> str:

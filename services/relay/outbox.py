@@ -1,63 +1,46 @@
 """Transactional outbox: the event store's notification log, published to EVENTS in order.
 
-Notification N is published with ``Nats-Expected-Last-Sequence: N-1`` and ``Nats-Msg-Id`` = the
-event id, so JetStream itself guarantees stream sequence N == notification N: no gap, no
-reorder, no duplicate. The stream's last sequence is the relay's only bookkeeping, so killing
-the process at any instant loses nothing: on start it resumes after that sequence.
+Notification N is published with ``Nats-Expected-Last-Sequence: N-1``, ``Nats-Msg-Id`` = the
+event id and the relay's seal, so JetStream itself guarantees stream sequence N == notification
+N: no gap, no reorder, no duplicate. The stream's last sequence is the relay's bookkeeping, but
+never taken on trust: at start the last ``CHECK_AT_START`` messages, and after any refused
+publish every message the relay did not see acknowledged, are compared with the store. A message
+the store did not write there (forged, altered) stops the relay, naming its sequence.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Sequence
-from uuid import UUID
 
 from eventsourcing.persistence import Notification
-from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import PubAck
-from nats.js.errors import APIError
+from nats.js.errors import APIError, NotFoundError
 
-from events.identity import event_id_for
-from events.subjects import (
-    EVENTS_STREAM,
-    HEADER_EVENT_TYPE,
-    HEADER_EVENT_VERSION,
-    HEADER_EXPECTED_LAST_SEQUENCE,
-    HEADER_MSG_ID,
-    HEADER_POSITION,
-    HEADER_PROBLEM_ID,
-    HEADER_PROBLEM_VERSION,
-    HEADER_UNIT_ID,
-    HEADER_UNIT_VERSION,
-    event_subject,
-)
+from events.seal import SealKey
+from events.subjects import EVENTS_STREAM
 from services.casework.application import Casework
 from services.casework.mapper import FactMapper
 from services.casework.store_thread import StoreThread
+from services.relay.errors import ForeignEventError, PositionGapError, StreamAheadOfStoreError
+from services.relay.message import Outgoing, compare, outgoing
 
 log = logging.getLogger(__name__)
 
 PAGE = 1000
 IDLE_POLL_SECONDS = 0.5
-
-
-class StreamAheadOfStoreError(RuntimeError):
-    """EVENTS holds more than the event store: the two have diverged and a person must look."""
-
-
-class PositionGapError(RuntimeError):
-    """The store skipped a position (a rolled-back PostgreSQL insert): seq == position breaks."""
+CHECK_AT_START = 100
 
 
 class Relay:
     """Follows the notification log and publishes each event to ``events.<unit>.<type>``."""
 
-    def __init__(self, casework: Casework, store: StoreThread, js: JetStreamContext) -> None:
-        self.casework, self.store, self.js = casework, store, js
+    def __init__(self, casework: Casework, store: StoreThread, js: JetStreamContext,
+                 key: SealKey) -> None:
+        self.casework, self.store, self.js, self.key = casework, store, js, key
         self.published = 0
         self._wake = asyncio.Event()
 
@@ -71,14 +54,14 @@ class Relay:
 
     async def run(self) -> None:
         """Publish until cancelled."""
-        self.published = await self.stream_position()
+        last = await self.stream_position()
+        await self.check(max(1, last - CHECK_AT_START + 1), last)
+        self.published = last
         while True:
             store_position = await self.store.run(self.casework.position)
             if store_position < self.published:
-                raise StreamAheadOfStoreError(
-                    f"EVENTS 已到 {self.published}，事件库只到 {store_position} "
-                    f"(EVENTS is at {self.published} but the event store only at {store_position})"
-                )
+                raise StreamAheadOfStoreError(stream_last=self.published,
+                                              store_position=store_position)
             if store_position == self.published:
                 await self._idle()
                 continue
@@ -87,6 +70,32 @@ class Relay:
             )
             await self._publish(page)
 
+    async def check(self, first: int, last: int) -> None:
+        """Every message of EVENTS from ``first`` to ``last`` is the store's, or the relay halts."""
+        if last < first:
+            return
+        page = await self.store.run(self.casework.recorder.select_notifications, first,
+                                    last - first + 1)
+        by_position = {n.id: n for n in page}
+        for sequence in range(first, last + 1):
+            notification = by_position.get(sequence)
+            expected = self.outgoing(notification) if notification else None
+            try:
+                message = await self.js.get_msg(EVENTS_STREAM, seq=sequence)
+                body, headers = message.data, message.headers
+            except NotFoundError:
+                body, headers = None, None
+            if expected is None and body is not None:
+                raise StreamAheadOfStoreError(stream_last=last, store_position=sequence - 1)
+            if (difference := compare(expected, sequence, body, headers)) is not None:
+                raise ForeignEventError(sequence=sequence, why_zh=difference.zh,
+                                        why_en=difference.en)
+
+    def outgoing(self, notification: Notification) -> Outgoing:
+        mapper = self.casework.mapper
+        assert isinstance(mapper, FactMapper)
+        return outgoing(mapper, self.key, notification)
+
     async def _idle(self) -> None:
         self._wake.clear()
         with contextlib.suppress(TimeoutError):
@@ -94,40 +103,23 @@ class Relay:
 
     async def _publish(self, page: Sequence[Notification]) -> None:
         if page[0].id != self.published + 1:
-            raise PositionGapError(
-                f"事件库位置从 {self.published} 跳到 {page[0].id} "
-                f"(event store position jumps from {self.published} to {page[0].id})"
-            )
-        acks = [await self._publish_one(n) for n in page]
+            raise PositionGapError(published=self.published, next_position=page[0].id)
+        acks = [await self._publish_one(self.outgoing(n)) for n in page]
         try:
             results = await asyncio.gather(*acks)
-        except (APIError, NatsTimeoutError) as failed:
-            # Someone else published, or a publish was lost: take the stream's word and go on.
-            log.warning("relay publish failed (%s); resyncing with the stream", failed)
-            self.published = await self.stream_position()
+        except (APIError, TimeoutError) as failed:  # TimeoutError: nats-py's and asyncio's
+            # A publish was lost, or someone else published: what EVENTS now holds beyond what
+            # was acknowledged must be the store's own, or the relay stops right here.
+            log.warning("relay publish failed (%s); checking the stream against the store",
+                        failed)
+            last = await self.stream_position()
+            await self.check(self.published + 1, last)
+            self.published = last
             return
         self.published = int(results[-1].seq)
 
-    async def _publish_one(self, notification: Notification) -> asyncio.Future[PubAck]:
-        mapper = self.casework.mapper
-        assert isinstance(mapper, FactMapper)
-        body = mapper.unseal(notification.state)
-        fact = json.loads(body)
-        aggregate_id = UUID(str(notification.originator_id))
-        # A unit fact (no problem_id) names its unit's aggregate instead of a problem.
-        id_header, version_header = (HEADER_PROBLEM_ID, HEADER_PROBLEM_VERSION) \
-            if "problem_id" in fact else (HEADER_UNIT_ID, HEADER_UNIT_VERSION)
-        headers = {
-            HEADER_MSG_ID: str(event_id_for(aggregate_id, notification.originator_version)),
-            HEADER_EXPECTED_LAST_SEQUENCE: str(notification.id - 1),
-            HEADER_EVENT_TYPE: fact["type"],
-            HEADER_EVENT_VERSION: str(fact["version"]),
-            id_header: str(aggregate_id),
-            version_header: str(notification.originator_version),
-            HEADER_POSITION: str(notification.id),
-        }
-        subject = event_subject(fact["unit"], fact["type"])
+    async def _publish_one(self, message: Outgoing) -> asyncio.Future[PubAck]:
         future: asyncio.Future[PubAck] = await self.js.publish_async(
-            subject, body, headers=headers
+            message.subject, message.body, headers=message.headers
         )
         return future

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
+
+from events.seal import SEAL_KEY_BYTES, SealKey
 
 DEFAULT_DATA_DIR = Path(".rectify")
 RUNTIME_FILE = "runtime.json"
@@ -186,3 +189,32 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+SEAL_KEY_FILE = "events-seal.key"
+SEAL_KEY_ENV = "RECTIFY_SEAL_KEY"
+
+
+class MissingSealKeyError(RuntimeError):
+    """No seal key where the relay's EVENTS must be checked."""
+
+
+def load_seal_key(data_dir: Path, *, create: bool = False) -> SealKey:
+    """The relay's seal key: ``$RECTIFY_SEAL_KEY`` (hex), else ``<data dir>/events-seal.key``.
+
+    ``rectify up`` creates the file (0600) on its first start; readers only read it.
+    """
+    if hex_key := os.environ.get(SEAL_KEY_ENV):
+        return SealKey(bytes.fromhex(hex_key))
+    path = data_dir / SEAL_KEY_FILE
+    if not path.exists():
+        if not create:
+            raise MissingSealKeyError(
+                f"{path} 不存在：请先在此数据目录运行 rectify up，或设置 {SEAL_KEY_ENV} "
+                f"({path} is missing: run `rectify up` for this data directory first, or set "
+                f"{SEAL_KEY_ENV})")
+        data_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(secrets.token_bytes(SEAL_KEY_BYTES))
+    return SealKey(path.read_bytes())

@@ -7,7 +7,6 @@ start in the order listed here and stop in reverse.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING
 from projections.service import run_projections
 from services.answers.parts import answers
 from services.intake.parts import http_gateway, smtp_gateway
-from services.runtime.alarms import alarm_when_stopped
+from services.runtime.faults import is_passing
 from services.supervision.parts import supervision, watchdog
 
 if TYPE_CHECKING:
@@ -28,15 +27,12 @@ Part = Callable[["Runtime"], AbstractAsyncContextManager[None]]
 @contextlib.asynccontextmanager
 async def projections(runtime: Runtime) -> AsyncIterator[None]:
     """Every read model kept up to date with EVENTS; a halt is an alarm, not a silent skip."""
-    task = asyncio.create_task(run_projections(runtime.js, runtime.read_store),
-                               name="projections")
-    task.add_done_callback(alarm_when_stopped(runtime.alarms, "projections"))
+    runtime.supervisor.start("projections", lambda: run_projections(
+        runtime.js, runtime.read_store, runtime.relay.key, passing=is_passing))
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
+        await runtime.supervisor.stop("projections")
 
 
 PARTS: dict[str, Part] = {

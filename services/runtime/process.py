@@ -24,7 +24,7 @@ from faststream.nats import NatsBroker
 from nats import connect as nats_connect
 from nats.js import JetStreamContext
 
-from events.subjects import STATUS_QUERY
+from events.subjects import REPAIR_COMMAND, STATUS_QUERY
 from projections.service import open_read_store
 from projections.store import ReadStore
 from services.casework.application import Casework
@@ -38,11 +38,13 @@ from services.identity.store import IdentityStore
 from services.intake.keys import IntakeKeys
 from services.relay.outbox import Relay
 from services.runtime.bus import BusUsers, without_credentials
-from services.runtime.config import RUNTIME_FILE, Settings, write_runtime
+from services.runtime.config import RUNTIME_FILE, Settings, load_seal_key, write_runtime
 from services.runtime.nats_server import EmbeddedNats
 from services.runtime.parts import PARTS
+from services.runtime.repairing import repair_handler
 from services.runtime.status import Status, gather_status
 from services.runtime.streams import ensure_streams_as
+from services.runtime.supervisor import Supervisor
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +66,10 @@ class Runtime:
     read_store: ReadStore
     accounts: Accounts
     guard: CommandGuard
-    relay_task: asyncio.Task[None] | None = None
+    supervisor: Supervisor = field(default_factory=Supervisor)
+    """Every long-running task, restarted after a failure, halted with an alarm on a real stop."""
     endpoints: dict[str, str] = field(default_factory=dict)
     """Where each part listens, by part name (``rectify status`` shows them)."""
-    alarms: dict[str, str] = field(default_factory=dict)
-    """Why a part stopped by itself, by part name."""
     bus_users: BusUsers | None = None
     """The embedded NATS's users (None on an external NATS: every part uses ``nats_url``)."""
     public_url: str = ""
@@ -139,7 +140,8 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         read_store = open_read_store(settings.read_store_location())
         relay_bus = await nats_connect(users.url(public_url, "relay") if users else nats_url,
                                        name="rectify-relay")
-        relay = Relay(casework, store, relay_bus.jetstream())
+        relay = Relay(casework, store, relay_bus.jetstream(),
+                      load_seal_key(settings.data_dir, create=True))
         accounts = Accounts(IdentityStore.in_data_dir(settings.data_dir))
         guard = CommandGuard(accounts, settings.local_admin)
         runtime = Runtime(settings, nats_url, js, casework, store, relay, read_store, accounts,
@@ -148,9 +150,10 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         service = CaseworkService(casework, store, js, guard, relay.wake)
         broker.include_router(service.router)
         broker.subscriber(STATUS_QUERY)(_status_handler(runtime))
+        broker.subscriber(REPAIR_COMMAND)(repair_handler(runtime))
         await broker.start()
-        relay_task = runtime.relay_task = asyncio.create_task(relay.run(), name="relay")
-        intake_task = asyncio.create_task(service.consume_intake(), name="intake")
+        runtime.supervisor.start("relay", relay.run)
+        runtime.supervisor.start("intake", service.consume_intake)
         try:
             async with contextlib.AsyncExitStack() as parts:
                 await parts.enter_async_context(serving_identity(nats_url, accounts))
@@ -169,11 +172,9 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
                 finally:
                     (settings.data_dir / RUNTIME_FILE).unlink(missing_ok=True)
         finally:
-            intake_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await intake_task
+            await runtime.supervisor.stop("intake")
             await broker.stop()
-            await _finish_relay(relay, relay_task, casework, store)
+            await _finish_relay(runtime, relay)
             await relay_bus.close()
     finally:
         if read_store is not None:
@@ -184,18 +185,16 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         lock.close()
 
 
-async def _finish_relay(relay: Relay, task: asyncio.Task[None], casework: Casework,
-                        store: StoreThread, timeout: float = 10.0) -> None:
+async def _finish_relay(runtime: Runtime, relay: Relay, timeout: float = 10.0) -> None:
     """Let the relay publish what was recorded before stopping it."""
     deadline = time.monotonic() + timeout
-    while not task.done() and time.monotonic() < deadline:
-        if relay.published >= await store.run(casework.position):
+    task = runtime.supervisor.tasks.get("relay")
+    while task is not None and not task.done() and time.monotonic() < deadline:
+        if relay.published >= await runtime.store.run(runtime.casework.position):
             break
         relay.wake()
         await asyncio.sleep(0.05)
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await runtime.supervisor.stop_all()
 
 
 def _status_handler(runtime: Runtime) -> Callable[[], Awaitable[bytes]]:
@@ -208,7 +207,7 @@ def _status_handler(runtime: Runtime) -> Callable[[], Awaitable[bytes]]:
 
 async def serve(settings: Settings, after_start: Callable[[Runtime], Awaitable[None]]
                 | None = None) -> None:
-    """Run until SIGINT or SIGTERM (or the relay fails), then stop cleanly."""
+    """Run until SIGINT or SIGTERM, then stop cleanly; a halted part is an alarm meanwhile."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -216,10 +215,4 @@ async def serve(settings: Settings, after_start: Callable[[Runtime], Awaitable[N
     async with running(settings) as runtime:
         if after_start is not None:
             await after_start(runtime)
-        relay_task = runtime.relay_task
-        assert relay_task is not None
-        stopper = asyncio.create_task(stop.wait())
-        await asyncio.wait({relay_task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        stopper.cancel()
-        if relay_task.done() and not relay_task.cancelled():
-            relay_task.result()  # re-raises why the relay stopped
+        await stop.wait()

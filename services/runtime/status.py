@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from events.subjects import EVENTS_STREAM, INTAKE_STREAM, REJECTED_STREAM
 from projections.store import live_positions
+from services.runtime.faults import AlarmText
 
 if TYPE_CHECKING:
     from services.runtime.process import Runtime
@@ -38,7 +39,10 @@ class Status(BaseModel):
     relay_lag: int
     read_store: str
     projections: dict[str, ProjectionState]
-    alarms: dict[str, str]
+    alarms: dict[str, AlarmText]
+    """Why a part halted (or keeps failing), by part name: what happened and what to do."""
+    restarts: dict[str, int]
+    """How often each long-running task was started again after a failure."""
 
 
 async def gather_status(runtime: Runtime) -> Status:
@@ -62,7 +66,8 @@ async def gather_status(runtime: Runtime) -> Status:
         read_store=_without_password(runtime.settings.read_store_location()),
         projections={name: ProjectionState(position=at, lag=published - at)
                      for name, at in projected.items()},
-        alarms=runtime.alarms,
+        alarms=runtime.supervisor.alarms,
+        restarts=runtime.supervisor.restarts,
     )
 
 

@@ -30,6 +30,9 @@ def stream_configs(replicas: int = 1) -> list[StreamConfig]:
             duplicate_window=DUPLICATE_WINDOW_SECONDS,
             num_replicas=replicas,
             max_msg_size=max_msg_size,
+            # The record is append-only: no message deleted, no stream purged through the API.
+            deny_delete=True,
+            deny_purge=True,
         )
 
     return [

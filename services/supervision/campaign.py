@@ -82,7 +82,11 @@ class Campaign(BaseModel):
     phases: Phases = Phases()
     due: Due = Due()
     warning_days: int = Field(3, ge=0, le=60, description="蓝色预警：距时限还有几个工作日")
+    answer_working_days: int = Field(
+        15, ge=1, le=60, description="答复时限：登记后多少个工作日内须答复举报人（进展答复亦可）")
     rebound_days: int = Field(90, ge=1, le=3650, description="销号后多少天内再次反映视为反弹")
+    strong_public_reports: int = Field(
+        3, ge=1, le=1000, description="群众反映较为强烈：群众反映的问题达到此数即列入抽查名单")
     low_report_share: float = Field(
         0.5, gt=0, le=1, description="自查问题数低于同级单位中位数的这一比例，视为问题较少")
 

@@ -20,7 +20,6 @@ from events.lifecycle import (
 )
 from events.recorded import RecordedEvent, parse_recorded
 from events.supervision import SpotCheckSelected
-from events.vocabulary import Channel
 from services.casework.application import Casework
 from services.casework.mapper import FactMapper
 from services.supervision.spotcheck import UnitReports
@@ -67,7 +66,8 @@ class WatchList:
 
 @dataclass
 class ReportCounts:
-    """What each unit reported by self-inspection and what the public reported about it."""
+    """What each unit found itself (self-inspection, visits, symposiums) and what the public
+    reported about it."""
 
     position: int = 0
     self_inspection: dict[str, int] = field(default_factory=dict)
@@ -86,7 +86,7 @@ class ReportCounts:
         if isinstance(event, SpotCheckSelected):
             self.selected.add(event.unit)
         elif isinstance(event, ProblemReported):
-            if event.channel is Channel.SELF_INSPECTION:
+            if event.channel.is_units_own:
                 self.self_inspection[event.unit] = self.self_inspection.get(event.unit, 0) + 1
             elif event.channel.is_public:
                 self.public[event.unit] = self.public.get(event.unit, 0) + 1

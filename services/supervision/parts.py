@@ -3,7 +3,6 @@ spot-check list) and ``watchdog`` (deadline warnings), each switched off with ``
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -14,7 +13,8 @@ import nats
 from nats.aio.msg import Msg
 
 from events.subjects import SPOT_CHECK_QUERY, UNIT_COMMAND_PREFIX, WATCHDOG_QUERY
-from services.runtime.alarms import alarm_when_stopped
+from services.casework.plan_rules import PlanRules
+from services.casework.units import UnitDirectory
 from services.supervision.campaign import Campaign, CampaignError, campaign_location, load_campaign
 from services.supervision.service import SupervisionService
 from services.supervision.watchdog import Watchdog
@@ -37,9 +37,12 @@ def runtime_campaign(runtime: Runtime) -> Campaign:
 
 @contextlib.asynccontextmanager
 async def supervision(runtime: Runtime) -> AsyncIterator[None]:
-    """Unit commands and the spot-check query; the campaign's rebound window for filing."""
+    """Unit commands and the spot-check query; the campaign's rebound window for filing and
+    its limits on plans for casework."""
     campaign = runtime_campaign(runtime)
     runtime.casework.rebound.window_days = campaign.rebound_days
+    runtime.casework.units = UnitDirectory.of(campaign.units, runtime.settings.intake.public_unit)
+    runtime.casework.plan_rules = PlanRules(campaign.phases.rectification.end, campaign.end)
     service = SupervisionService(runtime.casework, runtime.store, campaign, runtime.guard,
                                  runtime.relay.wake)
     client = await nats.connect(runtime.nats_url, name="rectify-supervision")
@@ -64,18 +67,16 @@ async def watchdog(runtime: Runtime) -> AsyncIterator[None]:
 
     async def on_query(msg: Msg) -> None:  # how many sweeps so far: tests wait on it
         answer = {"ok": True, "sweeps": dog.sweeps, "interval": interval,
-                  "alarm": runtime.alarms.get("watchdog")}
+                  "alarm": alarm.zh if (alarm := runtime.supervisor.alarms.get("watchdog"))
+                  else None}
         await msg.respond(json.dumps(answer, ensure_ascii=False).encode())
 
     report(0)
     client = await nats.connect(runtime.nats_url, name="rectify-watchdog")
     await client.subscribe(WATCHDOG_QUERY, cb=on_query)
-    task = asyncio.create_task(dog.run(interval, report), name="watchdog")
-    task.add_done_callback(alarm_when_stopped(runtime.alarms, "watchdog"))
+    runtime.supervisor.start("watchdog", lambda: dog.run(interval, report))
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
+        await runtime.supervisor.stop("watchdog")
         await client.drain()

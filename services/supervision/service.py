@@ -67,7 +67,8 @@ class SupervisionService:
         self.counts.catch_up(self.casework)
         today = china_date(self.casework.clock())
         entries = spot_check_list(self.counts.reports(), self.campaign.units,
-                                  self.campaign.low_report_share)
+                                  self.campaign.low_report_share,
+                                  self.campaign.strong_public_reports)
         answer = {
             "ok": True,
             "today": today.isoformat(),

@@ -140,15 +140,19 @@ def test_every_public_reporter_gets_exactly_one_answer_through_their_channel(
     for problem in (mail, wechat, late, web, hotline):
         bureau.wait_for(problem, ("ProblemReported",))
 
-    # With the delivery part running: mail, website and the WeChat reporter out of time.
+    # With the delivery part running: mail (declined, so its answer is the outcome), website
+    # and the WeChat reporter out of time (progress replies).
+    declined = bureau.up.cli("triage", str(mail), "--decline", "--reason", "不属于本次整治范围",
+                             "--as", SECTION)
+    assert declined.returncode == 0, declined.stderr
     for problem in (mail, web, late):
         assert bureau.answer(problem, "已责令整改，相关人员已批评教育") == (0, "")
     for problem in (mail, web, late):
         bureau.wait_for(problem, DELIVERIES)
     assert bureau.up.stop() == 0
 
-    # Without it: the answers are recorded, and wait; a second answer is refused, unless the
-    # first could not be delivered (then by the tracking number, as on the hotline).
+    # Without it: the answers are recorded, and wait; a second outcome answer is refused, unless
+    # the first could not be delivered (then by the tracking number, as on the hotline).
     bureau.start("--without", "answers")
     for problem in (wechat, hotline):
         assert bureau.answer(problem, "问题已整改完毕，感谢监督") == (0, "")

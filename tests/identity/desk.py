@@ -41,9 +41,9 @@ def secured(data_dir: Path) -> RectifyProcess:
 @dataclass
 class Desk:
     up: RectifyProcess
-    url: str
-    """The embedded NATS's address, without credentials."""
     sessions: Path
+    url: str = ""
+    """The embedded NATS's address, without credentials."""
     people: dict[str, Person] = field(default_factory=dict)
     runner: CliRunner = field(default_factory=CliRunner)
 

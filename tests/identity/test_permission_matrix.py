@@ -25,6 +25,11 @@ PROBLEM_VERBS: dict[str, Args] = {
     "close": lambda p: ["close", p],
     "reopen": lambda p: ["reopen", p, "--reason", "回潮"],
     "answer": lambda p: ["answer", p, "--message", "已处理"],
+    "satisfaction": lambda p: ["satisfaction", p, "--level", "满意"],
+    "propose": lambda p: ["propose", p, "--measures", "逐案复查"],
+    "confirm": lambda p: ["confirm", p, "--leader", "负责人", "--department", "法制股",
+                          "--deadline", "2099-12-31", "--milestone", "2099-12-01:复查"],
+    "return": lambda p: ["return", p, "--reason", "措施不具体"],
     "supervise": lambda p: ["supervise", p, "--reason", "迟缓"],
     "circular": lambda p: ["circular", "--problem", p, "--reason", "通报"],
     "respond": lambda p: ["respond", "--problem", p, "--order", "1", "--response", "已整改"],
@@ -41,14 +46,16 @@ ALL, OWN = "all units", "own unit only"
 SPECIFICATION: dict[str, dict[str, str]] = {
     "campaign_office": {
         **{f"problem.{v}": ALL for v in ("triage", "assign", "verify", "close", "reopen",
-                                           "answer", "supervise", "circular")},
+                                           "answer", "supervise", "circular", "satisfaction",
+                                           "propose", "confirm", "return")},
         **{f"unit.{v}": ALL for v in ("file", "order", "circular", "spot-check")}},
     "unit_staff": {"problem.progress": OWN, "problem.submit-fix": OWN, "problem.respond": OWN,
-                   "unit.respond": OWN},
+                   "unit.respond": OWN, "problem.propose": OWN},
     "unit_leader": {"problem.extend": OWN, "problem.respond": OWN, "unit.file": OWN,
-                    "unit.respond": OWN},
+                    "unit.respond": OWN, "problem.propose": OWN},
     "inspector": {"problem.circular": ALL, "unit.circular": ALL},
-    "bureau_leader": {}, "hotline_operator": {}, "reporter_data_reader": {},
+    "bureau_leader": {}, "hotline_operator": {"problem.satisfaction": ALL},
+    "reporter_data_reader": {},
     "system_admin": {}, "security_admin": {}, "audit_admin": {},
 }
 """Who may do what: the notice's organisation (issue 11), written out independently."""

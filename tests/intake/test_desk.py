@@ -104,6 +104,9 @@ def test_findings_of_spot_checks_and_oversight_filed_twice_are_one_problem(
         assert isinstance(second, dict)
         assert first["problem_id"] == second["problem_id"]
         assert [e["channel"] for e in rectify.history(first["problem_id"])] == [channel]
+        other = cli_json(rectify, *finding[:-1], "督察组 钱组长")  # the same id, someone else
+        assert isinstance(other, dict)
+        assert other["problem_id"] != first["problem_id"]
 
 
 # ------------------------------------------------------------------- import

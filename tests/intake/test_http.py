@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.identity.desk import Desk
 from tests.intake.conftest import OPEN311_KEYS, Rectify
 
 pytestmark = pytest.mark.integration
@@ -108,19 +110,70 @@ def test_invalid_input_gets_422_with_a_reason_per_field_and_files_nothing(
     assert rectify.last_seq() == before
 
 
-def test_staff_channels_need_the_filer_and_unit_and_staff_credentials(
-        rectify: Rectify, web: httpx.Client) -> None:
+def test_staff_channels_need_the_unit_and_a_staff_session(rectify: Rectify,
+                                                          web: httpx.Client) -> None:
     before = rectify.last_seq()
     finding = a_report(channel="spot_check", reporter=None, problem="案卷缺少送达回证",
                        case="抽查2023年案卷10卷，3卷缺少送达回证")
     refused = web.post("/api/v1/reports", json=finding)
     assert refused.status_code == 422
-    assert {e["field"] for e in refused.json()["errors"]} == {"filed_by", "unit"}
+    assert {e["field"] for e in refused.json()["errors"]} == {"unit"}
     for channel in ("spot_check", "oversight", "central_inspection"):
         anonymous = web.post("/api/v1/reports", json={
             **finding, "channel": channel, "filed_by": "法规科 赵干事", "unit": "北海分局"})
         assert anonymous.status_code == 403
-        assert "须由工作人员登录后填报" in anonymous.json()["error"]["zh"]
+        assert "须由工作人员登录" in anonymous.json()["error"]["zh"]
+    assert rectify.last_seq() == before
+
+
+@pytest.fixture(scope="module")
+def staff(rectify: Rectify, tmp_path_factory: pytest.TempPathFactory) -> Desk:
+    """Staff enrolled and signed in with the real CLI (tests/identity's desk)."""
+    desk = Desk(rectify.process, tmp_path_factory.mktemp("sessions"))
+    desk.open_security_desk()
+    desk.enrol("rexian", "12345热线 吴接线员", "热线中心", "hotline_operator")
+    desk.enrol("wangke", "法规与科技标准科 王科长", "法规与科技标准科", "campaign_office")
+    desk.enrol("zhangsan", "沁园分局 张三", "沁园分局", "unit_staff")
+    return desk
+
+
+def session_of(desk: Desk, login: str) -> dict[str, str]:
+    token = json.loads((desk.sessions / f"{login}.json").read_text("utf-8"))["token"]
+    return {"authorization": f"Bearer {token}"}
+
+
+def test_a_signed_in_staff_member_files_findings_as_themselves(
+        rectify: Rectify, web: httpx.Client, staff: Desk) -> None:
+    finding = {"channel": "oversight", "unit": "北海分局", "intake_id": "DC-2026-07",
+               "problem": "处罚决定未说明理由", "case": "抽查案卷第7号"}
+    filed = web.post("/api/v1/reports", json=finding, headers=session_of(staff, "rexian"))
+    assert filed.status_code == 202, filed.text
+    reported = rectify.history(filed.json()["problem_id"])[0]
+    assert (reported["channel"], reported["actor"]) == ("oversight", "12345热线 吴接线员")
+    again = web.post("/api/v1/reports", json=finding, headers=session_of(staff, "rexian"))
+    assert again.json()["problem_id"] == filed.json()["problem_id"]
+    colleague = web.post("/api/v1/reports", json=finding, headers=session_of(staff, "wangke"))
+    assert colleague.status_code == 202
+    assert colleague.json()["problem_id"] != filed.json()["problem_id"]
+
+
+def test_staff_credentials_that_do_not_hold_are_refused_and_file_nothing(
+        rectify: Rectify, web: httpx.Client, staff: Desk) -> None:
+    before = rectify.last_seq()
+    finding = {"channel": "spot_check", "unit": "北海分局", "problem": "未亮证", "case": "现场"}
+    forged = web.post("/api/v1/reports", json={**finding, "filed_by": "局长 孙局长"},
+                      headers=session_of(staff, "rexian"))
+    assert forged.status_code == 403
+    assert "登录人是 12345热线 吴接线员" in forged.json()["error"]["zh"]
+    unit_staff = web.post("/api/v1/reports", json=finding, headers=session_of(staff, "zhangsan"))
+    assert unit_staff.status_code == 403
+    assert "无权代为登记问题" in unit_staff.json()["error"]["zh"]
+    guessed = web.post("/api/v1/reports", json=finding,
+                       headers={"authorization": "Bearer not-a-session"})
+    assert guessed.status_code == 401
+    ended = session_of(staff, "wangke")
+    assert staff.cli("wangke", "logout").exit_code == 0
+    assert web.post("/api/v1/reports", json=finding, headers=ended).status_code == 401
     assert rectify.last_seq() == before
 
 
@@ -163,11 +216,13 @@ def test_the_openapi_document_describes_the_reports_api(web: httpx.Client) -> No
     document = web.get("/api/v1/openapi.json").json()
     paths = document["paths"]
     assert set(paths["/api/v1/reports"]["post"]["responses"]) == {
-        "202", "403", "413", "422", "429"}
+        "202", "401", "403", "413", "422", "429"}
     assert set(paths["/api/v1/reports/{tracking}"]["get"]["responses"]) == {"200", "404", "429"}
     assert "problem" in document["components"]["schemas"]["ReportIn"]["required"]
     [rule] = document["components"]["schemas"]["ReportIn"]["allOf"]
-    assert rule["then"]["required"] == ["filed_by", "unit"]
+    assert rule["then"]["required"] == ["unit"]
+    assert set(paths["/api/v1/reports"]["post"]["responses"]) >= {"401"}
+    assert document["components"]["securitySchemes"]["staffSession"]["scheme"] == "bearer"
     form = paths["/open311/v2/requests.json"]["post"]["requestBody"]["content"][
         "application/x-www-form-urlencoded"]["schema"]
     assert form["required"] == ["api_key", "description"]

@@ -7,6 +7,8 @@ import base64
 import hashlib
 import quopri
 import smtplib
+import socket
+import time
 import uuid
 from collections.abc import Callable
 from email.header import Header
@@ -18,13 +20,14 @@ import pytest
 
 from events.subjects import (
     HEADER_ORIGINAL_SHA256,
+    HEADER_ORIGINAL_SIZE,
     HEADER_REJECTION_DETAIL,
     HEADER_REJECTION_REASON,
     HEADER_SEALED,
     REJECTED_STREAM,
 )
 from services.intake.keys import IntakeKeys
-from tests.intake.conftest import MAILBOX, MX, Rectify, Sink
+from tests.intake.conftest import MAILBOX, MX, REQUEST_TIMEOUT, Rectify, Sink
 
 pytestmark = pytest.mark.integration
 
@@ -262,6 +265,26 @@ def test_a_message_nested_3000_deep_is_refused_with_a_reason_and_kept_sealed(
     assert deliver(rectify, fine)[0] == 250
 
 
+def test_a_large_undecodable_message_is_kept_in_part_with_its_size_and_hash(
+        rectify: Rectify) -> None:
+    rejected_before = rectify.last_seq(REJECTED_STREAM)
+    photo = base64.encodebytes(bytes(range(256)) * 40_000)  # 10 MB with its encoding
+    raw = crlf(f"From: {SENDER}\r\nTo: {MAILBOX}\r\nSubject: big\r\n"
+               f"Message-ID: <{uuid.uuid4()}@example.com>\r\nMIME-Version: 1.0\r\n"
+               "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+               "Content-Type: text/plain; charset=x-unheard-of\r\n\r\nabc\r\n--b\r\n"
+               "Content-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+               .encode() + photo + b"--b--\r\n")
+    code, answer = deliver(rectify, raw)
+    assert code == 554
+    assert "unknown charset" in answer
+    data, headers = rectify.rejected(rejected_before + 1)
+    assert headers[HEADER_ORIGINAL_SIZE] == str(len(raw))
+    assert headers[HEADER_ORIGINAL_SHA256] == hashlib.sha256(raw).hexdigest()
+    keys = IntakeKeys.from_master((rectify.process.data_dir / "reporter.key").read_text().strip())
+    assert raw.startswith(keys.cipher.decrypt(data))
+
+
 def test_no_reporter_address_or_phone_is_in_clear_anywhere_in_the_data_dir(
         rectify: Rectify) -> None:
     address, phone = "wang.wu.9321@example.net", "13700009321"
@@ -278,6 +301,19 @@ def test_no_reporter_address_or_phone_is_in_clear_anywhere_in_the_data_dir(
         content = path.read_bytes()
         assert address.encode() not in content, path
         assert phone.encode() not in content, path
+
+
+def test_a_silent_smtp_client_is_cut_off_while_others_are_served(rectify: Rectify) -> None:
+    host, port = rectify.endpoints["smtp"].removeprefix("smtp://").rsplit(":", 1)
+    started = time.monotonic()
+    silent = socket.create_connection((host, int(port)), timeout=3 * REQUEST_TIMEOUT + 30)
+    silent.sendall(b"EHLO slow.example\r\n")
+    _, raw = a_mail("静默连接期间的举报", "照常受理", "utf-8", "base64")
+    assert deliver(rectify, raw)[0] == 250
+    while silent.recv(4096):  # until the server closes the connection
+        pass
+    silent.close()
+    assert time.monotonic() - started >= 3 * REQUEST_TIMEOUT - 1
 
 
 def test_mail_for_another_address_is_refused(rectify: Rectify) -> None:

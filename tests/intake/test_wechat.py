@@ -7,7 +7,7 @@ import hashlib
 import secrets
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import httpx
@@ -15,7 +15,14 @@ import pytest
 from defusedxml import ElementTree
 
 from services.intake.wechat_crypto import MessageCrypto, msg_signature
-from tests.intake.conftest import WECHAT_AES_KEY, WECHAT_APPID, WECHAT_TOKEN, Rectify
+from tests.intake.conftest import (
+    FILINGS_PER_MINUTE,
+    LOOKUPS_PER_MINUTE,
+    WECHAT_AES_KEY,
+    WECHAT_APPID,
+    WECHAT_TOKEN,
+    Rectify,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -202,19 +209,21 @@ def test_the_arrival_is_the_servers_time_not_the_claimed_create_time(
     assert abs((arrived - started).total_seconds()) < 120
 
 
+# Each query is signed when the test runs, not when it is collected: a long suite would
+# otherwise send a timestamp older than the five-minute window and get 403 for the wrong reason.
 @pytest.mark.parametrize(("name", "query", "body", "status"), [
-    ("forged signature", signed(token="not-the-token"), None, 403),
-    ("stale timestamp", signed(int(time.time()) - 3600), None, 403),
-    ("no signature at all", {}, None, 403),
-    ("malformed XML", signed(), b"<xml><MsgType>text</MsgType><Content>", 400),
-    ("an entity bomb", signed(), b'<!DOCTYPE x [<!ENTITY a "aaaa">]><xml>&a;</xml>', 400),
+    ("forged signature", lambda: signed(token="not-the-token"), None, 403),
+    ("stale timestamp", lambda: signed(int(time.time()) - 3600), None, 403),
+    ("no signature at all", dict, None, 403),
+    ("malformed XML", signed, b"<xml><MsgType>text</MsgType><Content>", 400),
+    ("an entity bomb", signed, b'<!DOCTYPE x [<!ENTITY a "aaaa">]><xml>&a;</xml>', 400),
 ])
 def test_calls_that_are_not_genuine_or_not_readable_are_refused_and_file_nothing(
-        rectify: Rectify, wechat: WeChatServers, name: str, query: dict[str, str],
-        body: bytes | None, status: int) -> None:
+        rectify: Rectify, wechat: WeChatServers, name: str,
+        query: Callable[[], dict[str, str]], body: bytes | None, status: int) -> None:
     before = rectify.last_seq()
     content = body if body is not None else text_message("伪造的消息", a_msg_id())
-    refused = wechat.post(query, content)
+    refused = wechat.post(query(), content)
     assert refused.status_code == status, name
     assert rectify.last_seq() == before
 
@@ -250,4 +259,34 @@ def test_an_event_other_than_a_follow_gets_no_reply_and_files_nothing(
     assert (answered.status_code, answered.text) == (200, "success")
     follow = unfollow.replace(b"unsubscribe", b"subscribe")
     assert "欢迎关注" in reply_of(wechat.post(signed(), follow))["Content"]
+    assert rectify.last_seq() == before
+
+
+def test_no_follower_id_is_in_clear_anywhere_in_the_data_dir(
+        rectify: Rectify, wechat: WeChatServers) -> None:
+    follower = "oPrivate-follower-openid-4242"
+    plain = text_message("检查人员未着装", a_msg_id(), follower=follower)
+    assert wechat.post(signed(), plain).status_code == 200
+    query, sealed = encrypted(text_message("加密留言", a_msg_id(), follower=follower))
+    assert wechat.post(query, sealed).status_code == 200
+    rectify.last_seq()  # stored by now: the replies came after the PubAck
+    for path in (p for p in rectify.process.data_dir.rglob("*") if p.is_file()):
+        assert follower.encode() not in path.read_bytes(), path
+
+
+def test_a_follower_who_files_or_looks_up_too_often_is_asked_to_wait(
+        rectify: Rectify, wechat: WeChatServers) -> None:
+    follower = f"oBusy-{uuid.uuid4().hex[:8]}"
+
+    def say(text: str) -> str:
+        return reply_of(wechat.post(signed(), text_message(text, a_msg_id(), follower=follower)))[
+            "Content"]
+
+    for n in range(LOOKUPS_PER_MINUTE):
+        assert "没有查询编号为" in say(f"查询 R-0000-{n:04d}")
+    assert "查询过于频繁" in say("查询 R-0000-9999")
+    for n in range(FILINGS_PER_MINUTE):
+        assert "查询编号：R-" in say(f"第{n}条举报：执法人员态度粗暴")
+    before = rectify.last_seq()
+    assert "留言过于频繁" in say("再一条举报")
     assert rectify.last_seq() == before

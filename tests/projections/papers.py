@@ -34,9 +34,10 @@ def a_campaign_worth_printing() -> list[RecordedEvent]:
                      leader="王副局长（分管执法）", department="法制科与综合执法大队",
                      measures=LONG_MEASURES)
         if n < 3:
-            if channel.is_public:
-                story.answer(problem, on=4)
-            story.close(story.verify(story.fix(problem, on=5), on=6), on=7)
+            story.verify(story.fix(problem, on=5), on=6)
+            if channel.is_public:  # the outcome, once verified
+                story.answer(problem, on=6.5)
+            story.close(problem, on=7)
         elif n == 3:
             story.order(problem, on=8, due=date(2023, 3, 20))
             story.respond(problem, 9, Notice.ORDER, 1)

@@ -20,6 +20,7 @@ from events.vocabulary import (
     Channel,
     Filing,
     Notice,
+    Satisfaction,
     Via,
     WarningLevel,
     Watched,
@@ -58,6 +59,10 @@ class Story:
     def kept(self, unit: Unit) -> Unit:
         self.events.extend(recorded.fact for recorded in unit.collect_events())
         return unit
+
+    def kept_problem(self, problem: Problem) -> Problem:
+        """Keep what a test did to ``problem`` directly."""
+        return self._keep(problem)
 
     def report(self, on: float = 0, unit: str = "第一分局",
                channel: Channel = Channel.SELF_INSPECTION, filed_by: str | None = STAFF,
@@ -184,6 +189,14 @@ def _random_unit_step(story: Story, rng: random.Random, at: float) -> None:
     story.kept(unit)
 
 
+def _assign(problem: Problem, act: Act, leader: str, department: str, deadline: date,
+            immediate: bool) -> None:
+    """A fix on the spot, or a roadmap with its one milestone on the deadline."""
+    milestones = () if immediate else (Milestone(due=deadline, description="完成整改"),)
+    problem.assign(act, leader, department, "整改措施", deadline, immediate=immediate,
+                   milestones=milestones)
+
+
 def _random_step(story: Story, rng: random.Random, problems: list[Problem], at: float) -> None:
     if rng.random() < 0.04:
         _random_unit_step(story, rng, at)
@@ -198,8 +211,7 @@ def _random_step(story: Story, rng: random.Random, problems: list[Problem], at: 
     leader, department = rng.choice(_LEADERS)
     commands = (
         lambda: problem.triage(act, rng.choice(list(Category)), "原因", rng.random() < 0.2),
-        lambda: problem.assign(act, leader, department, "整改措施", deadline,
-                               immediate=rng.random() < 0.4, milestones=()),
+        lambda: _assign(problem, act, leader, department, deadline, rng.random() < 0.4),
         lambda: problem.note_progress(act, "进展顺利"),
         lambda: problem.extend_deadline(act, deadline + timedelta(days=30), "协调", "局长"),
         lambda: problem.submit_fix(act, "已整改", ()),
@@ -213,8 +225,9 @@ def _random_step(story: Story, rng: random.Random, problems: list[Problem], at: 
         lambda: problem.link_duplicate(act, problem_id_for(Channel.HOTLINE, "h-1")),
         lambda: problem.circulate(act, "通报", deadline),
         lambda: problem.respond(act, rng.choice(list(Notice)), rng.randint(1, 2), "已整改"),
+        lambda: problem.record_satisfaction(act, rng.choice(list(Satisfaction)), None),
     )
-    weights = (3, 4, 2, 1, 4, 3, 1, 3, 1, 1, 1, 0.3, 0.2, 0.5, 0.8)
+    weights = (3, 4, 2, 1, 4, 3, 1, 3, 1, 1, 3, 0.3, 0.2, 0.5, 0.8, 2)
     try:
         rng.choices(commands, weights)[0]()
     except DomainError:

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from events.vocabulary import Channel, ProblemStatus
+from events.vocabulary import Channel, Filing, ProblemStatus, Via
 from projections.catalog import projectors
 from projections.ledger import COLUMNS, ROW_KEYS, UnitLedger, read_ledger
 from projections.runner import catch_up
 from projections.store import SqliteStore
+from services.casework.problem import Act
 from services.runtime.nats_server import EmbeddedNats
-from tests.projections.stories import STAFF, Story
+from tests.projections.stories import STAFF, Story, day
 from tests.projections.streams import events_stream
 
 pytestmark = pytest.mark.integration
@@ -74,17 +75,21 @@ def test_a_units_ledger_lists_its_problems_in_reporting_order_with_the_remarks_a
     assert len(COLUMNS) == 8
 
 
-def test_the_ledger_header_names_the_first_self_inspection_filer_and_the_last_change(
+def test_the_ledger_header_names_the_first_self_inspection_filer_until_the_unit_files(
     nats_server: EmbeddedNats, tmp_path: Path
 ) -> None:
-    first, detachment = ledger_after(
-        a_spring_of_rectification(), nats_server.url, tmp_path / "read.db", date(2023, 3, 10)
-    )
+    story = a_spring_of_rectification()
+    unit = story.unit("执法支队")
+    unit.submit_filing(Act("支队 周七", Via.CLI, day(14)), Filing.LEDGER, "0391-6600001",
+                       filed_by="支队 吴八", filed_on=date(2023, 3, 5))
+    story.kept(unit)
+    first, detachment = ledger_after(story, nats_server.url, tmp_path / "read.db",
+                                     date(2023, 3, 10))
 
     assert (first.header.unit, first.header.filed_by, first.header.phone) == ("第一分局", STAFF, "")
-    assert first.header.filed_on == date(2023, 3, 6)  # reopened on day 12 after 2023-02-22
-    assert detachment.header.filed_by == "支队 周七"
-    assert detachment.header.filed_on == date(2023, 2, 26)
+    assert first.header.filed_on is None  # 填报时间 is the filing's date: not filed yet
+    assert (detachment.header.filed_by, detachment.header.phone) == ("支队 吴八", "0391-6600001")
+    assert detachment.header.filed_on == date(2023, 3, 5)  # as dated, not the day recorded
 
 
 def test_before_the_deadline_nothing_is_overdue_and_rows_serialise_with_the_agreed_keys(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 import unicodedata
@@ -27,6 +28,7 @@ from projections.summary import Summary, UnitSummary
 from projections.summary_export import to_xlsx as summary_to_xlsx
 from projections.templates.build_summary_template import TEMPLATE, build
 from projections.workbook import to_xlsx
+from services.runtime.config import SEAL_KEY_ENV
 from services.runtime.nats_server import EmbeddedNats
 from tests.projections.papers import (
     HOSTILE_UNIT,
@@ -34,14 +36,15 @@ from tests.projections.papers import (
     a_campaign_worth_printing,
     a_long_ledger,
 )
-from tests.projections.streams import projected
+from tests.projections.streams import TEST_SEAL_KEY, projected
 
 RECTIFY = [sys.executable, "-m", "services.cli"]
 AS_OF = "2023-04-18"
 FIGURE_LABELS = {"问题总数": "reported", "应整改": "to_rectify", "已销号": "closed",
                  "按期销号": "closed_on_time", "当前超期": "overdue", "重新打开": "reopened",
                  "督办": "orders", "通报": "circulars", "群众举报": "public_reports",
-                 "已答复": "answered"}
+                 "已答复": "answered", "满意": "satisfied", "基本满意": "basically_satisfied",
+                 "不满意": "dissatisfied"}
 
 
 # --- the ledger's rows, measured here without the export's own measuring code ---------------
@@ -124,7 +127,8 @@ class Campaign:
     def cli(self, *args: str) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run([*RECTIFY, *args, "--read-store", str(self.store), "--data-dir",
                                str(self.data_dir), "--nats-url", self.nats_url],
-                              capture_output=True, timeout=120, check=False)
+                              capture_output=True, timeout=120, check=False,
+                              env={**os.environ, SEAL_KEY_ENV: TEST_SEAL_KEY.secret.hex()})
 
     def json(self, *args: str) -> Any:
         done = self.cli(*args, "--format", "json")

@@ -19,7 +19,7 @@ from projections.facts import local_date
 from projections.ledger import read_ledger
 from projections.projector import positions, stale_models
 from projections.rebuild import build_as_of, rebuild
-from projections.runner import Progress, catch_up, run
+from projections.runner import Progress, catch_up, nothing_passes, run
 from projections.service import run_projections
 from projections.store import ReadStore, SqliteStore
 from services.runtime.nats_server import EmbeddedNats
@@ -175,8 +175,8 @@ def test_read_models_built_by_an_older_projector_are_rebuilt_before_they_are_fol
                 if store.live_generation() != old and progress.position == len(history):
                     caught_up.set()
 
-            following = asyncio.create_task(run_projections(stream.js, store,
-                                                            on_progress=on_progress))
+            following = asyncio.create_task(run_projections(
+                stream.js, store, stream.key, passing=nothing_passes, on_progress=on_progress))
             try:
                 await asyncio.wait_for(caught_up.wait(), timeout=30)
             finally:

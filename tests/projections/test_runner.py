@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from nats.js.errors import APIError
 
 from events.subjects import EVENTS_STREAM
 from projections.catalog import projectors
@@ -110,6 +111,9 @@ def test_a_gap_in_the_stream_stops_the_projection_naming_the_missing_sequence(
 
     async def scenario() -> None:
         async with events_stream(nats_server.url) as stream:
+            with pytest.raises(APIError, match="message delete not permitted"):
+                await stream.js.delete_msg(EVENTS_STREAM, 1)  # the real stream refuses
+            await stream.unguarded()
             await stream.publish(story.events)
             await stream.js.delete_msg(EVENTS_STREAM, 3)
             with pytest.raises(StreamGapError, match=r"expected sequence 3, found 4"):

@@ -51,6 +51,7 @@ class Walked:
     closed_at: datetime | None = None
     answered: bool = False
     reopened: bool = False
+    satisfaction: str | None = None
     stays: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
@@ -79,6 +80,8 @@ def walk(events: Sequence[RecordedEvent]) -> tuple[dict[str, Walked], Counter[tu
             p.answered = True
         elif kind == "ProblemReopened":
             p.reopened = True
+        elif kind == "SatisfactionRecorded":
+            p.satisfaction = data["satisfaction"]
         if kind in STATUS_AFTER:
             if p.since is not None:
                 p.stays[p.status] += int((at - p.since).total_seconds())
@@ -114,6 +117,8 @@ def expected(problems: list[Walked], notices: Counter[tuple[str, str]], units: s
                          unit in units),
         "public_reports": len(public),
         "answered": sum(p.answered for p in public),
+        **{level: sum(p.satisfaction == level for p in problems)
+           for level in ("satisfied", "basically_satisfied", "dissatisfied")},
         "by_category": {c.value: sum(p.category == c.value for p in problems) for c in Category},
         "by_channel": {c.value: sum(p.channel == c.value for p in problems) for c in Channel},
         "stage_days": stage_days,
@@ -125,7 +130,7 @@ def test_the_summary_equals_a_plain_walk_over_the_event_log(
 ) -> None:
     events = random_history(random.Random(5), 1_500)
     assert {"CircularIssued", "UnitOrderIssued", "NoticeResponded", "ProblemReopened",
-            "ReporterAnswered"} <= {e.type for e in events}
+            "ReporterAnswered", "SatisfactionRecorded"} <= {e.type for e in events}
     store = projected(events, nats_server.url, tmp_path / "r.db")
     today = day(120).date()
 

@@ -3,13 +3,22 @@ the ledger's 备注, the trail and the board."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from events.identity import warning_id_for
-from events.vocabulary import Channel, Filing, Notice, Via, WarningLevel, Watched
+from events.vocabulary import (
+    Channel,
+    Filing,
+    Notice,
+    ProblemStatus,
+    Satisfaction,
+    Via,
+    WarningLevel,
+    Watched,
+)
 from projections.board import read_board
 from projections.ledger import read_ledger
 from projections.supervision import read_notices
@@ -132,3 +141,51 @@ def test_the_board_shows_colours_open_notices_late_filings_rebounds_and_what_uni
     assert remarks["检查记录不全"] == "整改中；已延期"  # the extension cleared the warning
     assert {(r.unit, r.self_inspection, r.public) for r in board.reports} == {
         ("第一分局", 4, 2), ("第二分局", 1, 1)}
+
+
+def test_the_board_warns_of_answers_past_the_time_limit_and_of_dissatisfied_reporters(
+    nats_server: EmbeddedNats, tmp_path: Path
+) -> None:
+    story = Story()
+    waiting = story.report(on=0, channel=Channel.HOTLINE, problem="无人答复的举报")
+    replied = story.report(on=0, channel=Channel.WEBSITE, problem="已作进展答复的举报")
+    story.answer(replied, on=2)  # a progress reply meets the time limit
+    recent = story.report(on=24, channel=Channel.WECHAT, problem="新近的举报")
+    unhappy = story.report(on=0, channel=Channel.MAILBOX, problem="结果不满意的举报")
+    story.assign(unhappy, on=1, deadline=date(2023, 3, 10), immediate=True)
+    story.fix(unhappy, on=2)
+    story.verify(unhappy, on=3)
+    story.answer(unhappy, on=3)
+    unhappy.record_satisfaction(Act(SECTION, Via.CLI, day(4)), Satisfaction.DISSATISFIED, "没改")
+    story.kept_problem(unhappy)
+    store = projected(story.events, nats_server.url, tmp_path / "r.db")
+
+    board = read_board(store, TODAY, answer_due=lambda reported: reported + timedelta(days=21))
+
+    assert [i.problem for i in board.unanswered] == ["无人答复的举报", "新近的举报"]
+    assert [(i.problem, i.since) for i in board.answers_late] == [
+        ("无人答复的举报", date(2023, 3, 15))]
+    assert [i.problem for i in board.dissatisfied] == ["结果不满意的举报"]
+    assert [waiting.status, recent.status] == [ProblemStatus.REPORTED] * 2
+
+
+def test_after_the_rectification_phase_the_board_lists_open_problems_without_a_roadmap(
+    nats_server: EmbeddedNats, tmp_path: Path
+) -> None:
+    story = Story()
+    story.assign(story.report(on=0, problem="路线图上的问题"), on=1, deadline=date(2023, 6, 30))
+    story.assign(story.report(on=0, problem="立行立改未完成"), on=1, deadline=date(2023, 4, 10),
+                 immediate=True)
+    story.report(on=0, problem="从未交办")
+    done = story.assign(story.report(on=0, problem="已销号"), on=1, deadline=date(2023, 3, 1),
+                        immediate=True)
+    story.close(story.verify(story.fix(done, on=2), on=3), on=4)
+    store = projected(story.events, nats_server.url, tmp_path / "r.db")
+    phase_end = date(2023, 4, 10)
+
+    during = read_board(store, phase_end, rectification_end=phase_end)
+    after = read_board(store, date(2023, 4, 11), rectification_end=phase_end)
+
+    assert during.without_roadmap == ()
+    assert [(i.problem, i.since) for i in after.without_roadmap] == [
+        ("立行立改未完成", phase_end), ("从未交办", phase_end)]

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from uuid import uuid4
+
+from events.lifecycle import ProblemReported
+from events.vocabulary import Category, Channel, Via
+from services.supervision.follow import ReportCounts
 from services.supervision.spotcheck import UnitReports, spot_check_list
 
 UNITS = ("甲分局", "乙分局", "丙分局", "丁分局", "支队")
@@ -46,3 +52,24 @@ def test_a_selected_unit_stays_on_the_list_marked_selected() -> None:
 
 def test_no_units_no_list() -> None:
     assert spot_check_list([], (), 0.5) == []
+
+
+def test_a_unit_whose_own_finds_came_from_a_symposium_is_not_a_zero_reporter() -> None:
+    own = ReportCounts()
+    for n, channel in enumerate((Channel.SYMPOSIUM, Channel.ENTERPRISE_VISIT, Channel.HOTLINE)):
+        own._apply(ProblemReported(
+            problem_id=uuid4(), unit="甲分局", actor="甲分局 填报人",
+            occurred_at=datetime(2023, 3, 1, tzinfo=UTC), via=Via.CLI, channel=channel,
+            intake_id=f"own-{n}", category=Category.PROCEDURE, problem="问题", case="案例"))
+    [reports] = own.reports()
+    assert (reports.self_inspection, reports.public) == (2, 1)
+    listed = spot_check_list([reports], ("甲分局", "乙分局"), 0.5)
+    assert [e.unit for e in listed] == ["乙分局"]
+
+
+def test_a_unit_the_public_complains_of_strongly_is_listed_though_it_found_enough_itself(
+) -> None:
+    reports = [UnitReports("甲分局", self_inspection=6, public=4),
+               UnitReports("乙分局", self_inspection=6, public=1)]
+    [strong] = spot_check_list(reports, (), 0.5, strong_public=3)
+    assert (strong.unit, strong.zh) == ("甲分局", "群众反映较为强烈：群众反映了 4 个问题")

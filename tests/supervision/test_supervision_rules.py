@@ -66,8 +66,8 @@ def test_a_public_report_cannot_be_closed_before_its_reporter_is_answered(
     with pytest.raises(ReporterNotAnsweredError) as refused:
         problem.close(an_act(SUPERVISOR))
     assert refused.value.code == "reporter_not_answered"
-    assert "须先答复举报人" in refused.value.zh
-    assert "answer the reporter before closing" in refused.value.en
+    assert "须在验收后答复举报人处理结果" in refused.value.zh
+    assert "answer the reporter with the outcome" in refused.value.en
     assert problem.status is ProblemStatus.VERIFIED
 
     problem.answer_reporter(an_act(SUPERVISOR), "已整改完毕", None)
@@ -79,7 +79,7 @@ def test_a_public_report_cannot_be_closed_before_its_reporter_is_answered(
 def test_a_problem_the_unit_found_itself_closes_without_an_answer() -> None:
     problem = a_problem_in(ProblemStatus.CLOSED, channel=Channel.SELF_INSPECTION, reporter=None,
                            filed_by=UNIT_STAFF)
-    assert not problem.answered
+    assert problem.answers.given == {}
     assert problem.status is ProblemStatus.CLOSED
 
 

@@ -45,6 +45,7 @@ def test_verifying_ones_own_fix_or_closing_before_answering_the_public_is_refuse
     problem = report(up, "甲分局", "website", "--reporter-name", "刘女士", "--as", "网站受理")
     ok(up, "assign", problem, "--leader", UNIT_HEAD, "--department", "法制股", "--measures",
        "补正程序", "--deadline", "2023-04-10", "--immediate", "--as", SECTION)
+    ok(up, "answer", problem, "--message", "已收到，正在核查", "--as", SECTION)
     ok(up, "submit-fix", problem, "--summary", "已补正", "--as", UNIT_HEAD)
 
     own = up.cli("verify", problem, "--as", UNIT_HEAD)
@@ -57,7 +58,8 @@ def test_verifying_ones_own_fix_or_closing_before_answering_the_public_is_refuse
     ok(up, "verify", problem, "--as", CHECKER)
     unanswered = up.cli("close", problem, "--as", SECTION)
     assert unanswered.returncode == 1
-    assert "问题来自局网站，须先答复举报人（件件有回音），才能销号" in unanswered.stderr
+    assert "须在验收后答复举报人处理结果（件件有回音），才能销号；此前的答复只是进展答复" \
+        in unanswered.stderr
 
     ok(up, "answer", problem, "--message", "已整改到位，感谢监督", "--as", SECTION)
     wait_for_fact(up, problem, "AnswerDelivered")
@@ -65,6 +67,30 @@ def test_verifying_ones_own_fix_or_closing_before_answering_the_public_is_refuse
     types = [e["type"] for e in up.cli_json("history", problem)]
     assert types[-4:] == ["FixVerified", "ReporterAnswered", "AnswerDelivered", "ProblemClosed"]
     assert types.count("FixVerified") == 1
+    answers = [e["outcome"] for e in up.cli_json("history", problem)
+               if e["type"] == "ReporterAnswered"]
+    assert answers == [False, True]
+
+    ok(up, "satisfaction", problem, "--level", "不满意", "--note", "程序仍未补正", "--as", SECTION)
+    assert up.cli_json("history", problem)[-1]["type"] == "ProblemReopened"
+
+
+def test_an_enterprise_visit_naming_whom_to_answer_is_answered_and_then_closes(
+        after_collection: RectifyProcess) -> None:
+    up = after_collection
+    problem = report(up, "乙分局", "enterprise_visit", "--reporter-name", "某公司 张经理",
+                     "--reporter-phone", "13800138000", "--as", "乙分局 填报人")
+    ok(up, "assign", problem, "--leader", UNIT_HEAD, "--department", "法制股", "--measures",
+       "补正程序", "--deadline", "2023-04-10", "--immediate", "--as", SECTION)
+    ok(up, "submit-fix", problem, "--summary", "已补正", "--as", UNIT_HEAD)
+    ok(up, "verify", problem, "--as", CHECKER)
+    refused = up.cli("close", problem, "--as", SECTION)
+    assert refused.returncode == 1
+    assert "问题来自走访企业" in refused.stderr
+
+    ok(up, "answer", problem, "--message", "已整改到位", "--as", SECTION)
+    wait_for_fact(up, problem, "AnswerDelivered")
+    ok(up, "close", problem, "--as", SECTION)
 
 
 def test_orders_and_circulars_are_answered_by_number(after_collection: RectifyProcess) -> None:

@@ -430,7 +430,7 @@ def test_the_reporter_is_answered_through_the_channel_they_used() -> None:
     problem.answer_reporter(an_act(SUPERVISOR), "已整改完毕", None)
     [recorded] = problem.collect_events()
     assert recorded.fact.channel is Channel.HOTLINE
-    assert problem.answered
+    assert problem.answers.channel_of(recorded.originator_version) is Channel.HOTLINE
 
 
 def test_a_problem_cannot_duplicate_itself() -> None:
@@ -474,10 +474,10 @@ def test_replaying_the_recorded_facts_rebuilds_the_same_problem() -> None:
         problem.deadline,
     )
     assert replayed.completed_milestones == problem.completed_milestones == {1}
-    assert (replayed.category, replayed.plan, replayed.answered) == (
+    assert (replayed.category, replayed.plan, replayed.answers) == (
         problem.category,
         problem.plan,
-        problem.answered,
+        problem.answers,
     )
     assert replayed.modified_on == problem.modified_on
     assert replayed.collect_events() == []

@@ -1,0 +1,65 @@
+"""NATS goes away under rectify while reports stream in: killed with -9 and restarted after
+5 s, or stopped (SIGSTOP) for 10 s. Clients see timeouts and lost connections, nothing else:
+every acknowledged report is one problem, EVENTS equals the store, the views a rebuild."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from services.runtime.nats_server import EmbeddedNats, free_port
+from tests.faults.load import Accepted, check_nothing_lost_and_all_consistent, report_over_nats
+from tests.integration.harness import RectifyProcess
+
+pytestmark = pytest.mark.integration
+
+REPORTS = 600
+PER_SECOND = 30.0
+
+
+def kill_and_restart(server: EmbeddedNats) -> None:
+    assert server.process is not None
+    server.process.kill()
+    server.process.wait()
+    time.sleep(5)  # the outage itself: what is being simulated, not a wait for a condition
+    server.start()
+
+
+def stop_and_continue(server: EmbeddedNats) -> None:
+    assert server.process is not None
+    os.kill(server.process.pid, signal.SIGSTOP)
+    time.sleep(10)  # the outage itself
+    os.kill(server.process.pid, signal.SIGCONT)
+
+
+@pytest.mark.parametrize("outage", [kill_and_restart, stop_and_continue],
+                         ids=["kill -9, back after 5 s", "SIGSTOP for 10 s"])
+def test_rectify_rides_out_a_nats_outage_mid_stream(
+        tmp_path: Path, outage: Callable[[EmbeddedNats], None]) -> None:
+    server = EmbeddedNats(tmp_path / "nats", port=free_port())
+    server.start()
+    up = RectifyProcess(tmp_path / "data")
+    up.env["RECTIFY_NOW"] = "2026-03-01T09:00:00+08:00"
+    try:
+        up.start("--nats-url", server.url)
+        accepted = Accepted()
+        trouble = threading.Timer(REPORTS / PER_SECOND / 3, outage, args=(server,))
+        trouble.start()
+        asyncio.run(report_over_nats(server.url, REPORTS, PER_SECOND, accepted, tmp_path.name))
+        trouble.join()
+        print(f"\n{len(accepted.problems)} of {REPORTS} acknowledged; refused while NATS was "
+              f"away: {dict(accepted.refused)}")
+        assert len(accepted.problems) >= REPORTS // 2
+        check_nothing_lost_and_all_consistent(up, server.url, accepted)
+        assert up.process is not None
+        assert up.process.poll() is None, "rectify up is still running"
+    finally:
+        up.stop()
+        server.stop()
