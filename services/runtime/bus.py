@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from events.subjects import TRACKING_BUCKET
 from events.vocabulary import Channel
+from services.intake.reports import STAFF_CHANNELS
 
 USERS_DIR = "users"
 _STREAM_ADMIN = ["$JS.API.STREAM.DELETE.>", "$JS.API.STREAM.PURGE.>",
@@ -34,7 +35,9 @@ _READ_EVENTS = ["$JS.API.INFO", "$JS.API.STREAM.INFO.>", "$JS.API.STREAM.NAMES",
                 "$JS.API.CONSUMER.MSG.NEXT.EVENTS.>", "$JS.API.CONSUMER.DELETE.EVENTS.>",
                 "$JS.API.CONSUMER.INFO.EVENTS.>", "$JS.ACK.EVENTS.>",
                 "$JS.API.STREAM.MSG.GET.EVENTS", "$JS.API.DIRECT.GET.EVENTS.>"]
-_PUBLIC_INTAKE = [f"intake.{c.value}" for c in Channel if c.is_public]
+_GATEWAY_INTAKE = [f"intake.{c.value}" for c in Channel
+                   if c.is_public or c in STAFF_CHANNELS]
+"""The public channels, and the staff findings the JSON API files for a signed-in person."""
 _INBOX = ["_INBOX.>"]
 
 PERMISSIONS: dict[str, dict[str, dict[str, list[str]]]] = {
@@ -45,8 +48,8 @@ PERMISSIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                                     "$JS.API.STREAM.MSG.GET.EVENTS",
                                     "$JS.API.DIRECT.GET.EVENTS.>"]},
               "subscribe": {"allow": _INBOX}},
-    "gateway": {"publish": {"allow": [*_PUBLIC_INTAKE, "rejected.>", "query.problem.get",
-                                      "query.problem.history", *_READ_TRACKING,
+    "gateway": {"publish": {"allow": [*_GATEWAY_INTAKE, "rejected.>", "query.problem.get",
+                                      "query.problem.history", "auth.whoami", *_READ_TRACKING,
                                       *_WRITE_TRACKING, "$JS.API.INFO"]},
                 "subscribe": {"allow": _INBOX}},
     "staff": {"publish": {"allow": ["cmd.problem.*", "cmd.unit.*", "cmd.staff.*", "query.>",

@@ -156,7 +156,8 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         runtime.supervisor.start("intake", service.consume_intake)
         try:
             async with contextlib.AsyncExitStack() as parts:
-                await parts.enter_async_context(serving_identity(nats_url, accounts))
+                bus_log = nats.store_dir / "nats-server.log" if nats else None
+                await parts.enter_async_context(serving_identity(nats_url, accounts, bus_log))
                 door = ReporterDoor(accounts, casework,
                                     IntakeKeys.for_settings(settings, create=True).cipher)
                 await parts.enter_async_context(serving_reporter_door(nats_url, door, store))

@@ -22,7 +22,8 @@ FORBIDDEN: list[tuple[str, str, str]] = [
     # user, "publish" or "subscribe", subject
     ("gateway", "publish", "cmd.problem.close"),
     ("gateway", "publish", "events.玉泉分局.ProblemClosed"),
-    ("gateway", "publish", "intake.central_inspection"),
+    ("gateway", "publish", "intake.self_inspection"),
+    ("gateway", "publish", "auth.login"),
     ("gateway", "publish", "$JS.API.STREAM.PURGE.EVENTS"),
     ("gateway", "subscribe", "cmd.problem.*"),
     ("reader", "publish", "cmd.problem.close"),

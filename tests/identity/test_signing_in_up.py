@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import time
 
 import nats
 
@@ -108,3 +109,25 @@ def test_the_actor_is_the_signed_in_person_and_duties_are_separated_by_id(desk: 
     assert facts["FixVerified"]["actor"] == facts["FixSubmitted"]["actor"]
     assert facts["ProblemClosed"]["actor_id"] == ids["zhaoganshi"]
     assert facts["ProblemClosed"]["actor"] == "法规与科技标准科 赵干事"
+
+
+def test_what_nats_refused_is_in_the_audit_log(desk: Desk) -> None:
+    async def overstep() -> None:
+        client = await nats.connect(user_url(desk.up.data_dir, desk.url, "reader"),
+                                    error_cb=ignore)
+        try:
+            await client.publish("cmd.problem.close", b"{}")
+            await client.flush()
+        finally:
+            await client.close()
+
+    asyncio.run(overstep())
+    deadline = time.monotonic() + 10  # nats-server writes its log a moment later
+    while not any(r["action"] == "bus-publish" and r["target"] == "cmd.problem.close"
+                  for r in desk.json("shenji", "audit", "--actor", "reader")["records"]):
+        assert time.monotonic() < deadline, "the violation never reached the audit log"
+        time.sleep(0.1)
+
+
+async def ignore(_: Exception) -> None:
+    """The client is told too; this test reads the audit log instead."""
