@@ -69,9 +69,10 @@ class Session:
         return user_url(self.data_dir, str(runtime["nats_url"]), "staff")
 
     def running_url(self) -> str | None:
-        """The NATS of the running rectify of this data directory, if one runs."""
+        """The NATS of the running rectify of this data directory (as `staff`), if one runs."""
         runtime = read_runtime(self.data_dir)
-        return None if runtime is None else str(runtime["nats_url"])
+        return None if runtime is None else user_url(self.data_dir, str(runtime["nats_url"]),
+                                                     "staff")
 
     def admin_url(self) -> str:
         """Like ``url``, but as the embedded NATS's ``admin``: the system administrator's
