@@ -11,7 +11,16 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from events.lifecycle import Milestone
 from events.text import CleanInput, Name, Phone, Text
-from events.vocabulary import Category, Channel, Filing, Notice, Satisfaction, Via
+from events.vocabulary import (
+    Category,
+    Channel,
+    Filing,
+    MechanismKind,
+    Notice,
+    Satisfaction,
+    TypicalReason,
+    Via,
+)
 
 
 class ProblemCommand(CleanInput):
@@ -33,6 +42,8 @@ class Triage(ProblemCommand):
     category: Category | None = None
     root_cause: Text | None = None
     typical: bool = False
+    cause: Name | None = Field(None, description="One of the campaign's causes.")
+    typical_reasons: tuple[TypicalReason, ...] = ()
     duplicate_of: UUID | None = None
     decline_reason: Text | None = None
 
@@ -230,14 +241,28 @@ class SelectForSpotCheck(UnitCommand):
     reason: Text
 
 
+class AdoptMechanism(UnitCommand):
+    """建章立制: record a rule, procedure or mechanism the unit adopted."""
+
+    verb: Literal["mechanism"] = "mechanism"
+    title: Text
+    kind: MechanismKind
+    adopted_on: date
+    document: Text | None = None
+    problems: tuple[UUID, ...] = ()
+    categories: tuple[Category, ...] = ()
+
+
 UnitCommandModel = Annotated[
-    SubmitFiling | OrderUnit | CircularizeUnit | UnitRespond | SelectForSpotCheck,
+    SubmitFiling | OrderUnit | CircularizeUnit | UnitRespond | SelectForSpotCheck
+    | AdoptMechanism,
     Field(discriminator="verb"),
 ]
 
 UNIT_COMMAND_ADAPTER: TypeAdapter[UnitCommandModel] = TypeAdapter(UnitCommandModel)
 
-UNIT_COMMAND_VERBS: tuple[str, ...] = ("file", "order", "circular", "respond", "spot-check")
+UNIT_COMMAND_VERBS: tuple[str, ...] = ("file", "order", "circular", "respond", "spot-check",
+                                       "mechanism")
 
 
 class ErrorInfo(BaseModel):

@@ -24,7 +24,7 @@ from events.supervision import (
 )
 from events.text import ChannelId, Name, Text
 from events.upcasting import JsonObject, upcaster
-from events.vocabulary import AnswerRoute, Category, Channel, Plan, Satisfaction
+from events.vocabulary import AnswerRoute, Category, Channel, Plan, Satisfaction, TypicalReason
 
 
 class Reporter(BaseModel):
@@ -83,13 +83,26 @@ class ProblemReported(ProblemEventBase):
 
 
 class ProblemTriaged(ProblemEventBase):
-    """分类研判、剖析原因: the category was confirmed or corrected and the root cause noted."""
+    """分类研判、剖析原因: the category was confirmed or corrected and the root cause noted.
+
+    Version 2 added ``cause`` (one of the campaign's causes, beside the text) and
+    ``typical_reasons`` (the notice's criterion for a typical case); version 1 had neither.
+    """
 
     type: Literal["ProblemTriaged"] = "ProblemTriaged"
+    version: int = 2
     category: Category
     previous_category: Category
-    root_cause: Text | None = None
+    root_cause: Text | None = Field(None, description="症结和成因, in words.")
     typical: bool = Field(False, description="典型案件: flagged for close tracking.")
+    cause: Name | None = Field(None, description="The cause, from the campaign's list.")
+    typical_reasons: tuple[TypicalReason, ...] = Field(
+        (), description="Why the case is typical, by the notice's criterion.")
+
+
+@upcaster("ProblemTriaged", 1)
+def _triage_v1_named_no_cause(triaged: JsonObject) -> JsonObject:
+    return {**triaged, "cause": None, "typical_reasons": []}
 
 
 class ProblemLinkedAsDuplicate(ProblemEventBase):

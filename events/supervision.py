@@ -21,7 +21,7 @@ from pydantic import Field, TypeAdapter
 from events.base import ProblemEventBase, UnitEventBase
 from events.text import Name, Phone, Text
 from events.upcasting import JsonObject, upcaster
-from events.vocabulary import Filing, Notice, WarningLevel, Watched
+from events.vocabulary import Category, Filing, MechanismKind, Notice, WarningLevel, Watched
 
 CHINA_TIME = timezone(timedelta(hours=8))
 """The campaign's days are China's days."""
@@ -160,6 +160,19 @@ class SpotCheckSelected(UnitEventBase):
     reason: Text
 
 
+class MechanismAdopted(UnitEventBase):
+    """建章立制: the unit adopted a rule, procedure or lasting mechanism (长效机制) so that the same
+    problems do not recur, naming the problems and categories it answers."""
+
+    type: Literal["MechanismAdopted"] = "MechanismAdopted"
+    title: Text = Field(description="The rule's or mechanism's name.")
+    kind: MechanismKind
+    adopted_on: date = Field(description="印发或施行日期")
+    document: Text | None = Field(None, description="文号: the document adopting it.")
+    problems: tuple[UUID, ...] = Field((), description="The problems it answers.")
+    categories: tuple[Category, ...] = Field((), description="The kinds of problem it answers.")
+
+
 UnitEvent = Annotated[
     FilingSubmitted
     | FilingOverdue
@@ -167,7 +180,8 @@ UnitEvent = Annotated[
     | UnitCircularIssued
     | UnitNoticeResponded
     | UnitResponseOverdue
-    | SpotCheckSelected,
+    | SpotCheckSelected
+    | MechanismAdopted,
     Field(discriminator="type"),
 ]
 """Any fact about a unit as a whole, told apart by its ``type``."""
@@ -180,6 +194,7 @@ UNIT_EVENT_TYPES: tuple[type[UnitEventBase], ...] = (
     UnitNoticeResponded,
     UnitResponseOverdue,
     SpotCheckSelected,
+    MechanismAdopted,
 )
 
 _UNIT_ADAPTER: TypeAdapter[UnitEvent] = TypeAdapter(UnitEvent)

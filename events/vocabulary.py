@@ -161,6 +161,23 @@ class Satisfaction(Labelled):
     DISSATISFIED = "dissatisfied"
 
 
+class TypicalReason(Labelled):
+    """典型案件: why a case is typical, in the notice's words (事关人民群众切身利益、社会影响较大
+    或者群众关注度较高的典型案件进行重点跟踪督办)."""
+
+    VITAL_INTERESTS = "vital_interests"
+    SOCIAL_IMPACT = "social_impact"
+    PUBLIC_ATTENTION = "public_attention"
+
+
+class MechanismKind(Labelled):
+    """建章立制: what a unit adopted so the same problem does not recur."""
+
+    RULE = "rule"
+    PROCEDURE = "procedure"
+    MECHANISM = "mechanism"
+
+
 class Filing(Labelled):
     """What a unit must send the supervising section by a campaign due date."""
 
@@ -253,6 +270,16 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "satisfied": ("满意", "satisfied"),
         "basically_satisfied": ("基本满意", "basically satisfied"),
         "dissatisfied": ("不满意", "dissatisfied"),
+    },
+    "TypicalReason": {
+        "vital_interests": ("事关人民群众切身利益", "concerns people's vital interests"),
+        "social_impact": ("社会影响较大", "wide social impact"),
+        "public_attention": ("群众关注度较高", "high public attention"),
+    },
+    "MechanismKind": {
+        "rule": ("规章制度", "rule"),
+        "procedure": ("工作流程", "procedure"),
+        "mechanism": ("长效机制", "lasting mechanism"),
     },
     "Filing": {
         "ledger": ("整改台账", "rectification ledger"),

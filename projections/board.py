@@ -79,6 +79,9 @@ class Board:
     """Unanswered past the answer time limit; ``since`` is the last day to answer."""
     dissatisfied: tuple[BoardItem, ...]
     """不满意 with the outcome, and not reopened since: for the section to decide."""
+    typical_stalled: tuple[BoardItem, ...]
+    """典型案件 still open with nothing done for ``typical_stall_days``: proposed for 督办;
+    ``since`` is the day of the last action."""
     without_roadmap: tuple[BoardItem, ...]
     """After the rectification phase: problems still open and not on a roadmap (时间表、路线图);
     ``since`` is the phase's last day."""
@@ -95,23 +98,26 @@ def _waiting_since(item: BoardItem, since: date, today: date) -> BoardItem:
 
 def read_board(store: ReadStore, today: date, unassigned_days: int = UNASSIGNED_DAYS,
                answer_due: Callable[[date], date] | None = None,
-               rectification_end: date | None = None) -> Board:
+               rectification_end: date | None = None,
+               typical_stall_days: int | None = None) -> Board:
     """The board for ``today``; ``answer_due`` gives the last day to answer a report filed on
     a day (the campaign's answer time limit), or None to leave that out; once
-    ``rectification_end`` has passed, open problems without a roadmap are listed."""
+    ``rectification_end`` has passed, open problems without a roadmap are listed; typical cases
+    nobody acted on for ``typical_stall_days`` are proposed for a supervision order."""
     with store.read() as tx:
         rows = tx.query(f"SELECT problem_id, unit, problem, status, channel, leader, department,"
-                        f" reported_at, deadline, answered_at, answerable, dissatisfied_open, plan"
+                        f" reported_at, deadline, answered_at, answerable, dissatisfied_open, plan,"
+                        f" typical, last_activity_at"
                         f" FROM {tx.table('problems')}"
                         " ORDER BY position") if tx.exists("problems") else []
     colours = _latest_warnings(read_warnings(store))
     overdue, behind, approaching, unassigned, unanswered = [], [], [], [], []
-    late_answers, dissatisfied, without_roadmap = [], [], []
+    late_answers, dissatisfied, without_roadmap, stalled = [], [], [], []
     phase_ended = rectification_end if rectification_end and today > rectification_end else None
     statuses: dict[str, ProblemStatus] = {}
     counts: dict[str, list[int]] = {}
     for problem_id, unit, text, status, channel, leader, department, reported_at, deadline, \
-            answered_at, answerable, dissatisfied_open, plan in rows:
+            answered_at, answerable, dissatisfied_open, plan, typical, last_activity_at in rows:
         state, source = ProblemStatus(status), Channel(channel)
         reported_on = local_date(datetime.fromisoformat(reported_at))
         due = date.fromisoformat(deadline) if deadline else None
@@ -137,6 +143,10 @@ def read_board(store: ReadStore, today: date, unassigned_days: int = UNASSIGNED_
                 late_answers.append(_waiting_since(item, due_on, today))
         if dissatisfied_open:
             dissatisfied.append(item)
+        last_acted = local_date(datetime.fromisoformat(last_activity_at or reported_at))
+        if typical and typical_stall_days is not None and state in _STILL_OPEN \
+                and (today - last_acted).days > typical_stall_days:
+            stalled.append(_waiting_since(item, last_acted, today))
         if phase_ended and state in _STILL_OPEN and plan != Plan.ROADMAP.value:
             without_roadmap.append(_waiting_since(item, phase_ended, today))
     notices = sorted((n for n in read_notices(store) if n.responded_at is None),
@@ -151,7 +161,8 @@ def read_board(store: ReadStore, today: date, unassigned_days: int = UNASSIGNED_
     reports += [UnitReportCount(unit, 0, 0, True) for unit in sorted(chosen - counts.keys())]
     return Board(today, _by_day(overdue), _by_day(behind), _by_day(approaching),
                  _by_day(unassigned), _by_day(unanswered), _by_day(late_answers),
-                 tuple(dissatisfied), tuple(without_roadmap), tuple(notices), tuple(late),
+                 tuple(dissatisfied), _by_day(stalled), tuple(without_roadmap), tuple(notices),
+                 tuple(late),
                  tuple(pending), tuple(read_undelivered(store)), tuple(reports))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from projections.ledger import LedgerProjector
+from projections.mechanisms import MechanismsProjector
 from projections.problems import ProblemsProjector
 from projections.projector import Projector
 from projections.stages import StagesProjector
@@ -19,6 +20,7 @@ PROJECTORS: dict[str, Callable[[], Projector]] = {
     "trail": TrailProjector,
     "supervision": SupervisionProjector,
     "stages": StagesProjector,
+    "mechanisms": MechanismsProjector,
 }
 
 

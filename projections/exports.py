@@ -106,8 +106,9 @@ def to_table(ledgers: Sequence[UnitLedger], width: int = 160) -> str:
     return printable(output.getvalue())
 
 
-def export(ledgers: Sequence[UnitLedger], fmt: ExportFormat) -> bytes:
-    """The ledger in ``fmt``, as bytes ready for a file or standard output."""
+def export(ledgers: Sequence[UnitLedger], fmt: ExportFormat, notice: str = "") -> bytes:
+    """The ledger in ``fmt``, as bytes ready for a file or standard output; a workbook carries
+    ``notice`` (e.g. that the data is not current) under its title."""
     if fmt == "csv":
         return to_csv(ledgers)
     if fmt == "json":
@@ -115,5 +116,5 @@ def export(ledgers: Sequence[UnitLedger], fmt: ExportFormat) -> bytes:
     if fmt == "xlsx":
         from projections.workbook import to_xlsx  # openpyxl only when a workbook is wanted
 
-        return to_xlsx(ledgers)
+        return to_xlsx(ledgers, notice)
     return to_table(ledgers).encode("utf-8")

@@ -22,6 +22,7 @@ from events.lifecycle import (
     ProblemEvent,
     ProblemReopened,
     ProblemReported,
+    ProblemTriaged,
     ProposalReturned,
     RectificationAssigned,
     RectificationProposed,
@@ -45,7 +46,7 @@ ROW_KEYS = ("no", "problem", "case", "measures", "deadline", "department", "lead
             "unit", "problem_id", "status")
 _ROW_FIELDS = "no, problem, case_text, measures, deadline, department, leader, unit, problem_id," \
     " status, plan, supervised, reopened, extended, circulars, warning, rebound, notice_overdue," \
-    " deadline_text, proposal"
+    " deadline_text, proposal, typical"
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,8 @@ class Flags:
     notice_overdue: bool = False
     proposal: str | None = None
     """The unit's proposal: ``pending`` confirmation, or ``returned``; None once assigned."""
+    typical: bool = False
+    """典型案例: tracked closely (重点跟踪督办)."""
 
 
 _COUNTED: dict[type, str] = {SupervisionOrderIssued: "supervised", CircularIssued: "circulars"}
@@ -120,8 +123,8 @@ class LedgerProjector:
     """Keeps every unit's ledger rows and header facts."""
 
     name = "ledger"
-    version = 3
-    """3: the unit's proposals fill rows, 填报时间 is the filing's date."""
+    version = 4
+    """3: the unit's proposals fill rows, 填报时间 is the filing's date. 4: typical cases."""
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('ledger_rows')} (position INTEGER PRIMARY KEY,"
@@ -132,7 +135,7 @@ class LedgerProjector:
                    " extended INTEGER NOT NULL DEFAULT 0, circulars INTEGER NOT NULL DEFAULT 0,"
                    " warning TEXT, rebound INTEGER NOT NULL DEFAULT 0,"
                    " notice_overdue INTEGER NOT NULL DEFAULT 0, deadline_text TEXT,"
-                   " proposal TEXT)")
+                   " proposal TEXT, typical INTEGER NOT NULL DEFAULT 0)")
         tx.execute(f"CREATE INDEX {tx.table('ledger_rows_by_unit')}"
                    f" ON {tx.table('ledger_rows')} (unit, no)")
         tx.execute(f"CREATE TABLE {tx.table('ledger_units')} (unit TEXT PRIMARY KEY,"
@@ -200,6 +203,8 @@ class LedgerProjector:
                         deadline_text=event.deadline_as_written)
         elif isinstance(event, ProposalReturned):
             sets["proposal"] = "returned"
+        elif isinstance(event, ProblemTriaged):
+            sets["typical"] = int(event.typical)
         elif isinstance(event, DeadlineExtended):
             sets.update(deadline=event.deadline.isoformat(), extended=1, warning=None)
         elif isinstance(event, ProblemReopened):
@@ -228,8 +233,8 @@ def _times(text: str, count: int) -> str:
 
 
 def remarks(status: ProblemStatus, deadline: date | None, flags: Flags, today: date) -> str:
-    """备注: the status, then 超期 (or the standing warning), 立行立改, 督办, 通报, 督办逾期未回复,
-    已重新打开, 已延期, 疑似反弹 where they hold."""
+    """备注: the status, 典型案例, then 超期 (or the standing warning), 立行立改, 督办, 通报,
+    督办逾期未回复, 已重新打开, 已延期, 疑似反弹, 四定待确认, 整改方案已退回 where they hold."""
     parts = [status.label("zh")]
     overdue = is_overdue(status, deadline, today)
     if overdue:
@@ -244,6 +249,8 @@ def remarks(status: ProblemStatus, deadline: date | None, flags: Flags, today: d
              (flags.proposal == "pending", "四定待确认"),
              (flags.proposal == "returned", "整改方案已退回"))
     parts.extend(text for holds, text in marks if holds)
+    if flags.typical:
+        parts.insert(1, "典型案例")
     return "；".join(parts)
 
 
@@ -262,12 +269,12 @@ def read_ledger(store: ReadStore, today: date, unit: str | None = None) -> list[
     by_unit: dict[str, list[LedgerRow]] = {}
     for (no, problem, case, measures, deadline, department, leader, row_unit, problem_id,
          status, plan, supervised, reopened, extended, circulars, warning, rebound,
-         notice_overdue, deadline_text, proposal) in rows:
+         notice_overdue, deadline_text, proposal, typical) in rows:
         due = date.fromisoformat(deadline) if deadline else None
         state = ProblemStatus(status)
         flags = Flags(plan, int(supervised), int(circulars), bool(reopened), bool(extended),
                       WarningLevel(warning) if warning else None, bool(rebound),
-                      bool(notice_overdue), proposal)
+                      bool(notice_overdue), proposal, bool(typical))
         note = remarks(state, due, flags, today)
         by_unit.setdefault(row_unit, []).append(LedgerRow(
             no, problem, case, measures or "", due, department or "", leader or "", note,

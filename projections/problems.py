@@ -23,7 +23,8 @@ from events.lifecycle import (
     SatisfactionRecorded,
     SupervisionOrderIssued,
 )
-from events.vocabulary import ProblemStatus, Satisfaction
+from events.supervision import ReboundSuspected
+from events.vocabulary import ProblemStatus, Satisfaction, Via
 from projections.facts import is_overdue, local_date, status_after
 from projections.projector import Recorded
 from projections.store import ReadStore, Tx
@@ -39,10 +40,12 @@ class ProblemsProjector:
     Version 2: whether someone is owed an answer (``answerable``), when the outcome was told
     (``outcome_at``), the reporter's latest satisfaction, and whether a 不满意 awaits action
     (neither reopened nor answered anew since), and the plan (立行立改 or a roadmap).
+    Version 3: the cause chosen at triage, whether the case is typical and why, when a person
+    last acted on it (not the system's warnings), and whether it came back as a rebound.
     """
 
     name = "problems"
-    version = 2
+    version = 3
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('problems')} (position INTEGER PRIMARY KEY,"
@@ -52,6 +55,8 @@ class ProblemsProjector:
                    " department TEXT, closed_at TEXT, answered_at TEXT,"
                    " answerable INTEGER NOT NULL DEFAULT 0, outcome_at TEXT, satisfaction TEXT,"
                    " dissatisfied_open INTEGER NOT NULL DEFAULT 0, plan TEXT,"
+                   " cause TEXT, typical INTEGER NOT NULL DEFAULT 0, typical_reasons TEXT,"
+                   " last_activity_at TEXT, rebound INTEGER NOT NULL DEFAULT 0,"
                    " sent_back INTEGER NOT NULL DEFAULT 0, reopened INTEGER NOT NULL DEFAULT 0,"
                    " orders INTEGER NOT NULL DEFAULT 0)")
 
@@ -63,20 +68,27 @@ class ProblemsProjector:
                 continue
             if isinstance(event, ProblemReported):
                 tx.execute(f"INSERT INTO {table} (position, problem_id, unit, category, channel,"
-                           " status, problem, reported_at, answerable)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           " status, problem, reported_at, answerable, last_activity_at)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            (recorded.position, str(event.problem_id), event.unit,
                             event.category.value, event.channel.value,
                             ProblemStatus.REPORTED.value, event.problem,
                             event.occurred_at.isoformat(),
-                            int(event.channel.answers_reporter(event.reporter is not None))))
+                            int(event.channel.answers_reporter(event.reporter is not None)),
+                            event.occurred_at.isoformat()))
                 continue
             sets: dict[str, str | int | None] = {}
             if (status := status_after(event)) is not None:
                 sets.update(status=status.value, closed_at=None)
             at = event.occurred_at.isoformat()
+            if event.via is not Via.SYSTEM:
+                sets["last_activity_at"] = at
             if isinstance(event, ProblemTriaged):
-                sets["category"] = event.category.value
+                sets.update(category=event.category.value, cause=event.cause,
+                            typical=int(event.typical),
+                            typical_reasons=",".join(r.value for r in event.typical_reasons))
+            elif isinstance(event, ReboundSuspected):
+                sets["rebound"] = 1
             elif isinstance(event, RectificationAssigned):
                 sets.update(assigned_at=at, deadline=event.deadline.isoformat(),
                             leader=event.leader, department=event.department,

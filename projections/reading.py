@@ -65,7 +65,7 @@ def decode(messages: Sequence[Msg], after: int, key: SealKey | None = None) -> l
     sequences = [_checked_sequence(m, after + i + 1) for i, m in enumerate(messages)]
     if key is not None:
         for sequence, message in zip(sequences, messages, strict=True):
-            _check_seal(key, sequence, message)
+            check_seal(key, sequence, message)
     bodies = [m.data for m in messages]
     try:
         events = _BATCH.validate_json(b"[" + b",".join(bodies) + b"]")
@@ -87,7 +87,8 @@ def _checked_sequence(message: Msg, expected: int) -> int:
     return sequence
 
 
-def _check_seal(key: SealKey, sequence: int, message: Msg) -> None:
+def check_seal(key: SealKey, sequence: int, message: Msg) -> None:
+    """Raise ``UnsealedEventError`` unless ``message`` carries the relay's seal for ``sequence``."""
     headers = message.headers or {}
     if not key.holds(sequence, headers.get(HEADER_MSG_ID, ""), message.data,
                      headers.get(HEADER_SEAL, "")):

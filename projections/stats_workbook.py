@@ -21,9 +21,9 @@ def _summary_row(totals: Totals, name: str) -> list[Cell]:
             totals.overdue, totals.closure_rate, totals.on_time_rate]
 
 
-def stats_to_xlsx(figures: Statistics, today: date) -> bytes:
+def stats_to_xlsx(figures: Statistics, today: date, notice: str = "") -> bytes:
     workbook = new_workbook()
-    subtitle = f"单位：全部单位    截至：{written_date(today)}"
+    subtitle = "\n".join(filter(None, (notice, f"单位：全部单位    截至：{written_date(today)}")))
     report_sheet(workbook, "汇总", f"{TITLE}：汇总", subtitle, _SUMMARY,
                  [*(_summary_row(u, u.unit) for u in figures.units),
                   _summary_row(figures.total, "合计")], formats={6: _RATE, 7: _RATE})

@@ -3,9 +3,11 @@
 Counts by category and channel; problems to rectify (all but declined reports and duplicates),
 closed, closed on time (on or before the deadline as extended), overdue on the day, reopened
 (at least once); orders and circulars, on the unit's problems and to the unit itself; public
-reports and how many were answered; the reporters' latest satisfaction; and the mean days a
+reports and how many were answered; the reporters' latest satisfaction; the mean days a
 problem spent in each status, over the problems that have left that status (a stay still
-going on is not counted: see ``stages``).
+going on is not counted: see ``stages``). And what the 18 April report is about (认识到位、剖析
+到位、整改到位): the causes found, by category; the typical cases with where they stand; the
+mechanisms adopted (建章立制); and what came back (suspected rebounds).
 """
 
 from __future__ import annotations
@@ -15,8 +17,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from statistics import fmean
 
-from events.vocabulary import Category, Channel, Notice, ProblemStatus, Satisfaction
+from events.vocabulary import (
+    Category,
+    Channel,
+    Notice,
+    ProblemStatus,
+    Satisfaction,
+    TypicalReason,
+)
 from projections.facts import is_overdue
+from projections.mechanisms import MechanismLine, read_mechanisms
 from projections.stages import read_stage_times
 from projections.stats import NOT_TO_RECTIFY, closed_on_time
 from projections.store import ReadStore
@@ -26,6 +36,26 @@ SECONDS_PER_DAY = 86_400
 STAGES = (ProblemStatus.REPORTED, ProblemStatus.TRIAGED, ProblemStatus.RECTIFYING,
           ProblemStatus.FIX_SUBMITTED, ProblemStatus.VERIFIED)
 """The statuses a problem passes through on its way to 销号, in order."""
+
+
+@dataclass(frozen=True)
+class CauseCount:
+    """How many problems of one category were traced to one cause (剖析原因)."""
+
+    category: Category
+    cause: str
+    count: int
+
+
+@dataclass(frozen=True)
+class TypicalCase:
+    """A typical case (典型案例), why it is typical, and where it stands."""
+
+    problem_id: str
+    unit: str
+    problem: str
+    reasons: tuple[TypicalReason, ...]
+    status: ProblemStatus
 
 
 @dataclass(frozen=True)
@@ -51,8 +81,14 @@ class UnitSummary:
     basically_satisfied: int = 0
     dissatisfied: int = 0
     """回访: each problem's reporter's latest satisfaction (满意 / 基本满意 / 不满意)."""
+    rebounds: int = 0
+    """Problems reported again soon after a like one was closed (疑似反弹)."""
     stage_days: dict[ProblemStatus, float] = field(default_factory=dict)
     """Mean days in each status, over the problems that have left it; absent if none has."""
+    causes: tuple[CauseCount, ...] = ()
+    """By category in the notice's order, then the most frequent cause first."""
+    typical_cases: tuple[TypicalCase, ...] = ()
+    mechanisms: tuple[MechanismLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,6 +113,10 @@ class _Tally:
     public: int = 0
     answered: int = 0
     satisfaction: Counter[Satisfaction] = field(default_factory=Counter)
+    rebounds: int = 0
+    causes: Counter[tuple[Category, str]] = field(default_factory=Counter)
+    typical: list[TypicalCase] = field(default_factory=list)
+    mechanisms: list[MechanismLine] = field(default_factory=list)
     stays: dict[ProblemStatus, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     def summary(self, unit: str) -> UnitSummary:
@@ -89,21 +129,29 @@ class _Tally:
             self.notices[Notice.CIRCULAR], self.public, self.answered,
             satisfied=self.satisfaction[Satisfaction.SATISFIED],
             basically_satisfied=self.satisfaction[Satisfaction.BASICALLY_SATISFIED],
-            dissatisfied=self.satisfaction[Satisfaction.DISSATISFIED], stage_days=stage_days)
+            dissatisfied=self.satisfaction[Satisfaction.DISSATISFIED], rebounds=self.rebounds,
+            stage_days=stage_days, causes=self._causes(), typical_cases=tuple(self.typical),
+            mechanisms=tuple(self.mechanisms))
+
+    def _causes(self) -> tuple[CauseCount, ...]:
+        order = {c: n for n, c in enumerate(Category)}
+        return tuple(CauseCount(category, cause, n) for (category, cause), n in sorted(
+            self.causes.items(), key=lambda item: (order[item[0][0]], -item[1], item[0][1])))
 
 
 def read_summary(store: ReadStore, today: date, unit: str | None = None) -> Summary:
     """The summary as of ``today``: every unit (in order of first report), or only ``unit``."""
     with store.read() as tx:
         rows = tx.query(f"SELECT problem_id, unit, category, channel, status, deadline,"
-                        f" closed_at, answered_at, reopened, satisfaction"
+                        f" closed_at, answered_at, reopened, satisfaction, cause, typical,"
+                        f" typical_reasons, rebound, problem"
                         f" FROM {tx.table('problems')}"
                         " ORDER BY position") if tx.exists("problems") else []
     tallies: dict[str, _Tally] = {}
     total = _Tally()
     unit_of: dict[str, str] = {}
     for problem_id, owner, category, channel, status, deadline, closed_at, answered_at, \
-            reopened, satisfaction in rows:
+            reopened, satisfaction, cause, typical, typical_reasons, rebound, text in rows:
         unit_of[problem_id] = owner
         state, source = ProblemStatus(status), Channel(channel)
         due = date.fromisoformat(deadline) if deadline else None
@@ -121,9 +169,18 @@ def read_summary(store: ReadStore, today: date, unit: str | None = None) -> Summ
             tally.answered += source.is_public and answered_at is not None
             if satisfaction:
                 tally.satisfaction[Satisfaction(satisfaction)] += 1
+            tally.rebounds += int(rebound)
+            if cause:
+                tally.causes[Category(category), cause] += 1
+            if typical:
+                tally.typical.append(TypicalCase(problem_id, owner, text, tuple(
+                    TypicalReason(r) for r in (typical_reasons or "").split(",") if r), state))
     for notice in read_notices(store):
         for tally in (tallies.setdefault(notice.unit, _Tally()), total):
             tally.notices[notice.notice] += 1
+    for mechanism in read_mechanisms(store):
+        for tally in (tallies.setdefault(mechanism.unit, _Tally()), total):
+            tally.mechanisms.append(mechanism)
     for stay in read_stage_times(store):
         if stay.problem_id in unit_of:
             for tally in (tallies[unit_of[stay.problem_id]], total):

@@ -62,6 +62,8 @@ def _lines(value: object) -> list[str]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict):
+        if "text" in value:  # the summary's own wording of a cause, case or mechanism
+            return [str(value["text"])]
         return ["：".join(str(v) for v in value.values() if v not in (None, ""))]
     if isinstance(value, list):
         return [line for item in value for line in _lines(item)]

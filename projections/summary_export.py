@@ -33,6 +33,7 @@ FIGURES: tuple[tuple[str, str, str], ...] = (
     ("satisfied", "满意", "satisfied"),
     ("basically_satisfied", "基本满意", "basically satisfied"),
     ("dissatisfied", "不满意", "dissatisfied"),
+    ("rebounds", "疑似反弹", "suspected rebounds"),
 )
 
 
@@ -79,7 +80,38 @@ def _sections(summary: Summary, lang: Language) -> list[tuple[str, Table]]:
         (_t(lang, "按问题来源", "By channel"),
          _breakdown(summary, lang, "by_channel", list(Channel))),
         (_t(lang, "各环节平均用时（天）", "Mean days in each stage"), _stage_rows(summary, lang)),
+        (_t(lang, "问题成因（按类别）", "Causes by category"), _cause_rows(summary, lang)),
+        (_t(lang, "典型案例", "Typical cases"), _typical_rows(summary, lang)),
+        (_t(lang, "建章立制", "Mechanisms adopted"), _mechanism_rows(summary, lang)),
     ]
+
+
+def _detail_lines(summary: Summary) -> list[UnitSummary]:
+    """Whose lists to show: the campaign's (every unit's, once) or the one unit's."""
+    return [summary.campaign] if summary.campaign else list(summary.units)
+
+
+def _cause_rows(summary: Summary, lang: Language) -> Table:
+    header = [_t(lang, "问题类别", "category"), _t(lang, "成因", "cause"),
+              _t(lang, "问题数", "problems")]
+    return header, [[c.category.label(lang), c.cause, c.count]
+                    for u in _detail_lines(summary) for c in u.causes]
+
+
+def _typical_rows(summary: Summary, lang: Language) -> Table:
+    header = [_t(lang, "单位", "unit"), _t(lang, "问题", "problem"),
+              _t(lang, "典型依据", "why typical"), _t(lang, "办理结果", "outcome")]
+    return header, [[t.unit, t.problem, "、".join(r.label(lang) for r in t.reasons),
+                     t.status.label(lang)] for u in _detail_lines(summary) for t in u.typical_cases]
+
+
+def _mechanism_rows(summary: Summary, lang: Language) -> Table:
+    header = [_t(lang, "单位", "unit"), _t(lang, "制度或机制", "mechanism"),
+              _t(lang, "类型", "kind"), _t(lang, "施行日期", "adopted on"),
+              _t(lang, "文号", "document"), _t(lang, "针对的问题类别", "categories")]
+    return header, [[m.unit, m.title, m.kind.label(lang), m.adopted_on.isoformat(), m.document,
+                     "、".join(c.label(lang) for c in m.categories)]
+                    for u in _detail_lines(summary) for m in u.mechanisms]
 
 
 def _cell(value: object) -> str:
@@ -107,6 +139,20 @@ def _record(unit: UnitSummary) -> dict[str, Any]:
         "by_category": {c.value: n for c, n in unit.by_category.items()},
         "by_channel": {c.value: n for c, n in unit.by_channel.items()},
         "stage_days": {s.value: d for s, d in unit.stage_days.items()},
+        "causes": [{"category": c.category.value, "cause": c.cause, "count": c.count,
+                    "text": f"“{c.category.label()}”问题：{c.cause}，{c.count}个"}
+                   for c in unit.causes],
+        "typical_cases": [{"problem_id": t.problem_id, "unit": t.unit, "problem": t.problem,
+                           "reasons": [r.value for r in t.reasons], "status": t.status.value,
+                           "text": f"{t.unit}：{t.problem}（{t.status.label()}）"}
+                          for t in unit.typical_cases],
+        "mechanisms": [{"unit": m.unit, "title": m.title, "kind": m.kind.value,
+                        "adopted_on": m.adopted_on.isoformat(), "document": m.document,
+                        "problems": list(m.problems),
+                        "categories": [c.value for c in m.categories],
+                        "text": f"{m.unit}：{m.title}"
+                                + (f"（{m.document}）" if m.document else "")}
+                       for m in unit.mechanisms],
     }
 
 
@@ -129,11 +175,11 @@ def _as_of_line(summary: Summary, lang: Language) -> str:
     return _t(lang, f"单位：{who}    截至：{when}", f"Unit: {who}    As of: {when}")
 
 
-def to_xlsx(summary: Summary, lang: Language = "zh") -> bytes:
+def to_xlsx(summary: Summary, lang: Language = "zh", notice: str = "") -> bytes:
     """One sheet per section, each titled, dated and set up to print one page wide; the same
     summary always gives the same bytes."""
     workbook = new_workbook()
-    subtitle = _as_of_line(summary, lang)
+    subtitle = "\n".join(filter(None, (notice, _as_of_line(summary, lang))))
     for heading, (header, rows) in _sections(summary, lang):
         report_sheet(workbook, heading, f"{_title(lang)}：{heading}", subtitle, header, rows)
     return workbook_bytes(workbook, summary.today, _t(lang, "总结 xlsx", "summary xlsx"))

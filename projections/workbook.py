@@ -76,7 +76,7 @@ def _sheet_title(unit: str, taken: set[str]) -> str:
     return title
 
 
-def _fill(sheet: Worksheet, ledger: UnitLedger) -> None:
+def _fill(sheet: Worksheet, ledger: UnitLedger, notice: str) -> None:
     last = len(COLUMNS)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
@@ -84,9 +84,9 @@ def _fill(sheet: Worksheet, ledger: UnitLedger) -> None:
     title.font = Font(name=FONT_NAME, size=TITLE_POINTS, bold=True)
     title.alignment = _CENTRED
     sheet.row_dimensions[1].height = TITLE_POINTS * 2
-    line = text_cell(sheet, 2, 1, header_line(ledger.header))
+    line = text_cell(sheet, 2, 1, "\n".join(filter(None, (notice, header_line(ledger.header)))))
     line.font, line.alignment = _BODY, _LEFT
-    sheet.row_dimensions[2].height = BODY_POINTS * 2
+    sheet.row_dimensions[2].height = BODY_POINTS * (4 if notice else 2)
     for column, (name, width) in enumerate(zip(COLUMNS, WIDTHS, strict=True), start=1):
         cell = text_cell(sheet, 3, column, name)
         cell.font, cell.alignment, cell.border = _BOLD, _CENTRED, _BORDER
@@ -170,15 +170,16 @@ def stable_zip(raw: bytes) -> bytes:
     return out.getvalue()
 
 
-def to_xlsx(ledgers: Sequence[UnitLedger]) -> bytes:
-    """The workbook: one sheet per unit (an empty template sheet when there is none)."""
+def to_xlsx(ledgers: Sequence[UnitLedger], notice: str = "") -> bytes:
+    """The workbook: one sheet per unit (an empty template sheet when there is none), with
+    ``notice`` (that the data is not current, when it is not) above the header line."""
     workbook = Workbook()
     default = workbook.active
     assert isinstance(default, Worksheet)
     workbook.remove(default)
     taken: set[str] = set()
     for ledger in ledgers or [UnitLedger(LedgerHeader("", "", "", None), ())]:
-        _fill(workbook.create_sheet(_sheet_title(ledger.header.unit, taken)), ledger)
+        _fill(workbook.create_sheet(_sheet_title(ledger.header.unit, taken)), ledger, notice)
     days = [ledger.header.filed_on for ledger in ledgers if ledger.header.filed_on]
     stamp = datetime.combine(max(days), time()) if days else _EPOCH
     workbook.properties.creator = "rectify"

@@ -23,13 +23,16 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from events.lifecycle import ReporterAnswered
 from events.recorded import parse_recorded
+from events.seal import SealKey
 from events.subjects import ANSWERS_DURABLE, EVENTS_STREAM, HEADER_PROBLEM_VERSION, events_of_type
+from projections.reading import check_seal
 from services.answers.delivery import Delivery, Routes
 from services.answers.outcomes import TryLaterError
 from services.answers.wechat_api import WeChatApi
 from services.intake.keys import IntakeKeys
 from services.intake.tracking import TrackingIndex
 from services.runtime.config import Settings
+from services.runtime.faults import is_passing
 
 if TYPE_CHECKING:
     from services.runtime.process import Runtime
@@ -51,9 +54,10 @@ def retry_delay(attempt: int) -> float:
     return min(RETRY_FIRST_SECONDS * (1 << doublings), RETRY_MAX_SECONDS)
 
 
-async def consume(js: JetStreamContext, delivery: Delivery, stop: asyncio.Event,
+async def consume(js: JetStreamContext, delivery: Delivery, key: SealKey, stop: asyncio.Event,
                   after_each: Callable[[], None]) -> None:
-    """Deliver answers as they are recorded until ``stop`` is set (between two messages)."""
+    """Deliver answers as they are recorded until ``stop`` is set (between two messages); an
+    answer without the relay's seal (forged into EVENTS) is never sent: the part halts."""
     subscription = await js.pull_subscribe(
         events_of_type("ReporterAnswered"), durable=ANSWERS_DURABLE, stream=EVENTS_STREAM,
         config=ConsumerConfig(ack_wait=ACK_WAIT_SECONDS, deliver_policy=DeliverPolicy.ALL))
@@ -63,10 +67,13 @@ async def consume(js: JetStreamContext, delivery: Delivery, stop: asyncio.Event,
                 [msg] = await subscription.fetch(1, timeout=IDLE_POLL_SECONDS)
             except TimeoutError:  # nats.errors.TimeoutError is one too
                 continue
-            except NatsError as error:
+            except Exception as error:
+                if not is_passing(error):
+                    raise  # e.g. the consumer is gone: the supervisor starts the loop afresh
                 log.warning("fetching answers failed (%s); trying again", error)
                 await asyncio.sleep(IDLE_POLL_SECONDS)
                 continue
+            check_seal(key, msg.metadata.sequence.stream, msg)
             await _deliver(msg, delivery)
             after_each()
     finally:
@@ -118,7 +125,7 @@ async def answers(runtime: Runtime) -> AsyncIterator[None]:
         report()
         stop = asyncio.Event()
         task = runtime.supervisor.start(
-            "answers", lambda: consume(runtime.js, delivery, stop, report))
+            "answers", lambda: consume(runtime.js, delivery, runtime.relay.key, stop, report))
         try:
             yield
         finally:

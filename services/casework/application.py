@@ -16,6 +16,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper, RecordConflictError
 
 from events.commands import (
+    AdoptMechanism,
     AnswerReporter,
     Assign,
     CircularizeUnit,
@@ -45,9 +46,9 @@ from events.lifecycle import ProblemEvent
 from events.submission import IntakeSubmission
 from events.supervision import UnitEvent
 from events.vocabulary import Via
+from services.casework.campaign_rules import CampaignRules
 from services.casework.errors import ProblemNotFoundError, VersionConflictError
 from services.casework.mapper import FactMapper
-from services.casework.plan_rules import PlanRules
 from services.casework.problem import Act, Problem, RecordedFact
 from services.casework.proposals import Completion
 from services.casework.rebound import ReboundIndex
@@ -80,7 +81,7 @@ class Casework(Application[UUID]):
         self.rebound = ReboundIndex()
         self.units = UnitDirectory("")
         """Where reports are placed; ``rectify up`` gives it the campaign's units."""
-        self.plan_rules = PlanRules()
+        self.campaign_rules = CampaignRules()
         """The campaign's limits on plans (the supervision part sets its dates)."""
 
     def construct_mapper(self) -> Mapper[UUID]:
@@ -167,7 +168,7 @@ class Casework(Application[UUID]):
                 f"{command.expected_version}); reload and try again",
             )
         act = Act(actor=command.actor, via=command.via, at=self.clock(), actor_id=actor_id)
-        problem.plan_rules = self.plan_rules
+        problem.campaign_rules = self.campaign_rules
         _HANDLERS[type(command)](problem, command, act)
         try:
             self.save(problem)
@@ -248,7 +249,7 @@ def _triage(problem: Problem, command: Any, act: Act) -> None:
     elif c.duplicate_of is not None:
         problem.link_duplicate(act, c.duplicate_of)
     else:
-        problem.triage(act, c.category, c.root_cause, c.typical)
+        problem.triage(act, c.category, c.root_cause, c.typical, c.cause, c.typical_reasons)
 
 
 def _assign(problem: Problem, command: Any, act: Act) -> None:
@@ -309,4 +310,6 @@ _UNIT_HANDLERS: dict[type[UnitCommand], Callable[[Unit, Any, Act], None]] = {
     CircularizeUnit: lambda u, c, a: u.circulate(a, c.reason, c.due),
     UnitRespond: lambda u, c, a: u.respond(a, c.notice, c.number, c.response),
     SelectForSpotCheck: lambda u, c, a: u.select_for_spot_check(a, c.reason),
+    AdoptMechanism: lambda u, c, a: u.adopt_mechanism(a, c.title, c.kind, c.adopted_on,
+                                                     c.document, c.problems, c.categories),
 }

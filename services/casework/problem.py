@@ -53,12 +53,14 @@ from events.vocabulary import (
     Notice,
     Plan,
     Satisfaction,
+    TypicalReason,
     Via,
     WarningLevel,
     Watched,
 )
 from events.vocabulary import ProblemStatus as Status
 from services.casework.answers import Answers, Outcome
+from services.casework.campaign_rules import CampaignRules
 from services.casework.errors import (
     DeadlineError,
     DuplicateLinkError,
@@ -74,7 +76,6 @@ from services.casework.errors import (
     WrongStatusError,
 )
 from services.casework.notices import Notices
-from services.casework.plan_rules import PlanRules
 from services.casework.proposals import Completion, Proposals
 from services.clock import china_date
 
@@ -159,7 +160,7 @@ class Problem:
         """Whether someone is owed an answer: a public reporter, or a named 行政相对人."""
         self.answers = Answers()
         self.proposals = Proposals()
-        self.plan_rules = PlanRules()
+        self.campaign_rules = CampaignRules()
         """The campaign's limits on plans; casework sets them before each command."""
         self.enterprise: str | None = reported.enterprise
         self.notices = Notices()
@@ -193,11 +194,21 @@ class Problem:
     # ----------------------------------------------------------------- commands
 
     def triage(self, act: Act, category: Category | None, root_cause: str | None,
-               typical: bool) -> None:
-        """分类研判: confirm or correct the category, note the root cause, flag typical cases."""
+               typical: bool, cause: str | None = None,
+               typical_reasons: tuple[TypicalReason, ...] = ()) -> None:
+        """分类研判、剖析原因: confirm or correct the category, note the cause (one of the
+        campaign's, and in words), flag a typical case by the notice's criterion."""
         self._check_before_assignment("研判", "triage")
+        self._check_cause(cause)
+        typical = typical or bool(typical_reasons)
+        if typical and not typical_reasons:
+            raise ReasonRequiredError(
+                "典型案件须说明依据：事关人民群众切身利益、社会影响较大或群众关注度较高",
+                "a typical case needs the notice's criterion: vital interests, social impact "
+                "or public attention")
         self._record(ProblemTriaged, act, category=category or self.category,
-                     previous_category=self.category, root_cause=root_cause, typical=typical)
+                     previous_category=self.category, root_cause=root_cause, typical=typical,
+                     cause=cause, typical_reasons=typical_reasons)
 
     def link_duplicate(self, act: Act, duplicate_of: UUID) -> None:
         self._check_before_assignment("关联重复问题", "link as a duplicate")
@@ -500,8 +511,17 @@ class Problem:
                 f"milestone date {late[0].due} is after the deadline {deadline}",
             )
 
+    def _check_cause(self, cause: str | None) -> None:
+        known = self.campaign_rules.causes
+        if cause is not None and known and cause not in known:
+            raise ReasonRequiredError(
+                f"“{cause}”不在本次行动的问题成因中（{'、'.join(known)}）；"
+                "可在专项整治行动文件的 extra_causes 中补充",
+                f"{cause!r} is not one of the campaign's causes ({', '.join(known)}); "
+                "add it to extra_causes in the campaign file")
+
     def _check_immediate_within_phase(self, act: Act, immediate: bool, deadline: date) -> None:
-        latest = self.plan_rules.latest_immediate(china_date(act.at))
+        latest = self.campaign_rules.latest_immediate(china_date(act.at))
         if immediate and latest is not None and deadline > latest:
             raise DeadlineError(
                 f"立行立改的整改时限 {deadline} 晚于 {latest}（整改阶段结束）；"

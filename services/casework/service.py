@@ -48,6 +48,7 @@ from services.casework.replies import read_command, refusal
 from services.casework.store_thread import StoreThread
 from services.identity.errors import IdentityError
 from services.identity.guard import CommandGuard, session_of
+from services.runtime.faults import is_passing
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,9 @@ class CaseworkService:
                     batch = await subscription.fetch(INTAKE_BATCH, timeout=IDLE_POLL_SECONDS)
                 except TimeoutError:  # nats.errors.TimeoutError is one too
                     continue
-                except NatsError as error:
+                except Exception as error:
+                    if not is_passing(error):
+                        raise  # e.g. the consumer is gone: the supervisor starts it afresh
                     log.warning("fetching intake failed (%s); trying again", error)
                     await asyncio.sleep(RECONNECT_WAIT_SECONDS)
                     continue

@@ -16,6 +16,7 @@ from events.identity import unit_id_for
 from events.supervision import (
     FilingOverdue,
     FilingSubmitted,
+    MechanismAdopted,
     SpotCheckSelected,
     UnitCircularIssued,
     UnitEvent,
@@ -23,7 +24,7 @@ from events.supervision import (
     UnitOrderIssued,
     UnitResponseOverdue,
 )
-from events.vocabulary import Filing, Notice
+from events.vocabulary import Category, Filing, MechanismKind, Notice
 from services.casework.errors import AlreadySelectedError, DeadlineError, ReasonRequiredError
 from services.casework.notices import Notices
 from services.casework.problem import Act
@@ -102,6 +103,17 @@ class Unit:
             raise AlreadySelectedError(f"{self.name} 已被列入重点抽查",
                                        f"{self.name} is already selected for a spot check")
         self._record(SpotCheckSelected, act, reason=reason)
+
+    def adopt_mechanism(self, act: Act, title: str, kind: MechanismKind, adopted_on: date,
+                        document: str | None, problems: tuple[UUID, ...],
+                        categories: tuple[Category, ...]) -> None:
+        """建章立制: a rule, procedure or lasting mechanism the unit adopted."""
+        self._check_reason(title)
+        if adopted_on > china_date(act.at):
+            raise DeadlineError(f"施行日期 {adopted_on} 晚于今天",
+                                f"the adoption date {adopted_on} is in the future")
+        self._record(MechanismAdopted, act, title=title, kind=kind, adopted_on=adopted_on,
+                     document=document, problems=problems, categories=categories)
 
     def flag_filing_overdue(self, act: Act, warning_id: UUID, filing: Filing, due: date) -> None:
         """逾期未报: nothing was filed by the due date."""

@@ -31,6 +31,8 @@ _PROBLEM_SECTIONS = {
                      "not answered within the time limit ({answer_days} working days; since: "
                      "the last day to answer)"),
     "dissatisfied": ("举报人对处理结果不满意，尚未重新整改", "reporter dissatisfied, not reopened"),
+    "typical_stalled": ("典型案件超过 {stall_days} 天无进展（建议督办）",
+                        "typical cases with nothing done for {stall_days} days (order proposed)"),
     "without_roadmap": ("整改阶段已结束，仍未销号且没有时间表、路线图",
                         "rectification phase over: open, with no roadmap"),
 }
@@ -69,7 +71,7 @@ def board(session: Session, unassigned_days: int, campaign_file: Path | None,
         today = today_in_china()
         shown = read_board(store, today, unassigned_days,
                            lambda day: answer_due(day, campaign.answer_working_days),
-                           campaign.phases.rectification.end)
+                           campaign.phases.rectification.end, campaign.typical_stall_days)
     finally:
         store.close()
     spot_checks = _spot_checks(shown, campaign)
@@ -107,7 +109,8 @@ def _as_tables(session: Session, shown: Board, spot_checks: Sequence[SpotCheckEn
                t("责任领导", "leader"), t("责任部门", "department"), t("编号", "problem id")]
     for name, (zh, en) in _PROBLEM_SECTIONS.items():
         items: tuple[BoardItem, ...] = getattr(shown, name)
-        limits = {"days": unassigned_days, "answer_days": campaign.answer_working_days}
+        limits = {"days": unassigned_days, "answer_days": campaign.answer_working_days,
+                  "stall_days": campaign.typical_stall_days}
         _heading(session, zh.format(**limits), en.format(**limits), len(items))
         if items:
             out.table(headers, [[i.unit, i.problem, i.status.label(lang), i.channel.label(lang),

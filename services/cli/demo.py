@@ -118,6 +118,9 @@ async def seed_demo(runtime: Runtime) -> None:
                 await _command(client, sessions, verb, body, unit_command_subject(verb))
     click.echo(f"示例数据：新登记 {len(new)} 个问题，共 {len(STORIES)} 个 "
                f"(demo: {len(new)} new problems of {len(STORIES)})", err=True)
+    if console := runtime.endpoints.get("console"):
+        click.echo(f"工作台：用浏览器打开 {console}，以上述演示账号登录 "
+                   f"(staff console: open {console} and sign in as a demo account)", err=True)
 
 
 def _sealed(runtime: Runtime, reporter: Reporter | None) -> Reporter | None:
@@ -155,8 +158,10 @@ def _step(step: str, story: Story, deadline: date) -> list[tuple[str, dict[str, 
     roadmap = [{"due": str(deadline - timedelta(days=10)), "description": "完成问题梳理"},
                {"due": str(deadline), "description": "完成整改并建章立制"}]
     steps: dict[str, list[tuple[str, dict[str, Any]]]] = {
-        "triage": [("triage", {"actor": SECTION, "root_cause": "制度执行不到位",
-                               "typical": story.channel.is_public})],
+        "triage": [("triage", {"actor": SECTION, "cause": "制度执行不到位",
+                               "root_cause": "检查计划未统筹，各科室各自安排",
+                               "typical_reasons": ["public_attention"]
+                               if story.channel.is_public else []})],
         "decline": [("triage", {"actor": SECTION, "decline_reason": "不属于行政执法问题"})],
         "assign": [("assign", assign)],
         "assign_immediate": [("assign", {**assign, "immediate": True, "milestones": []})],

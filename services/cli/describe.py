@@ -12,6 +12,7 @@ from events.vocabulary import (
     Filing,
     Labelled,
     Language,
+    MechanismKind,
     Notice,
     Satisfaction,
     Via,
@@ -51,12 +52,19 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "UnitNoticeResponded": ("单位回复督办/通报", "unit answered an order or circular"),
     "UnitResponseOverdue": ("单位督办逾期未回复", "unit response overdue"),
     "SpotCheckSelected": ("列入重点抽查", "selected for a spot check"),
+    "MechanismAdopted": ("建章立制", "mechanism adopted"),
 }
 
 _DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("problem", "问题", "problem"),
     ("case", "案例", "case"),
+    ("cause", "成因", "cause"),
     ("root_cause", "根源", "root cause"),
+    ("typical_reasons", "典型依据", "typical because"),
+    ("title", "制度", "title"),
+    ("kind", "类型", "kind"),
+    ("adopted_on", "施行日期", "adopted on"),
+    ("document", "文号", "document"),
     ("duplicate_of", "重复于", "duplicate of"),
     ("leader", "责任领导", "leader"),
     ("department", "责任部门", "department"),
@@ -86,7 +94,7 @@ _DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
 
 _LABELLED: dict[str, type[Labelled]] = {"level": WarningLevel, "notice": Notice,
                                         "filing": Filing, "route": AnswerRoute,
-                                        "satisfaction": Satisfaction}
+                                        "satisfaction": Satisfaction, "kind": MechanismKind}
 _IN_ENGLISH = {"reason": "reason_en"}
 """Fields whose English text an event carries beside the Chinese."""
 

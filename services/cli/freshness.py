@@ -78,6 +78,15 @@ def check_freshness(session: Session, store: ReadStore, stale_ok: bool) -> Fresh
     return freshness
 
 
+def stale_notice(session: Session) -> str:
+    """The line a workbook carries under its title when its data is not current, else ""."""
+    freshness = session.out.annotations.get("freshness")
+    if freshness is None or freshness["current"]:
+        return ""
+    return "⚠ " + Freshness(freshness["position"], freshness["stream_last"],
+                            freshness["halted_zh"], freshness["halted_en"]).say(session)
+
+
 def _measure(session: Session, store: ReadStore) -> Freshness:
     position = min(live_positions(store).values(), default=0)
     try:

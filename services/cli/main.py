@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import click
+from nats.errors import Error as NatsError
+from nats.errors import NoServersError
 
+from projections.errors import StreamDivergedError, UndecodableEventError
 from services.cli.account import ACCOUNT_COMMANDS
 from services.cli.board import board
 from services.cli.bus import nats_config
@@ -18,14 +21,18 @@ from services.cli.campaign import campaign
 from services.cli.demo import seed_demo
 from services.cli.inspect import events, history, schema, status
 from services.cli.intake import INTAKE_COMMANDS
+from services.cli.mechanisms import MECHANISM_COMMANDS
+from services.cli.output import EXIT_REFUSED, EXIT_UNREACHABLE
 from services.cli.reading import READING_COMMANDS
 from services.cli.repair import repair
 from services.cli.staff import STAFF_COMMANDS
 from services.cli.staff_admin import STAFF_ADMIN_COMMANDS
 from services.cli.summary import summary
 from services.cli.supervision import SUPERVISION_COMMANDS
-from services.runtime.config import DEFAULT_DATA_DIR, Settings
+from services.runtime.config import DEFAULT_DATA_DIR, MissingSealKeyError, Settings
+from services.runtime.faults import REPAIR_EN, REPAIR_ZH
 from services.runtime.parts import PARTS
+from services.runtime.ports import PortInUseError
 from services.runtime.process import AlreadyRunningError, Runtime, serve
 
 
@@ -71,6 +78,9 @@ def _serve(settings: Settings, seed: bool) -> None:
         asyncio.run(serve(settings, announce))
     except AlreadyRunningError as running:
         raise click.ClickException(str(running)) from None
+    except PortInUseError as taken:
+        click.echo(f"rectify: {taken.zh} ({taken.en})", err=True)
+        raise SystemExit(1) from None
     click.echo("rectify 已停止 / stopped", err=True)
 
 
@@ -96,10 +106,21 @@ def demo(**options: Any) -> None:
 
 for _command in (*ACCOUNT_COMMANDS, *STAFF_ADMIN_COMMANDS,
                  *STAFF_COMMANDS, *INTAKE_COMMANDS, *READING_COMMANDS, *SUPERVISION_COMMANDS,
-                 nats_config, board, summary, campaign, history, events, status, schema,
-                 repair):
+                 *MECHANISM_COMMANDS, nats_config,
+                 board, summary, campaign, history, events, status, schema, repair):
     cli.add_command(_command)
 
 
 def main() -> None:
-    cli(prog_name="rectify")
+    """``rectify``: what goes wrong below a command ends in one line and an exit code, never a
+    traceback (1: refused or the record is damaged; 3: nothing answered)."""
+    try:
+        cli(prog_name="rectify")
+    except (StreamDivergedError, UndecodableEventError, MissingSealKeyError) as broken:
+        zh, en = getattr(broken, "zh", str(broken)), getattr(broken, "en", str(broken))
+        click.echo(f"rectify: {zh}；{REPAIR_ZH} ({en}; {REPAIR_EN})", err=True)
+        raise SystemExit(EXIT_REFUSED) from None
+    except (NoServersError, ConnectionRefusedError, TimeoutError, NatsError) as silent:
+        click.echo(f"rectify: 无法连接 rectify 的 NATS（{silent!r}）：请确认 rectify up 正在运行 "
+                   f"(NATS did not answer: is `rectify up` running?)", err=True)
+        raise SystemExit(EXIT_UNREACHABLE) from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from projections.supervision import read_notices
 from projections.trail import Dimension, accountability, actions_of
 from services.cli.dates import parse_date, parse_datetime
 from services.cli.describe import event_label
-from services.cli.freshness import check_freshness
+from services.cli.freshness import check_freshness, stale_notice
 from services.cli.notice_view import notice_cells, notice_headers, notice_record
 from services.cli.options import Session, common_options
 from services.cli.progress import ProgressLine
@@ -174,6 +175,9 @@ def emit(session: Session, data: bytes, output: Path | None, default_name: str) 
     terminal (to a named file instead)."""
     if output is None and session.out.format in ("xlsx", "docx") and sys.stdout.isatty():
         output = Path(default_name)
+    if session.out.format == "json" and session.out.annotations:  # e.g. how current it is
+        document = {**json.loads(data), **session.out.annotations}
+        data = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -211,7 +215,8 @@ def ledger(session: Session, unit: str | None, as_of: datetime | None, output: P
         session.out.fail(f"没有“{unit}”的台账", f"no ledger for {unit!r}")
     fmt: ExportFormat = session.out.format  # type: ignore[assignment]  # one of FORMATS
     stamp = (as_of.date() if as_of else today).isoformat()
-    emit(session, exported(session, lambda: export(ledgers, fmt)), output,
+    notice = stale_notice(session)
+    emit(session, exported(session, lambda: export(ledgers, fmt, notice)), output,
          f"整改台账-{unit or '全部单位'}-{stamp}.xlsx")
 
 
@@ -372,7 +377,8 @@ def stats(session: Session, output: Path | None, read_store: ReadSource) -> None
     if session.out.format == "xlsx":
         from projections.stats_workbook import stats_to_xlsx
 
-        emit(session, exported(session, lambda: stats_to_xlsx(figures, today)), output,
+        notice = stale_notice(session)
+        emit(session, exported(session, lambda: stats_to_xlsx(figures, today, notice)), output,
              f"统计-{today}.xlsx")
         return
     _stats_tables(session, figures)

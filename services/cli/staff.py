@@ -35,7 +35,7 @@ from events.identity import staff_intake_id
 from events.lifecycle import Milestone
 from events.subjects import command_subject
 from events.submission import IntakeSubmission
-from events.vocabulary import Category, Channel, Labelled, Satisfaction
+from events.vocabulary import Category, Channel, Labelled, Satisfaction, TypicalReason
 from services.cli.client import connected, file_submission, request
 from services.cli.dates import DATE, MILESTONE
 from services.cli.options import Session, common_options
@@ -152,20 +152,26 @@ def report(session: Session, unit: str, channel: Channel, category: Category,
 @common_options
 @PROBLEM
 @click.option("--category", type=VocabularyParam(Category), default=None, help="确认或更正类别")
-@click.option("--root-cause", default=None, help="根源分析")
-@click.option("--typical", is_flag=True, help="典型案件，重点跟踪")
+@click.option("--cause", default=None, help="问题成因（从本次行动的成因中选一项）")
+@click.option("--root-cause", default=None, help="症结和成因（文字）")
+@click.option("--typical", is_flag=True, help="典型案件，重点跟踪（须 --typical-because）")
+@click.option("--typical-because", "typical_reasons", multiple=True,
+              type=VocabularyParam(TypicalReason),
+              help="典型依据：切身利益 / 社会影响较大 / 群众关注度较高（可多次）")
 @click.option("--duplicate-of", type=click.UUID, default=None, help="与某问题重复")
 @click.option("--decline", is_flag=True, help="不予受理（须 --reason）")
 @click.option("--reason", default=None)
 @EXPECTED_VERSION
-def triage(session: Session, problem_id: UUID, category: Category | None, root_cause: str | None,
-           typical: bool, duplicate_of: UUID | None, decline: bool, reason: str | None,
+def triage(session: Session, problem_id: UUID, category: Category | None, cause: str | None,
+           root_cause: str | None, typical: bool, typical_reasons: tuple[TypicalReason, ...],
+           duplicate_of: UUID | None, decline: bool, reason: str | None,
            expected_version: int | None) -> None:
-    """分类研判 / triage a problem."""
+    """分类研判、剖析原因 / triage a problem: category, cause, typical case."""
     if decline and not reason:
         session.out.fail("不予受理须用 --reason 说明理由", "--decline needs --reason")
     send_command(session, build_command(session, Triage, problem_id=problem_id, category=category,
-                          root_cause=root_cause, typical=typical, duplicate_of=duplicate_of,
+                          cause=cause, root_cause=root_cause, typical=typical,
+                          typical_reasons=typical_reasons, duplicate_of=duplicate_of,
                           decline_reason=reason if decline else None,
                           expected_version=expected_version))
 

@@ -15,6 +15,7 @@ from projections.summary import Summary, read_summary
 from projections.summary_document import DEFAULT_TEMPLATE, document_context, to_docx
 from projections.summary_export import to_json, to_markdown, to_xlsx
 from projections.supervision import read_notices
+from services.cli.freshness import stale_notice
 from services.cli.options import Session, common_options
 from services.cli.reading import (
     AS_OF,
@@ -76,7 +77,8 @@ def summary(session: Session, unit: str | None, as_of: datetime | None, output: 
             data = _document(session, store, figures, today, unit, _template(session, template),
                              issuer)
         elif fmt == "xlsx":
-            data = exported(session, lambda: to_xlsx(figures, lang))
+            notice = stale_notice(session)
+            data = exported(session, lambda: to_xlsx(figures, lang, notice))
         elif fmt == "json":
             data = to_json(figures).encode("utf-8")
         else:

@@ -109,6 +109,25 @@ class AnswerSettings:
 
 
 @dataclass(frozen=True)
+class ConsoleSettings:
+    """The staff console's listener: the internal network only (127.0.0.1 unless told)."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    """0: a free port, shown by ``rectify status``."""
+    evidence_max_mb: float = 10.0
+    """The largest evidence file a fix may carry, in MB."""
+
+    @classmethod
+    def from_env(cls) -> ConsoleSettings:
+        env = os.environ
+        return cls(host=env.get("RECTIFY_CONSOLE_HOST") or cls.host,
+                   port=int(env.get("RECTIFY_CONSOLE_PORT") or "0"),
+                   evidence_max_mb=float(env.get("RECTIFY_EVIDENCE_MAX_MB")
+                                         or cls.evidence_max_mb))
+
+
+@dataclass(frozen=True)
 class Settings:
     """What ``rectify up`` runs with: embedded defaults unless a URL or DSN says otherwise."""
 
@@ -122,6 +141,7 @@ class Settings:
     """Parts of ``rectify up`` switched off by name (``--without``)."""
     intake: IntakeSettings = field(default_factory=IntakeSettings.from_env)
     answers: AnswerSettings = field(default_factory=AnswerSettings.from_env)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings.from_env)
     local_admin: bool = field(
         default_factory=lambda: os.environ.get("RECTIFY_LOCAL_ADMIN") == "1")
     """Demo and test mode: staff commands without a session are accepted in the name given

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from projections.service import run_projections
 from services.answers.parts import answers
+from services.console.part import console
 from services.intake.parts import http_gateway, smtp_gateway
 from services.runtime.faults import is_passing
 from services.supervision.parts import supervision, watchdog
@@ -42,5 +43,6 @@ PARTS: dict[str, Part] = {
     "supervision": supervision,
     "watchdog": watchdog,
     "answers": answers,
+    "console": console,
 }
 """Every optional part by name, in start order."""

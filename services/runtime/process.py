@@ -41,6 +41,7 @@ from services.runtime.bus import BusUsers, without_credentials
 from services.runtime.config import RUNTIME_FILE, Settings, load_seal_key, write_runtime
 from services.runtime.nats_server import EmbeddedNats
 from services.runtime.parts import PARTS
+from services.runtime.ports import PortInUseError, check_ports_free
 from services.runtime.repairing import repair_handler
 from services.runtime.status import Status, gather_status
 from services.runtime.streams import ensure_streams_as
@@ -118,6 +119,11 @@ def _wait_for_orphaned_nats(data_dir: Path, timeout: float = 15.0) -> None:
 async def running(settings: Settings) -> AsyncIterator[Runtime]:
     """Everything started, yielded while it runs, then stopped in reverse order."""
     lock = _lock_data_dir(settings.data_dir)
+    try:
+        check_ports_free(settings)
+    except PortInUseError:
+        lock.close()
+        raise
     nats: EmbeddedNats | None = None
     users = BusUsers.configured(settings.data_dir, external=settings.nats_url is not None)
     if settings.nats_url is None and users is not None:
@@ -125,8 +131,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         nats = EmbeddedNats(settings.data_dir / "nats", settings.nats_port, settings.sync_always,
                             authorization=users.authorization())
         nats.start()
-        assert nats.process is not None
-        (settings.data_dir / "nats" / "nats-server.pid").write_text(str(nats.process.pid))
+        _note_pid(nats)
     public_url = without_credentials(settings.nats_url or (nats.url if nats else ""))
     nats_url = users.url(public_url, "service") if users else settings.nats_url or public_url
     broker = NatsBroker(nats_url, logger=None, graceful_timeout=10.0)
@@ -152,6 +157,8 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         broker.subscriber(STATUS_QUERY)(_status_handler(runtime))
         broker.subscriber(REPAIR_COMMAND)(repair_handler(runtime))
         await broker.start()
+        if nats is not None:
+            runtime.supervisor.start("nats", lambda: _keep_running(nats))
         runtime.supervisor.start("relay", relay.run)
         runtime.supervisor.start("intake", service.consume_intake)
         try:
@@ -184,6 +191,29 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         if nats is not None:
             nats.stop()
         lock.close()
+
+
+class EmbeddedNatsExitedError(RuntimeError):
+    """The embedded nats-server exited while rectify up runs: the supervisor starts it again."""
+
+
+def _note_pid(nats: EmbeddedNats) -> None:
+    assert nats.process is not None
+    (nats.store_dir / "nats-server.pid").write_text(str(nats.process.pid))
+
+
+async def _keep_running(nats: EmbeddedNats) -> None:
+    """Watch the embedded nats-server; once it exited, start it again (same port, same store;
+    the clients reconnect by themselves)."""
+    assert nats.process is not None
+    if nats.process.poll() is not None:
+        # On this (the main) thread: Linux ends a child whose parent *thread* exits (PDEATHSIG),
+        # so starting it from a worker thread could end it when that thread does.
+        nats.start()
+        _note_pid(nats)
+        log.warning("embedded nats-server started again on %s", nats.url)
+    code = await asyncio.to_thread(nats.process.wait)  # ends when rectify up stops it, too
+    raise EmbeddedNatsExitedError(f"nats-server 退出（{code}）/ nats-server exited ({code})")
 
 
 async def _finish_relay(runtime: Runtime, relay: Relay, timeout: float = 10.0) -> None:

@@ -68,6 +68,10 @@ class Due(BaseModel):
         return self.ledger if filing is Filing.LEDGER else self.report
 
 
+DEFAULT_CAUSES = ("制度机制不健全", "制度执行不到位", "执法人员能力不足", "监督制约缺位",
+                  "责任落实不到位", "工作作风不实")
+"""症结和成因: the usual causes; a campaign file adds its own with ``extra_causes``."""
+
 DEFAULT_UNITS = ("生态环境综合行政执法支队", "沁园分局", "济水分局", "北海分局", "天坛分局",
                  "玉泉分局")
 
@@ -82,6 +86,9 @@ class Campaign(BaseModel):
     phases: Phases = Phases()
     due: Due = Due()
     warning_days: int = Field(3, ge=0, le=60, description="蓝色预警：距时限还有几个工作日")
+    extra_causes: tuple[Name, ...] = Field((), description="本局补充的问题成因")
+    typical_stall_days: int = Field(
+        10, ge=1, le=365, description="典型案件多少天无进展即建议督办")
     answer_working_days: int = Field(
         15, ge=1, le=60, description="答复时限：登记后多少个工作日内须答复举报人（进展答复亦可）")
     rebound_days: int = Field(90, ge=1, le=3650, description="销号后多少天内再次反映视为反弹")
@@ -96,6 +103,11 @@ class Campaign(BaseModel):
         if not p.collection.end < p.rectification.start <= p.rectification.end < p.summary.start:
             raise ValueError("phases must follow each other: collection, rectification, summary")
         return self
+
+    @property
+    def causes(self) -> tuple[str, ...]:
+        """The causes a root cause is chosen from: the usual ones and the bureau's own."""
+        return (*DEFAULT_CAUSES, *(c for c in self.extra_causes if c not in DEFAULT_CAUSES))
 
     @property
     def start(self) -> date:

@@ -13,7 +13,7 @@ import nats
 from nats.aio.msg import Msg
 
 from events.subjects import SPOT_CHECK_QUERY, UNIT_COMMAND_PREFIX, WATCHDOG_QUERY
-from services.casework.plan_rules import PlanRules
+from services.casework.campaign_rules import CampaignRules
 from services.casework.units import UnitDirectory
 from services.supervision.campaign import Campaign, CampaignError, campaign_location, load_campaign
 from services.supervision.service import SupervisionService
@@ -42,7 +42,8 @@ async def supervision(runtime: Runtime) -> AsyncIterator[None]:
     campaign = runtime_campaign(runtime)
     runtime.casework.rebound.window_days = campaign.rebound_days
     runtime.casework.units = UnitDirectory.of(campaign.units, runtime.settings.intake.public_unit)
-    runtime.casework.plan_rules = PlanRules(campaign.phases.rectification.end, campaign.end)
+    runtime.casework.campaign_rules = CampaignRules(campaign.phases.rectification.end,
+                                                    campaign.end, campaign.causes)
     service = SupervisionService(runtime.casework, runtime.store, campaign, runtime.guard,
                                  runtime.relay.wake)
     client = await nats.connect(runtime.nats_url, name="rectify-supervision")

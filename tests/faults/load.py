@@ -179,7 +179,8 @@ class ProjectionWatch:
         self.position_of: dict[str, int] = {}
         self.projected_at: dict[str, float] = {}
 
-    async def run(self, url: str, stop: asyncio.Event) -> None:
+    async def run(self, url: str, stop: asyncio.Event, expected: Accepted) -> None:
+        """Watch until ``stop`` is set and every report in ``expected`` is projected."""
         client = await nats.connect(url)
 
         async def seen(message: Msg) -> None:
@@ -189,7 +190,8 @@ class ProjectionWatch:
         await client.subscribe("events.*.ProblemReported", cb=seen)
         store = SqliteStore(self.up.data_dir / "read-models.sqlite3")
         try:
-            while not stop.is_set() or len(self.projected_at) < len(self.position_of):
+            while not stop.is_set() or any(p not in self.projected_at
+                                           for p in expected.problems):
                 position = min(live_positions(store).values(), default=0)
                 now = time.monotonic()
                 for problem, at in self.position_of.items():

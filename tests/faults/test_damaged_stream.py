@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from tests.faults.damage import Damage, damage_events
@@ -74,7 +75,14 @@ def test_a_damaged_stream_halts_the_read_side_until_repaired_from_the_store(
         before = up.cli("ledger", "--format", "json")
         assert before.returncode != 0, "a halted projection makes a reader exit non-zero"
         assert "投影已停止" in before.stderr
-        assert up.cli("ledger", "--format", "json", "--stale-ok").returncode == 0
+        stale = up.cli("ledger", "--format", "json", "--stale-ok")
+        assert stale.returncode == 0
+        assert json.loads(stale.stdout)["freshness"]["current"] is False
+        workbook = up.data_dir.parent / "stale.xlsx"
+        assert up.cli("ledger", "--format", "xlsx", "--stale-ok", "-o",
+                      str(workbook)).returncode == 0
+        under_title = str(openpyxl.load_workbook(workbook).worksheets[0].cell(2, 1).value)
+        assert "投影已停止" in under_title
 
         check = up.cli("repair", "--format", "json")
         assert check.returncode == 1, check.stderr

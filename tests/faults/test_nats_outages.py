@@ -7,9 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import threading
-import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -24,25 +22,29 @@ REPORTS = 600
 PER_SECOND = 30.0
 
 
-def kill_and_restart(server: EmbeddedNats) -> None:
+# The sleeps below are the outages themselves (what is simulated), not waits for a condition.
+# The server is started again on the test's main thread: Linux ends a child whose parent
+# thread exits (nats-server is started with PDEATHSIG).
+
+async def kill_and_restart(server: EmbeddedNats) -> None:
     assert server.process is not None
     server.process.kill()
     server.process.wait()
-    time.sleep(5)  # the outage itself: what is being simulated, not a wait for a condition
+    await asyncio.sleep(5)
     server.start()
 
 
-def stop_and_continue(server: EmbeddedNats) -> None:
+async def stop_and_continue(server: EmbeddedNats) -> None:
     assert server.process is not None
     os.kill(server.process.pid, signal.SIGSTOP)
-    time.sleep(10)  # the outage itself
+    await asyncio.sleep(10)
     os.kill(server.process.pid, signal.SIGCONT)
 
 
 @pytest.mark.parametrize("outage", [kill_and_restart, stop_and_continue],
                          ids=["kill -9, back after 5 s", "SIGSTOP for 10 s"])
 def test_rectify_rides_out_a_nats_outage_mid_stream(
-        tmp_path: Path, outage: Callable[[EmbeddedNats], None]) -> None:
+        tmp_path: Path, outage: Callable[[EmbeddedNats], Awaitable[None]]) -> None:
     server = EmbeddedNats(tmp_path / "nats", port=free_port())
     server.start()
     up = RectifyProcess(tmp_path / "data")
@@ -50,10 +52,16 @@ def test_rectify_rides_out_a_nats_outage_mid_stream(
     try:
         up.start("--nats-url", server.url)
         accepted = Accepted()
-        trouble = threading.Timer(REPORTS / PER_SECOND / 3, outage, args=(server,))
-        trouble.start()
-        asyncio.run(report_over_nats(server.url, REPORTS, PER_SECOND, accepted, tmp_path.name))
-        trouble.join()
+
+        async def trouble() -> None:
+            await asyncio.sleep(REPORTS / PER_SECOND / 3)
+            await outage(server)
+
+        async def scenario() -> None:
+            await asyncio.gather(trouble(), report_over_nats(
+                server.url, REPORTS, PER_SECOND, accepted, tmp_path.name))
+
+        asyncio.run(scenario())
         print(f"\n{len(accepted.problems)} of {REPORTS} acknowledged; refused while NATS was "
               f"away: {dict(accepted.refused)}")
         assert len(accepted.problems) >= REPORTS // 2

@@ -40,6 +40,8 @@ UNIT_VERBS: dict[str, Args] = {
     "circular": lambda u: ["circular", "--unit", u, "--reason", "通报"],
     "respond": lambda u: ["respond", "--unit", u, "--order", "1", "--response", "已整改"],
     "spot-check": lambda u: ["spot-check", "select", u, "--reason", "零报告"],
+    "mechanism": lambda u: ["mechanism", u, "--title", "案件集体讨论制度", "--kind", "规章制度",
+                            "--adopted-on", "2023-04-12"],
 }
 
 ALL, OWN = "all units", "own unit only"
@@ -48,11 +50,12 @@ SPECIFICATION: dict[str, dict[str, str]] = {
         **{f"problem.{v}": ALL for v in ("triage", "assign", "verify", "close", "reopen",
                                            "answer", "supervise", "circular", "satisfaction",
                                            "propose", "confirm", "return")},
-        **{f"unit.{v}": ALL for v in ("file", "order", "circular", "spot-check")}},
+        **{f"unit.{v}": ALL for v in ("file", "order", "circular", "spot-check",
+                                        "mechanism")}},
     "unit_staff": {"problem.progress": OWN, "problem.submit-fix": OWN, "problem.respond": OWN,
-                   "unit.respond": OWN, "problem.propose": OWN},
+                   "unit.respond": OWN, "problem.propose": OWN, "unit.mechanism": OWN},
     "unit_leader": {"problem.extend": OWN, "problem.respond": OWN, "unit.file": OWN,
-                    "unit.respond": OWN, "problem.propose": OWN},
+                    "unit.respond": OWN, "problem.propose": OWN, "unit.mechanism": OWN},
     "inspector": {"problem.circular": ALL, "unit.circular": ALL},
     "bureau_leader": {}, "hotline_operator": {"problem.satisfaction": ALL},
     "reporter_data_reader": {},

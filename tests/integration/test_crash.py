@@ -13,6 +13,7 @@ from nats.errors import Error as NatsError
 from events.identity import problem_id_for
 from events.subjects import EVENTS_STREAM, HEADER_MSG_ID, HEADER_POSITION
 from tests.builders import a_submission
+from tests.faults.load import Accepted, check_nothing_lost_and_all_consistent
 from tests.integration.harness import RectifyProcess, publish, wait_until
 from tests.integration.test_rectify_up import events_on_stream
 
@@ -61,4 +62,7 @@ def test_kill_9_while_submissions_stream_in_loses_and_duplicates_nothing(tmp_pat
     assert len({h[HEADER_MSG_ID] for _, h, _ in on_stream}) == len(on_stream)
     status = json.loads(up.cli("status", "--format", "json").stdout)
     assert status["streams"][EVENTS_STREAM]["last_seq"] == status["store_position"]
+    accepted = Accepted({str(problem_id_for(a_submission().channel, f"crash-{n}")): 0.0
+                         for n in acknowledged})
+    check_nothing_lost_and_all_consistent(up, url, accepted)
     up.stop()

@@ -59,7 +59,8 @@ def test_a_problem_lives_its_whole_life_through_the_cli(rectify_up: RectifyProce
     up = rectify_up
     problem = report(up)
     steps = [
-        ("triage", "--root-cause", "程序意识淡薄", "--typical", "--as", SECTION),
+        ("triage", "--cause", "制度执行不到位", "--root-cause", "程序意识淡薄", "--typical",
+         "--typical-because", "群众关注度较高", "--as", SECTION),
         ("assign", "--leader", UNIT_HEAD, "--department", "法制股", "--measures", "补正程序",
          "--deadline", "2026年4月10日", "--milestone", "2026-03-20:完成案卷复查", "--as", SECTION),
         ("progress", "--note", "案卷复查完成", "--milestone", "1", "--as", UNIT_HEAD),

@@ -19,8 +19,10 @@ from events.vocabulary import (
     Category,
     Channel,
     Filing,
+    MechanismKind,
     Notice,
     Satisfaction,
+    TypicalReason,
     Via,
     WarningLevel,
     Watched,
@@ -28,6 +30,7 @@ from events.vocabulary import (
 from services.casework.errors import DomainError
 from services.casework.problem import Act, Problem, Warning
 from services.casework.unit import Unit
+from services.supervision.campaign import DEFAULT_CAUSES
 
 START = datetime(2023, 2, 22, 1, 30, tzinfo=UTC)  # 09:30 in China
 UNITS = ("第一分局", "第二分局", "执法支队")
@@ -181,12 +184,23 @@ def _random_unit_step(story: Story, rng: random.Random, at: float) -> None:
         lambda: unit.respond(act, rng.choice(list(Notice)), rng.randint(1, 2), "已整改"),
         lambda: unit.submit_filing(act, rng.choice(list(Filing)), "0371-12345678"),
         lambda: unit.select_for_spot_check(act, "问题零报告"),
+        lambda: unit.adopt_mechanism(act, f"制度{rng.randint(1, 99)}号", rng.choice(
+            list(MechanismKind)), day(at).date(), rng.choice((None, "济环法〔2023〕5号")), (),
+            tuple(rng.sample(list(Category), rng.randint(0, 2)))),
     )
     try:
         rng.choice(commands)()
     except DomainError:
         return
     story.kept(unit)
+
+
+def _triage(problem: Problem, act: Act, rng: random.Random) -> None:
+    """A category, perhaps a cause, and now and then a typical case with the notice's criterion."""
+    reasons = tuple(rng.sample(list(TypicalReason), rng.randint(1, 2))) \
+        if rng.random() < 0.2 else ()
+    problem.triage(act, rng.choice(list(Category)), "原因", bool(reasons),
+                   rng.choice((None, *DEFAULT_CAUSES[:3])), reasons)
 
 
 def _assign(problem: Problem, act: Act, leader: str, department: str, deadline: date,
@@ -210,7 +224,7 @@ def _random_step(story: Story, rng: random.Random, problems: list[Problem], at: 
     deadline = (day(at) + timedelta(days=rng.randint(0, 40))).date()
     leader, department = rng.choice(_LEADERS)
     commands = (
-        lambda: problem.triage(act, rng.choice(list(Category)), "原因", rng.random() < 0.2),
+        lambda: _triage(problem, act, rng),
         lambda: _assign(problem, act, leader, department, deadline, rng.random() < 0.4),
         lambda: problem.note_progress(act, "进展顺利"),
         lambda: problem.extend_deadline(act, deadline + timedelta(days=30), "协调", "局长"),
@@ -226,8 +240,9 @@ def _random_step(story: Story, rng: random.Random, problems: list[Problem], at: 
         lambda: problem.circulate(act, "通报", deadline),
         lambda: problem.respond(act, rng.choice(list(Notice)), rng.randint(1, 2), "已整改"),
         lambda: problem.record_satisfaction(act, rng.choice(list(Satisfaction)), None),
+        lambda: problem.suspect_rebound(act, rng.choice(problems).id, problem.reported_on),
     )
-    weights = (3, 4, 2, 1, 4, 3, 1, 3, 1, 1, 3, 0.3, 0.2, 0.5, 0.8, 2)
+    weights = (3, 4, 2, 1, 4, 3, 1, 3, 1, 1, 3, 0.3, 0.2, 0.5, 0.8, 2, 0.3)
     try:
         rng.choices(commands, weights)[0]()
     except DomainError:

@@ -52,6 +52,11 @@ class Walked:
     answered: bool = False
     reopened: bool = False
     satisfaction: str | None = None
+    problem: str = ""
+    cause: str | None = None
+    typical_reasons: list[str] | None = None
+    rebound: bool = False
+    problem_id: str = ""
     stays: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
@@ -69,11 +74,15 @@ def walk(events: Sequence[RecordedEvent]) -> tuple[dict[str, Walked], Counter[tu
         if not isinstance(event, ProblemEventBase):
             continue
         at = datetime.fromisoformat(data["occurred_at"])
-        p = problems.setdefault(data["problem_id"], Walked())
+        p = problems.setdefault(data["problem_id"], Walked(problem_id=data["problem_id"]))
         if kind == "ProblemReported":
             p.unit, p.category, p.channel = data["unit"], data["category"], data["channel"]
-        elif kind == "ProblemTriaged" and data.get("category"):
-            p.category = data["category"]
+            p.problem = data["problem"]
+        elif kind == "ProblemTriaged":
+            p.category, p.cause = data["category"], data.get("cause")
+            p.typical_reasons = data["typical_reasons"] if data["typical"] else None
+        elif kind == "ReboundSuspected":
+            p.rebound = True
         elif kind in ("RectificationAssigned", "DeadlineExtended"):
             p.deadline = date.fromisoformat(data["deadline"])
         elif kind == "ReporterAnswered":
@@ -90,8 +99,30 @@ def walk(events: Sequence[RecordedEvent]) -> tuple[dict[str, Walked], Counter[tu
     return problems, notices
 
 
+def mechanisms_in(events: Sequence[RecordedEvent]) -> list[dict[str, Any]]:
+    """Every mechanism adopted, in the order recorded, as the summary's JSON lists it."""
+    return [{"unit": d["unit"], "title": d["title"], "kind": d["kind"],
+             "adopted_on": d["adopted_on"], "document": d["document"] or "",
+             "problems": d["problems"], "categories": d["categories"]}
+            for d in (json.loads(e.model_dump_json()) for e in events)
+            if d["type"] == "MechanismAdopted"]
+
+
+def causes_of(problems: list[Walked]) -> list[dict[str, Any]]:
+    counted = Counter((p.category, p.cause) for p in problems if p.cause)
+    order = [c.value for c in Category]
+    return [{"category": category, "cause": cause, "count": n}
+            for (category, cause), n in sorted(counted.items(), key=lambda item: (
+                order.index(item[0][0]), -item[1], item[0][1]))]
+
+
+def without_text(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The summary's lists less their wording for people (checked in the markdown test)."""
+    return [{k: v for k, v in item.items() if k != "text"} for item in items]
+
+
 def expected(problems: list[Walked], notices: Counter[tuple[str, str]], units: set[str],
-             today: date) -> dict[str, Any]:
+             today: date, mechanisms: list[dict[str, Any]]) -> dict[str, Any]:
     def on_time(p: Walked) -> bool:
         assert p.closed_at is not None
         return p.deadline is None or p.closed_at.astimezone(CHINA).date() <= p.deadline
@@ -119,31 +150,46 @@ def expected(problems: list[Walked], notices: Counter[tuple[str, str]], units: s
         "answered": sum(p.answered for p in public),
         **{level: sum(p.satisfaction == level for p in problems)
            for level in ("satisfied", "basically_satisfied", "dissatisfied")},
+        "rebounds": sum(p.rebound for p in problems),
         "by_category": {c.value: sum(p.category == c.value for p in problems) for c in Category},
         "by_channel": {c.value: sum(p.channel == c.value for p in problems) for c in Channel},
         "stage_days": stage_days,
+        "causes": causes_of(problems),
+        "typical_cases": [{"problem_id": p.problem_id, "unit": p.unit, "problem": p.problem,
+                           "reasons": p.typical_reasons, "status": p.status}
+                          for p in problems if p.typical_reasons is not None],
+        "mechanisms": [m for m in mechanisms if m["unit"] in units],
     }
 
 
 def test_the_summary_equals_a_plain_walk_over_the_event_log(
     nats_server: EmbeddedNats, tmp_path: Path
 ) -> None:
-    events = random_history(random.Random(5), 1_500)
+    events = random_history(random.Random(22), 1_500)
     assert {"CircularIssued", "UnitOrderIssued", "NoticeResponded", "ProblemReopened",
-            "ReporterAnswered", "SatisfactionRecorded"} <= {e.type for e in events}
+            "ReporterAnswered", "SatisfactionRecorded", "MechanismAdopted",
+            "ReboundSuspected"} <= {e.type for e in events}
+    assert any(getattr(e, "typical_reasons", ()) for e in events)
+    assert any(getattr(e, "cause", None) for e in events)
     store = projected(events, nats_server.url, tmp_path / "r.db")
     today = day(120).date()
 
     document = json.loads(to_json(read_summary(store, today)))
+    for line in (document["campaign"], *document["units"]):
+        for name in ("causes", "typical_cases", "mechanisms"):
+            line[name] = without_text(line[name])
 
     problems, notices = walk(events)
-    units = {p.unit for p in problems.values()} | {unit for unit, _ in notices}
+    mechanisms = mechanisms_in(events)
+    units = {p.unit for p in problems.values()} | {unit for unit, _ in notices} | {
+        m["unit"] for m in mechanisms}
     assert document["campaign"] == {"unit": None, **expected(
-        list(problems.values()), notices, units, today)}
+        list(problems.values()), notices, units, today, mechanisms)}
     assert {u["unit"] for u in document["units"]} == units
     for line in document["units"]:
         own = [p for p in problems.values() if p.unit == line["unit"]]
-        assert line == {"unit": line["unit"], **expected(own, notices, {line["unit"]}, today)}
+        assert line == {"unit": line["unit"], **expected(own, notices, {line["unit"]}, today,
+                                                         mechanisms)}
 
 
 def test_one_units_summary_reads_the_same_in_markdown_and_in_the_workbook(
@@ -161,7 +207,8 @@ def test_one_units_summary_reads_the_same_in_markdown_and_in_the_workbook(
     markdown = to_markdown(figures)
     assert f"| {unit} | {mine.reported} | {mine.to_rectify} | {mine.closed} |" in markdown
     sheets = load_workbook(BytesIO(to_xlsx(figures)))
-    assert sheets.sheetnames == ["总体情况", "按问题类别", "按问题来源", "各环节平均用时（天）"]
+    assert sheets.sheetnames == ["总体情况", "按问题类别", "按问题来源", "各环节平均用时（天）",
+                                 "问题成因（按类别）", "典型案例", "建章立制"]
     first = sheets["总体情况"]
     assert first["A1"].value == "行政执法突出问题专项整治工作总结（数据）：总体情况"
     assert first["A2"].value == f"单位：{unit}    截至：{written_date(day(60).date())}"

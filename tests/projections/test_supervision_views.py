@@ -15,6 +15,7 @@ from events.vocabulary import (
     Notice,
     ProblemStatus,
     Satisfaction,
+    TypicalReason,
     Via,
     WarningLevel,
     Watched,
@@ -189,3 +190,28 @@ def test_after_the_rectification_phase_the_board_lists_open_problems_without_a_r
     assert during.without_roadmap == ()
     assert [(i.problem, i.since) for i in after.without_roadmap] == [
         ("立行立改未完成", phase_end), ("从未交办", phase_end)]
+
+
+def test_a_typical_case_nobody_acted_on_is_proposed_for_a_supervision_order(
+    nats_server: EmbeddedNats, tmp_path: Path
+) -> None:
+    story = Story()
+    stalled = story.report(on=0, problem="停滞的典型案件")
+    moving = story.report(on=0, problem="推进中的典型案件")
+    for problem in (stalled, moving):
+        problem.triage(Act(SECTION, Via.CLI, day(1)), None, "监管缺位", True,
+                       typical_reasons=(TypicalReason.VITAL_INTERESTS,))
+        story.kept_problem(problem)
+    story.assign(story.report(on=0, problem="普通问题"), on=1, deadline=date(2023, 4, 10))
+    moving.assign(Act(SECTION, Via.CLI, day(20)), "赵局长", "法制科", "约谈企业",
+                  date(2023, 4, 10), immediate=True, milestones=())
+    story.kept_problem(moving)
+    store = projected(story.events, nats_server.url, tmp_path / "r.db")
+
+    board = read_board(store, TODAY, typical_stall_days=10)
+
+    assert [(i.problem, i.since) for i in board.typical_stalled] == [
+        ("停滞的典型案件", date(2023, 2, 23))]
+    remarks = {row.problem: row.remarks for unit in read_ledger(store, TODAY)
+               for row in unit.rows}
+    assert remarks["停滞的典型案件"] == "已研判；典型案例"

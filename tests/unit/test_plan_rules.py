@@ -8,17 +8,17 @@ import pytest
 
 from events.lifecycle import DeadlineExtended, Milestone, RectificationAssigned
 from events.vocabulary import ProblemStatus
+from services.casework.campaign_rules import CampaignRules
 from services.casework.errors import DeadlineError, MilestoneError
-from services.casework.plan_rules import PlanRules
 from services.casework.problem import Problem
 from tests.builders import SUPERVISOR, UNIT_STAFF, a_problem_in, an_act
 
-CAMPAIGN_2023 = PlanRules(rectification_end=date(2023, 4, 10), campaign_end=date(2023, 4, 20))
+CAMPAIGN_2023 = CampaignRules(rectification_end=date(2023, 4, 10), campaign_end=date(2023, 4, 20))
 
 
 def a_problem_under_the_campaign() -> Problem:
     problem = a_problem_in(ProblemStatus.TRIAGED)
-    problem.plan_rules = CAMPAIGN_2023
+    problem.campaign_rules = CAMPAIGN_2023
     return problem
 
 
@@ -46,7 +46,7 @@ def test_during_the_summary_phase_an_on_the_spot_fix_is_due_by_the_campaigns_end
     assert CAMPAIGN_2023.latest_immediate(date(2023, 4, 12)) == date(2023, 4, 20)
     assert CAMPAIGN_2023.latest_immediate(date(2023, 3, 1)) == date(2023, 4, 10)
     assert CAMPAIGN_2023.latest_immediate(date(2023, 5, 1)) is None
-    assert PlanRules().latest_immediate(date(2023, 3, 1)) is None
+    assert CampaignRules().latest_immediate(date(2023, 3, 1)) is None
 
 
 def test_a_roadmap_without_milestones_is_refused() -> None:

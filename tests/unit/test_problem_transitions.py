@@ -30,7 +30,7 @@ from events.lifecycle import (
     SupervisionOrderIssued,
 )
 from events.supervision import CircularIssued, DeadlineWarningRaised
-from events.vocabulary import Channel, ProblemStatus, Via, WarningLevel, Watched
+from events.vocabulary import Channel, ProblemStatus, TypicalReason, Via, WarningLevel, Watched
 from services.casework.application import Casework
 from services.casework.errors import (
     AlreadyAnsweredError,
@@ -69,7 +69,8 @@ from tests.builders import (
 # ----------------------------------------------------------------- the commands, with good args
 
 COMMANDS: dict[str, Callable[[Problem], None]] = {
-    "triage": lambda p: p.triage(an_act(), None, "检查计划未统筹", typical=True),
+    "triage": lambda p: p.triage(an_act(), None, "检查计划未统筹", typical=True,
+                                 typical_reasons=(TypicalReason.SOCIAL_IMPACT,)),
     "link_duplicate": lambda p: p.link_duplicate(an_act(), OTHER_PROBLEM),
     "decline": lambda p: p.decline(an_act(), "不属于本次整治范围"),
     "assign": lambda p: p.assign(

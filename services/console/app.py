@@ -1,0 +1,561 @@
+"""The console's routes: sign-in and sign-out, each role's home page, the problem page with the
+forms its reader may use, evidence, the ledger and the board.
+
+Every POST carries the form's CSRF token; every action is one staff command sent with the
+signed-in person's identity session (``via: web``), then the page waits until the read models
+show it, so what the person sees after pressing a button includes what they did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.staticfiles import StaticFiles
+
+from events.commands import ProblemCommand
+from events.vocabulary import Category, Channel, ProblemStatus, TypicalReason, Via
+from projections.board import read_board
+from projections.exports import export
+from projections.facts import local_date
+from projections.ledger import read_ledger
+from projections.stats import Statistics, read_stats
+from projections.store import ReadStore
+from services.clock import system_clock
+from services.console import views
+from services.console.access import home, may, readable_units
+from services.console.actions import ACTIONS, ActionRefusedError
+from services.console.backend import Backend, Staff
+from services.console.browser import COOKIE, BrowserSession, BrowserSessions
+from services.console.charts import Bar, bars, percent
+from services.console.evidence import EvidenceRefusedError, EvidenceStore
+from services.console.pages import language, render
+from services.identity.audit import AuditLog
+from services.intake.headers import SecurityHeaders
+
+STATIC = Path(__file__).parent / "static"
+READ_YOUR_WRITE_SECONDS = 15.0
+
+
+class SignInNeededError(Exception):
+    """No live identity session behind this browser: to the sign-in page."""
+
+
+class ForbiddenError(Exception):
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+@dataclass
+class Console:
+    backend: Backend
+    store: ReadStore
+    evidence: EvidenceStore
+    audit: AuditLog
+    tracking_key: bytes
+    secure_cookie: bool = False
+    sessions: BrowserSessions | None = None
+
+    def __post_init__(self) -> None:
+        self.sessions = self.sessions or BrowserSessions()
+
+    @property
+    def browsers(self) -> BrowserSessions:
+        assert self.sessions is not None
+        return self.sessions
+
+    async def read(self, reader: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.to_thread(reader, self.store, *args)
+
+
+def today() -> date:
+    return local_date(system_clock())
+
+
+def create_app(console: Console) -> FastAPI:
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    def browser(request: Request) -> BrowserSession | None:
+        return console.browsers.get(request.cookies.get(COOKIE))
+
+    async def signed_in(request: Request) -> tuple[BrowserSession, Staff]:
+        session = browser(request)
+        if session is None or session.token is None:
+            raise SignInNeededError
+        staff = await console.backend.whoami(session.token)
+        if staff is None:
+            console.browsers.drop(session)
+            raise SignInNeededError
+        return session, staff
+
+    def with_cookie(response: Response, session: BrowserSession) -> Response:
+        response.set_cookie(
+            COOKIE,
+            session.sid,
+            httponly=True,
+            samesite="strict",
+            secure=console.secure_cookie,
+            path="/",
+        )
+        return response
+
+    def page(
+        request: Request,
+        template: str,
+        session: BrowserSession,
+        staff: Staff | None,
+        status_code: int = 200,
+        **context: Any,
+    ) -> Response:
+        notices, session.notice = session.notice, []
+        return with_cookie(
+            render(
+                request,
+                template,
+                status_code,
+                csrf=session.csrf,
+                staff=staff,
+                notices=notices,
+                may=may,
+                **context,
+            ),
+            session,
+        )
+
+    async def checked_form(request: Request, session: BrowserSession) -> FormData:
+        form = await request.form()
+        sent = form.get("csrf")
+        if not session.csrf_matches(sent if isinstance(sent, str) else None):
+            raise ForbiddenError("csrf")
+        return form
+
+    async def forbidden(request: Request, staff: Staff, what: str) -> Response:
+        """A 403 page, and a security event in the audit log."""
+        await asyncio.to_thread(
+            console.audit.record,
+            system_clock(),
+            "console-access",
+            "refused",
+            actor_id=staff.person_id,
+            actor=staff.name,
+            target=what,
+            detail=f"{request.method} {request.url.path}",
+        )
+        raise ForbiddenError(what)
+
+    @app.exception_handler(SignInNeededError)
+    async def to_sign_in(request: Request, _: Exception) -> Response:
+        target = request.url.path if request.method == "GET" else "/"
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(ForbiddenError)
+    async def refused(request: Request, error: Exception) -> Response:
+        session = browser(request) or console.browsers.new()
+        return page(request, "forbidden.html", session, None, 403)
+
+    @app.exception_handler(404)
+    async def missing(request: Request, _: Exception) -> Response:
+        session = browser(request) or console.browsers.new()
+        return page(request, "missing.html", session, None, 404)
+
+    # ------------------------------------------------------------- signing in
+
+    @app.get("/login")
+    async def login_page(request: Request, next: str = "/") -> Response:
+        session = browser(request)
+        if session is None or session.token is not None:
+            session = console.browsers.new()
+        return page(
+            request,
+            "login.html",
+            session,
+            None,
+            next=_local(next),
+            error=None,
+            login="",
+            ask_new_password=False,
+        )
+
+    @app.post("/login")
+    async def login(request: Request) -> Response:
+        session = browser(request)
+        if session is None:
+            return RedirectResponse("/login", status_code=303)
+        form = await checked_form(request, session)
+        name, target = str(form.get("login") or "").strip(), _local(str(form.get("next") or "/"))
+        answer = await console.backend.login(
+            name,
+            str(form.get("password") or ""),
+            str(form.get("totp") or "").strip() or None,
+            str(form.get("new_password") or "") or None,
+        )
+        if not answer.get("ok"):
+            error = answer.get("error") or {}
+            return page(
+                request,
+                "login.html",
+                session,
+                None,
+                next=target,
+                error=error,
+                login=name,
+                ask_new_password=error.get("code") == "password_change_required",
+            )
+        fresh = console.browsers.signed_in(session, str(answer["token"]))
+        staff = Staff.from_json(answer["person"])
+        return with_cookie(
+            RedirectResponse(target if target != "/" else home(staff), status_code=303), fresh
+        )
+
+    @app.post("/logout")
+    async def logout(request: Request) -> Response:
+        session = browser(request)
+        if session is not None:
+            await checked_form(request, session)
+            if session.token:
+                await console.backend.logout(session.token)
+            console.browsers.drop(session)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    # ------------------------------------------------------------- home pages
+
+    @app.get("/")
+    async def start(request: Request) -> Response:
+        _, staff = await signed_in(request)
+        return RedirectResponse(home(staff), status_code=303)
+
+    @app.get("/office")
+    async def office(request: Request) -> Response:
+        session, staff = await signed_in(request)
+        if not may(staff, "problem.triage"):
+            await forbidden(request, staff, "office")
+        lines: list[views.ProblemLine] = await console.read(views.problem_lines, today())
+        by = _by_status(lines)
+        unanswered = [
+            p
+            for p in lines
+            if p.channel.is_public
+            and not p.answered
+            and p.status in (ProblemStatus.VERIFIED, ProblemStatus.CLOSED)
+        ]
+        inbox = await console.read(
+            views.with_intake, by(ProblemStatus.REPORTED), console.tracking_key
+        )
+        return page(
+            request,
+            "office.html",
+            session,
+            staff,
+            inbox=inbox,
+            to_assign=by(ProblemStatus.TRIAGED),
+            to_verify=by(ProblemStatus.FIX_SUBMITTED),
+            to_close=by(ProblemStatus.VERIFIED),
+            unanswered=unanswered,
+            rectifying=by(ProblemStatus.RECTIFYING),
+        )
+
+    @app.get("/unit")
+    async def unit(request: Request) -> Response:
+        session, staff = await signed_in(request)
+        units = {u for u in staff.units("unit_staff", "unit_leader") if u is not None}
+        if not units:
+            await forbidden(request, staff, "unit")
+        lines = await console.read(views.problem_lines, today(), units)
+        orders = await console.read(views.open_notices, units)
+        return page(
+            request,
+            "unit.html",
+            session,
+            staff,
+            units=sorted(units),
+            lines=lines,
+            leader=staff.holds("unit_leader"),
+            orders=orders,
+        )
+
+    @app.get("/account")
+    async def account(request: Request) -> Response:
+        session, staff = await signed_in(request)
+        return page(request, "account.html", session, staff)
+
+    # ----------------------------------------------------------- one problem
+
+    async def readable(request: Request, staff: Staff, problem_id: str) -> str:
+        unit_name = await console.read(views.unit_of, problem_id)
+        if unit_name is None:
+            raise _not_found()
+        allowed = readable_units(staff)
+        if allowed is not None and unit_name not in allowed:
+            await forbidden(request, staff, f"problem {problem_id} ({unit_name})")
+        return str(unit_name)
+
+    async def problem_page(request: Request, session: BrowserSession, staff: Staff,
+                           problem_id: str, revealed: dict[str, str] | None = None) -> Response:
+        record = await console.read(views.problem_record, today(), problem_id,
+                                    console.tracking_key, language(request))
+        if record is None:
+            raise _not_found()
+        leaders, departments = await console.read(views.known_names)
+        return page(request, "problem.html", session, staff, p=record,
+                    categories=list(Category), channels=list(Channel), S=ProblemStatus,
+                    typical_reasons=list(TypicalReason),
+                    leaders=leaders, departments=departments, revealed=revealed)
+
+    @app.get("/problems/{problem_id}")
+    async def problem(request: Request, problem_id: str) -> Response:
+        session, staff = await signed_in(request)
+        await readable(request, staff, _uuid(problem_id))
+        return await problem_page(request, session, staff, problem_id)
+
+    @app.post("/problems/{problem_id}/unmask")
+    async def unmask(request: Request, problem_id: str) -> Response:
+        """The reporter in clear for a reporter-data reader, with the purpose recorded; shown
+        on this one answer only (never kept by the console)."""
+        session, staff = await signed_in(request)
+        await readable(request, staff, _uuid(problem_id))
+        if not may(staff, "reporter.unmask"):
+            await forbidden(request, staff, f"reporter.unmask {problem_id}")
+        form = await checked_form(request, session)
+        assert session.token is not None
+        answer = await console.backend.unmask(session.token, problem_id,
+                                              str(form.get("purpose") or "").strip())
+        if not answer.get("ok"):
+            error = answer.get("error") or {}
+            session.notice.append(("error", "查看申请无效：请写明用途（至少两个字）",
+                                   "invalid request: state the purpose"))
+            if error.get("code") != "invalid_request":
+                session.notice[-1] = ("error", str(error.get("zh")), str(error.get("en")))
+            return RedirectResponse(f"/problems/{problem_id}", status_code=303)
+        return await problem_page(request, session, staff, problem_id,
+                                  revealed=dict(answer["reporter"]))
+
+    @app.get("/search")
+    async def search(request: Request, q: str = "") -> Response:
+        session, staff = await signed_in(request)
+        lines = await console.read(views.search, today(), q, console.tracking_key,
+                                   readable_units(staff)) if q.strip() else []
+        return page(request, "search.html", session, staff, q=q, lines=lines)
+
+    @app.post("/problems/{problem_id}/{verb}")
+    async def act(request: Request, problem_id: str, verb: str) -> Response:
+        session, staff = await signed_in(request)
+        unit_name = await readable(request, staff, _uuid(problem_id))
+        build = ACTIONS.get(verb)
+        if build is None:
+            raise _not_found()
+        if not may(staff, f"problem.{verb}", unit_name):
+            await forbidden(request, staff, f"problem.{verb} {problem_id} ({unit_name})")
+        form = await checked_form(request, session)
+        where = f"/problems/{problem_id}"
+        try:
+            fields = build(form, await _kept_evidence(form, console.evidence))
+            if verb == "extend":
+                fields["approved_by"] = staff.name
+            command: ProblemCommand = fields.pop("model")(
+                problem_id=problem_id, actor=staff.name, via=Via.WEB, **fields
+            )
+        except ActionRefusedError as refused:
+            session.notice.append(("error", refused.zh, refused.en))
+            return RedirectResponse(where, status_code=303)
+        except EvidenceRefusedError as refused:
+            session.notice.append(("error", refused.zh, refused.en))
+            return RedirectResponse(where, status_code=303)
+        except ValidationError as invalid:
+            first = invalid.errors(include_url=False)[0]
+            field = ".".join(str(p) for p in first["loc"])
+            session.notice.append(
+                (
+                    "error",
+                    f"填写有误：{_FIELD_NAMES.get(field, field)}",
+                    f"invalid {field}: {first['msg']}",
+                )
+            )
+            return RedirectResponse(where, status_code=303)
+        except ValueError as invalid:
+            session.notice.append(("error", f"填写有误：{invalid}", f"invalid input: {invalid}"))
+            return RedirectResponse(where, status_code=303)
+        assert session.token is not None
+        reply = await console.backend.command(session.token, command)
+        if not reply.get("ok"):
+            error = reply.get("error") or {}
+            session.notice.append(
+                ("error", str(error.get("zh", "被拒绝")), str(error.get("en", "refused")))
+            )
+            return RedirectResponse(where, status_code=303)
+        await _shown(console, problem_id, int(reply["version"]))
+        session.notice.append(("ok", "已记录", "recorded"))
+        return RedirectResponse(where, status_code=303)
+
+    @app.get("/problems/{problem_id}/evidence/{sha256}")
+    async def evidence(request: Request, problem_id: str, sha256: str) -> Response:
+        _, staff = await signed_in(request)
+        await readable(request, staff, _uuid(problem_id))
+        record = await console.read(
+            views.problem_record, today(), problem_id, console.tracking_key, "zh"
+        )
+        found = [e for e in (record.evidence if record else []) if e.sha256 == sha256]
+        path = console.evidence.path(sha256)
+        if not found or not path.exists():
+            raise _not_found()
+        return FileResponse(
+            path,
+            media_type=found[0].media_type,
+            filename=found[0].name,
+            headers={"Cache-Control": "no-store"},
+        )
+
+    # --------------------------------------------------------- ledger, board
+
+    @app.get("/ledger")
+    async def ledger(request: Request, unit: str | None = None) -> Response:
+        session, staff = await signed_in(request)
+        ledgers, chosen = await _ledgers(request, staff, unit)
+        allowed = readable_units(staff)
+        return page(request, "ledger.html", session, staff, ledgers=ledgers, chosen=chosen,
+                    units=sorted(allowed or []), choose=allowed is None or len(allowed) > 1)
+
+    @app.get("/ledger.xlsx")
+    async def ledger_xlsx(request: Request, unit: str | None = None) -> Response:
+        _, staff = await signed_in(request)
+        ledgers, chosen = await _ledgers(request, staff, unit)
+        content = await asyncio.to_thread(export, ledgers, "xlsx")
+        name = f"整改台账-{chosen or '全部'}-{today().isoformat()}.xlsx"
+        return Response(
+            content,
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={
+                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+                "Cache-Control": "no-store",
+            },
+        )
+
+    async def _ledgers(
+        request: Request, staff: Staff, unit: str | None
+    ) -> tuple[list[Any], str | None]:
+        allowed = readable_units(staff)
+        if allowed is not None:
+            if unit is not None and unit not in allowed:
+                await forbidden(request, staff, f"ledger {unit}")
+            if unit is None and len(allowed) == 1:
+                unit = next(iter(allowed))
+            if unit is None:
+                await forbidden(request, staff, "ledger of every unit")
+        ledgers = await console.read(read_ledger, today(), unit or None)
+        return ledgers, unit
+
+    @app.get("/stats")
+    async def stats(request: Request) -> Response:
+        session, staff = await signed_in(request)
+        allowed = readable_units(staff)
+        if allowed is not None:
+            await forbidden(request, staff, "stats of every unit")
+        figures: Statistics = await console.read(read_stats, today())
+        lang = language(request)
+        units = sorted(figures.units, key=lambda u: u.unit)
+        by_channel: dict[Channel, int] = {}
+        for cell in figures.cells:
+            by_channel[cell.channel] = by_channel.get(cell.channel, 0) + cell.count
+        zh = lang == "zh"
+        charts = [(title, bars(title, rows, colour, top)) for title, rows, colour, top in (
+            ("整改完成率（按单位）" if zh else "Closure rate by unit",
+             [Bar(u.unit, u.closure_rate or 0, percent(u.closure_rate)) for u in units],
+             "#9b1c1c", 1.0),
+            ("按期完成率（按单位）" if zh else "On-time rate by unit",
+             [Bar(u.unit, u.on_time_rate or 0, percent(u.on_time_rate)) for u in units],
+             "#175cd3", 1.0),
+            ("逾期未完成（按单位）" if zh else "Overdue by unit",
+             [Bar(u.unit, u.overdue, str(u.overdue)) for u in units], "#b42318", None),
+            ("问题来源（按渠道）" if zh else "Reports by channel",
+             [Bar(c.label("zh" if zh else "en"), n, str(n))
+              for c, n in sorted(by_channel.items(), key=lambda item: -item[1])],
+             "#475467", None),
+        )]
+        return page(request, "stats.html", session, staff, figures=figures, units=units,
+                    charts=charts, percent=percent)
+
+    @app.get("/board")
+    async def board(request: Request) -> Response:
+        session, staff = await signed_in(request)
+        allowed = readable_units(staff)
+        if allowed is not None and not allowed:
+            await forbidden(request, staff, "board")
+        shown = await console.read(read_board, today())
+        return page(request, "board.html", session, staff, board=shown, allowed=allowed)
+
+    return app
+
+
+_FIELD_NAMES = {
+    "leader": "责任领导（必填）",
+    "department": "责任部门（必填）",
+    "measures": "整改措施（必填）",
+    "deadline": "整改时限（必填）",
+    "note": "进展情况（必填）",
+    "summary": "整改情况（必填）",
+    "message": "答复内容（必填）",
+    "reason": "理由（必填）",
+    "duplicate_of": "重复问题编号",
+}
+
+
+def _by_status(
+    lines: list[views.ProblemLine],
+) -> Callable[[ProblemStatus], list[views.ProblemLine]]:
+    def of(status: ProblemStatus) -> list[views.ProblemLine]:
+        return [p for p in lines if p.status is status]
+
+    return of
+
+
+def _local(target: str) -> str:
+    """Only a path on this console (no other host) as the place to go after sign-in."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+def _not_found() -> Exception:
+    return HTTPException(404)
+
+
+def _uuid(text: str) -> str:
+    try:
+        return str(UUID(text))
+    except ValueError:
+        raise _not_found() from None
+
+
+async def _kept_evidence(form: FormData, store: EvidenceStore) -> list[str]:
+    """Every uploaded file kept (refused as a whole when one is refused); their references."""
+    kept = []
+    for upload in form.getlist("evidence"):
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            continue
+        content = await upload.read(store.max_bytes + 1)
+        evidence = await asyncio.to_thread(store.keep, upload.filename, content)
+        kept.append(evidence.reference())
+    return kept
+
+
+async def _shown(console: Console, problem_id: str, version: int) -> None:
+    """Wait (bounded) until the read models show the problem at ``version``."""
+    deadline = time.monotonic() + READ_YOUR_WRITE_SECONDS
+    while time.monotonic() < deadline:
+        if await console.read(views.latest_version, problem_id) >= version:
+            return
+        await asyncio.sleep(0.05)

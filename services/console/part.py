@@ -1,0 +1,51 @@
+"""Part ``console`` of ``rectify up`` (``--without console`` leaves it off): the staff console on
+its own listener, talking to the services over the same NATS as the CLI."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+import nats
+
+from projections.service import open_read_store
+from services.console.app import Console, create_app
+from services.console.backend import Backend
+from services.console.evidence import EvidenceStore
+from services.intake.http import serving
+from services.intake.keys import IntakeKeys
+from services.runtime.config import IntakeSettings
+
+if TYPE_CHECKING:
+    from services.runtime.process import Runtime
+
+EVIDENCE_DIR = "evidence"
+
+
+@contextlib.asynccontextmanager
+async def console(runtime: Runtime) -> AsyncIterator[None]:
+    settings = runtime.settings
+    client = await nats.connect(runtime.nats_url, name="rectify-console")
+    store = open_read_store(settings.read_store_location())
+    keys = IntakeKeys.for_settings(settings, create=True)
+    listener = IntakeSettings(host=settings.console.host, http_port=settings.console.port)
+    app = create_app(
+        Console(
+            Backend(client),
+            store,
+            EvidenceStore(
+                settings.data_dir / EVIDENCE_DIR,
+                int(settings.console.evidence_max_mb * 1024 * 1024),
+            ),
+            runtime.accounts.audit,
+            keys.tracking,
+        )
+    )
+    try:
+        async with serving(app, listener) as url:
+            runtime.endpoints["console"] = url
+            yield
+    finally:
+        store.close()
+        await client.drain()

@@ -1,0 +1,381 @@
+"""The staff console in a real browser against a real ``rectify up``: a public report's whole
+life by three people, unit scope, sign-in, send-back, extension, evidence limits."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import struct
+import zlib
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from playwright.sync_api import Browser
+
+from tests.console.browser import Visitor
+from tests.console.conftest import OTHER, OWN
+from tests.identity.desk import NEW_PASSWORD, Desk
+
+pytestmark = pytest.mark.integration
+
+
+def png(width: int, height: int, seed: int = 0) -> bytes:
+    """A real PNG picture (noise, so it does not compress away)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    rows = b"".join(
+        b"\x00" + hashlib.shake_256(f"{seed}:{y}".encode()).digest(width * 3) for y in range(height)
+    )
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 0))
+        + chunk(b"IEND", b"")
+    )
+
+
+def public_report(desk: Desk, unit: str, text: str) -> str:
+    answer = desk.json(
+        "rexian",
+        "report",
+        "--unit",
+        unit,
+        "--channel",
+        "hotline",
+        "--category",
+        "uncivil",
+        "--problem",
+        text,
+        "--case",
+        "来电反映检查时大声呵斥",
+        "--reporter-name",
+        "张三丰",
+        "--reporter-phone",
+        "13812345678",
+    )
+    return str(answer["problem_id"])
+
+
+def signed_in(browser: Browser, url: str, login: str) -> Visitor:
+    visitor = Visitor.open(browser, url, login)
+    visitor.sign_in(login, NEW_PASSWORD)
+    return visitor
+
+
+def timeline(visitor: Visitor) -> list[list[str]]:
+    rows: list[list[str]] = visitor.page.eval_on_selector_all(
+        "table.timeline tbody tr",
+        "rows => rows.map(r => Array.from(r.cells).map(c => c.innerText.trim()))",
+    )
+    return rows
+
+
+def assign(office: Visitor, problem: str, *, immediate: bool = False) -> None:
+    office.goto(f"/problems/{problem}", "to-assign")
+    office.page.fill("form[action$='/assign'] input[name=leader]", "沁园分局 负责人")
+    office.page.fill("form[action$='/assign'] input[name=department]", "法制股")
+    office.page.fill(
+        "form[action$='/assign'] textarea[name=measures]", "约谈当事执法人员，开展文明执法培训"
+    )
+    office.page.fill("form[action$='/assign'] input[name=deadline]", "2026年12月31日")
+    if immediate:
+        office.page.check("form[action$='/assign'] input[name=immediate]")
+    else:
+        office.page.fill("form[action$='/assign'] textarea[name=milestones]", "2026-12-10:完成培训")
+    office.submit("assign", "assigned")
+    assert "已记录" in office.notice(), office.notice()
+
+
+def submit_fix(unit: Visitor, problem: str, files: list[dict[str, Any]]) -> None:
+    unit.goto(f"/problems/{problem}", "to-fix")
+    unit.page.fill(
+        "form[action$='/submit-fix'] textarea[name=summary]", "已约谈当事人并组织全员培训"
+    )
+    unit.page.set_input_files("form[action$='/submit-fix'] input[name=evidence]", files)  # type: ignore[arg-type]
+    unit.submit("submit-fix", "fix-submitted")
+
+
+def test_a_public_report_lives_its_whole_life_through_the_console(
+    desk: Desk, console_url: str, browser: Browser, tmp_path: Path
+) -> None:
+    problem = public_report(desk, OWN, "执法人员检查时态度粗暴")
+
+    office = signed_in(browser, console_url, "wangke")
+    assert office.path() == "/office"
+    inbox = office.page.locator("section", has_text="待研判的新问题")
+    row = inbox.locator("tr", has_text="执法人员检查时态度粗暴")
+    assert "监督举报电话" in row.inner_text()
+    assert "张*" in row.inner_text()
+    assert "138****5678" in row.inner_text()
+    assert "张三丰" not in office.page.content()
+    assert "13812345678" not in office.page.content()
+    tracking = row.locator("td.mono").inner_text()
+    assert tracking.startswith("R-")
+
+    office.goto(f"/problems/{problem}", "to-triage")
+    office.page.fill(
+        "form[action$='/triage'] textarea[name=root_cause]", "执法人员文明执法意识不强"
+    )
+    office.page.check("form[action$='/triage'] input[name=typical]")
+    office.page.check("form[action$='/triage'] input[name=typical_reasons][value=public_attention]")
+    office.submit("triage", "triaged")
+    assert "已记录" in office.notice()
+    assign(office, problem)
+
+    unit = signed_in(browser, console_url, "zhangsan")
+    assert unit.path() == "/unit"
+    assert unit.page.locator("tr", has_text="执法人员检查时态度粗暴").count() == 1
+    unit.goto(f"/problems/{problem}", "to-progress")
+    unit.page.fill("form[action$='/progress'] textarea[name=note]", "已完成全员文明执法培训")
+    unit.page.select_option("form[action$='/progress'] select[name=milestone]", "1")
+    unit.submit("progress", "progress")
+    photo = png(64, 48)
+    submit_fix(unit, problem, [{"name": "整改现场.png", "mimeType": "image/png", "buffer": photo}])
+    assert "已记录" in unit.notice(), unit.notice()
+    link = unit.page.locator("dl.facts a", has_text="整改现场.png")
+    with unit.page.expect_download() as download:
+        link.click()
+    saved = tmp_path / "photo.png"
+    download.value.save_as(saved)
+    assert hashlib.sha256(saved.read_bytes()).hexdigest() == hashlib.sha256(photo).hexdigest()
+
+    verifier = signed_in(browser, console_url, "zhaoganshi")
+    queue = verifier.page.locator("section", has_text="待验收")
+    queue.locator("a", has_text="执法人员检查时态度粗暴").click()
+    verifier.look("to-verify")
+    verifier.submit("verify", "verified")
+    verifier.page.fill(
+        "form[action$='/answer'] textarea[name=message]",
+        "您反映的问题已整改，当事执法人员已被约谈并参加培训。",
+    )
+    verifier.submit("answer", "answered")
+    verifier.submit("close", "closed")
+    assert verifier.page.locator("dd.status").inner_text() == "已销号"
+
+    steps = {(row[1], row[2]) for row in timeline(verifier)}
+    assert {
+        ("问题登记", "12345热线 吴接线员"),
+        ("分类研判", "法规与科技标准科 王科长"),
+        ("交办整改（四定）", "法规与科技标准科 王科长"),
+        ("完成节点", "沁园分局 张三"),
+        ("提交整改结果", "沁园分局 张三"),
+        ("验收通过", "法规与科技标准科 赵干事"),
+        ("答复举报人", "法规与科技标准科 赵干事"),
+        ("销号", "法规与科技标准科 赵干事"),
+    } <= steps, steps
+    assert all(
+        row[3] == "网页"
+        for row in timeline(verifier)
+        if row[2] in ("法规与科技标准科 王科长", "沁园分局 张三")
+    ), timeline(verifier)
+
+    unit.goto(f"/ledger?unit={OWN}", "ledger")
+    assert unit.page.locator("table.ledger tr", has_text="执法人员检查时态度粗暴").count() == 1
+    with unit.page.expect_download() as download:
+        unit.page.click("a.button[href^='/ledger.xlsx']")
+    workbook = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    cells = [str(c.value) for sheet in workbook for r in sheet.iter_rows() for c in r if c.value]
+    assert "执法人员检查时态度粗暴" in cells
+    assert "约谈当事执法人员，开展文明执法培训" in cells
+
+
+def test_a_unit_cannot_see_open_or_act_on_another_units_problem(
+    desk: Desk, console_url: str, browser: Browser
+) -> None:
+    theirs = public_report(desk, OWN, "沁园分局的问题不给玉泉看")
+    other = signed_in(browser, console_url, "yqstaff")
+    assert other.path() == "/unit"
+    assert "沁园分局的问题不给玉泉看" not in other.page.content()
+
+    response = other.page.goto(f"{console_url}/problems/{theirs}")
+    assert response is not None
+    assert response.status == 403
+    other.look("forbidden", 403)
+    assert "无权" in other.page.content()
+    assert "沁园分局的问题不给玉泉看" not in other.page.content()
+
+    other.goto("/unit", "own-unit")
+    token = other.page.eval_on_selector("input[name=csrf]", "e => e.value")
+    acted = other.page.request.post(
+        f"{console_url}/problems/{theirs}/progress", form={"csrf": token, "note": "越权报送"}
+    )
+    assert acted.status == 403
+    assert "ProgressNoted" not in [e["type"] for e in desk.history(theirs)]
+    ledger = other.page.request.get(f"{console_url}/ledger.xlsx?unit={OWN}")
+    assert ledger.status == 403
+
+    records = desk.json("shenji", "audit", "--actor", "yqstaff")["records"]
+    refused = [r for r in records if r["action"] == "console-access" and r["result"] == "refused"]
+    assert len(refused) >= 3
+    assert any(theirs in (r["target"] or "") for r in refused)
+
+
+def test_signed_out_and_ended_sessions_go_to_sign_in(
+    desk: Desk, console_url: str, browser: Browser
+) -> None:
+    stranger = Visitor.open(browser, console_url, "stranger")
+    stranger.goto("/office", "signed-out")
+    assert stranger.path() == "/login"
+    stranger.page.fill("input[name=login]", "wangke")
+    stranger.page.fill("input[name=password]", "Wrong-Passw0rd")
+    stranger.page.click("form[action='/login'] button[type=submit]")
+    stranger.look("wrong-password")
+    assert "登录名或口令错误" in stranger.notice()
+
+    person = desk.enrol("leaving", "沁园分局 调离人员", OWN, "unit_staff")
+    leaving = signed_in(browser, console_url, person.login)
+    leaving.page.click("header form[action='/logout'] button")
+    leaving.page.wait_for_url("**/login")
+    leaving.goto("/unit", "after-sign-out")
+    assert leaving.path() == "/login"
+
+    leaving.sign_in(person.login, NEW_PASSWORD)
+    desk.json("anquan", "staff", "disable", person.login, "--reason", "调离")
+    leaving.goto("/unit", "ended-session")
+    assert leaving.path() == "/login"
+
+
+def test_send_back_extension_and_evidence_limits(
+    desk: Desk, console_url: str, browser: Browser
+) -> None:
+    problem = public_report(desk, OWN, "执法记录仪未全程开启")
+    office = signed_in(browser, console_url, "wangke")
+    assign(office, problem)
+
+    leader = signed_in(browser, console_url, "qyfzr")
+    leader.goto(f"/problems/{problem}", "to-extend")
+    leader.page.fill("form[action$='/extend'] input[name=deadline]", "2027年1月31日")
+    leader.page.fill("form[action$='/extend'] textarea[name=reason]", "需配合上级统一采购设备")
+    leader.submit("extend", "extended")
+    assert "2027年1月31日" in leader.page.locator("dl.facts").inner_text()
+    assert ("延期", "沁园分局 负责人") in {(r[1], r[2]) for r in timeline(leader)}
+
+    unit = signed_in(browser, console_url, "zhangsan")
+    submit_fix(
+        unit, problem, [{"name": "大照片.png", "mimeType": "image/png", "buffer": png(200, 120)}]
+    )
+    refusal = unit.notice()
+    assert "文件过大" in refusal, refusal
+    assert "不得超过 51 KB" in refusal, refusal
+    assert "FixSubmitted" not in [e["type"] for e in desk.history(problem)]
+    submit_fix(
+        unit,
+        problem,
+        [{"name": "说明.exe", "mimeType": "application/octet-stream", "buffer": b"MZ\x90\x00"}],
+    )
+    assert "不支持的文件类型" in unit.notice()
+    submit_fix(
+        unit,
+        problem,
+        [{"name": "记录仪.png", "mimeType": "image/png", "buffer": png(16, 16, seed=1)}],
+    )
+    assert "已记录" in unit.notice()
+
+    verifier = signed_in(browser, console_url, "zhaoganshi")
+    verifier.goto(f"/problems/{problem}", "to-send-back")
+    verifier.page.check("form[action$='/verify'] input[value=reject]")
+    verifier.submit("verify", "send-back-without-reason")
+    assert "退回须说明理由" in verifier.notice()
+    verifier.page.check("form[action$='/verify'] input[value=reject]")
+    verifier.page.fill(
+        "form[action$='/verify'] textarea[name=reason]", "佐证材料不足，请补充培训签到表"
+    )
+    verifier.submit("verify", "sent-back")
+
+    unit.goto("/unit", "after-send-back")
+    row = unit.page.locator("tr", has_text="执法记录仪未全程开启")
+    assert "整改中" in row.inner_text()
+    unit.goto(f"/problems/{problem}", "sent-back-problem")
+    assert "佐证材料不足" in unit.page.locator("table.timeline").inner_text()
+    assert unit.page.locator("form[action$='/submit-fix']").count() == 1
+
+
+def test_english_on_request(desk: Desk, console_url: str, browser: Browser) -> None:
+    visitor = Visitor.open(browser, console_url, "english")
+    visitor.goto("/login?lang=en", "login-en")
+    assert "Sign in" in visitor.page.content()
+    visitor.goto("/login", "login-en-remembered")
+    assert visitor.page.locator("h1").inner_text() == "Sign in"
+    assert OTHER  # the other unit exists in this campaign's directory
+
+
+def test_orders_search_and_the_reporter_behind_a_stated_purpose(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    problem = public_report(desk, OWN, "检查后未出具执法文书")
+    office = signed_in(browser, console_url, "wangke")
+    tracking = office.page.locator("tr", has_text="检查后未出具执法文书").locator(
+        "td.mono").inner_text()
+    office.goto(f"/problems/{problem}", "to-order")
+    office.page.fill("form[action$='/supervise'] textarea[name=reason]", "请三日内说明情况")
+    office.page.fill("form[action$='/supervise'] input[name=due]", "2026年12月20日")
+    office.submit("supervise", "ordered")
+    assert ("督办", "法规与科技标准科 王科长") in {(r[1], r[2]) for r in timeline(office)}
+
+    staff = signed_in(browser, console_url, "zhangsan")
+    order = staff.page.locator("section", has_text="待回复的督办、通报").locator(
+        "tr", has_text="请三日内说明情况")
+    assert "2026年12月20日" in order.inner_text()
+    order.locator("a").click()
+    staff.look("to-respond")
+    staff.page.fill("form[action$='/respond'] textarea[name=response]", "已核实，正在补发文书")
+    staff.submit("respond", "responded")
+    assert "已核实，正在补发文书" in staff.page.locator("table.notices").inner_text()
+    assert ("回复督办/通报", "沁园分局 张三") in {(r[1], r[2]) for r in timeline(staff)}
+    staff.goto("/unit", "no-order-waiting")
+    assert staff.page.locator("section", has_text="待回复的督办、通报").count() == 0
+
+    office.goto(f"/search?q={tracking.lower().replace('-', '')}", "search-tracking")
+    assert office.page.locator("table.list tr", has_text="检查后未出具执法文书").count() == 1
+    other = signed_in(browser, console_url, "yqstaff")
+    other.goto("/search?q=检查后未出具执法文书", "search-other-unit")
+    assert other.page.locator("table.list").count() == 0
+
+    reader = signed_in(browser, console_url, "chayue")
+    reader.goto(f"/problems/{problem}", "to-unmask")
+    assert "张三丰" not in reader.page.content()
+    reader.page.fill("form[action$='/unmask'] input[name=purpose]", "核实举报人身份以便电话回访")
+    reader.submit("unmask", "unmasked")
+    revealed = reader.page.locator(".revealed").inner_text()
+    assert "张三丰" in revealed
+    assert "13812345678" in revealed
+    reader.goto(f"/problems/{problem}", "masked-again")
+    assert "张三丰" not in reader.page.content()
+    records = desk.json("shenji", "audit", "--actor", "chayue")["records"]
+    assert any(r["action"] == "unmask" and r["detail"] == "核实举报人身份以便电话回访"
+               for r in records)
+
+
+def test_stats_charts_and_the_board_for_those_who_read_every_unit(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    public_report(desk, OTHER, "玉泉分局统计用问题")
+    office = signed_in(browser, console_url, "wangke")
+    office.goto("/stats", "stats")
+    charts = office.page.locator("svg.chart")
+    assert charts.count() == 4
+    closure = charts.nth(0).inner_html()
+    assert OWN in closure
+    assert OTHER in closure
+    assert "监督举报电话" in charts.nth(3).inner_html()
+    totals = office.page.locator("tr.total").inner_text().split("\t")
+    assert totals[0] == "合计"
+    assert int(totals[1]) >= 2
+    office.goto("/board", "board")
+    assert office.page.locator("h1").inner_text().startswith("预警看板")
+    office.goto("/stats?lang=en", "stats-en")
+    assert "Closure rate by unit" in office.page.content()
+
+    unit = signed_in(browser, console_url, "yqstaff")
+    response = unit.page.goto(f"{console_url}/stats")
+    assert response is not None
+    assert response.status == 403
+    unit.look("stats-forbidden", 403)
