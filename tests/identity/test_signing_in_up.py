@@ -94,7 +94,8 @@ def test_the_actor_is_the_signed_in_person_and_duties_are_separated_by_id(desk: 
     problem = desk.report(OWN_UNIT)
     for line in (["triage", problem],
                  ["assign", problem, "--leader", "负责人", "--department", "法制股",
-                  "--measures", "整改", "--deadline", "2099-12-31"],
+                  "--measures", "整改", "--deadline", "2099-12-31",
+                  "--milestone", "2099-06-30:完成梳理"],
                  ["submit-fix", problem, "--summary", "已整改"]):
         desk.json("wangke", *line)
     assert desk.refusal("wangke", "verify", problem) == "self_verification"
