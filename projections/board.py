@@ -17,8 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from events.status import DEADLINE_RUNS, is_overdue
 from events.vocabulary import Channel, Plan, ProblemStatus, WarningLevel
-from projections.facts import OVERDUE_CAN_APPLY, is_overdue, local_date
+from projections.facts import local_date
 from projections.store import ReadStore
 from projections.supervision import (
     FilingLine,
@@ -130,7 +131,7 @@ def read_board(store: ReadStore, today: date, unassigned_days: int = UNASSIGNED_
         warning = colours.get(problem_id)
         if due is not None and is_overdue(state, due, today):
             overdue.append(_waiting_since(item, due, today))
-        elif warning is not None and state in OVERDUE_CAN_APPLY:
+        elif warning is not None and state in DEADLINE_RUNS:
             if warning.level is WarningLevel.YELLOW:
                 behind.append(_waiting_since(item, warning.due, today))
             elif warning.level is WarningLevel.BLUE and warning.due == due:

@@ -28,6 +28,7 @@ from events.lifecycle import (
     RectificationProposed,
     SupervisionOrderIssued,
 )
+from events.status import DEADLINE_RUNS, is_overdue, status_after
 from events.supervision import (
     CircularIssued,
     DeadlineWarningRaised,
@@ -36,9 +37,9 @@ from events.supervision import (
     ResponseOverdue,
 )
 from events.vocabulary import Channel, Filing, Plan, ProblemStatus, WarningLevel
-from projections.facts import OVERDUE_CAN_APPLY, is_overdue, local_date, status_after
 from projections.projector import Recorded
-from projections.store import ReadStore, SqlValue, Tx
+from projections.rows import KeyedRows, Row
+from projections.store import ReadStore, Tx
 from projections.supervision import NoticeLine, read_notices
 
 COLUMNS = ("序号", "执法问题", "执法案例", "整改措施", "整改时限", "责任部门", "责任领导", "备注")
@@ -143,85 +144,107 @@ class LedgerProjector:
                    " filed_by TEXT, phone TEXT, last_changed TEXT NOT NULL, filed_on TEXT)")
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
+        units = KeyedRows(tx, tx.table("ledger_units"), "unit", _UNIT_COLUMNS)
+        units.load(r.event.unit for r in batch)
+        rows = KeyedRows(tx, tx.table("ledger_rows"), "problem_id", _ROW_COLUMNS)
+        rows.load(r.problem for r in batch
+                  if r.problem and not isinstance(r.event, ProblemReported))
         for recorded in batch:
-            event = recorded.event
+            event, day = recorded.event, recorded.day
             if isinstance(event, FilingSubmitted):
                 if event.filing is Filing.LEDGER:
-                    self._filed(tx, recorded.position, event)
+                    _filed(units, recorded.position, event, day)
             elif isinstance(event, ProblemReported):
-                self._report(tx, recorded.position, event)
-            elif isinstance(event, ProblemEventBase) and self._update(tx, event):
-                tx.execute(f"UPDATE {tx.table('ledger_units')} SET last_changed = ?"
-                           " WHERE unit = ? AND last_changed < ?",
-                           (local_date(event.occurred_at).isoformat(), event.unit,
-                            local_date(event.occurred_at).isoformat()))
+                _report(units, rows, recorded, event, day)
+            elif isinstance(event, ProblemEventBase):
+                row = rows.get(recorded.problem)
+                if row is not None and _update(row, event):
+                    rows.changed(recorded.problem)
+                    unit = units.get(event.unit)
+                    if unit is not None and str(unit["last_changed"]) < day:
+                        unit["last_changed"] = day
+                        units.changed(event.unit)
+        units.flush()
+        rows.flush()
 
-    def _filed(self, tx: Tx, position: int, event: FilingSubmitted) -> None:
-        """The unit sent in its ledger: its 填报人, 电话, 填报时间 head the ledger from now on."""
-        units, day = tx.table("ledger_units"), local_date(event.occurred_at).isoformat()
-        tx.execute(f"INSERT INTO {units} (unit, first_position, reported, filed_by, phone,"
-                   " last_changed, filed_on) VALUES (?, ?, 0, ?, ?, ?, ?) ON CONFLICT (unit)"
-                   " DO UPDATE SET filed_by = excluded.filed_by, phone = excluded.phone,"
-                   " filed_on = excluded.filed_on,"
-                   " last_changed = CASE WHEN excluded.last_changed > "
-                   f"{units}.last_changed THEN excluded.last_changed"
-                   f" ELSE {units}.last_changed END",
-                   (event.unit, position, event.filed_by, event.phone, day,
-                    event.filed_on.isoformat()))
 
-    def _report(self, tx: Tx, position: int, event: ProblemReported) -> None:
-        units, day = tx.table("ledger_units"), local_date(event.occurred_at).isoformat()
-        filer = event.actor if event.channel is Channel.SELF_INSPECTION else None
-        tx.execute(f"INSERT INTO {units} (unit, first_position, reported, filed_by, last_changed)"
-                   " VALUES (?, ?, 1, ?, ?) ON CONFLICT (unit) DO UPDATE SET"
-                   f" reported = {units}.reported + 1,"
-                   f" filed_by = COALESCE({units}.filed_by, excluded.filed_by),"
-                   " last_changed = CASE WHEN excluded.last_changed > "
-                   f"{units}.last_changed THEN excluded.last_changed"
-                   f" ELSE {units}.last_changed END", (event.unit, position, filer, day))
-        no = int(tx.query(f"SELECT reported FROM {units} WHERE unit = ?", (event.unit,))[0][0])
-        tx.execute(f"INSERT INTO {tx.table('ledger_rows')} (position, problem_id, unit, no,"
-                   " problem, case_text, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   (position, str(event.problem_id), event.unit, no, event.problem, event.case,
-                    ProblemStatus.REPORTED.value))
+_UNIT_COLUMNS = ("first_position", "reported", "filed_by", "phone", "last_changed", "filed_on")
+_ROW_COLUMNS = ("position", "unit", "no", "problem", "case_text", "measures", "deadline",
+                "department", "leader", "plan", "status", "supervised", "reopened", "extended",
+                "circulars", "warning", "rebound", "notice_overdue", "deadline_text", "proposal",
+                "typical")
 
-    def _update(self, tx: Tx, event: ProblemEvent) -> bool:
-        """Change the problem's row; whether the event changed the ledger."""
-        rows = tx.table("ledger_rows")
-        sets: dict[str, SqlValue] = {}
-        if (status := status_after(event)) is not None:
-            sets["status"] = status.value
-        if isinstance(event, RectificationAssigned):
-            sets.update(measures=event.measures, deadline=event.deadline.isoformat(),
-                        department=event.department, leader=event.leader, plan=event.plan.value,
-                        warning=None,  # a new deadline: earlier warnings no longer stand
-                        deadline_text=None, proposal=None)
-        elif isinstance(event, RectificationProposed):
-            sets.update(measures=event.measures, department=event.department,
-                        leader=event.leader, plan=event.plan.value, proposal="pending",
-                        deadline=event.deadline.isoformat() if event.deadline else None,
-                        deadline_text=event.deadline_as_written)
-        elif isinstance(event, ProposalReturned):
-            sets["proposal"] = "returned"
-        elif isinstance(event, ProblemTriaged):
-            sets["typical"] = int(event.typical)
-        elif isinstance(event, DeadlineExtended):
-            sets.update(deadline=event.deadline.isoformat(), extended=1, warning=None)
-        elif isinstance(event, ProblemReopened):
-            sets["reopened"] = 1
-        elif isinstance(event, DeadlineWarningRaised):
-            sets["warning"] = event.level.value
-        elif isinstance(event, ReboundSuspected):
-            sets["rebound"] = 1
-        elif isinstance(event, ResponseOverdue):
-            sets["notice_overdue"] = 1
-        assignments = [f"{column} = ?" for column in sets]
-        if (counter := _COUNTED.get(type(event))) is not None:
-            assignments.append(f"{counter} = {counter} + 1")
-        if not assignments:
-            return False
-        return tx.execute(f"UPDATE {rows} SET {', '.join(assignments)} WHERE problem_id = ?",
-                          (*sets.values(), str(event.problem_id))) > 0
+
+def _unit(units: KeyedRows, name: str, position: int, day: str) -> Row:
+    """The unit's header facts, new (from ``position``) if it has none yet; on a later day,
+    the ledger last changed that day."""
+    row = units.get(name)
+    if row is None:
+        row = {"first_position": position, "reported": 0, "filed_by": None, "phone": None,
+               "last_changed": day, "filed_on": None}
+        units.add(name, row)
+    elif str(row["last_changed"]) < day:
+        row["last_changed"] = day
+    units.changed(name)
+    return row
+
+
+def _filed(units: KeyedRows, position: int, event: FilingSubmitted, day: str) -> None:
+    """The unit sent in its ledger: its 填报人, 电话, 填报时间 head the ledger from now on."""
+    unit = _unit(units, event.unit, position, day)
+    unit.update(filed_by=event.filed_by, phone=event.phone, filed_on=event.filed_on.isoformat())
+
+
+def _report(units: KeyedRows, rows: KeyedRows, recorded: Recorded, event: ProblemReported,
+            day: str) -> None:
+    unit = _unit(units, event.unit, recorded.position, day)
+    unit["reported"] = int(unit["reported"] or 0) + 1
+    if unit["filed_by"] is None and event.channel is Channel.SELF_INSPECTION:
+        unit["filed_by"] = event.actor
+    rows.add(recorded.problem, {
+        **dict.fromkeys(_ROW_COLUMNS, None), **dict.fromkeys(_FLAGS, 0),
+        "position": recorded.position, "unit": event.unit, "no": unit["reported"],
+        "problem": event.problem, "case_text": event.case,
+        "status": ProblemStatus.REPORTED.value})
+
+
+_FLAGS = ("supervised", "reopened", "extended", "circulars", "rebound", "notice_overdue",
+          "typical")
+
+
+def _update(row: Row, event: ProblemEvent) -> bool:
+    """Change the problem's ``row``; whether the event changed the ledger."""
+    sets: Row = {}
+    if (status := status_after(event)) is not None:
+        sets["status"] = status.value
+    if isinstance(event, RectificationAssigned):
+        sets.update(measures=event.measures, deadline=event.deadline.isoformat(),
+                    department=event.department, leader=event.leader, plan=event.plan.value,
+                    warning=None,  # a new deadline: earlier warnings no longer stand
+                    deadline_text=None, proposal=None)
+    elif isinstance(event, RectificationProposed):
+        sets.update(measures=event.measures, department=event.department,
+                    leader=event.leader, plan=event.plan.value, proposal="pending",
+                    deadline=event.deadline.isoformat() if event.deadline else None,
+                    deadline_text=event.deadline_as_written)
+    elif isinstance(event, ProposalReturned):
+        sets["proposal"] = "returned"
+    elif isinstance(event, ProblemTriaged):
+        sets["typical"] = int(event.typical)
+    elif isinstance(event, DeadlineExtended):
+        sets.update(deadline=event.deadline.isoformat(), extended=1, warning=None)
+    elif isinstance(event, ProblemReopened):
+        sets["reopened"] = 1
+    elif isinstance(event, DeadlineWarningRaised):
+        sets["warning"] = event.level.value
+    elif isinstance(event, ReboundSuspected):
+        sets["rebound"] = 1
+    elif isinstance(event, ResponseOverdue):
+        sets["notice_overdue"] = 1
+    if (counter := _COUNTED.get(type(event))) is not None:
+        sets[counter] = int(row[counter] or 0) + 1
+    row.update(sets)
+    return bool(sets)
 
 
 _WARNING_REMARKS = {WarningLevel.BLUE: "临期（蓝色预警）",
@@ -239,7 +262,7 @@ def remarks(status: ProblemStatus, deadline: date | None, flags: Flags, today: d
     overdue = is_overdue(status, deadline, today)
     if overdue:
         parts.append("超期（红色预警）" if flags.warning is WarningLevel.RED else "超期")
-    elif flags.warning in _WARNING_REMARKS and status in OVERDUE_CAN_APPLY:
+    elif flags.warning in _WARNING_REMARKS and status in DEADLINE_RUNS:
         parts.append(_WARNING_REMARKS[flags.warning])
     marks = ((flags.plan == Plan.IMMEDIATE, "立行立改"),
              (flags.supervised > 0, _times("督办", flags.supervised)),

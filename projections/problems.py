@@ -15,6 +15,7 @@ from events.lifecycle import (
     DeadlineExtended,
     FixSentBack,
     ProblemClosed,
+    ProblemEvent,
     ProblemReopened,
     ProblemReported,
     ProblemTriaged,
@@ -23,10 +24,12 @@ from events.lifecycle import (
     SatisfactionRecorded,
     SupervisionOrderIssued,
 )
+from events.status import is_overdue, status_after
 from events.supervision import ReboundSuspected
 from events.vocabulary import ProblemStatus, Satisfaction, Via
-from projections.facts import is_overdue, local_date, status_after
+from projections.facts import local_date
 from projections.projector import Recorded
+from projections.rows import KeyedRows, Row
 from projections.store import ReadStore, Tx
 from projections.trail import Dimension
 
@@ -61,57 +64,73 @@ class ProblemsProjector:
                    " orders INTEGER NOT NULL DEFAULT 0)")
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
-        table = tx.table("problems")
+        rows = KeyedRows(tx, tx.table("problems"), "problem_id", _COLUMNS)
+        rows.load(r.problem for r in batch
+                  if r.problem and not isinstance(r.event, ProblemReported))
         for recorded in batch:
             event = recorded.event
             if not isinstance(event, ProblemEventBase):  # unit facts: not about one problem
                 continue
             if isinstance(event, ProblemReported):
-                tx.execute(f"INSERT INTO {table} (position, problem_id, unit, category, channel,"
-                           " status, problem, reported_at, answerable, last_activity_at)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           (recorded.position, str(event.problem_id), event.unit,
-                            event.category.value, event.channel.value,
-                            ProblemStatus.REPORTED.value, event.problem,
-                            event.occurred_at.isoformat(),
-                            int(event.channel.answers_reporter(event.reporter is not None)),
-                            event.occurred_at.isoformat()))
-                continue
-            sets: dict[str, str | int | None] = {}
-            if (status := status_after(event)) is not None:
-                sets.update(status=status.value, closed_at=None)
-            at = event.occurred_at.isoformat()
-            if event.via is not Via.SYSTEM:
-                sets["last_activity_at"] = at
-            if isinstance(event, ProblemTriaged):
-                sets.update(category=event.category.value, cause=event.cause,
-                            typical=int(event.typical),
-                            typical_reasons=",".join(r.value for r in event.typical_reasons))
-            elif isinstance(event, ReboundSuspected):
-                sets["rebound"] = 1
-            elif isinstance(event, RectificationAssigned):
-                sets.update(assigned_at=at, deadline=event.deadline.isoformat(),
-                            leader=event.leader, department=event.department,
-                            plan=event.plan.value)
-            elif isinstance(event, DeadlineExtended):
-                sets["deadline"] = event.deadline.isoformat()
-            elif isinstance(event, ProblemClosed):
-                sets["closed_at"] = at
-            elif isinstance(event, ReporterAnswered):
-                sets["answered_at"] = at
-                if event.outcome:
-                    sets.update(outcome_at=at, dissatisfied_open=0)
-            elif isinstance(event, SatisfactionRecorded):
-                sets.update(satisfaction=event.satisfaction.value, dissatisfied_open=int(
-                    event.satisfaction is Satisfaction.DISSATISFIED))
-            if isinstance(event, ProblemReopened):  # a new outcome is owed, and acted on
-                sets.update(outcome_at=None, dissatisfied_open=0)
-            assignments = [f"{column} = ?" for column in sets]
-            if (counter := _COUNTERS.get(type(event))) is not None:
-                assignments.append(f"{counter} = {counter} + 1")
-            if assignments:
-                tx.execute(f"UPDATE {table} SET {', '.join(assignments)} WHERE problem_id = ?",
-                           (*sets.values(), str(event.problem_id)))
+                rows.add(recorded.problem, _reported(recorded, event))
+            elif (row := rows.get(recorded.problem)) is not None and _changes(row, event,
+                                                                             recorded.at):
+                rows.changed(recorded.problem)
+        rows.flush()
+
+
+_COLUMNS = ("position", "unit", "category", "channel", "status", "problem", "reported_at",
+            "assigned_at", "deadline", "leader", "department", "closed_at", "answered_at",
+            "answerable", "outcome_at", "satisfaction", "dissatisfied_open", "plan",
+            "cause", "typical", "typical_reasons", "last_activity_at", "rebound",
+            "sent_back", "reopened", "orders")
+
+
+def _reported(recorded: Recorded, event: ProblemReported) -> Row:
+    return {"position": recorded.position, "unit": event.unit, "category": event.category.value,
+            "channel": event.channel.value, "status": ProblemStatus.REPORTED.value,
+            "problem": event.problem, "reported_at": recorded.at,
+            "assigned_at": None, "deadline": None, "leader": None, "department": None,
+            "closed_at": None, "answered_at": None,
+            "answerable": int(event.channel.answers_reporter(event.reporter is not None)),
+            "outcome_at": None, "satisfaction": None, "dissatisfied_open": 0, "plan": None,
+            "cause": None, "typical": 0, "typical_reasons": None, "last_activity_at": recorded.at,
+            "rebound": 0, "sent_back": 0, "reopened": 0, "orders": 0}
+
+
+def _changes(row: Row, event: ProblemEvent, at: str) -> bool:
+    """Apply ``event`` to its problem's ``row``; whether it changed anything."""
+    sets: Row = {}
+    if (status := status_after(event)) is not None:
+        sets.update(status=status.value, closed_at=None)
+    if event.via is not Via.SYSTEM:
+        sets["last_activity_at"] = at
+    if isinstance(event, ProblemTriaged):
+        sets.update(category=event.category.value, cause=event.cause,
+                    typical=int(event.typical),
+                    typical_reasons=",".join(r.value for r in event.typical_reasons))
+    elif isinstance(event, ReboundSuspected):
+        sets["rebound"] = 1
+    elif isinstance(event, RectificationAssigned):
+        sets.update(assigned_at=at, deadline=event.deadline.isoformat(),
+                    leader=event.leader, department=event.department, plan=event.plan.value)
+    elif isinstance(event, DeadlineExtended):
+        sets["deadline"] = event.deadline.isoformat()
+    elif isinstance(event, ProblemClosed):
+        sets["closed_at"] = at
+    elif isinstance(event, ReporterAnswered):
+        sets["answered_at"] = at
+        if event.outcome:
+            sets.update(outcome_at=at, dissatisfied_open=0)
+    elif isinstance(event, SatisfactionRecorded):
+        sets.update(satisfaction=event.satisfaction.value, dissatisfied_open=int(
+            event.satisfaction is Satisfaction.DISSATISFIED))
+    if isinstance(event, ProblemReopened):  # a new outcome is owed, and acted on
+        sets.update(outcome_at=None, dissatisfied_open=0)
+    if (counter := _COUNTERS.get(type(event))) is not None:
+        sets[counter] = int(row[counter] or 0) + 1
+    row.update(sets)
+    return bool(sets)
 
 
 @dataclass(frozen=True)

@@ -12,20 +12,37 @@ position in the same transaction, so replaying a batch twice has no further effe
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
+from events.base import ProblemEventBase
 from events.recorded import RecordedEvent
+from projections.facts import local_date
 from projections.store import ReadStore, Tx, position, set_position, set_version, versions
 
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    """One event as it stands in the EVENTS stream: its position (stream sequence) and body."""
+    """One event as it stands in the EVENTS stream: its position (stream sequence) and body.
+
+    What every read model reads the same way is worked out once, for all projectors:
+    ``problem`` is the problem id as the read models key it (empty for a unit fact), ``at``
+    the moment it occurred as ISO text, and ``day`` its calendar day in China as ISO text.
+    """
 
     position: int
     event: RecordedEvent
     body: bytes
+    problem: str = field(init=False)
+    at: str = field(init=False)
+    day: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        event = self.event
+        key = str(event.problem_id) if isinstance(event, ProblemEventBase) else ""
+        object.__setattr__(self, "problem", key)
+        object.__setattr__(self, "at", event.occurred_at.isoformat())
+        object.__setattr__(self, "day", local_date(event.occurred_at).isoformat())
 
 
 class Projector(Protocol):

@@ -8,10 +8,19 @@ decoded with one pydantic call over a JSON array of bodies.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+import logging
+import time
 import uuid
+from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import TypeAdapter, ValidationError
@@ -35,8 +44,14 @@ from projections.errors import (
 )
 from projections.projector import Recorded
 
+log = logging.getLogger(__name__)
 _BATCH: TypeAdapter[list[RecordedEvent]] = TypeAdapter(list[RecordedEvent])
 INACTIVE_THRESHOLD_SECONDS = 60.0
+PULL_MARGIN_SECONDS = 1.0
+"""How long past its expiry a pull is waited for before it counts as lost."""
+STATUS_HEADER, DESCRIPTION_HEADER = "Status", "Description"
+HEARTBEAT_STATUS = "100"
+PULL_ENDED_STATUSES = frozenset({"404", "408"})
 
 
 async def stream_last_sequence(js: JetStreamContext) -> int:
@@ -102,15 +117,45 @@ def _decode_one(sequence: int, body: bytes) -> RecordedEvent:
         raise UndecodableEventError(sequence, str(error)) from error
 
 
+@dataclass
+class _Pull:
+    """One pull request in flight: how many messages it asked for, how many came."""
+
+    asked: int
+    deadline: float
+    received: int = 0
+
+
 class EventReader:
-    """Delivers EVENTS from ``start`` on, in batches, through an ephemeral pull consumer."""
+    """Delivers EVENTS from ``start`` on, in batches, through an ephemeral pull consumer.
+
+    The pulls are answered on the reader's own inbox and collected as they come, so ``fetch``
+    returns as soon as anything arrived (a live follower is not held back to fill a batch), and
+    once a pull is answered in full the next is sent at once: the server sends the next batch
+    while the caller applies this one. ``fetch`` never returns more than asked; what came
+    beyond it waits for the next call, and at most about two batches are held.
+    """
 
     def __init__(self, js: JetStreamContext, start: int) -> None:
         self.js, self.start = js, start
         self.name = f"projections-{uuid.uuid4().hex}"
-        self._subscription: JetStreamContext.PullSubscription | None = None
+        self._subscription: Subscription | None = None
+        self._next_subject = ""
+        self._buffer: deque[Msg] = deque()
+        self._pull: _Pull | None = None
+        self._lost = False
+        self._last: Msg | None = None
+        self._arrived = asyncio.Event()
+        self._batch, self._wait = 1, 1.0
 
     async def open(self) -> None:
+        await self._add_consumer()
+        # nats-py pulls only through a fetch that waits to fill its whole batch and hands each
+        # message over through a timed wait; the reader sends the same pull requests itself.
+        client = self.js._nc
+        self._subscription = await client.subscribe(client.new_inbox(), cb=self._received)
+
+    async def _add_consumer(self) -> None:
         config = ConsumerConfig(
             name=self.name,
             deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
@@ -121,23 +166,75 @@ class EventReader:
             mem_storage=True,
         )
         await self.js.add_consumer(EVENTS_STREAM, config)
-        self._subscription = await self.js.pull_subscribe_bind(
-            stream=EVENTS_STREAM, name=self.name
-        )
+        self._next_subject = f"{self.js._prefix}.CONSUMER.MSG.NEXT.{EVENTS_STREAM}.{self.name}"
+
+    async def _replace_consumer(self) -> None:
+        """The server lost the consumer (it restarted, say): go on after the last message."""
+        if self._last is not None:
+            self.start = int(self._last.metadata.sequence.stream) + 1
+        with contextlib.suppress(Exception):  # gone already, most likely
+            await self.js.delete_consumer(EVENTS_STREAM, self.name)
+        self.name = f"projections-{uuid.uuid4().hex}"
+        await self._add_consumer()
 
     async def fetch(self, batch: int, wait: float) -> list[Msg]:
         """Up to ``batch`` messages; raises ``TimeoutError`` (nats-py's own or the plain one) if
         none came in time."""
         if self._subscription is None:
             await self.open()
+        self._batch, self._wait = batch, wait
+        if not self._buffer:
+            if self._lost:
+                self._lost = False
+                await self._replace_consumer()
+            self._arrived.clear()
+            if self._pull is None or time.monotonic() > self._pull.deadline:
+                await self._ask()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), wait + PULL_MARGIN_SECONDS)
+        if not self._buffer:
+            raise NatsTimeoutError
+        taken = [self._buffer.popleft() for _ in range(min(batch, len(self._buffer)))]
+        if self._pull is None and len(self._buffer) < batch:
+            await self._ask()  # read ahead while the caller applies these
+        return taken
+
+    async def _ask(self) -> None:
         assert self._subscription is not None
-        messages: list[Msg] = await self._subscription.fetch(batch, timeout=wait)
-        return messages
+        self._pull = _Pull(self._batch, time.monotonic() + self._wait + PULL_MARGIN_SECONDS)
+        request = {"batch": self._batch, "expires": int(self._wait * 1_000_000_000)}
+        await self.js._nc.publish(self._next_subject, json.dumps(request).encode(),
+                                  reply=self._subscription.subject)
+
+    async def _received(self, message: Msg) -> None:
+        status = (message.headers or {}).get(STATUS_HEADER) if not message.data else None
+        if status is None:
+            self._last = message
+            self._buffer.append(message)
+            self._arrived.set()
+            pull = self._pull
+            if pull is not None:
+                pull.received += 1
+                if pull.received >= pull.asked:
+                    self._pull = None
+                    if len(self._buffer) <= self._batch:
+                        await self._ask()  # read ahead: there is likely more
+        elif status in PULL_ENDED_STATUSES:  # 404 (nothing now), 408 (expired)
+            self._pull = None
+            self._arrived.set()
+        elif status != HEARTBEAT_STATUS:
+            # 409 (server shutdown, consumer deleted …), 503 (no such consumer): as nats-py's
+            # fetch does, the wait runs out as if nothing came; the next fetch makes the
+            # consumer again, after the last message received.
+            log.info("EVENTS pull ended with %s %s", status,
+                     (message.headers or {}).get(DESCRIPTION_HEADER, ""))
+            self._pull, self._lost = None, True
 
     async def close(self) -> None:
         if self._subscription is None:
             return
         subscription, self._subscription = self._subscription, None
+        self._buffer.clear()
         try:
             await subscription.unsubscribe()
             await self.js.delete_consumer(EVENTS_STREAM, self.name)

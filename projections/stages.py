@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from events.base import ProblemEventBase
 from events.lifecycle import ProblemReported
+from events.status import status_after
 from events.vocabulary import ProblemStatus
-from projections.facts import status_after
 from projections.projector import Recorded
+from projections.rows import KeyedRows
 from projections.store import ReadStore, Tx
 
 
@@ -42,27 +42,27 @@ class StagesProjector:
                    " PRIMARY KEY (problem_id, status))")
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
-        now, times = tx.table("stage_now"), tx.table("stage_times")
+        now = KeyedRows(tx, tx.table("stage_now"), "problem_id", ("status", "since"))
+        now.load(r.problem for r in batch
+                 if r.problem and not isinstance(r.event, ProblemReported))
+        stays: dict[tuple[str, str], int] = {}
         for recorded in batch:
-            event = recorded.event
-            if not isinstance(event, ProblemEventBase):
+            event, key = recorded.event, recorded.problem
+            if not key or (status := status_after(event)) is None:
                 continue
-            status = status_after(event)
-            if status is None:
-                continue
-            key, at = str(event.problem_id), event.occurred_at
-            first = isinstance(event, ProblemReported)  # no stay to end: spare the lookup
-            left = [] if first else tx.query(
-                f"SELECT status, since FROM {now} WHERE problem_id = ?", (key,))
-            if left:
-                stayed = int((at - datetime.fromisoformat(left[0][1])).total_seconds())
-                tx.execute(f"INSERT INTO {times} (problem_id, status, seconds) VALUES (?, ?, ?)"
-                           f" ON CONFLICT (problem_id, status) DO UPDATE SET"
-                           f" seconds = {times}.seconds + excluded.seconds",
-                           (key, left[0][0], max(stayed, 0)))
-            tx.execute(f"INSERT INTO {now} (problem_id, status, since) VALUES (?, ?, ?)"
-                       " ON CONFLICT (problem_id) DO UPDATE SET status = excluded.status,"
-                       " since = excluded.since", (key, status.value, at.isoformat()))
+            at = event.occurred_at
+            left = now.get(key)
+            if left is not None:
+                stayed = int((at - datetime.fromisoformat(str(left["since"]))).total_seconds())
+                stay = (key, str(left["status"]))
+                stays[stay] = stays.get(stay, 0) + max(stayed, 0)
+            now.add(key, {"status": status.value, "since": recorded.at})
+        times = tx.table("stage_times")
+        tx.executemany(f"INSERT INTO {times} (problem_id, status, seconds) VALUES (?, ?, ?)"
+                       f" ON CONFLICT (problem_id, status) DO UPDATE SET"
+                       f" seconds = {times}.seconds + excluded.seconds",
+                       [(key, status, seconds) for (key, status), seconds in stays.items()])
+        now.flush()
 
 
 def read_stage_times(store: ReadStore) -> list[StageTime]:

@@ -11,8 +11,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from events.status import is_overdue
 from events.vocabulary import Category, Channel, ProblemStatus
-from projections.facts import is_overdue, local_date
+from projections.facts import local_date
 from projections.store import ReadStore
 
 NOT_TO_RECTIFY = frozenset({ProblemStatus.DECLINED, ProblemStatus.DUPLICATE})

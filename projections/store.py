@@ -109,6 +109,9 @@ def set_position(tx: Tx, projector: str, new_position: int) -> None:
     )
 
 
+CACHE_KIB = 64 * 1024
+
+
 class SqliteTx:
     """A transaction on one SQLite connection, bound to one generation."""
 
@@ -145,6 +148,10 @@ class SqliteStore:
         if self.path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+        # Replaying a campaign touches every problem's rows in several indexes keyed by
+        # problem id; a cache larger than SQLite's 2 MB default keeps them (measured: about a
+        # tenth faster from 100,000 events on). It is an upper bound, filled only when used.
+        self._db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         with self._transaction("BEGIN IMMEDIATE"):
             for statement in META_STATEMENTS:
                 self._db.execute(statement)

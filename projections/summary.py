@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from statistics import fmean
 
+from events.status import is_overdue
 from events.vocabulary import (
     Category,
     Channel,
@@ -25,7 +26,6 @@ from events.vocabulary import (
     Satisfaction,
     TypicalReason,
 )
-from projections.facts import is_overdue
 from projections.mechanisms import MechanismLine, read_mechanisms
 from projections.stages import read_stage_times
 from projections.stats import NOT_TO_RECTIFY, closed_on_time

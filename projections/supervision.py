@@ -147,56 +147,91 @@ class SupervisionProjector:
                    " reason TEXT NOT NULL, reason_en TEXT NOT NULL, failed_at TEXT NOT NULL)")
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
+        writes = _Writes(tx)
         for recorded in batch:
-            self._apply(tx, recorded.position, recorded.event)
+            _apply(writes, recorded.position, recorded.event, recorded.at)
+        writes.flush()
 
-    def _apply(self, tx: Tx, position: int, event: RecordedEvent) -> None:
-        at = event.occurred_at.isoformat()
-        match event:
-            case SupervisionOrderIssued():
-                number = _count(tx, event.unit, str(event.problem_id), Notice.ORDER) + 1
-                _issue(tx, position, event.unit, str(event.problem_id), Notice.ORDER, number,
-                       event.reason, event.due, at, event.actor)
-            case CircularIssued():
-                _issue(tx, position, event.unit, str(event.problem_id), Notice.CIRCULAR,
-                       event.number, event.reason, event.due, at, event.actor)
-            case UnitOrderIssued() | UnitCircularIssued():
-                kind = Notice.ORDER if isinstance(event, UnitOrderIssued) else Notice.CIRCULAR
-                _issue(tx, position, event.unit, "", kind, event.number, event.reason,
-                       event.due, at, event.actor)
-            case NoticeResponded() | UnitNoticeResponded():
-                _mark(tx, event, "responded_at = ?, response = ?", (at, event.response))
-            case ResponseOverdue() | UnitResponseOverdue():
-                _mark(tx, event, "overdue = 1", ())
-            case DeadlineWarningRaised():
-                tx.execute(f"INSERT INTO {tx.table('warnings')} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           (position, str(event.problem_id), event.unit, event.level.value,
-                            event.watched.value, event.due.isoformat(), event.milestone,
-                            event.working_days_left, at))
-            case FilingOverdue():
-                _file(tx, event.unit, event.filing, "due = ?, overdue_since = ?",
-                      (event.due.isoformat(), at))
-            case FilingSubmitted():
-                _file(tx, event.unit, event.filing, "submitted_at = ?, filed_by = ?",
-                      (at, event.filed_by))
-            case ReboundSuspected():
-                tx.execute(f"INSERT INTO {tx.table('rebounds')} VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           (position, str(event.problem_id), event.unit,
-                            str(event.closed_problem), event.closed_on.isoformat(),
-                            event.days_since_closed, at))
-            case AnswerDeliveryFailed():
-                tx.execute(f"INSERT INTO {tx.table('undelivered')} VALUES (?, ?, ?, ?, ?, ?, ?)"
-                           " ON CONFLICT (problem_id) DO UPDATE SET position = excluded.position,"
-                           " code = excluded.code, reason = excluded.reason,"
-                           " reason_en = excluded.reason_en, failed_at = excluded.failed_at",
-                           (str(event.problem_id), position, event.unit, event.code,
-                            event.reason, event.reason_en, at))
-            case AnswerDelivered():
-                tx.execute(f"DELETE FROM {tx.table('undelivered')} WHERE problem_id = ?",
+
+class _Writes:
+    """A batch's inserts, kept and written one ``executemany`` per statement; any other
+    statement writes them first, so it sees every row inserted before it."""
+
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+        self.inserts: dict[str, list[tuple[SqlValue, ...]]] = {}
+        self.orders: dict[tuple[str, str], int] = {}
+
+    def insert(self, sql: str, row: tuple[SqlValue, ...]) -> None:
+        self.inserts.setdefault(sql, []).append(row)
+
+    def execute(self, sql: str, params: tuple[SqlValue, ...]) -> None:
+        self.flush()
+        self.tx.execute(sql, params)
+
+    def flush(self) -> None:
+        for sql, rows in self.inserts.items():
+            self.tx.executemany(sql, rows)
+        self.inserts.clear()
+
+    def next_order(self, unit: str, problem_id: str) -> int:
+        """The number of the problem's next supervision order, as the aggregate numbers it."""
+        key = (unit, problem_id)
+        if key not in self.orders:
+            self.flush()
+            self.orders[key] = _count(self.tx, unit, problem_id, Notice.ORDER)
+        self.orders[key] += 1
+        return self.orders[key]
+
+
+def _apply(writes: _Writes, position: int, event: RecordedEvent, at: str) -> None:
+    tx = writes.tx
+    match event:
+        case SupervisionOrderIssued():
+            problem_id = str(event.problem_id)
+            number = writes.next_order(event.unit, problem_id)
+            _issue(writes, position, event.unit, problem_id, Notice.ORDER, number,
+                   event.reason, event.due, at, event.actor)
+        case CircularIssued():
+            _issue(writes, position, event.unit, str(event.problem_id), Notice.CIRCULAR,
+                   event.number, event.reason, event.due, at, event.actor)
+        case UnitOrderIssued() | UnitCircularIssued():
+            kind = Notice.ORDER if isinstance(event, UnitOrderIssued) else Notice.CIRCULAR
+            _issue(writes, position, event.unit, "", kind, event.number, event.reason,
+                   event.due, at, event.actor)
+        case NoticeResponded() | UnitNoticeResponded():
+            _mark(writes, event, "responded_at = ?, response = ?", (at, event.response))
+        case ResponseOverdue() | UnitResponseOverdue():
+            _mark(writes, event, "overdue = 1", ())
+        case DeadlineWarningRaised():
+            writes.insert(f"INSERT INTO {tx.table('warnings')} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          (position, str(event.problem_id), event.unit, event.level.value,
+                           event.watched.value, event.due.isoformat(), event.milestone,
+                           event.working_days_left, at))
+        case FilingOverdue():
+            _file(writes, event.unit, event.filing, ("due", "overdue_since"),
+                  (event.due.isoformat(), at))
+        case FilingSubmitted():
+            _file(writes, event.unit, event.filing, ("submitted_at", "filed_by"),
+                  (at, event.filed_by))
+        case ReboundSuspected():
+            writes.insert(f"INSERT INTO {tx.table('rebounds')} VALUES (?, ?, ?, ?, ?, ?, ?)",
+                          (position, str(event.problem_id), event.unit,
+                           str(event.closed_problem), event.closed_on.isoformat(),
+                           event.days_since_closed, at))
+        case AnswerDeliveryFailed():
+            writes.insert(f"INSERT INTO {tx.table('undelivered')} VALUES (?, ?, ?, ?, ?, ?, ?)"
+                          " ON CONFLICT (problem_id) DO UPDATE SET position = excluded.position,"
+                          " code = excluded.code, reason = excluded.reason,"
+                          " reason_en = excluded.reason_en, failed_at = excluded.failed_at",
+                          (str(event.problem_id), position, event.unit, event.code,
+                           event.reason, event.reason_en, at))
+        case AnswerDelivered():
+            writes.execute(f"DELETE FROM {tx.table('undelivered')} WHERE problem_id = ?",
                            (str(event.problem_id),))
-            case SpotCheckSelected():
-                tx.execute(f"INSERT INTO {tx.table('spot_checks')} VALUES (?, ?, ?, ?, ?)",
-                           (position, event.unit, event.reason, at, event.actor))
+        case SpotCheckSelected():
+            writes.insert(f"INSERT INTO {tx.table('spot_checks')} VALUES (?, ?, ?, ?, ?)",
+                          (position, event.unit, event.reason, at, event.actor))
 
 
 def _count(tx: Tx, unit: str, problem_id: str, notice: Notice) -> int:
@@ -205,30 +240,33 @@ def _count(tx: Tx, unit: str, problem_id: str, notice: Notice) -> int:
                         (unit, problem_id, notice.value))[0][0])
 
 
-def _issue(tx: Tx, position: int, unit: str, problem_id: str, notice: Notice, number: int,
-           reason: str, due: date | None, at: str, actor: str) -> None:
-    tx.execute(f"INSERT INTO {tx.table('notices')} (position, unit, problem_id, notice, number,"
-               " reason, due, issued_at, issued_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               (position, unit, problem_id, notice.value, number, reason,
-                due.isoformat() if due else None, at, actor))
+def _issue(writes: _Writes, position: int, unit: str, problem_id: str, notice: Notice,
+           number: int, reason: str, due: date | None, at: str, actor: str) -> None:
+    writes.insert(f"INSERT INTO {writes.tx.table('notices')} (position, unit, problem_id,"
+                  " notice, number, reason, due, issued_at, issued_by)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  (position, unit, problem_id, notice.value, number, reason,
+                   due.isoformat() if due else None, at, actor))
 
 
-def _mark(tx: Tx, event: NoticeResponded | UnitNoticeResponded | ResponseOverdue
+def _mark(writes: _Writes, event: NoticeResponded | UnitNoticeResponded | ResponseOverdue
           | UnitResponseOverdue, assignments: str, values: tuple[SqlValue, ...]) -> None:
     problem_id = str(event.problem_id) if isinstance(
         event, NoticeResponded | ResponseOverdue) else ""
-    tx.execute(f"UPDATE {tx.table('notices')} SET {assignments} WHERE unit = ?"
-               " AND problem_id = ? AND notice = ? AND number = ?",
-               (*values, event.unit, problem_id, event.notice.value, event.number))
+    writes.execute(f"UPDATE {writes.tx.table('notices')} SET {assignments} WHERE unit = ?"
+                   " AND problem_id = ? AND notice = ? AND number = ?",
+                   (*values, event.unit, problem_id, event.notice.value, event.number))
 
 
-def _file(tx: Tx, unit: str, filing: Filing, assignments: str,
-          values: tuple[SqlValue, ...]) -> None:
-    filings = tx.table("filings")
-    tx.execute(f"INSERT INTO {filings} (unit, filing) VALUES (?, ?) ON CONFLICT DO NOTHING",
-               (unit, filing.value))
-    tx.execute(f"UPDATE {filings} SET {assignments} WHERE unit = ? AND filing = ?",
-               (*values, unit, filing.value))
+def _file(writes: _Writes, unit: str, filing: Filing, columns: tuple[str, str],
+          values: tuple[SqlValue, SqlValue]) -> None:
+    """Overdue and submitted set different columns, so they are queued like inserts: the
+    order in which they reach the row does not matter."""
+    first, second = columns
+    writes.insert(f"INSERT INTO {writes.tx.table('filings')} (unit, filing, {first}, {second})"
+                  f" VALUES (?, ?, ?, ?) ON CONFLICT (unit, filing) DO UPDATE SET"
+                  f" {first} = excluded.{first}, {second} = excluded.{second}",
+                  (unit, filing.value, *values))
 
 
 def _moment(text: str | None) -> datetime | None:

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from events.base import ProblemEventBase
-from events.lifecycle import ProblemEvent, parse_event
+from events.lifecycle import ProblemEvent, ProblemReported, parse_event
 from projections.projector import Recorded
-from projections.store import ReadStore, Tx
+from projections.rows import KeyedRows
+from projections.store import ReadStore, SqlValue, Tx
 
 
 def chained(previous: str, body: bytes) -> str:
@@ -64,22 +64,25 @@ class TimelineProjector:
                    " version INTEGER NOT NULL, digest TEXT NOT NULL)")
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
-        heads = tx.table("timeline_heads")
+        heads = KeyedRows(tx, tx.table("timeline_heads"), "problem_id", ("version", "digest"))
+        heads.load(r.problem for r in batch
+                   if r.problem and not isinstance(r.event, ProblemReported))
+        entries: list[tuple[SqlValue, ...]] = []
         for recorded in batch:
-            event = recorded.event
-            if not isinstance(event, ProblemEventBase):  # unit facts: no problem timeline
+            event, key = recorded.event, recorded.problem
+            if not key:  # unit facts: no problem timeline
                 continue
-            key = str(event.problem_id)
-            head = tx.query(f"SELECT version, digest FROM {heads} WHERE problem_id = ?", (key,))
-            version, previous = (int(head[0][0]), str(head[0][1])) if head else (0, "")
-            digest = chained(previous, recorded.body)
-            tx.execute(f"INSERT INTO {tx.table('timeline')} (position, problem_id, version, type,"
+            head = heads.get(key)
+            version = int(head["version"] or 0) + 1 if head is not None else 1
+            digest = chained(str(head["digest"]) if head is not None else "", recorded.body)
+            entries.append((recorded.position, key, version, event.type, event.actor,
+                            recorded.at, recorded.body.decode("utf-8"),
+                            digest))
+            heads.add(key, {"version": version, "digest": digest})
+        tx.executemany(f"INSERT INTO {tx.table('timeline')} (position, problem_id, version, type,"
                        " actor, occurred_at, body, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       (recorded.position, key, version + 1, event.type, event.actor,
-                        event.occurred_at.isoformat(), recorded.body.decode("utf-8"), digest))
-            tx.execute(f"INSERT INTO {heads} (problem_id, version, digest) VALUES (?, ?, ?)"
-                       " ON CONFLICT (problem_id) DO UPDATE SET version = excluded.version,"
-                       " digest = excluded.digest", (key, version + 1, digest))
+                       entries)
+        heads.flush()
 
 
 def problem_timeline(store: ReadStore, problem_id: UUID | str) -> list[TimelineEntry]:

@@ -19,12 +19,14 @@ from events.lifecycle import (
     DeadlineExtended,
     FixSentBack,
     ProblemClosed,
+    ProblemEvent,
     ProblemReopened,
     ProblemReported,
     RectificationAssigned,
     SupervisionOrderIssued,
 )
 from events.recorded import RecordedEvent
+from events.status import is_overdue, status_after
 from events.supervision import (
     CircularIssued,
     ResponseOverdue,
@@ -33,8 +35,8 @@ from events.supervision import (
     UnitResponseOverdue,
 )
 from events.vocabulary import ProblemStatus
-from projections.facts import is_overdue, local_date, status_after
 from projections.projector import Recorded
+from projections.rows import KeyedRows, Row
 from projections.store import ReadStore, Tx
 
 Dimension = Literal["leader", "department", "unit"]
@@ -100,46 +102,66 @@ class TrailProjector:
                    f" ON {tx.table('trail_actions')} (actor, position)")
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
-        problems = tx.table("trail_problems")
+        tx.executemany(f"INSERT INTO {tx.table('trail_actions')} VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       [(r.position, r.event.actor, r.at,
+                         r.event.type, r.problem, r.event.unit, r.event.via.value)
+                        for r in batch])
+        problems = KeyedRows(tx, tx.table("trail_problems"), "problem_id", _PROBLEM_COLUMNS)
+        problems.load(r.problem for r in batch
+                      if r.problem and not isinstance(r.event, ProblemReported))
+        units = KeyedRows(tx, tx.table("trail_units"), "unit", _UNIT_COLUMNS)
+        units.load(r.event.unit for r in batch if type(r.event) in _UNIT_COUNTERS)
         for recorded in batch:
             event = recorded.event
-            key = str(event.problem_id) if isinstance(event, ProblemEventBase) else ""
-            tx.execute(f"INSERT INTO {tx.table('trail_actions')} VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (recorded.position, event.actor, event.occurred_at.isoformat(),
-                        event.type, key, event.unit, event.via.value))
             if not isinstance(event, ProblemEventBase):
-                _count_for_unit(tx, event)
-                continue
-            if isinstance(event, ProblemReported):
-                tx.execute(f"INSERT INTO {problems} (position, problem_id, unit, status)"
-                           " VALUES (?, ?, ?, ?)",
-                           (recorded.position, key, event.unit, ProblemStatus.REPORTED.value))
-                continue
-            sets: dict[str, str | None] = {}
-            if (status := status_after(event)) is not None:
-                sets.update(status=status.value, closed_on=None)
-            if isinstance(event, ProblemClosed):
-                sets["closed_on"] = local_date(event.occurred_at).isoformat()
-            elif isinstance(event, RectificationAssigned):
-                sets.update(leader=event.leader, department=event.department,
-                            deadline=event.deadline.isoformat())
-            elif isinstance(event, DeadlineExtended):
-                sets["deadline"] = event.deadline.isoformat()
-            assignments = [f"{column} = ?" for column in sets]
-            if (counter := _COUNTERS.get(type(event))) is not None:
-                assignments.append(f"{counter} = {counter} + 1")
-            if assignments:
-                tx.execute(f"UPDATE {problems} SET {', '.join(assignments)} WHERE problem_id = ?",
-                           (*sets.values(), key))
+                _count_for_unit(units, event)
+            elif isinstance(event, ProblemReported):
+                problems.add(recorded.problem, {
+                    "position": recorded.position, "unit": event.unit, "leader": None,
+                    "department": None, "deadline": None,
+                    "status": ProblemStatus.REPORTED.value, "closed_on": None,
+                    **dict.fromkeys(_PROBLEM_COUNTERS, 0)})
+            elif (row := problems.get(recorded.problem)) is not None and _changes(
+                    row, event, recorded.day):
+                problems.changed(recorded.problem)
+        problems.flush()
+        units.flush()
 
 
-def _count_for_unit(tx: Tx, event: RecordedEvent) -> None:
+_PROBLEM_COUNTERS = ("sent_back", "reopened", "supervised", "circulars", "responses_overdue")
+_PROBLEM_COLUMNS = ("position", "unit", "leader", "department", "deadline", "status",
+                    "closed_on", *_PROBLEM_COUNTERS)
+_UNIT_COLUMNS = ("supervised", "circulars", "responses_overdue")
+
+
+def _changes(row: Row, event: ProblemEvent, day: str) -> bool:
+    """Apply ``event`` to its problem's accountability ``row``; whether anything changed."""
+    sets: Row = {}
+    if (status := status_after(event)) is not None:
+        sets.update(status=status.value, closed_on=None)
+    if isinstance(event, ProblemClosed):
+        sets["closed_on"] = day
+    elif isinstance(event, RectificationAssigned):
+        sets.update(leader=event.leader, department=event.department,
+                    deadline=event.deadline.isoformat())
+    elif isinstance(event, DeadlineExtended):
+        sets["deadline"] = event.deadline.isoformat()
+    if (counter := _COUNTERS.get(type(event))) is not None:
+        sets[counter] = int(row[counter] or 0) + 1
+    row.update(sets)
+    return bool(sets)
+
+
+def _count_for_unit(units: KeyedRows, event: RecordedEvent) -> None:
     """An order, circular or missed response date addressed to the unit as a whole."""
     if (counter := _UNIT_COUNTERS.get(type(event))) is None:
         return
-    units = tx.table("trail_units")
-    tx.execute(f"INSERT INTO {units} (unit, {counter}) VALUES (?, 1) ON CONFLICT (unit)"
-               f" DO UPDATE SET {counter} = {units}.{counter} + 1", (event.unit,))
+    row = units.get(event.unit)
+    if row is None:
+        units.add(event.unit, {**dict.fromkeys(_UNIT_COLUMNS, 0), counter: 1})
+    else:
+        row[counter] = int(row[counter] or 0) + 1
+        units.changed(event.unit)
 
 
 def _tally(who: str, rows: Sequence[tuple[str | None, ...]], today: date,

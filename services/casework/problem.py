@@ -38,6 +38,7 @@ from events.lifecycle import (
     SatisfactionRecorded,
     SupervisionOrderIssued,
 )
+from events.status import status_after
 from events.submission import IntakeSubmission
 from events.supervision import (
     CircularIssued,
@@ -550,21 +551,17 @@ class Problem:
 
     def _evolve(self, recorded: RecordedFact) -> None:
         fact = recorded.fact
+        if (status := status_after(fact)) is not None:
+            self.status = status
         match fact:
             case ProblemTriaged():
                 self.category = fact.category
-                self.status = Status.TRIAGED
-            case ProblemLinkedAsDuplicate():
-                self.status = Status.DUPLICATE
-            case ProblemDeclined():
-                self.status = Status.DECLINED
             case RectificationProposed():
                 self.proposals.proposed(fact, recorded.originator_version)
             case ProposalReturned():
                 self.proposals.settled()
             case RectificationAssigned():
                 self.proposals.settled()
-                self.status = Status.RECTIFYING
                 self.deadline, self.plan = fact.deadline, fact.plan
                 self.milestones, self.completed_milestones = fact.milestones, set()
             case MilestoneCompleted():
@@ -572,17 +569,9 @@ class Problem:
             case DeadlineExtended():
                 self.deadline = fact.deadline
             case FixSubmitted():
-                self.status = Status.FIX_SUBMITTED
                 self.fix_submitted_by = fact.actor_id or fact.actor
-            case FixVerified():
-                self.status = Status.VERIFIED
             case ProblemReopened():
-                self.status = Status.RECTIFYING
                 self.answers.reopened()
-            case FixSentBack():
-                self.status = Status.RECTIFYING
-            case ProblemClosed():
-                self.status = Status.CLOSED
             case ReporterAnswered():
                 self.answers.answered(recorded.originator_version, fact.occurred_at,
                                       fact.channel or self.channel, fact.outcome)

@@ -55,7 +55,9 @@ log = logging.getLogger(__name__)
 INTAKE_BATCH = 256
 INTAKE_ACK_WAIT_SECONDS = 5.0
 """A delivery lost between client and server comes again after ack_wait: keep it short."""
-IDLE_POLL_SECONDS = 1.0
+IDLE_POLL_SECONDS = 0.05
+"""How long one fetch of INTAKE waits. nats-py's fetch, once a first message came, waits this
+long for the rest of its batch, so it bounds what a report waits here before it is filed."""
 RECONNECT_WAIT_SECONDS = 0.5
 
 

@@ -11,14 +11,16 @@ from nats.aio.client import Client
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 
-from events.commands import ProblemCommand
+from events.commands import ProblemCommand, UnitCommand
 from events.subjects import (
     HEADER_SESSION,
     LOGIN_REQUEST,
     LOGOUT_REQUEST,
     REPORTER_UNMASK_QUERY,
+    SPOT_CHECK_QUERY,
     WHOAMI_REQUEST,
     command_subject,
+    unit_command_subject,
 )
 
 UNREACHABLE = {
@@ -109,3 +111,11 @@ class Backend:
         return await self._ask(
             command_subject(command.verb), command.model_dump_json().encode(), token
         )
+
+    async def unit_command(self, token: str, command: UnitCommand) -> dict[str, Any]:
+        return await self._ask(unit_command_subject(command.verb),
+                               command.model_dump_json().encode(), token)
+
+    async def spot_checks(self) -> dict[str, Any]:
+        """The ranked spot-check list, as ``rectify spot-check list`` asks for it."""
+        return await self._ask(SPOT_CHECK_QUERY, b"")

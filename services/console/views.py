@@ -13,11 +13,11 @@ from events.lifecycle import (
     ProblemReported,
     RectificationAssigned,
 )
-from events.vocabulary import Category, Channel, Plan, ProblemStatus
+from events.vocabulary import Category, Channel, Filing, Plan, ProblemStatus
 from projections.board import read_board
 from projections.facts import CHINA_TIME, local_date
 from projections.store import ReadStore
-from projections.supervision import NoticeLine, read_notices
+from projections.supervision import NoticeLine, read_filings, read_notices
 from projections.timeline import TimelineEntry, problem_timeline
 from services.cli.describe import row as described
 from services.console.evidence import Evidence
@@ -134,6 +134,12 @@ def open_notices(store: ReadStore, units: set[str]) -> list[NoticeLine]:
     """Orders and circulars on the units' problems still waiting for an answer."""
     return [n for unit in sorted(units) for n in read_notices(store, unit)
             if n.responded_at is None and n.problem_id]
+
+
+def open_unit_notices(store: ReadStore, units: set[str]) -> list[NoticeLine]:
+    """Orders and circulars to the units as a whole still waiting for an answer."""
+    return [n for unit in sorted(units) for n in read_notices(store, unit)
+            if n.responded_at is None and not n.problem_id]
 
 
 def unit_of(store: ReadStore, problem_id: str) -> str | None:
@@ -268,3 +274,33 @@ def search(store: ReadStore, today: date, text: str, tracking_key: bytes,
 def latest_version(store: ReadStore, problem_id: str) -> int:
     entries = problem_timeline(store, problem_id)
     return entries[-1].version if entries else 0
+
+
+@dataclass(frozen=True)
+class Due:
+    """One dated duty on the campaign calendar: a filing, or an answer to an order."""
+
+    due: date | None
+    unit: str
+    what: str
+    done_at: datetime | None
+    late: bool
+    problem_id: str = ""
+
+
+def calendar(store: ReadStore, today: date, units: set[str] | None) -> list[Due]:
+    """Filings and orders' answers due, by date; what was done and what is late."""
+    duties = [Due(f.due, f.unit, f.filing.value, f.submitted_at,
+                  f.submitted_at is None and f.due is not None and f.due < today)
+              for f in read_filings(store) if units is None or f.unit in units]
+    duties += [Due(n.due, n.unit, n.notice.value, n.responded_at,
+                   n.responded_at is None and n.due is not None and n.due < today, n.problem_id)
+               for n in read_notices(store) if n.due is not None
+               and (units is None or n.unit in units)]
+    return sorted(duties, key=lambda d: (d.due or date.max, d.unit))
+
+
+def filed_at(store: ReadStore, unit: str, filing: Filing) -> datetime | None:
+    """When the unit last sent this filing, as the read models know it."""
+    return max((f.submitted_at for f in read_filings(store)
+                if f.unit == unit and f.filing is filing and f.submitted_at), default=None)

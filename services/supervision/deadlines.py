@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from events.identity import warning_id_for
+from events.status import DEADLINE_RUNS, is_overdue
 from events.vocabulary import Filing, WarningLevel, Watched
-from events.vocabulary import ProblemStatus as Status
 from services.casework.notices import Notices, OpenNotice
 from services.casework.problem import Problem, Warning
 from services.casework.unit import Unit
@@ -48,11 +48,11 @@ def problem_warnings(problem: Problem, today: date, warning_days: int) -> list[W
     """Blue when the deadline is ``warning_days`` working days away or less, yellow for each
     milestone past its date and not done, red once the deadline has passed. Only the more
     serious of blue and red: a deadline first seen already missed gets no late blue."""
-    if problem.status is not Status.RECTIFYING or problem.deadline is None:
+    if problem.status not in DEADLINE_RUNS or problem.deadline is None:
         return []
     found: list[Warning] = []
     deadline, left = problem.deadline, working_days_left(today, problem.deadline)
-    if today > deadline:
+    if is_overdue(problem.status, deadline, today):
         found.append(_warning(problem, WarningLevel.RED, Watched.DEADLINE, deadline, None, left))
     elif left <= warning_days:
         found.append(_warning(problem, WarningLevel.BLUE, Watched.DEADLINE, deadline, None, left))

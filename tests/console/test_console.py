@@ -7,6 +7,7 @@ import hashlib
 import io
 import struct
 import zlib
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import Browser
 
+from projections.facts import CHINA_TIME
 from tests.console.browser import Visitor
 from tests.console.conftest import OTHER, OWN
 from tests.identity.desk import NEW_PASSWORD, Desk
@@ -188,6 +190,11 @@ def test_a_public_report_lives_its_whole_life_through_the_console(
     assert "执法人员检查时态度粗暴" in cells
     assert "约谈当事执法人员，开展文明执法培训" in cells
 
+    yesterday = (datetime.now(CHINA_TIME) - timedelta(days=1)).date()
+    unit.goto(f"/ledger?unit={OWN}&as_of={yesterday.isoformat()}", "ledger-yesterday")
+    assert "截至" in unit.notice()
+    assert unit.page.locator("table.ledger tr", has_text="执法人员检查时态度粗暴").count() == 0
+
 
 def test_a_unit_cannot_see_open_or_act_on_another_units_problem(
     desk: Desk, console_url: str, browser: Browser
@@ -231,6 +238,20 @@ def test_signed_out_and_ended_sessions_go_to_sign_in(
     stranger.page.click("form[action='/login'] button[type=submit]")
     stranger.look("wrong-password")
     assert "登录名或口令错误" in stranger.notice()
+
+    page = stranger.page.goto(f"{console_url}/login")
+    assert page is not None
+    headers = page.headers
+    assert "default-src 'none'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["cache-control"] == "no-store"
+    cookie = next(c for c in stranger.page.context.cookies() if c["name"] == "rectify_console")
+    assert cookie["httpOnly"]
+    assert cookie["sameSite"] == "Strict"
+    forged = stranger.page.request.post(f"{console_url}/login", form={
+        "csrf": "not-the-token", "login": "wangke", "password": NEW_PASSWORD})
+    assert forged.status == 403
 
     person = desk.enrol("leaving", "沁园分局 调离人员", OWN, "unit_staff")
     leaving = signed_in(browser, console_url, person.login)
@@ -379,3 +400,62 @@ def test_stats_charts_and_the_board_for_those_who_read_every_unit(
     assert response is not None
     assert response.status == 403
     unit.look("stats-forbidden", 403)
+
+
+def test_a_unit_leader_files_the_ledger_and_the_calendar_shows_it(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    leader = signed_in(browser, console_url, "qyfzr")
+    leader.goto("/calendar", "calendar-before")
+    leader.page.fill("form[action='/units/file'] input[name=phone]", "0371-12345678")
+    leader.submit("file", "filed")
+    assert "已报送" in leader.notice()
+    row = leader.page.locator("tr", has_text="报送整改台账").filter(has_text=OWN)
+    assert "已完成" in row.inner_text()
+
+    office = signed_in(browser, console_url, "wangke")
+    office.goto("/calendar", "calendar-office")
+    assert "已完成" in office.page.locator("tr", has_text=OWN).filter(
+        has_text="报送整改台账").inner_text()
+    assert office.page.locator("form[action='/units/file']").count() == 0
+
+
+def test_the_office_selects_a_unit_from_the_spot_check_list(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    office = signed_in(browser, console_url, "wangke")
+    office.goto("/spot-checks", "spot-checks")
+    rows = office.page.locator("table.list tbody tr")
+    assert rows.count() >= 1
+    first = rows.first
+    unit = first.locator("td").nth(1).inner_text()
+    first.locator("input[name=reason]").fill("问题零报告，随机抽查")
+    with office.page.expect_navigation():
+        first.locator("button").click()
+    office.look("spot-check-selected")
+    assert f"已将{unit}列入重点抽查" in office.notice()
+    listed = desk.json("wangke", "spot-check", "list")
+    assert any(e["unit"] == unit and e["selected"] for e in listed["entries"])
+
+
+def test_an_order_to_a_unit_as_a_whole_is_answered_by_the_unit(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    office = signed_in(browser, console_url, "zhaoganshi")
+    office.goto("/calendar", "calendar-to-order")
+    office.page.fill("form[action='/units/notice'] input[name=unit]", OWN)
+    office.page.select_option("form[action='/units/notice'] select[name=notice]", "order")
+    office.page.fill("form[action='/units/notice'] textarea[name=reason]", "自查台账报送不完整")
+    office.page.fill("form[action='/units/notice'] input[name=due]", "2026年12月15日")
+    office.submit("notice", "unit-ordered")
+    assert "已下发" in office.notice()
+
+    unit = signed_in(browser, console_url, "zhangsan")
+    order = unit.page.locator("table.unit-notices tr", has_text="自查台账报送不完整")
+    assert "2026年12月15日" in order.inner_text()
+    order.locator("textarea[name=response]").fill("已补充报送全部自查问题")
+    with unit.page.expect_navigation():
+        order.locator("button").click()
+    unit.look("unit-order-answered")
+    assert "已回复" in unit.notice()
+    assert unit.page.locator("table.unit-notices tr", has_text="自查台账报送不完整").count() == 0
+    office.goto("/calendar", "calendar-after-answer")
+    answered = office.page.locator("tr", has_text="回复督办").filter(has_text="2026年12月15日")
+    assert "已完成" in answered.inner_text()

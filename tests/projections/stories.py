@@ -8,9 +8,11 @@ allow, for property tests and large deterministic runs.
 from __future__ import annotations
 
 import random
+from collections import deque
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from events.identity import problem_id_for, warning_id_for
+from events.identity import warning_id_for
 from events.lifecycle import Milestone, Reporter
 from events.recorded import RecordedEvent
 from events.submission import IntakeSubmission
@@ -28,6 +30,7 @@ from events.vocabulary import (
     Watched,
 )
 from services.casework.errors import DomainError
+from services.casework.notices import Notices
 from services.casework.problem import Act, Problem, Warning
 from services.casework.unit import Unit
 from services.supervision.campaign import DEFAULT_CAUSES
@@ -175,24 +178,9 @@ _PEOPLE = (STAFF, SECTION, "第二分局 陈六", "支队 周七")
 _LEADERS = (("赵局长", "法制科"), ("钱副局长", "执法一科"), ("孙支队长", "执法支队"))
 
 
-def _random_unit_step(story: Story, rng: random.Random, at: float) -> None:
-    unit, act = story.unit(rng.choice(UNITS)), Act(rng.choice(_PEOPLE), Via.CLI, day(at))
-    due = (day(at) + timedelta(days=rng.randint(1, 10))).date()
-    commands = (
-        lambda: unit.order(act, "自查不深入", due),
-        lambda: unit.circulate(act, "进度滞后", due),
-        lambda: unit.respond(act, rng.choice(list(Notice)), rng.randint(1, 2), "已整改"),
-        lambda: unit.submit_filing(act, rng.choice(list(Filing)), "0371-12345678"),
-        lambda: unit.select_for_spot_check(act, "问题零报告"),
-        lambda: unit.adopt_mechanism(act, f"制度{rng.randint(1, 99)}号", rng.choice(
-            list(MechanismKind)), day(at).date(), rng.choice((None, "济环法〔2023〕5号")), (),
-            tuple(rng.sample(list(Category), rng.randint(0, 2)))),
-    )
-    try:
-        rng.choice(commands)()
-    except DomainError:
-        return
-    story.kept(unit)
+def _latest_number(notices: Notices, notice: Notice, rng: random.Random) -> int:
+    """A notice of this kind the aggregate received (1 when none: the command is refused)."""
+    return rng.randint(1, max(1, notices.next_number(notice) - 1))
 
 
 def _triage(problem: Problem, act: Act, rng: random.Random) -> None:
@@ -211,50 +199,95 @@ def _assign(problem: Problem, act: Act, leader: str, department: str, deadline: 
                    milestones=milestones)
 
 
-def _random_step(story: Story, rng: random.Random, problems: list[Problem], at: float) -> None:
-    if rng.random() < 0.04:
-        _random_unit_step(story, rng, at)
-        return
-    if not problems or rng.random() < 0.15:
-        channel = rng.choice(list(Channel))
-        problems.append(story.report(at, rng.choice(UNITS), channel, rng.choice(_PEOPLE)))
-        return
-    problem = rng.choice(problems)
-    act = Act(rng.choice(_PEOPLE), rng.choice(list(Via)), day(at))
-    deadline = (day(at) + timedelta(days=rng.randint(0, 40))).date()
-    leader, department = rng.choice(_LEADERS)
-    commands = (
-        lambda: _triage(problem, act, rng),
-        lambda: _assign(problem, act, leader, department, deadline, rng.random() < 0.4),
-        lambda: problem.note_progress(act, "进展顺利"),
-        lambda: problem.extend_deadline(act, deadline + timedelta(days=30), "协调", "局长"),
-        lambda: problem.submit_fix(act, "已整改", ()),
-        lambda: problem.verify_fix(act),
-        lambda: problem.send_back(act, "材料不足"),
-        lambda: problem.close(act),
-        lambda: problem.reopen(act, "再次反映"),
-        lambda: problem.supervise(act, "进度慢", None),
-        lambda: problem.answer_reporter(act, "已整改完毕", None),
-        lambda: problem.decline(act, "不属于整治范围"),
-        lambda: problem.link_duplicate(act, problem_id_for(Channel.HOTLINE, "h-1")),
-        lambda: problem.circulate(act, "通报", deadline),
-        lambda: problem.respond(act, rng.choice(list(Notice)), rng.randint(1, 2), "已整改"),
-        lambda: problem.record_satisfaction(act, rng.choice(list(Satisfaction)), None),
-        lambda: problem.suspect_rebound(act, rng.choice(problems).id, problem.reported_on),
-    )
-    weights = (3, 4, 2, 1, 4, 3, 1, 3, 1, 1, 3, 0.3, 0.2, 0.5, 0.8, 2, 0.3)
-    try:
-        rng.choices(commands, weights)[0]()
-    except DomainError:
-        return
-    story._keep(problem)
+class RandomCampaign:
+    """One story told for as long as asked, ``take`` by ``take``: units, problems and notice
+    numbers carry over from one call to the next, so every event could have come from the write
+    side. Problems beyond the ``active`` most recent go quiet (and are forgotten), which keeps
+    memory flat however long the story."""
+
+    def __init__(self, rng: random.Random, prefix: str = "", units: Sequence[str] = UNITS,
+                 active: int = 5_000, days_per_step: float = 1 / 8) -> None:
+        self.rng, self.story, self.units = rng, Story(prefix), tuple(units)
+        self.problems: deque[Problem] = deque(maxlen=active)
+        self.days_per_step, self.step = days_per_step, 0
+
+    def take(self, size: int) -> list[RecordedEvent]:
+        """The next ``size`` events of the story."""
+        events = self.story.events
+        while len(events) < size:
+            self.step += 1
+            self._play(self.step * self.days_per_step)
+        taken, self.story.events = events[:size], events[size:]
+        return taken
+
+    def _play(self, at: float) -> None:
+        if self.rng.random() < 0.04:
+            self._unit_step(at)
+        elif not self.problems or self.rng.random() < 0.15:
+            rng = self.rng
+            self.problems.append(self.story.report(at, rng.choice(self.units),
+                                                   rng.choice(list(Channel)),
+                                                   rng.choice(_PEOPLE)))
+        else:
+            self._problem_step(at)
+
+    def _unit_step(self, at: float) -> None:
+        rng, story = self.rng, self.story
+        unit, act = story.unit(rng.choice(self.units)), Act(rng.choice(_PEOPLE), Via.CLI, day(at))
+        due = (day(at) + timedelta(days=rng.randint(1, 10))).date()
+        notice = rng.choice(list(Notice))
+        commands = (
+            lambda: unit.order(act, "自查不深入", due),
+            lambda: unit.circulate(act, "进度滞后", due),
+            lambda: unit.respond(act, notice, _latest_number(unit.notices, notice, rng), "已整改"),
+            lambda: unit.submit_filing(act, rng.choice(list(Filing)), "0371-12345678"),
+            lambda: unit.select_for_spot_check(act, "问题零报告"),
+            lambda: unit.adopt_mechanism(act, f"制度{rng.randint(1, 99)}号", rng.choice(
+                list(MechanismKind)), day(at).date(), rng.choice((None, "济环法〔2023〕5号")), (),
+                tuple(rng.sample(list(Category), rng.randint(0, 2)))),
+        )
+        try:
+            rng.choice(commands)()
+        except DomainError:
+            return
+        story.kept(unit)
+
+    def _problem_step(self, at: float) -> None:
+        rng = self.rng
+        problem, other = rng.choice(self.problems), rng.choice(self.problems)
+        act = Act(rng.choice(_PEOPLE), rng.choice(list(Via)), day(at))
+        deadline = (day(at) + timedelta(days=rng.randint(0, 40))).date()
+        leader, department = rng.choice(_LEADERS)
+        notice = rng.choice(list(Notice))
+        commands = (
+            lambda: _triage(problem, act, rng),
+            lambda: _assign(problem, act, leader, department, deadline, rng.random() < 0.4),
+            lambda: problem.note_progress(act, "进展顺利"),
+            lambda: problem.extend_deadline(act, deadline + timedelta(days=30), "协调", "局长"),
+            lambda: problem.submit_fix(act, "已整改", ()),
+            lambda: problem.verify_fix(act),
+            lambda: problem.send_back(act, "材料不足"),
+            lambda: problem.close(act),
+            lambda: problem.reopen(act, "再次反映"),
+            lambda: problem.supervise(act, "进度慢", None),
+            lambda: problem.answer_reporter(act, "已整改完毕", None),
+            lambda: problem.decline(act, "不属于整治范围"),
+            lambda: problem.link_duplicate(act, other.id),
+            lambda: problem.circulate(act, "通报", deadline),
+            lambda: problem.respond(act, notice, _latest_number(problem.notices, notice, rng),
+                                    "已整改"),
+            lambda: problem.record_satisfaction(act, rng.choice(list(Satisfaction)), None),
+            lambda: problem.suspect_rebound(act, other.id, problem.reported_on),
+        )
+        weights = (3, 4, 2, 1, 4, 3, 1, 3, 1, 1, 3, 0.3, 0.2, 0.5, 0.8, 2, 0.3)
+        try:
+            rng.choices(commands, weights)[0]()
+        except DomainError:
+            return
+        self.story._keep(problem)
 
 
 def random_history(rng: random.Random, size: int, prefix: str = "") -> list[RecordedEvent]:
     """``size`` events from random commands on a growing set of problems (refused ones vanish);
     ``prefix`` keeps the problems of several histories apart."""
-    story, problems, step = Story(prefix), list[Problem](), 0
-    while len(story.events) < size:
-        step += 1
-        _random_step(story, rng, problems, step / 8)
-    return story.events[:size]
+    return RandomCampaign(rng, prefix).take(size)

@@ -13,19 +13,26 @@ from nats.js import JetStreamContext
 from nats.js.api import PubAck, StreamConfig
 
 from events.base import ProblemEventBase
+from events.identity import event_id_for, unit_id_for
 from events.recorded import RecordedEvent
 from events.seal import SealKey
 from events.subjects import (
     EVENTS_STREAM,
     EVENTS_SUBJECTS,
+    HEADER_EVENT_TYPE,
+    HEADER_EVENT_VERSION,
     HEADER_EXPECTED_LAST_SEQUENCE,
     HEADER_MSG_ID,
     HEADER_POSITION,
+    HEADER_PROBLEM_ID,
     HEADER_PROBLEM_VERSION,
     HEADER_SEAL,
+    HEADER_UNIT_ID,
+    HEADER_UNIT_VERSION,
     event_subject,
 )
 from projections.catalog import projectors
+from projections.projector import Recorded, apply_batch
 from projections.runner import catch_up
 from projections.store import SqliteStore
 from services.runtime.streams import ensure_streams
@@ -43,28 +50,39 @@ class EventsStream:
     key: SealKey = TEST_SEAL_KEY
 
     async def publish(self, events: Iterable[RecordedEvent], chunk: int = 500) -> int:
-        """Publish in order, pipelined, each one expecting its predecessor; the last sequence."""
+        """Publish in order, pipelined, with the relay's headers (each message expecting its
+        predecessor); the last sequence."""
         pending: list[asyncio.Future[PubAck]] = []
         for event in events:
-            key = str(event.problem_id) if isinstance(event, ProblemEventBase) else event.unit
-            self.versions[key] = self.versions.get(key, 0) + 1
             self.last += 1
             body = event.model_dump_json().encode()
-            msg_id = f"{key}:{self.versions[key]}:{self.last}"
-            headers = {
-                HEADER_MSG_ID: msg_id,
-                HEADER_EXPECTED_LAST_SEQUENCE: str(self.last - 1),
-                HEADER_POSITION: str(self.last),
-                HEADER_PROBLEM_VERSION: str(self.versions[key]),
-                HEADER_SEAL: self.key.seal(self.last, msg_id, body),
-            }
             pending.append(await self.js.publish_async(
-                event_subject(event.unit, event.type), body, headers=headers))
+                event_subject(event.unit, event.type), body, headers=self._headers(event, body)))
             if len(pending) >= chunk:
                 await asyncio.gather(*pending)
                 pending.clear()
         await asyncio.gather(*pending)
         return self.last
+
+    def _headers(self, event: RecordedEvent, body: bytes) -> dict[str, str]:
+        if isinstance(event, ProblemEventBase):
+            aggregate, id_header, version_header = \
+                event.problem_id, HEADER_PROBLEM_ID, HEADER_PROBLEM_VERSION
+        else:
+            aggregate, id_header, version_header = \
+                unit_id_for(event.unit), HEADER_UNIT_ID, HEADER_UNIT_VERSION
+        version = self.versions[str(aggregate)] = self.versions.get(str(aggregate), 0) + 1
+        msg_id = str(event_id_for(aggregate, version))
+        return {
+            HEADER_MSG_ID: msg_id,
+            HEADER_EXPECTED_LAST_SEQUENCE: str(self.last - 1),
+            HEADER_EVENT_TYPE: event.type,
+            HEADER_EVENT_VERSION: str(event.version),
+            id_header: str(aggregate),
+            version_header: str(version),
+            HEADER_POSITION: str(self.last),
+            HEADER_SEAL: self.key.seal(self.last, msg_id, body),
+        }
 
     async def unguarded(self) -> None:
         """An empty EVENTS that allows deleting messages, as a restored old backup could be."""
@@ -88,6 +106,17 @@ async def events_stream(url: str) -> AsyncIterator[EventsStream]:
         yield EventsStream(js)
     finally:
         await connection.close()
+
+
+def applied(events: Sequence[RecordedEvent], path: Path, batch_size: int = 1000) -> SqliteStore:
+    """A read-model store with every projection applied to ``events`` directly, in batches,
+    event N at position N: what the runner does with them, without a stream to read."""
+    store = SqliteStore(path)
+    recorded = [Recorded(n, event, event.model_dump_json().encode())
+                for n, event in enumerate(events, start=1)]
+    for start in range(0, len(recorded), batch_size):
+        apply_batch(store, projectors(), recorded[start:start + batch_size])
+    return store
 
 
 def projected(events: Sequence[RecordedEvent], url: str, path: Path) -> SqliteStore:

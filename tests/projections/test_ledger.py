@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from events.vocabulary import Channel, Filing, ProblemStatus, Via
-from projections.catalog import projectors
 from projections.ledger import COLUMNS, ROW_KEYS, UnitLedger, read_ledger
-from projections.runner import catch_up
-from projections.store import SqliteStore
 from services.casework.problem import Act
-from services.runtime.nats_server import EmbeddedNats
 from tests.projections.stories import STAFF, Story, day
-from tests.projections.streams import events_stream
-
-pytestmark = pytest.mark.integration
+from tests.projections.streams import applied
 
 
-def ledger_after(story: Story, url: str, path: Path, today: date) -> list[UnitLedger]:
-    async def project() -> list[UnitLedger]:
-        async with events_stream(url) as stream:
-            await stream.publish(story.events)
-            store = SqliteStore(path)
-            await catch_up(stream.js, store, projectors())
-            return read_ledger(store, today)
-
-    return asyncio.run(project())
+def ledger_after(story: Story, path: Path, today: date) -> list[UnitLedger]:
+    return read_ledger(applied(story.events, path), today)
 
 
 def a_spring_of_rectification() -> Story:
@@ -53,10 +37,10 @@ def a_spring_of_rectification() -> Story:
 
 
 def test_a_units_ledger_lists_its_problems_in_reporting_order_with_the_remarks_a_reader_needs(
-    nats_server: EmbeddedNats, tmp_path: Path
+    tmp_path: Path
 ) -> None:
     first, detachment = ledger_after(
-        a_spring_of_rectification(), nats_server.url, tmp_path / "read.db", date(2023, 3, 10)
+        a_spring_of_rectification(), tmp_path / "read.db", date(2023, 3, 10)
     )
 
     assert [row.no for row in first.rows] == [1, 2, 3, 4]
@@ -76,15 +60,14 @@ def test_a_units_ledger_lists_its_problems_in_reporting_order_with_the_remarks_a
 
 
 def test_the_ledger_header_names_the_first_self_inspection_filer_until_the_unit_files(
-    nats_server: EmbeddedNats, tmp_path: Path
+    tmp_path: Path
 ) -> None:
     story = a_spring_of_rectification()
     unit = story.unit("执法支队")
     unit.submit_filing(Act("支队 周七", Via.CLI, day(14)), Filing.LEDGER, "0391-6600001",
                        filed_by="支队 吴八", filed_on=date(2023, 3, 5))
     story.kept(unit)
-    first, detachment = ledger_after(story, nats_server.url, tmp_path / "read.db",
-                                     date(2023, 3, 10))
+    first, detachment = ledger_after(story, tmp_path / "read.db", date(2023, 3, 10))
 
     assert (first.header.unit, first.header.filed_by, first.header.phone) == ("第一分局", STAFF, "")
     assert first.header.filed_on is None  # 填报时间 is the filing's date: not filed yet
@@ -93,10 +76,10 @@ def test_the_ledger_header_names_the_first_self_inspection_filer_until_the_unit_
 
 
 def test_before_the_deadline_nothing_is_overdue_and_rows_serialise_with_the_agreed_keys(
-    nats_server: EmbeddedNats, tmp_path: Path
+    tmp_path: Path
 ) -> None:
     first, _ = ledger_after(
-        a_spring_of_rectification(), nats_server.url, tmp_path / "read.db", date(2023, 2, 28)
+        a_spring_of_rectification(), tmp_path / "read.db", date(2023, 2, 28)
     )
 
     assert "超期" not in first.rows[1].remarks

@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
-
 from events.identity import warning_id_for
 from events.vocabulary import (
     Channel,
@@ -25,11 +23,8 @@ from projections.ledger import read_ledger
 from projections.supervision import read_notices
 from projections.trail import accountability, actions_of
 from services.casework.problem import Act
-from services.runtime.nats_server import EmbeddedNats
 from tests.projections.stories import SECTION, STAFF, Story, day
-from tests.projections.streams import projected
-
-pytestmark = pytest.mark.integration
+from tests.projections.streams import applied
 
 TODAY = date(2023, 3, 20)
 
@@ -54,9 +49,9 @@ def pressed_units() -> Story:
 
 
 def test_orders_circulars_and_a_missed_response_date_show_in_the_ledger_and_the_trail(
-    nats_server: EmbeddedNats, tmp_path: Path
+    tmp_path: Path
 ) -> None:
-    store = projected(pressed_units().events, nats_server.url, tmp_path / "r.db")
+    store = applied(pressed_units().events, tmp_path / "r.db")
 
     first, second = read_ledger(store, TODAY)
     assert first.rows[0].remarks == "整改中；超期（红色预警）；督办；通报；督办逾期未回复"
@@ -117,10 +112,10 @@ def a_board_full_of_work() -> Story:
 
 
 def test_the_board_shows_colours_open_notices_late_filings_rebounds_and_what_units_reported(
-    nats_server: EmbeddedNats, tmp_path: Path
+    tmp_path: Path
 ) -> None:
     story = a_board_full_of_work()
-    store = projected(story.events, nats_server.url, tmp_path / "r.db")
+    store = applied(story.events, tmp_path / "r.db")
 
     board = read_board(store, date(2023, 3, 20))
 
@@ -145,7 +140,7 @@ def test_the_board_shows_colours_open_notices_late_filings_rebounds_and_what_uni
 
 
 def test_the_board_warns_of_answers_past_the_time_limit_and_of_dissatisfied_reporters(
-    nats_server: EmbeddedNats, tmp_path: Path
+    tmp_path: Path
 ) -> None:
     story = Story()
     waiting = story.report(on=0, channel=Channel.HOTLINE, problem="无人答复的举报")
@@ -159,7 +154,7 @@ def test_the_board_warns_of_answers_past_the_time_limit_and_of_dissatisfied_repo
     story.answer(unhappy, on=3)
     unhappy.record_satisfaction(Act(SECTION, Via.CLI, day(4)), Satisfaction.DISSATISFIED, "没改")
     story.kept_problem(unhappy)
-    store = projected(story.events, nats_server.url, tmp_path / "r.db")
+    store = applied(story.events, tmp_path / "r.db")
 
     board = read_board(store, TODAY, answer_due=lambda reported: reported + timedelta(days=21))
 
@@ -171,7 +166,7 @@ def test_the_board_warns_of_answers_past_the_time_limit_and_of_dissatisfied_repo
 
 
 def test_after_the_rectification_phase_the_board_lists_open_problems_without_a_roadmap(
-    nats_server: EmbeddedNats, tmp_path: Path
+    tmp_path: Path
 ) -> None:
     story = Story()
     story.assign(story.report(on=0, problem="路线图上的问题"), on=1, deadline=date(2023, 6, 30))
@@ -181,7 +176,7 @@ def test_after_the_rectification_phase_the_board_lists_open_problems_without_a_r
     done = story.assign(story.report(on=0, problem="已销号"), on=1, deadline=date(2023, 3, 1),
                         immediate=True)
     story.close(story.verify(story.fix(done, on=2), on=3), on=4)
-    store = projected(story.events, nats_server.url, tmp_path / "r.db")
+    store = applied(story.events, tmp_path / "r.db")
     phase_end = date(2023, 4, 10)
 
     during = read_board(store, phase_end, rectification_end=phase_end)
@@ -193,7 +188,7 @@ def test_after_the_rectification_phase_the_board_lists_open_problems_without_a_r
 
 
 def test_a_typical_case_nobody_acted_on_is_proposed_for_a_supervision_order(
-    nats_server: EmbeddedNats, tmp_path: Path
+    tmp_path: Path
 ) -> None:
     story = Story()
     stalled = story.report(on=0, problem="停滞的典型案件")
@@ -206,7 +201,7 @@ def test_a_typical_case_nobody_acted_on_is_proposed_for_a_supervision_order(
     moving.assign(Act(SECTION, Via.CLI, day(20)), "赵局长", "法制科", "约谈企业",
                   date(2023, 4, 10), immediate=True, milestones=())
     story.kept_problem(moving)
-    store = projected(story.events, nats_server.url, tmp_path / "r.db")
+    store = applied(story.events, tmp_path / "r.db")
 
     board = read_board(store, TODAY, typical_stall_days=10)
 

@@ -5,17 +5,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from events.base import ProblemEventBase
 from events.vocabulary import Channel, Via
 from projections.timeline import chain_holds, problem_timeline
 from projections.trail import Accountability, accountability, actions_of
-from services.runtime.nats_server import EmbeddedNats
 from tests.projections.stories import SECTION, STAFF, Story
-from tests.projections.streams import projected
-
-pytestmark = pytest.mark.integration
+from tests.projections.streams import applied
 
 
 def a_contested_rectification() -> Story:
@@ -38,10 +33,10 @@ def a_contested_rectification() -> Story:
 
 
 def test_a_problems_timeline_lists_every_event_with_who_how_when_and_where(
-    nats_server: EmbeddedNats, tmp_path: Path
+    tmp_path: Path
 ) -> None:
     story = a_contested_rectification()
-    store = projected(story.events, nats_server.url, tmp_path / "r.db")
+    store = applied(story.events, tmp_path / "r.db")
     first = story.events[0]
     assert isinstance(first, ProblemEventBase)
     contested = first.problem_id
@@ -61,9 +56,9 @@ def test_a_problems_timeline_lists_every_event_with_who_how_when_and_where(
 
 
 def test_the_trail_shows_each_leader_department_and_unit_and_what_each_person_did(
-    nats_server: EmbeddedNats, tmp_path: Path
+    tmp_path: Path
 ) -> None:
-    store = projected(a_contested_rectification().events, nats_server.url, tmp_path / "r.db")
+    store = applied(a_contested_rectification().events, tmp_path / "r.db")
     today = date(2023, 3, 10)
 
     assert accountability(store, "leader", today) == [
