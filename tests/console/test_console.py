@@ -327,7 +327,27 @@ def test_english_on_request(desk: Desk, console_url: str, browser: Browser) -> N
     assert "Sign in" in visitor.page.content()
     visitor.goto("/login", "login-en-remembered")
     assert visitor.page.locator("h1").inner_text() == "Sign in"
-    assert OTHER  # the other unit exists in this campaign's directory
+    visitor.sign_in("wangke", NEW_PASSWORD)
+    assert visitor.page.locator("h2").first.inner_text().startswith("New reports to triage")
+    problem = public_report(desk, OTHER, "英文页面用问题")
+    visitor.goto(f"/problems/{problem}", "problem-en")
+    assert "Assign (four determinations)" in visitor.page.content()
+    assert "\treported\t" in visitor.page.locator("table.timeline").inner_text()
+
+
+def test_an_administrator_needs_the_one_time_code(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    admin = desk.people["anquan"]
+    visitor = Visitor.open(browser, console_url, "admin")
+    visitor.goto("/login", "admin-login")
+    visitor.page.fill("input[name=login]", admin.login)
+    visitor.page.fill("input[name=password]", NEW_PASSWORD)
+    with visitor.page.expect_navigation():
+        visitor.page.click("form[action='/login'] button[type=submit]")
+    visitor.look("admin-without-code")
+    assert "动态口令" in visitor.notice()
+    visitor.sign_in(admin.login, NEW_PASSWORD, admin.code())
+    assert visitor.path() == "/account"
 
 
 def test_orders_search_and_the_reporter_behind_a_stated_purpose(
