@@ -21,7 +21,15 @@ from pydantic import Field, TypeAdapter
 from events.base import ProblemEventBase, UnitEventBase
 from events.text import Name, Phone, Text
 from events.upcasting import JsonObject, upcaster
-from events.vocabulary import Category, Filing, MechanismKind, Notice, WarningLevel, Watched
+from events.vocabulary import (
+    Category,
+    Filing,
+    MechanismKind,
+    Notice,
+    PlanKind,
+    WarningLevel,
+    Watched,
+)
 
 CHINA_TIME = timezone(timedelta(hours=8))
 """The campaign's days are China's days."""
@@ -173,6 +181,22 @@ class MechanismAdopted(UnitEventBase):
     categories: tuple[Category, ...] = Field((), description="The kinds of problem it answers.")
 
 
+class PlanFiled(UnitEventBase):
+    """整改方案 / 工作方案: the unit's plan, with the parts the notice names (整治的具体内容、
+    目标要求、工作措施、进度安排、责任单位和责任人). Filed again, it is the revised plan."""
+
+    type: Literal["PlanFiled"] = "PlanFiled"
+    kind: PlanKind
+    title: Text
+    adopted_on: date = Field(description="印发日期")
+    document: Text | None = Field(None, description="文号")
+    content: Text = Field(description="整治的具体内容")
+    goals: Text = Field(description="目标要求")
+    measures: Text = Field(description="工作措施")
+    schedule: Text = Field(description="进度安排")
+    responsible: Text = Field(description="责任单位和责任人")
+
+
 UnitEvent = Annotated[
     FilingSubmitted
     | FilingOverdue
@@ -181,7 +205,8 @@ UnitEvent = Annotated[
     | UnitNoticeResponded
     | UnitResponseOverdue
     | SpotCheckSelected
-    | MechanismAdopted,
+    | MechanismAdopted
+    | PlanFiled,
     Field(discriminator="type"),
 ]
 """Any fact about a unit as a whole, told apart by its ``type``."""
@@ -195,6 +220,7 @@ UNIT_EVENT_TYPES: tuple[type[UnitEventBase], ...] = (
     UnitResponseOverdue,
     SpotCheckSelected,
     MechanismAdopted,
+    PlanFiled,
 )
 
 _UNIT_ADAPTER: TypeAdapter[UnitEvent] = TypeAdapter(UnitEvent)

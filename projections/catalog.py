@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 from projections.ledger import LedgerProjector
 from projections.mechanisms import MechanismsProjector
+from projections.plans import PlansProjector
 from projections.problems import ProblemsProjector
 from projections.projector import Projector
 from projections.stages import StagesProjector
@@ -21,6 +22,7 @@ PROJECTORS: dict[str, Callable[[], Projector]] = {
     "supervision": SupervisionProjector,
     "stages": StagesProjector,
     "mechanisms": MechanismsProjector,
+    "plans": PlansProjector,
 }
 
 
