@@ -240,6 +240,7 @@ class UnitRespond(UnitCommand):
 class SelectForSpotCheck(UnitCommand):
     verb: Literal["spot-check"] = "spot-check"
     reason: Text
+    seed: int | None = Field(None, description="The random draw that chose the unit.")
 
 
 class AdoptMechanism(UnitCommand):

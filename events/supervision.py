@@ -162,10 +162,21 @@ class UnitResponseOverdue(UnitEventBase):
 
 
 class SpotCheckSelected(UnitEventBase):
-    """重点抽查: the supervising section chose the unit for a spot check, saying why."""
+    """重点抽查: the supervising section chose the unit for a spot check, saying why.
+
+    Version 2 added ``seed``: a unit drawn at random (随机抽查) names the seed of the draw, so
+    anyone can draw again and get the same units; version 1 selections were all by choice.
+    """
 
     type: Literal["SpotCheckSelected"] = "SpotCheckSelected"
+    version: int = 2
     reason: Text
+    seed: int | None = Field(None, description="The random draw's seed; None: chosen.")
+
+
+@upcaster("SpotCheckSelected", 1)
+def _selection_v1_was_chosen(selected: JsonObject) -> JsonObject:
+    return {**selected, "seed": None}
 
 
 class MechanismAdopted(UnitEventBase):

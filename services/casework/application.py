@@ -310,7 +310,7 @@ _UNIT_HANDLERS: dict[type[UnitCommand], Callable[[Unit, Any, Act], None]] = {
     OrderUnit: lambda u, c, a: u.order(a, c.reason, c.due),
     CircularizeUnit: lambda u, c, a: u.circulate(a, c.reason, c.due),
     UnitRespond: lambda u, c, a: u.respond(a, c.notice, c.number, c.response),
-    SelectForSpotCheck: lambda u, c, a: u.select_for_spot_check(a, c.reason),
+    SelectForSpotCheck: lambda u, c, a: u.select_for_spot_check(a, c.reason, c.seed),
     FilePlan: lambda u, c, a: u.file_plan(a, c.kind, c.title, c.adopted_on, c.document, {
         "content": c.content, "goals": c.goals, "measures": c.measures, "schedule": c.schedule,
         "responsible": c.responsible}),

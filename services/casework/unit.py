@@ -101,13 +101,13 @@ class Unit:
         self._check_reason(response)
         self._record(UnitNoticeResponded, act, notice=notice, number=number, response=response)
 
-    def select_for_spot_check(self, act: Act, reason: str) -> None:
+    def select_for_spot_check(self, act: Act, reason: str, seed: int | None = None) -> None:
         """重点抽查: chosen for a spot check, once."""
         self._check_reason(reason)
         if self.selected_for_spot_check:
             raise AlreadySelectedError(f"{self.name} 已被列入重点抽查",
                                        f"{self.name} is already selected for a spot check")
-        self._record(SpotCheckSelected, act, reason=reason)
+        self._record(SpotCheckSelected, act, reason=reason, seed=seed)
 
     def adopt_mechanism(self, act: Act, title: str, kind: MechanismKind, adopted_on: date,
                         document: str | None, problems: tuple[UUID, ...],

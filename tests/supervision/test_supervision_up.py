@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from services.supervision.spotcheck import random_draw
 from tests.integration.harness import RectifyProcess, wait_for_fact
 from tests.supervision.running import (
     CHECKER,
@@ -167,3 +168,12 @@ def test_a_units_plan_and_mechanism_are_recorded_and_listed(
     listed = up.cli_json("plan", "list", "--unit", "甲分局")["plans"]
     assert [(p["kind"], p["title"], p["goals"]) for p in listed] == [
         ("rectification_plan", "甲分局执法问题整改方案", "4月10日前整改到位")]
+
+
+def test_a_random_draw_selects_the_units_its_seed_draws(after_collection: RectifyProcess) -> None:
+    up = after_collection
+    drawn = up.cli("spot-check", "draw", "--count", "2", "--seed", "7", "--as", SECTION)
+    assert drawn.returncode == 0, drawn.stderr
+    listed = up.cli_json("spot-check", "list")["entries"]
+    assert sorted(e["unit"] for e in listed if e["selected"]) == random_draw(
+        ("甲分局", "乙分局", "丙分局"), 2, 7)
