@@ -12,7 +12,8 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
+from datetime import time as time_of_day
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -25,14 +26,31 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
-from events.commands import ProblemCommand, SelectForSpotCheck, SubmitFiling
-from events.vocabulary import Category, Channel, Filing, ProblemStatus, TypicalReason, Via
+from events.commands import (
+    CircularizeUnit,
+    OrderUnit,
+    ProblemCommand,
+    SelectForSpotCheck,
+    SubmitFiling,
+    UnitCommand,
+    UnitRespond,
+)
+from events.vocabulary import (
+    Category,
+    Channel,
+    Filing,
+    Notice,
+    ProblemStatus,
+    TypicalReason,
+    Via,
+)
 from projections.board import read_board
 from projections.exports import export
-from projections.facts import local_date
+from projections.facts import CHINA_TIME, local_date
 from projections.ledger import read_ledger
 from projections.stats import Statistics, read_stats
 from projections.store import ReadStore
+from services.cli.dates import parse_date
 from services.clock import system_clock
 from services.console import views
 from services.console.access import home, may, readable_units
@@ -66,6 +84,8 @@ class Console:
     evidence: EvidenceStore
     audit: AuditLog
     tracking_key: bytes
+    as_of: Callable[[datetime], Awaitable[ReadStore]] | None = None
+    """The read models as they stood at a moment, replayed from EVENTS (None: not offered)."""
     secure_cookie: bool = False
     sessions: BrowserSessions | None = None
 
@@ -279,6 +299,7 @@ def create_app(console: Console) -> FastAPI:
             await forbidden(request, staff, "unit")
         lines = await console.read(views.problem_lines, today(), units)
         orders = await console.read(views.open_notices, units)
+        unit_orders = await console.read(views.open_unit_notices, units)
         return page(
             request,
             "unit.html",
@@ -288,6 +309,7 @@ def create_app(console: Console) -> FastAPI:
             lines=lines,
             leader=staff.holds("unit_leader"),
             orders=orders,
+            unit_orders=unit_orders,
         )
 
     @app.get("/account")
@@ -426,17 +448,18 @@ def create_app(console: Console) -> FastAPI:
     @app.get("/ledger")
     async def ledger(request: Request, unit: str | None = None) -> Response:
         session, staff = await signed_in(request)
-        ledgers, chosen = await _ledgers(request, staff, unit)
+        ledgers, chosen, as_of = await _ledgers(request, staff, unit)
         allowed = readable_units(staff)
         return page(request, "ledger.html", session, staff, ledgers=ledgers, chosen=chosen,
-                    units=sorted(allowed or []), choose=allowed is None or len(allowed) > 1)
+                    units=sorted(allowed or []), choose=allowed is None or len(allowed) > 1,
+                    as_of=as_of)
 
     @app.get("/ledger.xlsx")
     async def ledger_xlsx(request: Request, unit: str | None = None) -> Response:
         _, staff = await signed_in(request)
-        ledgers, chosen = await _ledgers(request, staff, unit)
+        ledgers, chosen, as_of = await _ledgers(request, staff, unit)
         content = await asyncio.to_thread(export, ledgers, "xlsx")
-        name = f"整改台账-{chosen or '全部'}-{today().isoformat()}.xlsx"
+        name = f"整改台账-{chosen or '全部'}-{(as_of or today()).isoformat()}.xlsx"
         return Response(
             content,
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -446,9 +469,9 @@ def create_app(console: Console) -> FastAPI:
             },
         )
 
-    async def _ledgers(
-        request: Request, staff: Staff, unit: str | None
-    ) -> tuple[list[Any], str | None]:
+    async def _ledgers(request: Request, staff: Staff, unit: str | None
+                       ) -> tuple[list[Any], str | None, date | None]:
+        unit = (unit or "").strip() or None
         allowed = readable_units(staff)
         if allowed is not None:
             if unit is not None and unit not in allowed:
@@ -457,8 +480,16 @@ def create_app(console: Console) -> FastAPI:
                 unit = next(iter(allowed))
             if unit is None:
                 await forbidden(request, staff, "ledger of every unit")
-        ledgers = await console.read(read_ledger, today(), unit or None)
-        return ledgers, unit
+        day = _as_of_day(request.query_params.get("as_of"))
+        if day is None or console.as_of is None:
+            return await console.read(read_ledger, today(), unit or None), unit, None
+        store = await console.as_of(datetime.combine(day + timedelta(days=1), time_of_day(),
+                                                     CHINA_TIME) - timedelta(microseconds=1))
+        try:
+            ledgers = await asyncio.to_thread(read_ledger, store, day, unit or None)
+        finally:
+            store.close()
+        return ledgers, unit, day
 
     @app.get("/stats")
     async def stats(request: Request) -> Response:
@@ -499,7 +530,7 @@ def create_app(console: Console) -> FastAPI:
         duties = await console.read(views.calendar, today(), allowed)
         filing_units = sorted(u for u in staff.units("unit_leader") if u is not None)
         return page(request, "calendar.html", session, staff, duties=duties,
-                    filing_units=filing_units, today=today())
+                    filing_units=filing_units, today=today(), Notice=Notice)
 
     @app.post("/units/file")
     async def file_ledger(request: Request) -> Response:
@@ -531,6 +562,64 @@ def create_app(console: Console) -> FastAPI:
             session.notice.append(("error", str(error.get("zh", "被拒绝")),
                                    str(error.get("en", "refused"))))
         return RedirectResponse("/calendar", status_code=303)
+
+    async def send_unit(session: BrowserSession, command: UnitCommand, back: str,
+                        done: tuple[str, str]) -> Response:
+        assert session.token is not None
+        reply = await console.backend.unit_command(session.token, command)
+        if reply.get("ok"):
+            session.notice.append(("ok", *done))
+        else:
+            error = reply.get("error") or {}
+            session.notice.append(("error", str(error.get("zh", "被拒绝")),
+                                   str(error.get("en", "refused"))))
+        return RedirectResponse(back, status_code=303)
+
+    @app.post("/units/notice")
+    async def notice_unit(request: Request) -> Response:
+        """督办 or 通报 a unit as a whole (the CLI's ``order --unit`` / ``circular --unit``)."""
+        session, staff = await signed_in(request)
+        form = await checked_form(request, session)
+        unit_name, kind = str(form.get("unit") or "").strip(), str(form.get("notice") or "")
+        model = {"order": OrderUnit, "circular": CircularizeUnit}.get(kind)
+        if model is None:
+            raise _not_found()
+        if not may(staff, f"unit.{kind}", unit_name):
+            await forbidden(request, staff, f"unit.{kind} {unit_name}")
+        try:
+            command = model(unit=unit_name, actor=staff.name, via=Via.WEB,
+                            reason=str(form.get("reason") or "").strip(),
+                            due=_as_of_day(str(form.get("due") or "")))
+        except ValidationError:
+            session.notice.append(("error", "请填写单位和事由", "name the unit and the reason"))
+            return RedirectResponse("/calendar", status_code=303)
+        return await send_unit(session, command, "/calendar", ("已下发", "issued"))
+
+    @app.post("/units/respond")
+    async def respond_for_unit(request: Request) -> Response:
+        session, staff = await signed_in(request)
+        form = await checked_form(request, session)
+        unit_name = str(form.get("unit") or "")
+        if not may(staff, "unit.respond", unit_name):
+            await forbidden(request, staff, f"unit.respond {unit_name}")
+        number = str(form.get("number") or "")
+        try:
+            command = UnitRespond(unit=unit_name, actor=staff.name, via=Via.WEB,
+                                  notice=Notice(str(form.get("notice") or "")),
+                                  number=int(number) if number.isdigit() else 0,
+                                  response=str(form.get("response") or "").strip())
+        except ValueError:
+            session.notice.append(("error", "请填写回复内容", "write the answer"))
+            return RedirectResponse("/unit", status_code=303)
+        before = await console.read(views.open_unit_notices, {unit_name})
+
+        async def shown() -> bool:
+            return bool(before != await console.read(views.open_unit_notices, {unit_name}))
+
+        response = await send_unit(session, command, "/unit", ("已回复", "answered"))
+        if session.notice and session.notice[-1][0] == "ok":
+            await _until(shown)
+        return response
 
     @app.get("/spot-checks")
     async def spot_checks(request: Request) -> Response:
@@ -592,6 +681,17 @@ _FIELD_NAMES = {
     "reason": "理由（必填）",
     "duplicate_of": "重复问题编号",
 }
+
+
+def _as_of_day(text: str | None) -> date | None:
+    """The day a ledger is asked as of, as people write it; a wrong date is a 404-free
+    plain 'today' (the page says which day it shows)."""
+    if not text or not text.strip():
+        return None
+    try:
+        return parse_date(text)
+    except ValueError:
+        return None
 
 
 def _by_status(

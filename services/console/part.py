@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import nats
 
+from projections.rebuild import build_as_of
 from projections.service import open_read_store
 from services.console.app import Console, create_app
 from services.console.backend import Backend
@@ -40,6 +41,9 @@ async def console(runtime: Runtime) -> AsyncIterator[None]:
             ),
             runtime.accounts.audit,
             keys.tracking,
+            as_of=lambda moment: build_as_of(client.jetstream(), moment,
+                                             names=["ledger", "supervision"],
+                                             key=runtime.relay.key),
         )
     )
     try:

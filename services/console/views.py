@@ -136,6 +136,12 @@ def open_notices(store: ReadStore, units: set[str]) -> list[NoticeLine]:
             if n.responded_at is None and n.problem_id]
 
 
+def open_unit_notices(store: ReadStore, units: set[str]) -> list[NoticeLine]:
+    """Orders and circulars to the units as a whole still waiting for an answer."""
+    return [n for unit in sorted(units) for n in read_notices(store, unit)
+            if n.responded_at is None and not n.problem_id]
+
+
 def unit_of(store: ReadStore, problem_id: str) -> str | None:
     with store.read() as tx:
         if not tx.exists("problems"):

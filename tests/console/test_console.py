@@ -7,6 +7,7 @@ import hashlib
 import io
 import struct
 import zlib
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import Browser
 
+from projections.facts import CHINA_TIME
 from tests.console.browser import Visitor
 from tests.console.conftest import OTHER, OWN
 from tests.identity.desk import NEW_PASSWORD, Desk
@@ -187,6 +189,11 @@ def test_a_public_report_lives_its_whole_life_through_the_console(
     cells = [str(c.value) for sheet in workbook for r in sheet.iter_rows() for c in r if c.value]
     assert "执法人员检查时态度粗暴" in cells
     assert "约谈当事执法人员，开展文明执法培训" in cells
+
+    yesterday = (datetime.now(CHINA_TIME) - timedelta(days=1)).date()
+    unit.goto(f"/ledger?unit={OWN}&as_of={yesterday.isoformat()}", "ledger-yesterday")
+    assert "截至" in unit.notice()
+    assert unit.page.locator("table.ledger tr", has_text="执法人员检查时态度粗暴").count() == 0
 
 
 def test_a_unit_cannot_see_open_or_act_on_another_units_problem(
@@ -427,3 +434,28 @@ def test_the_office_selects_a_unit_from_the_spot_check_list(
     assert f"已将{unit}列入重点抽查" in office.notice()
     listed = desk.json("wangke", "spot-check", "list")
     assert any(e["unit"] == unit and e["selected"] for e in listed["entries"])
+
+
+def test_an_order_to_a_unit_as_a_whole_is_answered_by_the_unit(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    office = signed_in(browser, console_url, "zhaoganshi")
+    office.goto("/calendar", "calendar-to-order")
+    office.page.fill("form[action='/units/notice'] input[name=unit]", OWN)
+    office.page.select_option("form[action='/units/notice'] select[name=notice]", "order")
+    office.page.fill("form[action='/units/notice'] textarea[name=reason]", "自查台账报送不完整")
+    office.page.fill("form[action='/units/notice'] input[name=due]", "2026年12月15日")
+    office.submit("notice", "unit-ordered")
+    assert "已下发" in office.notice()
+
+    unit = signed_in(browser, console_url, "zhangsan")
+    order = unit.page.locator("table.unit-notices tr", has_text="自查台账报送不完整")
+    assert "2026年12月15日" in order.inner_text()
+    order.locator("textarea[name=response]").fill("已补充报送全部自查问题")
+    with unit.page.expect_navigation():
+        order.locator("button").click()
+    unit.look("unit-order-answered")
+    assert "已回复" in unit.notice()
+    assert unit.page.locator("table.unit-notices tr", has_text="自查台账报送不完整").count() == 0
+    office.goto("/calendar", "calendar-after-answer")
+    answered = office.page.locator("tr", has_text="回复督办").filter(has_text="2026年12月15日")
+    assert "已完成" in answered.inner_text()
