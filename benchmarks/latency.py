@@ -35,7 +35,7 @@ from typing import Any
 
 import httpx
 
-from projections.store import ReadStore, SqliteStore
+from projections.engine.store import ReadStore, SqliteStore
 from services.runtime.config import read_runtime
 from tests.integration.harness import RectifyProcess
 

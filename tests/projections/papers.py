@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from events.recorded import RecordedEvent
 from events.vocabulary import Channel, Notice, ProblemStatus
-from projections.ledger import LedgerHeader, LedgerRow, UnitLedger
+from projections.models.ledger import LedgerHeader, LedgerRow, UnitLedger
 from tests.projections.stories import Story
 
 HOSTILE_UNIT = "第三\x00执法\x1b大队\x7f"
