@@ -17,6 +17,7 @@ from events.vocabulary import (
     Filing,
     MechanismKind,
     Notice,
+    PlanKind,
     Satisfaction,
     TypicalReason,
     Via,
@@ -239,6 +240,7 @@ class UnitRespond(UnitCommand):
 class SelectForSpotCheck(UnitCommand):
     verb: Literal["spot-check"] = "spot-check"
     reason: Text
+    seed: int | None = Field(None, description="The random draw that chose the unit.")
 
 
 class AdoptMechanism(UnitCommand):
@@ -253,16 +255,31 @@ class AdoptMechanism(UnitCommand):
     categories: tuple[Category, ...] = ()
 
 
+class FilePlan(UnitCommand):
+    """整改方案 / 工作方案: record (or revise) a unit's plan."""
+
+    verb: Literal["plan"] = "plan"
+    kind: PlanKind
+    title: Text
+    adopted_on: date
+    document: Text | None = None
+    content: Text
+    goals: Text
+    measures: Text
+    schedule: Text
+    responsible: Text
+
+
 UnitCommandModel = Annotated[
     SubmitFiling | OrderUnit | CircularizeUnit | UnitRespond | SelectForSpotCheck
-    | AdoptMechanism,
+    | AdoptMechanism | FilePlan,
     Field(discriminator="verb"),
 ]
 
 UNIT_COMMAND_ADAPTER: TypeAdapter[UnitCommandModel] = TypeAdapter(UnitCommandModel)
 
 UNIT_COMMAND_VERBS: tuple[str, ...] = ("file", "order", "circular", "respond", "spot-check",
-                                       "mechanism")
+                                       "mechanism", "plan")
 
 
 class ErrorInfo(BaseModel):

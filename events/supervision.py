@@ -21,7 +21,15 @@ from pydantic import Field, TypeAdapter
 from events.base import ProblemEventBase, UnitEventBase
 from events.text import Name, Phone, Text
 from events.upcasting import JsonObject, upcaster
-from events.vocabulary import Category, Filing, MechanismKind, Notice, WarningLevel, Watched
+from events.vocabulary import (
+    Category,
+    Filing,
+    MechanismKind,
+    Notice,
+    PlanKind,
+    WarningLevel,
+    Watched,
+)
 
 CHINA_TIME = timezone(timedelta(hours=8))
 """The campaign's days are China's days."""
@@ -154,10 +162,21 @@ class UnitResponseOverdue(UnitEventBase):
 
 
 class SpotCheckSelected(UnitEventBase):
-    """重点抽查: the supervising section chose the unit for a spot check, saying why."""
+    """重点抽查: the supervising section chose the unit for a spot check, saying why.
+
+    Version 2 added ``seed``: a unit drawn at random (随机抽查) names the seed of the draw, so
+    anyone can draw again and get the same units; version 1 selections were all by choice.
+    """
 
     type: Literal["SpotCheckSelected"] = "SpotCheckSelected"
+    version: int = 2
     reason: Text
+    seed: int | None = Field(None, description="The random draw's seed; None: chosen.")
+
+
+@upcaster("SpotCheckSelected", 1)
+def _selection_v1_was_chosen(selected: JsonObject) -> JsonObject:
+    return {**selected, "seed": None}
 
 
 class MechanismAdopted(UnitEventBase):
@@ -173,6 +192,22 @@ class MechanismAdopted(UnitEventBase):
     categories: tuple[Category, ...] = Field((), description="The kinds of problem it answers.")
 
 
+class PlanFiled(UnitEventBase):
+    """整改方案 / 工作方案: the unit's plan, with the parts the notice names (整治的具体内容、
+    目标要求、工作措施、进度安排、责任单位和责任人). Filed again, it is the revised plan."""
+
+    type: Literal["PlanFiled"] = "PlanFiled"
+    kind: PlanKind
+    title: Text
+    adopted_on: date = Field(description="印发日期")
+    document: Text | None = Field(None, description="文号")
+    content: Text = Field(description="整治的具体内容")
+    goals: Text = Field(description="目标要求")
+    measures: Text = Field(description="工作措施")
+    schedule: Text = Field(description="进度安排")
+    responsible: Text = Field(description="责任单位和责任人")
+
+
 UnitEvent = Annotated[
     FilingSubmitted
     | FilingOverdue
@@ -181,7 +216,8 @@ UnitEvent = Annotated[
     | UnitNoticeResponded
     | UnitResponseOverdue
     | SpotCheckSelected
-    | MechanismAdopted,
+    | MechanismAdopted
+    | PlanFiled,
     Field(discriminator="type"),
 ]
 """Any fact about a unit as a whole, told apart by its ``type``."""
@@ -195,6 +231,7 @@ UNIT_EVENT_TYPES: tuple[type[UnitEventBase], ...] = (
     UnitResponseOverdue,
     SpotCheckSelected,
     MechanismAdopted,
+    PlanFiled,
 )
 
 _UNIT_ADAPTER: TypeAdapter[UnitEvent] = TypeAdapter(UnitEvent)

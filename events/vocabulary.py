@@ -178,6 +178,13 @@ class MechanismKind(Labelled):
     MECHANISM = "mechanism"
 
 
+class PlanKind(Labelled):
+    """The plans the notice asks for: each unit's 整改方案 and the 工作方案."""
+
+    RECTIFICATION_PLAN = "rectification_plan"
+    WORK_PLAN = "work_plan"
+
+
 class Filing(Labelled):
     """What a unit must send the supervising section by a campaign due date."""
 
@@ -280,6 +287,10 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "rule": ("规章制度", "rule"),
         "procedure": ("工作流程", "procedure"),
         "mechanism": ("长效机制", "lasting mechanism"),
+    },
+    "PlanKind": {
+        "rectification_plan": ("整改方案", "rectification plan"),
+        "work_plan": ("工作方案", "work plan"),
     },
     "Filing": {
         "ledger": ("整改台账", "rectification ledger"),

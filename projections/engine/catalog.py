@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from projections.engine.projector import Projector
 from projections.models.ledger import LedgerProjector
 from projections.models.mechanisms import MechanismsProjector
+from projections.models.plans import PlansProjector
 from projections.models.problems import ProblemsProjector
 from projections.models.stages import StagesProjector
 from projections.models.supervision import SupervisionProjector
@@ -21,6 +22,7 @@ PROJECTORS: dict[str, Callable[[], Projector]] = {
     "supervision": SupervisionProjector,
     "stages": StagesProjector,
     "mechanisms": MechanismsProjector,
+    "plans": PlansProjector,
 }
 
 

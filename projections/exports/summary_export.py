@@ -14,6 +14,7 @@ from events.vocabulary import Category, Channel, Language
 from projections.exports.ledger_files import written_date
 from projections.exports.outgoing import printable, printable_all
 from projections.exports.report_sheet import new_workbook, report_sheet, workbook_bytes
+from projections.models.plans import PARTS as PLAN_PARTS
 from projections.models.summary import STAGES, Summary, UnitSummary
 
 Table = tuple[list[str], list[list[str | int | float | None]]]
@@ -83,7 +84,18 @@ def _sections(summary: Summary, lang: Language) -> list[tuple[str, Table]]:
         (_t(lang, "问题成因（按类别）", "Causes by category"), _cause_rows(summary, lang)),
         (_t(lang, "典型案例", "Typical cases"), _typical_rows(summary, lang)),
         (_t(lang, "建章立制", "Mechanisms adopted"), _mechanism_rows(summary, lang)),
+        (_t(lang, "整改方案、工作方案", "Plans"), _plan_rows(summary, lang)),
     ]
+
+
+def _plan_rows(summary: Summary, lang: Language) -> Table:
+    header = [_t(lang, "单位", "unit"), _t(lang, "类型", "kind"), _t(lang, "名称", "title"),
+              _t(lang, "印发日期", "adopted on"), _t(lang, "文号", "document"),
+              _t(lang, "目标要求", "goals"), _t(lang, "进度安排", "schedule"),
+              _t(lang, "责任单位和责任人", "responsible")]
+    return header, [[p.unit, p.kind.label(lang), p.title, p.adopted_on.isoformat(), p.document,
+                     p.goals, p.schedule, p.responsible]
+                    for u in _detail_lines(summary) for p in u.plans]
 
 
 def _detail_lines(summary: Summary) -> list[UnitSummary]:
@@ -153,6 +165,10 @@ def _record(unit: UnitSummary) -> dict[str, Any]:
                         "text": f"{m.unit}：{m.title}"
                                 + (f"（{m.document}）" if m.document else "")}
                        for m in unit.mechanisms],
+        "plans": [{"unit": p.unit, "kind": p.kind.value, "title": p.title,
+                   "adopted_on": p.adopted_on.isoformat(), "document": p.document,
+                   **{part: getattr(p, part) for part in PLAN_PARTS},
+                   "revisions": p.revisions} for p in unit.plans],
     }
 
 

@@ -7,7 +7,8 @@ reports and how many were answered; the reporters' latest satisfaction; the mean
 problem spent in each status, over the problems that have left that status (a stay still
 going on is not counted: see ``stages``). And what the 18 April report is about (认识到位、剖析
 到位、整改到位): the causes found, by category; the typical cases with where they stand; the
-mechanisms adopted (建章立制); and what came back (suspected rebounds).
+mechanisms adopted (建章立制); what came back (suspected rebounds); and the plans (整改方案、
+工作方案) as last revised.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from events.vocabulary import (
 )
 from projections.engine.store import ReadStore
 from projections.models.mechanisms import MechanismLine, read_mechanisms
+from projections.models.plans import PlanLine, read_plans
 from projections.models.stages import read_stage_times
 from projections.models.stats import NOT_TO_RECTIFY, closed_on_time
 from projections.models.supervision import read_notices
@@ -89,6 +91,8 @@ class UnitSummary:
     """By category in the notice's order, then the most frequent cause first."""
     typical_cases: tuple[TypicalCase, ...] = ()
     mechanisms: tuple[MechanismLine, ...] = ()
+    plans: tuple[PlanLine, ...] = ()
+    """整改方案 and 工作方案, as last revised."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,7 @@ class _Tally:
     causes: Counter[tuple[Category, str]] = field(default_factory=Counter)
     typical: list[TypicalCase] = field(default_factory=list)
     mechanisms: list[MechanismLine] = field(default_factory=list)
+    plans: list[PlanLine] = field(default_factory=list)
     stays: dict[ProblemStatus, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     def summary(self, unit: str) -> UnitSummary:
@@ -131,7 +136,7 @@ class _Tally:
             basically_satisfied=self.satisfaction[Satisfaction.BASICALLY_SATISFIED],
             dissatisfied=self.satisfaction[Satisfaction.DISSATISFIED], rebounds=self.rebounds,
             stage_days=stage_days, causes=self._causes(), typical_cases=tuple(self.typical),
-            mechanisms=tuple(self.mechanisms))
+            mechanisms=tuple(self.mechanisms), plans=tuple(self.plans))
 
     def _causes(self) -> tuple[CauseCount, ...]:
         order = {c: n for n, c in enumerate(Category)}
@@ -178,6 +183,9 @@ def read_summary(store: ReadStore, today: date, unit: str | None = None) -> Summ
     for notice in read_notices(store):
         for tally in (tallies.setdefault(notice.unit, _Tally()), total):
             tally.notices[notice.notice] += 1
+    for plan in read_plans(store):
+        for tally in (tallies.setdefault(plan.unit, _Tally()), total):
+            tally.plans.append(plan)
     for mechanism in read_mechanisms(store):
         for tally in (tallies.setdefault(mechanism.unit, _Tally()), total):
             tally.mechanisms.append(mechanism)

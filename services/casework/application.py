@@ -23,6 +23,7 @@ from events.commands import (
     Close,
     ConfirmProposal,
     ExtendDeadline,
+    FilePlan,
     IssueCircular,
     NoteProgress,
     OrderUnit,
@@ -309,7 +310,10 @@ _UNIT_HANDLERS: dict[type[UnitCommand], Callable[[Unit, Any, Act], None]] = {
     OrderUnit: lambda u, c, a: u.order(a, c.reason, c.due),
     CircularizeUnit: lambda u, c, a: u.circulate(a, c.reason, c.due),
     UnitRespond: lambda u, c, a: u.respond(a, c.notice, c.number, c.response),
-    SelectForSpotCheck: lambda u, c, a: u.select_for_spot_check(a, c.reason),
+    SelectForSpotCheck: lambda u, c, a: u.select_for_spot_check(a, c.reason, c.seed),
+    FilePlan: lambda u, c, a: u.file_plan(a, c.kind, c.title, c.adopted_on, c.document, {
+        "content": c.content, "goals": c.goals, "measures": c.measures, "schedule": c.schedule,
+        "responsible": c.responsible}),
     AdoptMechanism: lambda u, c, a: u.adopt_mechanism(a, c.title, c.kind, c.adopted_on,
                                                      c.document, c.problems, c.categories),
 }

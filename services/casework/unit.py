@@ -17,6 +17,7 @@ from events.supervision import (
     FilingOverdue,
     FilingSubmitted,
     MechanismAdopted,
+    PlanFiled,
     SpotCheckSelected,
     UnitCircularIssued,
     UnitEvent,
@@ -24,11 +25,15 @@ from events.supervision import (
     UnitOrderIssued,
     UnitResponseOverdue,
 )
-from events.vocabulary import Category, Filing, MechanismKind, Notice
+from events.vocabulary import Category, Filing, MechanismKind, Notice, PlanKind
 from services.casework.errors import AlreadySelectedError, DeadlineError, ReasonRequiredError
 from services.casework.notices import Notices
 from services.casework.problem import Act
 from services.clock import china_date
+
+_PLAN_PARTS = {"content": "整治的具体内容", "goals": "目标要求", "measures": "工作措施",
+               "schedule": "进度安排", "responsible": "责任单位和责任人"}
+"""The parts of a plan, as the notice names them."""
 
 
 @dataclass(frozen=True)
@@ -96,13 +101,13 @@ class Unit:
         self._check_reason(response)
         self._record(UnitNoticeResponded, act, notice=notice, number=number, response=response)
 
-    def select_for_spot_check(self, act: Act, reason: str) -> None:
+    def select_for_spot_check(self, act: Act, reason: str, seed: int | None = None) -> None:
         """重点抽查: chosen for a spot check, once."""
         self._check_reason(reason)
         if self.selected_for_spot_check:
             raise AlreadySelectedError(f"{self.name} 已被列入重点抽查",
                                        f"{self.name} is already selected for a spot check")
-        self._record(SpotCheckSelected, act, reason=reason)
+        self._record(SpotCheckSelected, act, reason=reason, seed=seed)
 
     def adopt_mechanism(self, act: Act, title: str, kind: MechanismKind, adopted_on: date,
                         document: str | None, problems: tuple[UUID, ...],
@@ -114,6 +119,20 @@ class Unit:
                                 f"the adoption date {adopted_on} is in the future")
         self._record(MechanismAdopted, act, title=title, kind=kind, adopted_on=adopted_on,
                      document=document, problems=problems, categories=categories)
+
+    def file_plan(self, act: Act, kind: PlanKind, title: str, adopted_on: date,
+                  document: str | None, parts: dict[str, str]) -> None:
+        """整改方案 / 工作方案: the unit's plan with every part the notice names."""
+        missing = [name for name, text in parts.items() if not text.strip()]
+        if missing:
+            raise ReasonRequiredError(
+                f"方案缺少：{'、'.join(_PLAN_PARTS.get(m, m) for m in missing)}",
+                f"the plan lacks: {', '.join(missing)}")
+        if adopted_on > china_date(act.at):
+            raise DeadlineError(f"印发日期 {adopted_on} 晚于今天",
+                                f"the adoption date {adopted_on} is in the future")
+        self._record(PlanFiled, act, kind=kind, title=title, adopted_on=adopted_on,
+                     document=document, **parts)
 
     def flag_filing_overdue(self, act: Act, warning_id: UUID, filing: Filing, due: date) -> None:
         """逾期未报: nothing was filed by the due date."""

@@ -53,6 +53,7 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "UnitResponseOverdue": ("单位督办逾期未回复", "unit response overdue"),
     "SpotCheckSelected": ("列入重点抽查", "selected for a spot check"),
     "MechanismAdopted": ("建章立制", "mechanism adopted"),
+    "PlanFiled": ("报送整改方案/工作方案", "plan filed"),
 }
 
 _DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (

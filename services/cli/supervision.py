@@ -7,6 +7,7 @@ An order, circular or response concerns either one problem (``--problem``, sent 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -29,6 +30,8 @@ from services.cli.client import connected, request
 from services.cli.dates import DATE
 from services.cli.options import Session, common_options
 from services.cli.staff import build_command, send_command
+from services.supervision.campaign import CampaignError, campaign_location, load_campaign
+from services.supervision.spotcheck import random_draw
 
 TARGET = [
     click.option("--problem", "problem_id", type=click.UUID, default=None, help="针对某个问题"),
@@ -167,6 +170,25 @@ def spot_check_list(session: Session) -> None:
 def spot_check_select(session: Session, unit: str, reason: str) -> None:
     """将单位列入重点抽查 / select a unit for a spot check."""
     send_unit_command(session, SelectForSpotCheck, unit=unit, reason=reason)
+
+
+@spot_check.command("draw")
+@common_options
+@click.option("--count", type=click.IntRange(1), required=True, help="抽取单位数")
+@click.option("--seed", type=int, required=True,
+              help="随机种子（记录在案；同一种子抽中同样的单位）")
+@click.option("--campaign", "campaign_file", type=click.Path(path_type=Path), default=None,
+              help="专项整治行动文件（单位名单）")
+def spot_check_draw(session: Session, count: int, seed: int,
+                    campaign_file: Path | None) -> None:
+    """随机抽查：用给定种子从本次行动的单位中抽取 / draw units at random, with a recorded seed."""
+    try:
+        campaign = load_campaign(campaign_location(campaign_file, session.data_dir))
+    except CampaignError as broken:
+        session.out.fail(broken.zh, broken.en)
+    for unit in random_draw(campaign.units, count, seed):
+        send_unit_command(session, SelectForSpotCheck, unit=unit,
+                          reason=f"随机抽查（种子 {seed}）", seed=seed)
 
 
 SUPERVISION_COMMANDS = (order, circular, respond, spot_check)

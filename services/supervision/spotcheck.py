@@ -11,6 +11,7 @@ peers (the median of all units' own findings).
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from statistics import median
@@ -86,6 +87,13 @@ def _entry(rank: int, tier: int, r: UnitReports, peers: float) -> SpotCheckEntry
             f"found only {s} problems itself, well below its peers (median {m})"),
     }[tier]
     return SpotCheckEntry(rank, r.unit, s, p, peers, zh, en, r.selected)
+
+
+def random_draw(units: Iterable[str], count: int, seed: int) -> list[str]:
+    """随机抽查: ``count`` of ``units`` drawn with ``seed``; the same seed draws the same units
+    from the same list, whatever order it is given in."""
+    pool = sorted(set(units))
+    return sorted(random.Random(seed).sample(pool, min(count, len(pool))))
 
 
 def _number(value: float) -> str:

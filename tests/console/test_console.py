@@ -280,6 +280,11 @@ def test_send_back_extension_and_evidence_limits(
     leader.submit("extend", "extended")
     assert "2027年1月31日" in leader.page.locator("dl.facts").inner_text()
     assert ("延期", "沁园分局 负责人") in {(r[1], r[2]) for r in timeline(leader)}
+    leader.goto("/trail", "leader-trail")
+    done = leader.page.locator("table.actions-done").inner_text()
+    assert "延期" in done
+    assert problem[:8] in done
+    assert OWN in leader.page.locator("table.figures").inner_text()
 
     unit = signed_in(browser, console_url, "zhangsan")
     submit_fix(
@@ -327,7 +332,27 @@ def test_english_on_request(desk: Desk, console_url: str, browser: Browser) -> N
     assert "Sign in" in visitor.page.content()
     visitor.goto("/login", "login-en-remembered")
     assert visitor.page.locator("h1").inner_text() == "Sign in"
-    assert OTHER  # the other unit exists in this campaign's directory
+    visitor.sign_in("wangke", NEW_PASSWORD)
+    assert visitor.page.locator("h2").first.inner_text().startswith("New reports to triage")
+    problem = public_report(desk, OTHER, "英文页面用问题")
+    visitor.goto(f"/problems/{problem}", "problem-en")
+    assert "Assign (four determinations)" in visitor.page.content()
+    assert "\treported\t" in visitor.page.locator("table.timeline").inner_text()
+
+
+def test_an_administrator_needs_the_one_time_code(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    admin = desk.people["anquan"]
+    visitor = Visitor.open(browser, console_url, "admin")
+    visitor.goto("/login", "admin-login")
+    visitor.page.fill("input[name=login]", admin.login)
+    visitor.page.fill("input[name=password]", NEW_PASSWORD)
+    with visitor.page.expect_navigation():
+        visitor.page.click("form[action='/login'] button[type=submit]")
+    visitor.look("admin-without-code")
+    assert "动态口令" in visitor.notice()
+    visitor.sign_in(admin.login, NEW_PASSWORD, admin.code())
+    assert visitor.path() == "/account"
 
 
 def test_orders_search_and_the_reporter_behind_a_stated_purpose(

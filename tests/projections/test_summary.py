@@ -104,6 +104,21 @@ def mechanisms_in(events: Sequence[RecordedEvent]) -> list[dict[str, Any]]:
             if d["type"] == "MechanismAdopted"]
 
 
+def plans_in(events: Sequence[RecordedEvent]) -> list[dict[str, Any]]:
+    """Each unit's latest plan of each kind, in the order last filed, with its revisions."""
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for data in (json.loads(e.model_dump_json()) for e in events):
+        if data["type"] == "PlanFiled":
+            key = (data["unit"], data["kind"])
+            revisions = latest.pop(key)["revisions"] + 1 if key in latest else 1
+            latest[key] = {"unit": data["unit"], "kind": data["kind"], "title": data["title"],
+                           "adopted_on": data["adopted_on"], "document": data["document"] or "",
+                           **{k: data[k] for k in ("content", "goals", "measures", "schedule",
+                                                   "responsible")},
+                           "revisions": revisions}
+    return list(latest.values())
+
+
 def causes_of(problems: list[Walked]) -> list[dict[str, Any]]:
     counted = Counter((p.category, p.cause) for p in problems if p.cause)
     order = [c.value for c in Category]
@@ -118,7 +133,8 @@ def without_text(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def expected(problems: list[Walked], notices: Counter[tuple[str, str]], units: set[str],
-             today: date, mechanisms: list[dict[str, Any]]) -> dict[str, Any]:
+             today: date, mechanisms: list[dict[str, Any]],
+             plans: list[dict[str, Any]]) -> dict[str, Any]:
     def on_time(p: Walked) -> bool:
         assert p.closed_at is not None
         return p.deadline is None or p.closed_at.astimezone(CHINA).date() <= p.deadline
@@ -156,6 +172,7 @@ def expected(problems: list[Walked], notices: Counter[tuple[str, str]], units: s
                            "reasons": p.typical_reasons, "status": p.status}
                           for p in problems if p.typical_reasons is not None],
         "mechanisms": [m for m in mechanisms if m["unit"] in units],
+        "plans": [p for p in plans if p["unit"] in units],
     }
 
 
@@ -165,7 +182,7 @@ def test_the_summary_equals_a_plain_walk_over_the_event_log(
     events = random_history(random.Random(0), 1_500)
     assert {"CircularIssued", "UnitOrderIssued", "NoticeResponded", "ProblemReopened",
             "ReporterAnswered", "SatisfactionRecorded", "MechanismAdopted",
-            "ReboundSuspected"} <= {e.type for e in events}
+            "ReboundSuspected", "PlanFiled"} <= {e.type for e in events}
     assert any(getattr(e, "typical_reasons", ()) for e in events)
     assert any(getattr(e, "cause", None) for e in events)
     store = applied(events, tmp_path / "r.db")
@@ -177,16 +194,16 @@ def test_the_summary_equals_a_plain_walk_over_the_event_log(
             line[name] = without_text(line[name])
 
     problems, notices = walk(events)
-    mechanisms = mechanisms_in(events)
+    mechanisms, plans = mechanisms_in(events), plans_in(events)
     units = {p.unit for p in problems.values()} | {unit for unit, _ in notices} | {
-        m["unit"] for m in mechanisms}
+        m["unit"] for m in (*mechanisms, *plans)}
     assert document["campaign"] == {"unit": None, **expected(
-        list(problems.values()), notices, units, today, mechanisms)}
+        list(problems.values()), notices, units, today, mechanisms, plans)}
     assert {u["unit"] for u in document["units"]} == units
     for line in document["units"]:
         own = [p for p in problems.values() if p.unit == line["unit"]]
         assert line == {"unit": line["unit"], **expected(own, notices, {line["unit"]}, today,
-                                                         mechanisms)}
+                                                         mechanisms, plans)}
 
 
 def test_one_units_summary_reads_the_same_in_markdown_and_in_the_workbook(
@@ -205,7 +222,7 @@ def test_one_units_summary_reads_the_same_in_markdown_and_in_the_workbook(
     assert f"| {unit} | {mine.reported} | {mine.to_rectify} | {mine.closed} |" in markdown
     sheets = load_workbook(BytesIO(to_xlsx(figures)))
     assert sheets.sheetnames == ["总体情况", "按问题类别", "按问题来源", "各环节平均用时（天）",
-                                 "问题成因（按类别）", "典型案例", "建章立制"]
+                                 "问题成因（按类别）", "典型案例", "建章立制", "整改方案、工作方案"]
     first = sheets["总体情况"]
     assert first["A1"].value == "行政执法突出问题专项整治工作总结（数据）：总体情况"
     assert first["A2"].value == f"单位：{unit}    截至：{written_date(day(60).date())}"

@@ -6,9 +6,12 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 from events.lifecycle import ProblemReported
+from events.supervision import SpotCheckSelected
 from events.vocabulary import Category, Channel, Via
+from services.casework.problem import Act
+from services.casework.unit import Unit
 from services.supervision.follow import ReportCounts
-from services.supervision.spotcheck import UnitReports, spot_check_list
+from services.supervision.spotcheck import UnitReports, random_draw, spot_check_list
 
 UNITS = ("甲分局", "乙分局", "丙分局", "丁分局", "支队")
 
@@ -73,3 +76,24 @@ def test_a_unit_the_public_complains_of_strongly_is_listed_though_it_found_enoug
                UnitReports("乙分局", self_inspection=6, public=1)]
     [strong] = spot_check_list(reports, (), 0.5, strong_public=3)
     assert (strong.unit, strong.zh) == ("甲分局", "群众反映较为强烈：群众反映了 4 个问题")
+
+
+def test_a_random_draw_with_the_same_seed_selects_the_same_units() -> None:
+    first = random_draw(UNITS, 2, seed=20230321)
+    again = random_draw(reversed(UNITS), 2, seed=20230321)
+    assert first == again
+    assert len(first) == 2
+    assert set(first) <= set(UNITS)
+    assert {tuple(random_draw(UNITS, 2, seed)) for seed in range(20)} != {tuple(first)}
+    assert random_draw(UNITS, 9, seed=1) == sorted(UNITS)
+
+
+def test_a_unit_drawn_at_random_records_the_seed() -> None:
+    unit = Unit("乙分局")
+    unit.select_for_spot_check(Act("法规科", Via.CLI, datetime(2023, 3, 21, tzinfo=UTC)),
+                               "随机抽查（种子 7）", seed=7)
+    [selected] = [r.fact for r in unit.collect_events()]
+    assert isinstance(selected, SpotCheckSelected)
+    assert selected.seed == 7
+    old = selected.model_dump(mode="json", exclude={"seed"}) | {"version": 1}
+    assert SpotCheckSelected.model_validate(old).seed is None

@@ -4,11 +4,13 @@ circulars with responses, and the spot-check list."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from services.supervision.spotcheck import random_draw
 from tests.integration.harness import RectifyProcess, wait_for_fact
 from tests.supervision.running import (
     CHECKER,
@@ -143,3 +145,35 @@ def test_the_spot_check_list_puts_a_zero_reporter_with_public_reports_first(
     assert twice.returncode == 1
     assert "乙分局 已被列入重点抽查" in twice.stderr
     assert up.cli_json("spot-check", "list")["entries"][0]["selected"] is True
+
+
+def test_a_units_plan_and_mechanism_are_recorded_and_listed(
+        after_collection: RectifyProcess) -> None:
+    up = after_collection
+    ok(up, "plan", "record", "甲分局", "--kind", "整改方案", "--title", "甲分局执法问题整改方案",
+       "--adopted-on", "2023-03-12", "--document", "甲环〔2023〕2号", "--content", "程序违法问题",
+       "--goals", "4月10日前整改到位", "--measures", "逐案复查", "--schedule", "3月底前复查完毕",
+       "--responsible", "法制股 张三", "--as", SECTION)
+    ok(up, "mechanism", "甲分局", "--title", "行政处罚案件集体讨论制度", "--kind", "规章制度",
+       "--adopted-on", "2023-03-14", "--category", "procedure", "--as", SECTION)
+    deadline = time.monotonic() + 120
+    while True:  # until the read side has both
+        summary = up.cli_json("summary", "--unit", "甲分局")["units"]
+        if summary and summary[0]["mechanisms"] and summary[0]["plans"]:
+            break
+        assert time.monotonic() < deadline, summary
+        time.sleep(0.2)
+    assert [m["title"] for m in summary[0]["mechanisms"]] == ["行政处罚案件集体讨论制度"]
+    assert [p["document"] for p in summary[0]["plans"]] == ["甲环〔2023〕2号"]
+    listed = up.cli_json("plan", "list", "--unit", "甲分局")["plans"]
+    assert [(p["kind"], p["title"], p["goals"]) for p in listed] == [
+        ("rectification_plan", "甲分局执法问题整改方案", "4月10日前整改到位")]
+
+
+def test_a_random_draw_selects_the_units_its_seed_draws(after_collection: RectifyProcess) -> None:
+    up = after_collection
+    drawn = up.cli("spot-check", "draw", "--count", "2", "--seed", "7", "--as", SECTION)
+    assert drawn.returncode == 0, drawn.stderr
+    listed = up.cli_json("spot-check", "list")["entries"]
+    assert sorted(e["unit"] for e in listed if e["selected"]) == random_draw(
+        ("甲分局", "乙分局", "丙分局"), 2, 7)

@@ -9,14 +9,15 @@ from uuid import uuid4
 import pytest
 
 from events.lifecycle import ProblemTriaged
-from events.supervision import MechanismAdopted
-from events.vocabulary import Category, MechanismKind, ProblemStatus, TypicalReason
+from events.supervision import MechanismAdopted, PlanFiled
+from events.vocabulary import Category, MechanismKind, PlanKind, ProblemStatus, TypicalReason
 from services.casework.campaign_rules import CampaignRules
 from services.casework.errors import DeadlineError, ReasonRequiredError
 from services.casework.unit import Unit
 from services.supervision.campaign import DEFAULT_CAUSES, Campaign
 from tests.builders import SUPERVISOR, a_problem_in, an_act
 
+LATER = an_act(SUPERVISOR, days_after_report=10)
 RULES = CampaignRules(causes=(*DEFAULT_CAUSES, "上级文件衔接不畅"))
 
 
@@ -69,3 +70,20 @@ def test_a_unit_records_a_mechanism_with_its_date_document_problems_and_categori
     with pytest.raises(DeadlineError):
         unit.adopt_mechanism(an_act(SUPERVISOR), "未来的制度", MechanismKind.RULE,
                              date(2030, 1, 1), None, (), ())
+
+
+def test_a_plan_has_every_part_the_notice_names_and_may_be_revised() -> None:
+    unit = Unit("济水分局")
+    parts = {"content": "案卷评查发现的程序问题", "goals": "4月10日前全部整改到位",
+             "measures": "逐案复查、专题培训", "schedule": "3月20日前复查，4月10日前销号",
+             "responsible": "法制股 王五"}
+    with pytest.raises(ReasonRequiredError) as refused:
+        unit.file_plan(LATER, PlanKind.RECTIFICATION_PLAN, "整改方案", date(2023, 2, 25), None,
+                       parts | {"schedule": " "})
+    assert refused.value.zh == "方案缺少：进度安排"
+    unit.file_plan(LATER, PlanKind.RECTIFICATION_PLAN, "整改方案", date(2023, 2, 25),
+                   "济水环〔2023〕3号", parts)
+    [filed] = [r.fact for r in unit.collect_events()]
+    assert isinstance(filed, PlanFiled)
+    assert (filed.kind, filed.goals, filed.responsible) == (
+        PlanKind.RECTIFICATION_PLAN, "4月10日前全部整改到位", "法制股 王五")
