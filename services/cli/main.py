@@ -13,7 +13,7 @@ import click
 from nats.errors import Error as NatsError
 from nats.errors import NoServersError
 
-from projections.errors import StreamDivergedError, UndecodableEventError
+from projections.engine.errors import StreamDivergedError, UndecodableEventError
 from services.cli.account import ACCOUNT_COMMANDS
 from services.cli.board import board
 from services.cli.bus import nats_config

@@ -44,13 +44,13 @@ from events.vocabulary import (
     TypicalReason,
     Via,
 )
-from projections.board import read_board
-from projections.exports import export
-from projections.facts import CHINA_TIME, local_date
-from projections.ledger import read_ledger
-from projections.stats import Statistics, read_stats
-from projections.store import ReadStore
-from projections.trail import accountability, actions_of
+from projections.engine.store import ReadStore
+from projections.exports.ledger_files import export
+from projections.models.board import read_board
+from projections.models.facts import CHINA_TIME, local_date
+from projections.models.ledger import read_ledger
+from projections.models.stats import Statistics, read_stats
+from projections.models.trail import accountability, actions_of
 from services.cli.dates import parse_date
 from services.cli.describe import event_label
 from services.clock import system_clock

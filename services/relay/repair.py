@@ -21,8 +21,8 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from events.subjects import EVENTS_STREAM
-from projections.rebuild import rebuild
-from projections.store import ReadStore
+from projections.engine.rebuild import rebuild
+from projections.engine.store import ReadStore
 from services.relay.message import Difference, compare
 from services.relay.outbox import Relay
 from services.runtime.streams import ensure_streams

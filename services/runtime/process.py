@@ -25,8 +25,8 @@ from nats import connect as nats_connect
 from nats.js import JetStreamContext
 
 from events.subjects import REPAIR_COMMAND, STATUS_QUERY
-from projections.service import open_read_store
-from projections.store import ReadStore
+from projections.engine.service import open_read_store
+from projections.engine.store import ReadStore
 from services.casework.application import Casework
 from services.casework.service import CaseworkService
 from services.casework.store_thread import StoreThread

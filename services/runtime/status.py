@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 from pydantic import BaseModel
 
 from events.subjects import EVENTS_STREAM, INTAKE_STREAM, REJECTED_STREAM
-from projections.store import live_positions
+from projections.engine.store import live_positions
 from services.runtime.faults import AlarmText
 
 if TYPE_CHECKING:

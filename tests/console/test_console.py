@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import Browser
 
-from projections.facts import CHINA_TIME
+from projections.models.facts import CHINA_TIME
 from tests.console.browser import Visitor
 from tests.console.conftest import OTHER, OWN
 from tests.identity.desk import NEW_PASSWORD, Desk

@@ -16,9 +16,9 @@ import nats
 import pytest
 from openpyxl import load_workbook
 
-from projections.catalog import projectors
-from projections.runner import catch_up
-from projections.store import SqliteStore
+from projections.engine.catalog import projectors
+from projections.engine.runner import catch_up
+from projections.engine.store import SqliteStore
 from services.runtime.config import READ_MODELS_FILE
 from tests.builders import a_submission
 from tests.integration.harness import RECTIFY, RectifyProcess, publish, wait_until

@@ -16,7 +16,7 @@ from events.vocabulary import (
     TypicalReason,
     Via,
 )
-from projections.ledger import LedgerHeader, LedgerRow, UnitLedger
+from projections.models.ledger import LedgerHeader, LedgerRow, UnitLedger
 from services.casework.problem import Act
 from tests.projections.stories import SECTION, STAFF, Story, day
 

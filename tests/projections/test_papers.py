@@ -23,11 +23,11 @@ from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 
 from events.vocabulary import Category, Channel, PlanKind, ProblemStatus
-from projections.outgoing import ExportError, checked_package
-from projections.summary import Summary, UnitSummary
-from projections.summary_export import to_xlsx as summary_to_xlsx
-from projections.templates.build_summary_template import TEMPLATE, build
-from projections.workbook import to_xlsx
+from projections.exports.outgoing import ExportError, checked_package
+from projections.exports.summary_export import to_xlsx as summary_to_xlsx
+from projections.exports.templates.build_summary_template import TEMPLATE, build
+from projections.exports.workbook import to_xlsx
+from projections.models.summary import Summary, UnitSummary
 from services.runtime.config import SEAL_KEY_ENV
 from services.runtime.nats_server import EmbeddedNats
 from tests.projections.papers import (
@@ -307,4 +307,4 @@ def test_a_bureaus_own_template_is_used_and_a_broken_one_fails_without_writing(
 
 def test_the_committed_template_is_what_its_builder_builds() -> None:
     assert TEMPLATE.read_bytes() == build(), \
-        "run python -m projections.templates.build_summary_template"
+        "run python -m projections.exports.templates.build_summary_template"

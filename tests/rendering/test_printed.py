@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from projections.exports import TITLE
-from projections.ledger import COLUMNS, read_ledger
-from projections.store import SqliteStore
-from projections.summary import read_summary
-from projections.summary_document import document_context, to_docx
-from projections.summary_export import to_xlsx as summary_to_xlsx
-from projections.supervision import read_notices
-from projections.workbook import to_xlsx as ledger_to_xlsx
+from projections.engine.store import SqliteStore
+from projections.exports.ledger_files import TITLE
+from projections.exports.summary_document import document_context, to_docx
+from projections.exports.summary_export import to_xlsx as summary_to_xlsx
+from projections.exports.workbook import to_xlsx as ledger_to_xlsx
+from projections.models.ledger import COLUMNS, read_ledger
+from projections.models.summary import read_summary
+from projections.models.supervision import read_notices
 from services.runtime.nats_server import EmbeddedNats
 from tests.projections.papers import a_campaign_worth_printing, a_long_ledger
 from tests.projections.streams import projected

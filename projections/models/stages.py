@@ -14,9 +14,9 @@ from datetime import datetime
 from events.lifecycle import ProblemReported
 from events.status import status_after
 from events.vocabulary import ProblemStatus
-from projections.projector import Recorded
-from projections.rows import KeyedRows
-from projections.store import ReadStore, Tx
+from projections.engine.projector import Recorded
+from projections.engine.rows import KeyedRows
+from projections.engine.store import ReadStore, Tx
 
 
 @dataclass(frozen=True)

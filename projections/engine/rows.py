@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from operator import itemgetter
 
-from projections.store import SqlValue, Tx
+from projections.engine.store import SqlValue, Tx
 
 Row = dict[str, SqlValue]
 IN_CHUNK = 500

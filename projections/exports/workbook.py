@@ -27,10 +27,10 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from projections.exports import FORMULA_TRIGGERS, TITLE, header_line, written_date
-from projections.ledger import COLUMNS, LedgerHeader, LedgerRow, UnitLedger
-from projections.outgoing import checked_package, printable
-from projections.print_layout import row_height
+from projections.exports.ledger_files import FORMULA_TRIGGERS, TITLE, header_line, written_date
+from projections.exports.outgoing import checked_package, printable
+from projections.exports.print_layout import row_height
+from projections.models.ledger import COLUMNS, LedgerHeader, LedgerRow, UnitLedger
 
 WIDTHS = (5, 28, 32, 30, 15, 14, 12, 20)
 """Column widths in Excel units: about 156 in all, A4 landscape at a little under full size."""

@@ -14,9 +14,9 @@ from datetime import datetime
 from uuid import UUID
 
 from events.lifecycle import ProblemEvent, ProblemReported, parse_event
-from projections.projector import Recorded
-from projections.rows import KeyedRows
-from projections.store import ReadStore, SqlValue, Tx
+from projections.engine.projector import Recorded
+from projections.engine.rows import KeyedRows
+from projections.engine.store import ReadStore, SqlValue, Tx
 
 
 def chained(previous: str, body: bytes) -> str:

@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from events.vocabulary import Category, Channel, Language
-from projections.exports import written_date
-from projections.outgoing import printable, printable_all
-from projections.plans import PARTS as PLAN_PARTS
-from projections.report_sheet import new_workbook, report_sheet, workbook_bytes
-from projections.summary import STAGES, Summary, UnitSummary
+from projections.exports.ledger_files import written_date
+from projections.exports.outgoing import printable, printable_all
+from projections.exports.report_sheet import new_workbook, report_sheet, workbook_bytes
+from projections.models.plans import PARTS as PLAN_PARTS
+from projections.models.summary import STAGES, Summary, UnitSummary
 
 Table = tuple[list[str], list[list[str | int | float | None]]]
 """A header and its rows."""

@@ -22,11 +22,11 @@ from datetime import datetime
 from nats.js import JetStreamContext
 
 from events.seal import SealKey
-from projections.catalog import projectors
-from projections.facts import CHINA_TIME
-from projections.projector import Recorded
-from projections.runner import OnProgress, catch_up
-from projections.store import ReadStore, SqliteStore
+from projections.engine.catalog import projectors
+from projections.engine.projector import Recorded
+from projections.engine.runner import OnProgress, catch_up
+from projections.engine.store import ReadStore, SqliteStore
+from projections.models.facts import CHINA_TIME
 
 REBUILD_BATCH_SIZE = 5000
 """Events per transaction when replaying: a replay is not waited on event by event, and

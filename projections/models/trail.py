@@ -35,9 +35,9 @@ from events.supervision import (
     UnitResponseOverdue,
 )
 from events.vocabulary import ProblemStatus
-from projections.projector import Recorded
-from projections.rows import KeyedRows, Row
-from projections.store import ReadStore, Tx
+from projections.engine.projector import Recorded
+from projections.engine.rows import KeyedRows, Row
+from projections.engine.store import ReadStore, Tx
 
 Dimension = Literal["leader", "department", "unit"]
 _COUNTERS: dict[type, str] = {

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from projections.ledger import LedgerProjector
-from projections.mechanisms import MechanismsProjector
-from projections.plans import PlansProjector
-from projections.problems import ProblemsProjector
-from projections.projector import Projector
-from projections.stages import StagesProjector
-from projections.supervision import SupervisionProjector
-from projections.timeline import TimelineProjector
-from projections.trail import TrailProjector
+from projections.engine.projector import Projector
+from projections.models.ledger import LedgerProjector
+from projections.models.mechanisms import MechanismsProjector
+from projections.models.plans import PlansProjector
+from projections.models.problems import ProblemsProjector
+from projections.models.stages import StagesProjector
+from projections.models.supervision import SupervisionProjector
+from projections.models.timeline import TimelineProjector
+from projections.models.trail import TrailProjector
 
 PROJECTORS: dict[str, Callable[[], Projector]] = {
     "ledger": LedgerProjector,

@@ -15,7 +15,7 @@ from typing import Any, LiteralString
 import psycopg
 from psycopg import sql
 
-from projections.store import META_STATEMENTS, Row, SqlValue, table_name
+from projections.engine.store import META_STATEMENTS, Row, SqlValue, table_name
 
 DEFAULT_SCHEMA = "rectify_read"
 

@@ -10,11 +10,11 @@ from typing import NoReturn
 from nats.js import JetStreamContext
 
 from events.seal import SealKey
-from projections.catalog import projectors
-from projections.projector import stale_models
-from projections.rebuild import rebuild
-from projections.runner import OnProgress, Passing, run
-from projections.store import ReadStore, SqliteStore
+from projections.engine.catalog import projectors
+from projections.engine.projector import stale_models
+from projections.engine.rebuild import rebuild
+from projections.engine.runner import OnProgress, Passing, run
+from projections.engine.store import ReadStore, SqliteStore
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 def open_read_store(location: str) -> ReadStore:
     """The read-model store at ``location``: a ``postgresql://`` DSN or a SQLite file path."""
     if location.startswith(("postgresql://", "postgres://")):
-        from projections.postgres import PostgresStore  # psycopg is an optional dependency
+        from projections.engine.postgres import PostgresStore  # psycopg is an optional dependency
 
         return PostgresStore(location)
     return SqliteStore(location)

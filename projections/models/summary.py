@@ -27,12 +27,12 @@ from events.vocabulary import (
     Satisfaction,
     TypicalReason,
 )
-from projections.mechanisms import MechanismLine, read_mechanisms
-from projections.plans import PlanLine, read_plans
-from projections.stages import read_stage_times
-from projections.stats import NOT_TO_RECTIFY, closed_on_time
-from projections.store import ReadStore
-from projections.supervision import read_notices
+from projections.engine.store import ReadStore
+from projections.models.mechanisms import MechanismLine, read_mechanisms
+from projections.models.plans import PlanLine, read_plans
+from projections.models.stages import read_stage_times
+from projections.models.stats import NOT_TO_RECTIFY, closed_on_time
+from projections.models.supervision import read_notices
 
 SECONDS_PER_DAY = 86_400
 STAGES = (ProblemStatus.REPORTED, ProblemStatus.TRIAGED, ProblemStatus.RECTIFYING,

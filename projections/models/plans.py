@@ -9,8 +9,8 @@ from datetime import date
 
 from events.supervision import PlanFiled
 from events.vocabulary import PlanKind
-from projections.projector import Recorded
-from projections.store import ReadStore, Tx
+from projections.engine.projector import Recorded
+from projections.engine.store import ReadStore, Tx
 
 PARTS = ("content", "goals", "measures", "schedule", "responsible")
 """The parts the notice asks a plan to have, in its order."""

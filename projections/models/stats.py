@@ -13,8 +13,8 @@ from datetime import date, datetime
 
 from events.status import is_overdue
 from events.vocabulary import Category, Channel, ProblemStatus
-from projections.facts import local_date
-from projections.store import ReadStore
+from projections.engine.store import ReadStore
+from projections.models.facts import local_date
 
 NOT_TO_RECTIFY = frozenset({ProblemStatus.DECLINED, ProblemStatus.DUPLICATE})
 

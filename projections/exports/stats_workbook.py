@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 from events.vocabulary import Category
-from projections.exports import written_date
-from projections.report_sheet import Cell, new_workbook, report_sheet, workbook_bytes
-from projections.stats import Statistics, Totals
+from projections.exports.ledger_files import written_date
+from projections.exports.report_sheet import Cell, new_workbook, report_sheet, workbook_bytes
+from projections.models.stats import Statistics, Totals
 
 TITLE = "行政执法突出问题整改统计"
 _SUMMARY = ("单位", "问题数", "应整改", "已销号", "按期销号", "当前超期", "销号率", "按期率")

@@ -19,9 +19,9 @@ from datetime import date, datetime
 
 from events.status import DEADLINE_RUNS, is_overdue
 from events.vocabulary import Channel, Plan, ProblemStatus, WarningLevel
-from projections.facts import local_date
-from projections.store import ReadStore
-from projections.supervision import (
+from projections.engine.store import ReadStore
+from projections.models.facts import local_date
+from projections.models.supervision import (
     FilingLine,
     NoticeLine,
     ReboundLine,

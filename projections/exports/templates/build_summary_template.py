@@ -1,6 +1,6 @@
 """Builds ``summary.docx``, the default template of the summary as an official document.
 
-Run ``python -m projections.templates.build_summary_template`` after changing this file; a
+Run ``python -m projections.exports.templates.build_summary_template`` after changing this file; a
 test checks that the committed template is what this builds. A bureau does not run it: it
 opens ``summary.docx`` in Word, puts its letterhead, wording and styles around the fields
 (``{{ figures.closed }}``…, listed in the README) and points ``rectify summary --template`` at
@@ -29,7 +29,7 @@ from docx.shared import Mm, Pt
 from docx.styles.style import ParagraphStyle
 from docx.text.paragraph import Paragraph
 
-from projections.workbook import stable_zip
+from projections.exports.workbook import stable_zip
 
 TEMPLATE = Path(__file__).with_name("summary.docx")
 LINE_PITCH = Pt(28.95)

@@ -27,11 +27,11 @@ from events.lifecycle import (
 from events.status import is_overdue, status_after
 from events.supervision import ReboundSuspected
 from events.vocabulary import ProblemStatus, Satisfaction, Via
-from projections.facts import local_date
-from projections.projector import Recorded
-from projections.rows import KeyedRows, Row
-from projections.store import ReadStore, Tx
-from projections.trail import Dimension
+from projections.engine.projector import Recorded
+from projections.engine.rows import KeyedRows, Row
+from projections.engine.store import ReadStore, Tx
+from projections.models.facts import local_date
+from projections.models.trail import Dimension
 
 _COUNTERS = {FixSentBack: "sent_back", ProblemReopened: "reopened",
              SupervisionOrderIssued: "orders"}

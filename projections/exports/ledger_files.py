@@ -18,8 +18,8 @@ from typing import Literal
 from rich.console import Console
 from rich.table import Table
 
-from projections.ledger import COLUMNS, LedgerHeader, UnitLedger
-from projections.outgoing import printable, printable_all
+from projections.exports.outgoing import printable, printable_all
+from projections.models.ledger import COLUMNS, LedgerHeader, UnitLedger
 
 ExportFormat = Literal["table", "csv", "json", "xlsx"]
 FORMATS: tuple[ExportFormat, ...] = ("table", "csv", "json", "xlsx")
@@ -114,7 +114,7 @@ def export(ledgers: Sequence[UnitLedger], fmt: ExportFormat, notice: str = "") -
     if fmt == "json":
         return to_json(ledgers)
     if fmt == "xlsx":
-        from projections.workbook import to_xlsx  # openpyxl only when a workbook is wanted
+        from projections.exports.workbook import to_xlsx  # openpyxl only when a workbook is wanted
 
         return to_xlsx(ledgers, notice)
     return to_table(ledgers).encode("utf-8")

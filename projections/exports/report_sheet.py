@@ -21,9 +21,9 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from projections.outgoing import checked_package, printable
-from projections.print_layout import row_height, text_width
-from projections.workbook import BODY_POINTS, FONT_NAME, FOOTER, stable_zip, text_cell
+from projections.exports.outgoing import checked_package, printable
+from projections.exports.print_layout import row_height, text_width
+from projections.exports.workbook import BODY_POINTS, FONT_NAME, FOOTER, stable_zip, text_cell
 
 Cell = str | int | float | None
 PORTRAIT_WIDTH = 100

@@ -29,9 +29,9 @@ from events.supervision import (
     UnitResponseOverdue,
 )
 from events.vocabulary import Filing, Notice, WarningLevel, Watched
-from projections.facts import CHINA_TIME
-from projections.projector import Recorded
-from projections.store import ReadStore, SqlValue, Tx
+from projections.engine.projector import Recorded
+from projections.engine.store import ReadStore, SqlValue, Tx
+from projections.models.facts import CHINA_TIME
 
 _NOTICE_FIELDS = "unit, problem_id, notice, number, reason, due, issued_at, issued_by," \
     " responded_at, response, overdue"

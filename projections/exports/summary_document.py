@@ -24,16 +24,16 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from events.vocabulary import Category, Channel, Notice, Plan, PlanKind, ProblemStatus
-from projections.exports import written_date
-from projections.ledger import UnitLedger
-from projections.outgoing import ExportError, checked_package, printable_all
-from projections.stats import NOT_TO_RECTIFY
-from projections.summary import Summary
-from projections.summary_export import FIGURES, to_json
-from projections.supervision import NoticeLine
-from projections.workbook import stable_zip
+from projections.exports.ledger_files import written_date
+from projections.exports.outgoing import ExportError, checked_package, printable_all
+from projections.exports.summary_export import FIGURES, to_json
+from projections.exports.workbook import stable_zip
+from projections.models.ledger import UnitLedger
+from projections.models.stats import NOT_TO_RECTIFY
+from projections.models.summary import Summary
+from projections.models.supervision import NoticeLine
 
-DEFAULT_TEMPLATE = Path(str(files("projections.templates") / "summary.docx"))
+DEFAULT_TEMPLATE = Path(str(files("projections.exports.templates") / "summary.docx"))
 TITLE = "行政执法突出问题专项整治工作总结"
 NARRATIVES = ("typical_cases", "causes", "mechanisms")
 """Lists of text a summary record may carry (from the casework's summary content)."""

@@ -13,8 +13,8 @@ from datetime import date
 
 from events.supervision import MechanismAdopted
 from events.vocabulary import Category, MechanismKind
-from projections.projector import Recorded
-from projections.store import ReadStore, Tx
+from projections.engine.projector import Recorded
+from projections.engine.store import ReadStore, Tx
 
 
 @dataclass(frozen=True)

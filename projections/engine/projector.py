@@ -17,8 +17,8 @@ from typing import Protocol
 
 from events.base import ProblemEventBase
 from events.recorded import RecordedEvent
-from projections.facts import local_date
-from projections.store import ReadStore, Tx, position, set_position, set_version, versions
+from projections.engine.store import ReadStore, Tx, position, set_position, set_version, versions
+from projections.models.facts import local_date
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,10 +22,16 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
 from events.seal import SealKey
-from projections.errors import StreamBehindError
-from projections.projector import Projector, Recorded, RewindNeededError, apply_batch, positions
-from projections.reading import EventReader, check_stream, decode, stream_last_sequence
-from projections.store import ReadStore
+from projections.engine.errors import StreamBehindError
+from projections.engine.projector import (
+    Projector,
+    Recorded,
+    RewindNeededError,
+    apply_batch,
+    positions,
+)
+from projections.engine.reading import EventReader, check_stream, decode, stream_last_sequence
+from projections.engine.store import ReadStore
 
 log = logging.getLogger(__name__)
 

@@ -37,10 +37,10 @@ from events.supervision import (
     ResponseOverdue,
 )
 from events.vocabulary import Channel, Filing, Plan, ProblemStatus, WarningLevel
-from projections.projector import Recorded
-from projections.rows import KeyedRows, Row
-from projections.store import ReadStore, Tx
-from projections.supervision import NoticeLine, read_notices
+from projections.engine.projector import Recorded
+from projections.engine.rows import KeyedRows, Row
+from projections.engine.store import ReadStore, Tx
+from projections.models.supervision import NoticeLine, read_notices
 
 COLUMNS = ("序号", "执法问题", "执法案例", "整改措施", "整改时限", "责任部门", "责任领导", "备注")
 ROW_KEYS = ("no", "problem", "case", "measures", "deadline", "department", "leader", "remarks",

@@ -34,7 +34,7 @@ from events.subjects import (
     HEADER_POSITION,
     HEADER_SEAL,
 )
-from projections.errors import (
+from projections.engine.errors import (
     PositionMismatchError,
     StreamBehindError,
     StreamGapError,
@@ -42,7 +42,7 @@ from projections.errors import (
     UndecodableEventError,
     UnsealedEventError,
 )
-from projections.projector import Recorded
+from projections.engine.projector import Recorded
 
 log = logging.getLogger(__name__)
 _BATCH: TypeAdapter[list[RecordedEvent]] = TypeAdapter(list[RecordedEvent])
