@@ -1,7 +1,8 @@
 """Freshness: how long from a report's 202 on the HTTP API until its row is in the ledger.
 
 Run ``python -m benchmarks.latency [--rates 50,200,500] [--duration 30]``. It starts its own
-``rectify up`` (a subprocess, in a temporary data directory, on free ports), then for each rate
+``rectify up`` (a subprocess, in a temporary data directory, on free ports, the per-address
+filing limit lifted since every report comes from this one client), then for each rate
 posts that many reports per second to ``POST /api/v1/reports`` for ``--duration`` seconds, on
 a fixed schedule (a late answer does not delay the next report). For every report it notes when
 the 202 came back, and when the report's row became readable in the ledger's read model
@@ -34,7 +35,7 @@ from typing import Any
 
 import httpx
 
-from projections.store import ReadStore, SqliteStore
+from projections.engine.store import ReadStore, SqliteStore
 from services.runtime.config import read_runtime
 from tests.integration.harness import RectifyProcess
 
@@ -219,6 +220,8 @@ def cli() -> None:
     with tempfile.TemporaryDirectory(prefix="rectify-latency-") as directory:
         up = RectifyProcess(Path(directory) / "data")
         up.data_dir.mkdir()
+        # One client, one address: the per-address filing limit would refuse all but a few.
+        up.env["RECTIFY_FILING_RATE"] = "1000000/minute"
         up.start(command="up", timeout=60.0)
         try:
             http_url, read_store = endpoints(up)

@@ -10,7 +10,7 @@ generates and publishes them, so that its memory is not counted against the rebu
 Then, ``--runs`` times on the same stream and in turn, it measures
 
 * **raw**: an ordered consumer reading the whole stream, doing nothing with the messages;
-* **rebuild**: ``projections.rebuild.rebuild`` of every read model into a new SQLite file.
+* **rebuild**: ``projections.engine.rebuild.rebuild`` of every read model into a new SQLite file.
 
 Progress goes to stderr (with resident memory, to show it stays flat). Stdout ends with each
 run's figures, their spread, and one JSON line with the median run's ``rebuild_per_s``,
@@ -38,9 +38,9 @@ from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from events.subjects import EVENTS_STREAM, EVENTS_SUBJECTS
-from projections.rebuild import rebuild
-from projections.runner import OnProgress, Progress
-from projections.store import SqliteStore
+from projections.engine.rebuild import rebuild
+from projections.engine.runner import OnProgress, Progress
+from projections.engine.store import SqliteStore
 from services.runtime.nats_server import EmbeddedNats
 from services.runtime.streams import ensure_streams
 from tests.projections.stories import RandomCampaign

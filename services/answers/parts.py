@@ -25,7 +25,7 @@ from events.lifecycle import ReporterAnswered
 from events.recorded import parse_recorded
 from events.seal import SealKey
 from events.subjects import ANSWERS_DURABLE, EVENTS_STREAM, HEADER_PROBLEM_VERSION, events_of_type
-from projections.reading import check_seal
+from projections.engine.reading import check_seal
 from services.answers.delivery import Delivery, Routes
 from services.answers.outcomes import TryLaterError
 from services.answers.wechat_api import WeChatApi

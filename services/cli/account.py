@@ -48,7 +48,7 @@ def login(session: Session, login: str, password: str, totp: str | None,
     answer = ask(session, LOGIN_REQUEST, body)
     person = answer["person"]
     path = save_session(SignedIn(answer["token"], person["login"], person["name"],
-                                 session.url()))
+                                 session.address() or session.url()))
     if session.out.format == "json":
         session.out.json({"ok": True, "person": person, "expires_at": answer["expires_at"],
                           "session_file": str(path)})

@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from projections.board import Board, BoardItem, read_board
-from projections.facts import local_date
+from projections.models.board import Board, BoardItem, read_board
+from projections.models.facts import local_date
 from services.cli.campaign import CAMPAIGN_OPTION
 from services.cli.notice_view import notice_cells, notice_headers, notice_record
 from services.cli.options import Session, common_options

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from events.subjects import STATUS_QUERY
-from projections.store import ReadStore, live_positions
+from projections.engine.store import ReadStore, live_positions
 from services.cli.client import UnreachableError, connected, request
 from services.cli.options import Session
 

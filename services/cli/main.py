@@ -13,9 +13,10 @@ import click
 from nats.errors import Error as NatsError
 from nats.errors import NoServersError
 
-from projections.errors import StreamDivergedError, UndecodableEventError
+from projections.engine.errors import StreamDivergedError, UndecodableEventError
 from services.cli.account import ACCOUNT_COMMANDS
 from services.cli.board import board
+from services.cli.bus import nats_config
 from services.cli.campaign import campaign
 from services.cli.demo import seed_demo
 from services.cli.inspect import events, history, schema, status
@@ -69,7 +70,7 @@ def _serve(settings: Settings, seed: bool) -> None:
     settings.data_dir.chmod(0o700)
 
     async def announce(runtime: Runtime) -> None:
-        click.echo(f"rectify 已启动：NATS {runtime.nats_url}，事件库 {settings.store_label()}；"
+        click.echo(f"rectify 已启动：NATS {runtime.public_url}，事件库 {settings.store_label()}；"
                    "按 Ctrl-C 停止", err=True)
         if seed:
             await seed_demo(runtime)
@@ -106,7 +107,7 @@ def demo(**options: Any) -> None:
 
 for _command in (*ACCOUNT_COMMANDS, *STAFF_ADMIN_COMMANDS,
                  *STAFF_COMMANDS, *INTAKE_COMMANDS, *READING_COMMANDS, *SUPERVISION_COMMANDS,
-                 *MECHANISM_COMMANDS, *PLAN_COMMANDS,
+                 *MECHANISM_COMMANDS, *PLAN_COMMANDS, nats_config,
                  board, summary, campaign, history, events, status, schema, repair):
     cli.add_command(_command)
 

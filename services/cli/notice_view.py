@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from projections.facts import local_date
-from projections.supervision import NoticeLine
+from projections.models.facts import local_date
+from projections.models.supervision import NoticeLine
 from services.cli.options import Session
 
 

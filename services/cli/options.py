@@ -16,6 +16,7 @@ from events.subjects import HEADER_SESSION
 from services.cli.client import UnreachableError
 from services.cli.output import EXIT_UNREACHABLE, Format, Output
 from services.cli.signed_in import load_session
+from services.runtime.bus import user_url
 from services.runtime.config import DEFAULT_DATA_DIR, read_runtime
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,22 +38,24 @@ class Session:
         """Who the command says acts: ``--as``, else the signed-in person, else the OS user."""
         if self.claimed_actor:
             return self.claimed_actor
-        signed_in = load_session(self._known_url())
+        signed_in = load_session(self.address())
         return signed_in.name if signed_in else getpass.getuser()
 
     def headers(self) -> dict[str, str]:
         """The signed-in session for a staff request (none when not signed in)."""
-        signed_in = load_session(self._known_url())
+        signed_in = load_session(self.address())
         return {HEADER_SESSION: signed_in.token} if signed_in else {}
 
-    def _known_url(self) -> str | None:
+    def address(self) -> str | None:
+        """Which rectify this is (its NATS address without credentials), if known."""
         if self.nats_url:
             return self.nats_url
         runtime = read_runtime(self.data_dir)
         return None if runtime is None else str(runtime["nats_url"])
 
     def url(self) -> str:
-        """The running rectify's NATS, from --nats-url or the data directory's address book."""
+        """The running rectify's NATS, from --nats-url or the data directory's address book
+        (with the embedded NATS's `staff` credentials, which the data directory holds)."""
         if self.nats_url:
             return self.nats_url
         runtime = read_runtime(self.data_dir)
@@ -63,12 +66,19 @@ class Session:
                 f"no rectify is running for {self.data_dir}: start `rectify up` or pass --nats-url",
                 EXIT_UNREACHABLE,
             )
-        return str(runtime["nats_url"])
+        return user_url(self.data_dir, str(runtime["nats_url"]), "staff")
 
     def running_url(self) -> str | None:
-        """The NATS of the running rectify of this data directory, if one runs."""
+        """The NATS of the running rectify of this data directory (as `staff`), if one runs."""
         runtime = read_runtime(self.data_dir)
-        return None if runtime is None else str(runtime["nats_url"])
+        return None if runtime is None else user_url(self.data_dir, str(runtime["nats_url"]),
+                                                     "staff")
+
+    def admin_url(self) -> str:
+        """Like ``url``, but as the embedded NATS's ``admin``: the system administrator's
+        tooling on the server (``rectify repair``), which reads the data directory."""
+        url = self.url()
+        return url if self.nats_url else user_url(self.data_dir, self.address() or url, "admin")
 
     def run(self, work: Coroutine[Any, Any, T]) -> T:
         try:

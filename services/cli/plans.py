@@ -9,7 +9,7 @@ import click
 
 from events.commands import FilePlan
 from events.vocabulary import PlanKind
-from projections.plans import read_plans
+from projections.models.plans import read_plans
 from services.cli.dates import DATE
 from services.cli.options import Session, common_options
 from services.cli.reading import READ_STORE, ReadSource, open_store

@@ -7,7 +7,7 @@ import time
 
 import click
 
-from projections.runner import Progress
+from projections.engine.runner import Progress
 from services.cli.output import Output
 
 _EVERY_SECONDS = 0.5

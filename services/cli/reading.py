@@ -23,19 +23,19 @@ import nats
 
 from events.seal import SealKey
 from events.vocabulary import Category
-from projections.catalog import PROJECTORS, projectors
-from projections.exports import FORMATS, ExportFormat, csv_document, export
-from projections.facts import CHINA_TIME, local_date
-from projections.ledger import read_ledger
-from projections.outgoing import ExportError
-from projections.problems import problems_of
-from projections.projector import stale_models
-from projections.rebuild import build_as_of, rebuild
-from projections.service import open_read_store, run_projections
-from projections.stats import Statistics, Totals, read_stats
-from projections.store import ReadStore
-from projections.supervision import read_notices
-from projections.trail import Dimension, accountability, actions_of
+from projections.engine.catalog import PROJECTORS, projectors
+from projections.engine.projector import stale_models
+from projections.engine.rebuild import build_as_of, rebuild
+from projections.engine.service import open_read_store, run_projections
+from projections.engine.store import ReadStore
+from projections.exports.ledger_files import FORMATS, ExportFormat, csv_document, export
+from projections.exports.outgoing import ExportError
+from projections.models.facts import CHINA_TIME, local_date
+from projections.models.ledger import read_ledger
+from projections.models.problems import problems_of
+from projections.models.stats import Statistics, Totals, read_stats
+from projections.models.supervision import read_notices
+from projections.models.trail import Dimension, accountability, actions_of
 from services.cli.dates import parse_date, parse_datetime
 from services.cli.describe import event_label
 from services.cli.freshness import check_freshness, stale_notice
@@ -375,7 +375,7 @@ def stats(session: Session, output: Path | None, read_store: ReadSource) -> None
                 u.unit or None).items()} for u in (*figures.units, figures.total)}})
         return
     if session.out.format == "xlsx":
-        from projections.stats_workbook import stats_to_xlsx
+        from projections.exports.stats_workbook import stats_to_xlsx
 
         notice = stale_notice(session)
         emit(session, exported(session, lambda: stats_to_xlsx(figures, today, notice)), output,
@@ -456,7 +456,7 @@ async def _rebuild(session: Session, store: ReadStore) -> int:
 
 async def _as_of_into(session: Session, moment: datetime, names: Sequence[str],
                       target: Path) -> int:
-    from projections.store import SqliteStore, live_positions
+    from projections.engine.store import SqliteStore, live_positions
 
     store = SqliteStore(target)
     client = await nats.connect(session.url(), connect_timeout=3)

@@ -25,7 +25,7 @@ def repair(session: Session, apply: bool) -> None:
     Exit 0: EVENTS equals the store (or was repaired); 1: differences found and not repaired.
     """
     async def ask() -> dict[str, Any]:
-        async with connected(session.url()) as client:
+        async with connected(session.admin_url()) as client:
             return await request(client, REPAIR_COMMAND, {"apply": apply},
                                  timeout=REPAIR_TIMEOUT_SECONDS)
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import click
 
-from projections.facts import local_date
-from projections.ledger import read_ledger
-from projections.store import ReadStore
-from projections.summary import Summary, read_summary
-from projections.summary_document import DEFAULT_TEMPLATE, document_context, to_docx
-from projections.summary_export import to_json, to_markdown, to_xlsx
-from projections.supervision import read_notices
+from projections.engine.store import ReadStore
+from projections.exports.summary_document import DEFAULT_TEMPLATE, document_context, to_docx
+from projections.exports.summary_export import to_json, to_markdown, to_xlsx
+from projections.models.facts import local_date
+from projections.models.ledger import read_ledger
+from projections.models.summary import Summary, read_summary
+from projections.models.supervision import read_notices
 from services.cli.freshness import stale_notice
 from services.cli.options import Session, common_options
 from services.cli.reading import (
@@ -29,7 +29,7 @@ from services.cli.reading import (
     views_as_of,
 )
 
-SUMMARY_MODELS = ("problems", "supervision", "stages", "ledger")
+SUMMARY_MODELS = ("problems", "supervision", "stages", "ledger", "mechanisms", "plans")
 """What the summary reads: the read models an as-of view must rebuild."""
 TEMPLATE_IN_DATA_DIR = Path("templates") / "summary.docx"
 """A bureau's own template, when it keeps one in the data directory."""

@@ -44,13 +44,15 @@ from events.vocabulary import (
     TypicalReason,
     Via,
 )
-from projections.board import read_board
-from projections.exports import export
-from projections.facts import CHINA_TIME, local_date
-from projections.ledger import read_ledger
-from projections.stats import Statistics, read_stats
-from projections.store import ReadStore
+from projections.engine.store import ReadStore
+from projections.exports.ledger_files import export
+from projections.models.board import read_board
+from projections.models.facts import CHINA_TIME, local_date
+from projections.models.ledger import read_ledger
+from projections.models.stats import Statistics, read_stats
+from projections.models.trail import accountability, actions_of
 from services.cli.dates import parse_date
+from services.cli.describe import event_label
 from services.clock import system_clock
 from services.console import views
 from services.console.access import home, may, readable_units
@@ -620,6 +622,20 @@ def create_app(console: Console) -> FastAPI:
         if session.notice and session.notice[-1][0] == "ok":
             await _until(shown)
         return response
+
+    @app.get("/trail")
+    async def trail(request: Request) -> Response:
+        """One's own accountability trail: what one did, and the figures of what one answers
+        for (as the leader named in assignments, and one's units)."""
+        session, staff = await signed_in(request)
+        actions = await console.read(actions_of, staff.name)
+        by_leader = await console.read(accountability, "leader", today())
+        units = {u for u in staff.units("unit_leader", "unit_staff") if u is not None}
+        by_unit = await console.read(accountability, "unit", today()) if units else []
+        figures = [a for a in by_leader if a.who == staff.name]
+        figures += [a for a in by_unit if a.who in units]
+        return page(request, "trail.html", session, staff, actions=list(reversed(actions)),
+                    figures=figures, event_label=event_label)
 
     @app.get("/spot-checks")
     async def spot_checks(request: Request) -> Response:

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from events.vocabulary import Labelled
-from projections.facts import CHINA_TIME
+from projections.models.facts import CHINA_TIME
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANG_COOKIE = "rectify_lang"

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import nats
 
-from projections.rebuild import build_as_of
-from projections.service import open_read_store
+from projections.engine.rebuild import build_as_of
+from projections.engine.service import open_read_store
 from services.console.app import Console, create_app
 from services.console.backend import Backend
 from services.console.evidence import EvidenceStore

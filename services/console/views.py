@@ -14,11 +14,11 @@ from events.lifecycle import (
     RectificationAssigned,
 )
 from events.vocabulary import Category, Channel, Filing, Plan, ProblemStatus
-from projections.board import read_board
-from projections.facts import CHINA_TIME, local_date
-from projections.store import ReadStore
-from projections.supervision import NoticeLine, read_filings, read_notices
-from projections.timeline import TimelineEntry, problem_timeline
+from projections.engine.store import ReadStore
+from projections.models.board import read_board
+from projections.models.facts import CHINA_TIME, local_date
+from projections.models.supervision import NoticeLine, read_filings, read_notices
+from projections.models.timeline import TimelineEntry, problem_timeline
 from services.cli.describe import row as described
 from services.console.evidence import Evidence
 from services.intake.tracking import formatted, normalize, tracking_number

@@ -11,6 +11,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import nats
@@ -27,6 +28,7 @@ from events.subjects import (
     WHOAMI_REQUEST,
 )
 from services.identity.accounts import Accounts
+from services.identity.bus_log import take_in_violations
 from services.identity.directory import Person
 from services.identity.errors import IdentityError
 from services.identity.guard import session_of
@@ -88,8 +90,8 @@ def parse_grant(text: str) -> tuple[Role, str | None]:
 
 
 class IdentityService:
-    def __init__(self, accounts: Accounts) -> None:
-        self.accounts = accounts
+    def __init__(self, accounts: Accounts, bus_log: Path | None = None) -> None:
+        self.accounts, self.bus_log = accounts, bus_log
         self.staff = StaffManagement(accounts)
 
     def login(self, data: bytes, _: str | None) -> dict[str, Any]:
@@ -137,6 +139,8 @@ class IdentityService:
 
     def audit(self, data: bytes, session: str | None) -> dict[str, Any]:
         self._require(self._person(session), "audit.read", "audit")
+        if self.bus_log is not None:
+            take_in_violations(self.bus_log, self.accounts.audit)
         request = AuditRequest.model_validate_json(data or b"{}")
         actor = request.actor
         found = self.accounts.directory().find(actor) if actor else None
@@ -172,9 +176,11 @@ def _answering(handler: Handler) -> Callable[[Msg], Awaitable[None]]:
 
 
 @contextlib.asynccontextmanager
-async def serving_identity(nats_url: str, accounts: Accounts) -> AsyncIterator[None]:
-    """Answer sign-in, staff and audit requests until the block ends."""
-    service = IdentityService(accounts)
+async def serving_identity(nats_url: str, accounts: Accounts,
+                           bus_log: Path | None = None) -> AsyncIterator[None]:
+    """Answer sign-in, staff and audit requests until the block ends (``bus_log``: the
+    embedded nats-server's log, whose permission violations join the audit log)."""
+    service = IdentityService(accounts, bus_log)
     client = await nats.connect(nats_url, name="rectify-identity")
     routes: dict[str, Handler] = {
         LOGIN_REQUEST: service.login, LOGOUT_REQUEST: service.logout,

@@ -66,7 +66,7 @@ def _part(service: Service) -> Callable[[Runtime], AbstractAsyncContextManager[N
     def part(runtime: Runtime) -> AbstractAsyncContextManager[None]:
         # The embedded default: the first start generates the reporter key in the data dir.
         keys = IntakeKeys.for_settings(runtime.settings, create=True)
-        return service(runtime.settings, runtime.nats_url, keys, runtime.endpoints)
+        return service(runtime.settings, runtime.url_for("gateway"), keys, runtime.endpoints)
 
     return part
 

@@ -17,11 +17,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from events.subjects import EVENTS_STREAM
-from projections.rebuild import rebuild
-from projections.store import ReadStore
+from projections.engine.rebuild import rebuild
+from projections.engine.store import ReadStore
 from services.relay.message import Difference, compare
 from services.relay.outbox import Relay
 from services.runtime.streams import ensure_streams
@@ -84,14 +85,17 @@ async def _message(relay: Relay, sequence: int) -> tuple[bytes | None, dict[str,
 
 
 async def restore(relay: Relay, supervisor: Supervisor, read_store: ReadStore,
-                  timeout: float = 600.0) -> int:
-    """EVENTS made again from the store and every read model rebuilt; the position reached."""
+                  timeout: float = 600.0, admin: JetStreamContext | None = None) -> int:
+    """EVENTS made again from the store and every read model rebuilt; the position reached.
+
+    ``admin``: a connection allowed the stream-management API (the relay's own is not)."""
+    manager = admin or relay.js
     stopped = [name for name in STOPPED_FOR_REPAIR if name in supervisor.tasks]
     for name in stopped:
         await supervisor.stop(name)
     log.warning("repair: deleting EVENTS and publishing the event store into it again")
-    await relay.js.delete_stream(EVENTS_STREAM)
-    await ensure_streams(relay.js)
+    await manager.delete_stream(EVENTS_STREAM)
+    await ensure_streams(manager)
     if "relay" in stopped:
         await supervisor.resume("relay")
         target = await relay.store.run(relay.casework.position)
@@ -101,7 +105,7 @@ async def restore(relay: Relay, supervisor: Supervisor, read_store: ReadStore,
                 raise TimeoutError(f"the relay reached {relay.published} of {target}")
             relay.wake()
             await asyncio.sleep(0.05)
-    reached = await rebuild(relay.js, read_store, key=relay.key)
+    reached = await rebuild(manager, read_store, key=relay.key)
     for name in reversed(stopped):
         if name != "relay":
             await supervisor.resume(name)

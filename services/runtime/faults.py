@@ -32,7 +32,7 @@ from nats.errors import (
 from nats.js.errors import ServiceUnavailableError
 from pydantic import BaseModel
 
-from projections.errors import StreamDivergedError, UndecodableEventError
+from projections.engine.errors import StreamDivergedError, UndecodableEventError
 from services.relay.errors import RelayHaltedError
 
 PASSING: tuple[type[BaseException], ...] = (

@@ -51,6 +51,8 @@ class EmbeddedNats:
     store_dir: Path
     port: int = 0
     sync_always: bool = True
+    authorization: str = ""
+    """nats-server's ``authorization`` block (``services.runtime.bus``); empty: open."""
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -62,6 +64,8 @@ class EmbeddedNats:
         if not self.port:
             self.port = free_port()
         config = self.store_dir / "nats-server.conf"
+        config.touch(mode=0o600)  # it holds the users' passwords
+        config.chmod(0o600)
         config.write_text(self._config(), encoding="utf-8")
         log = (self.store_dir / "nats-server.log").open("ab")
         self.process = subprocess.Popen(
@@ -76,6 +80,7 @@ class EmbeddedNats:
             f"listen: 127.0.0.1:{self.port}\n"
             f"jetstream {{\n  store_dir: {str(self.store_dir / 'jetstream')!r}{sync}\n}}\n"
             "max_payload: 8MB\n"
+            f"{self.authorization}"
         )
 
     def _wait_until_listening(self, timeout: float) -> None:

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 
-from projections.service import run_projections
+from projections.engine.service import run_projections
 from services.answers.parts import answers
 from services.console.part import console
 from services.intake.parts import http_gateway, smtp_gateway

@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import IO
 
 from faststream.nats import NatsBroker
+from nats import connect as nats_connect
 from nats.js import JetStreamContext
 
 from events.subjects import REPAIR_COMMAND, STATUS_QUERY
-from projections.service import open_read_store
-from projections.store import ReadStore
+from projections.engine.service import open_read_store
+from projections.engine.store import ReadStore
 from services.casework.application import Casework
 from services.casework.service import CaseworkService
 from services.casework.store_thread import StoreThread
@@ -36,13 +37,14 @@ from services.identity.service import serving_identity
 from services.identity.store import IdentityStore
 from services.intake.keys import IntakeKeys
 from services.relay.outbox import Relay
+from services.runtime.bus import BusUsers, without_credentials
 from services.runtime.config import RUNTIME_FILE, Settings, load_seal_key, write_runtime
 from services.runtime.nats_server import EmbeddedNats
 from services.runtime.parts import PARTS
 from services.runtime.ports import PortInUseError, check_ports_free
 from services.runtime.repairing import repair_handler
 from services.runtime.status import Status, gather_status
-from services.runtime.streams import ensure_streams
+from services.runtime.streams import ensure_streams_as
 from services.runtime.supervisor import Supervisor
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,14 @@ class Runtime:
     """Every long-running task, restarted after a failure, halted with an alarm on a real stop."""
     endpoints: dict[str, str] = field(default_factory=dict)
     """Where each part listens, by part name (``rectify status`` shows them)."""
+    bus_users: BusUsers | None = None
+    """The embedded NATS's users (None on an external NATS: every part uses ``nats_url``)."""
+    public_url: str = ""
+    """NATS's address without credentials, for display."""
+
+    def url_for(self, user: str) -> str:
+        """Where the part acting as ``user`` (``services.runtime.bus``) connects."""
+        return self.bus_users.url(self.public_url, user) if self.bus_users else self.nats_url
 
     async def status(self) -> Status:
         return await gather_status(self)
@@ -115,27 +125,33 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         lock.close()
         raise
     nats: EmbeddedNats | None = None
-    if settings.nats_url is None:
+    users = BusUsers.configured(settings.data_dir, external=settings.nats_url is not None)
+    if settings.nats_url is None and users is not None:
         _wait_for_orphaned_nats(settings.data_dir)
-        nats = EmbeddedNats(settings.data_dir / "nats", settings.nats_port, settings.sync_always)
+        nats = EmbeddedNats(settings.data_dir / "nats", settings.nats_port, settings.sync_always,
+                            authorization=users.authorization())
         nats.start()
         _note_pid(nats)
-    nats_url = settings.nats_url or (nats.url if nats else "")
+    public_url = without_credentials(settings.nats_url or (nats.url if nats else ""))
+    nats_url = users.url(public_url, "service") if users else settings.nats_url or public_url
     broker = NatsBroker(nats_url, logger=None, graceful_timeout=10.0)
     store = StoreThread()
     read_store: ReadStore | None = None
     try:
         await broker.connect()
         js = broker.connection.jetstream()
-        await ensure_streams(js)
+        await ensure_streams_as(users.url(public_url, "admin") if users else nats_url)
         casework = await store.run(Casework, settings.store_env())
         read_store = open_read_store(settings.read_store_location())
-        relay = Relay(casework, store, js, load_seal_key(settings.data_dir, create=True))
+        relay_bus = await nats_connect(users.url(public_url, "relay") if users else nats_url,
+                                       name="rectify-relay")
+        relay = Relay(casework, store, relay_bus.jetstream(),
+                      load_seal_key(settings.data_dir, create=True))
         accounts = Accounts(IdentityStore.in_data_dir(settings.data_dir))
         guard = CommandGuard(accounts, settings.local_admin)
         runtime = Runtime(settings, nats_url, js, casework, store, relay, read_store, accounts,
-                          guard)
-        runtime.endpoints["nats"] = nats_url
+                          guard, bus_users=users, public_url=public_url)
+        runtime.endpoints["nats"] = public_url
         service = CaseworkService(casework, store, js, guard, relay.wake)
         broker.include_router(service.router)
         broker.subscriber(STATUS_QUERY)(_status_handler(runtime))
@@ -147,7 +163,8 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         runtime.supervisor.start("intake", service.consume_intake)
         try:
             async with contextlib.AsyncExitStack() as parts:
-                await parts.enter_async_context(serving_identity(nats_url, accounts))
+                bus_log = nats.store_dir / "nats-server.log" if nats else None
+                await parts.enter_async_context(serving_identity(nats_url, accounts, bus_log))
                 door = ReporterDoor(accounts, casework,
                                     IntakeKeys.for_settings(settings, create=True).cipher)
                 await parts.enter_async_context(serving_reporter_door(nats_url, door, store))
@@ -155,7 +172,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
                     if name not in settings.without:
                         await parts.enter_async_context(part(runtime))
                 write_runtime(settings.data_dir, {
-                    "pid": os.getpid(), "nats_url": nats_url, "store": settings.store_label(),
+                    "pid": os.getpid(), "nats_url": public_url, "store": settings.store_label(),
                     "read_store": settings.read_store_location(), "endpoints": runtime.endpoints,
                 })
                 try:
@@ -166,6 +183,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
             await runtime.supervisor.stop("intake")
             await broker.stop()
             await _finish_relay(runtime, relay)
+            await relay_bus.close()
     finally:
         if read_store is not None:
             read_store.close()

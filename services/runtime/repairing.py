@@ -4,10 +4,13 @@ the tasks that must pause while EVENTS is made again."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+import nats
+from nats.js import JetStreamContext
 from pydantic import BaseModel
 
 from services.relay.repair import restore, survey
@@ -22,6 +25,16 @@ class RepairRequest(BaseModel):
     apply: bool = False
 
 
+@contextlib.asynccontextmanager
+async def as_admin(runtime: Runtime) -> AsyncIterator[JetStreamContext]:
+    """A connection of the ``admin`` user: only it may delete and make streams."""
+    client = await nats.connect(runtime.url_for("admin"), name="rectify-repair")
+    try:
+        yield client.jetstream()
+    finally:
+        await client.close()
+
+
 def repair_handler(runtime: Runtime) -> Callable[[RepairRequest], Awaitable[dict[str, Any]]]:
     one_at_a_time = asyncio.Lock()
 
@@ -34,8 +47,9 @@ def repair_handler(runtime: Runtime) -> Callable[[RepairRequest], Awaitable[dict
                 "differences": [vars(d) for d in found.shown], "applied": False}
             if request.apply:
                 try:
-                    answer["rebuilt_to"] = await restore(runtime.relay, runtime.supervisor,
-                                                         runtime.read_store)
+                    async with as_admin(runtime) as admin:
+                        answer["rebuilt_to"] = await restore(
+                            runtime.relay, runtime.supervisor, runtime.read_store, admin=admin)
                 except Exception as failed:  # said to the caller, not lost in a log
                     log.exception("repair failed")
                     return {**answer, "ok": False, "error": {

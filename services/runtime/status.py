@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 from pydantic import BaseModel
 
 from events.subjects import EVENTS_STREAM, INTAKE_STREAM, REJECTED_STREAM
-from projections.store import live_positions
+from projections.engine.store import live_positions
 from services.runtime.faults import AlarmText
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ async def gather_status(runtime: Runtime) -> Status:
     projected = await asyncio.to_thread(live_positions, runtime.read_store)
     return Status(
         pid=os.getpid(),
-        nats_url=runtime.nats_url,
+        nats_url=runtime.public_url or _without_password(runtime.nats_url),
         data_dir=str(runtime.settings.data_dir.resolve()),
         store=runtime.settings.store_label(),
         endpoints=runtime.endpoints,

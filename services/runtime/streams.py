@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import nats
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
@@ -40,6 +41,16 @@ def stream_configs(replicas: int = 1) -> list[StreamConfig]:
         # Rejected messages keep their original bytes, however large they were.
         kept(REJECTED_STREAM, REJECTED_SUBJECTS, 8 * 1024 * 1024),
     ]
+
+
+async def ensure_streams_as(url: str) -> None:
+    """Create or update the streams through a connection of its own (as ``admin``: the only
+    user allowed the stream-management API)."""
+    client = await nats.connect(url, name="rectify-admin")
+    try:
+        await ensure_streams(client.jetstream())
+    finally:
+        await client.close()
 
 
 async def ensure_streams(js: JetStreamContext, replicas: int = 1) -> None:

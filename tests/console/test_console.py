@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import Browser
 
-from projections.facts import CHINA_TIME
+from projections.models.facts import CHINA_TIME
 from tests.console.browser import Visitor
 from tests.console.conftest import OTHER, OWN
 from tests.identity.desk import NEW_PASSWORD, Desk
@@ -280,6 +280,11 @@ def test_send_back_extension_and_evidence_limits(
     leader.submit("extend", "extended")
     assert "2027年1月31日" in leader.page.locator("dl.facts").inner_text()
     assert ("延期", "沁园分局 负责人") in {(r[1], r[2]) for r in timeline(leader)}
+    leader.goto("/trail", "leader-trail")
+    done = leader.page.locator("table.actions-done").inner_text()
+    assert "延期" in done
+    assert problem[:8] in done
+    assert OWN in leader.page.locator("table.figures").inner_text()
 
     unit = signed_in(browser, console_url, "zhangsan")
     submit_fix(

@@ -23,7 +23,7 @@ from nats.aio.msg import Msg
 from events.identity import problem_id_for
 from events.subjects import EVENTS_STREAM, HEADER_POSITION, HEADER_PROBLEM_ID
 from events.vocabulary import Channel
-from projections.store import SqliteStore, live_positions
+from projections.engine.store import SqliteStore, live_positions
 from tests.builders import a_submission
 from tests.integration.harness import RectifyProcess, publish, wait_until
 

@@ -12,11 +12,11 @@ import nats.errors
 import pytest
 from nats.aio.msg import Msg
 
-from projections.catalog import projectors
-from projections.ledger import read_ledger
-from projections.reading import EventReader
-from projections.runner import Progress, run
-from projections.store import SqliteStore
+from projections.engine.catalog import projectors
+from projections.engine.reading import EventReader
+from projections.engine.runner import Progress, run
+from projections.engine.store import SqliteStore
+from projections.models.ledger import read_ledger
 from services.runtime.faults import is_passing
 from services.runtime.nats_server import EmbeddedNats
 from tests.projections.stories import Story

@@ -10,9 +10,9 @@ import random
 from datetime import date
 from pathlib import Path
 
-from projections.catalog import projectors
-from projections.projector import Recorded, apply_batch
-from projections.store import SqliteStore
+from projections.engine.catalog import projectors
+from projections.engine.projector import Recorded, apply_batch
+from projections.engine.store import SqliteStore
 from tests.projections.stories import random_history
 from tests.projections.views import views
 

@@ -29,7 +29,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     up.start()
     sessions = root / "sessions"
     sessions.mkdir()
-    desk = Desk(up, sessions)
+    desk = Desk(up, sessions, url=up.cli_json("status")["nats_url"])
     try:
         desk.open_security_desk()
         for login, name, unit, role in ROLE_HOLDERS:

@@ -42,6 +42,8 @@ def secured(data_dir: Path) -> RectifyProcess:
 class Desk:
     up: RectifyProcess
     sessions: Path
+    url: str = ""
+    """The embedded NATS's address, without credentials."""
     people: dict[str, Person] = field(default_factory=dict)
     runner: CliRunner = field(default_factory=CliRunner)
 

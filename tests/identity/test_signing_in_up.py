@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import time
 
 import nats
 
 from events.subjects import command_subject
+from services.runtime.bus import user_url
 from tests.identity.desk import NEW_PASSWORD, OWN_UNIT, Desk
 
 
@@ -68,7 +70,7 @@ def test_a_bare_nats_request_naming_an_actor_is_refused(desk: Desk) -> None:
     problem = desk.report(OWN_UNIT)
 
     async def forge() -> dict[str, object]:
-        client = await nats.connect(desk.up.cli_json("status")["nats_url"])
+        client = await nats.connect(user_url(desk.up.data_dir, desk.url, "staff"))
         try:
             body = {"verb": "triage", "problem_id": problem, "actor": "法规与科技标准科 王科长"}
             reply = await client.request(command_subject("triage"), json.dumps(body).encode(),
@@ -92,7 +94,8 @@ def test_the_actor_is_the_signed_in_person_and_duties_are_separated_by_id(desk: 
     problem = desk.report(OWN_UNIT)
     for line in (["triage", problem],
                  ["assign", problem, "--leader", "负责人", "--department", "法制股",
-                  "--measures", "整改", "--deadline", "2099-12-31"],
+                  "--measures", "整改", "--deadline", "2099-12-31",
+                  "--milestone", "2099-06-30:完成梳理"],
                  ["submit-fix", problem, "--summary", "已整改"]):
         desk.json("wangke", *line)
     assert desk.refusal("wangke", "verify", problem) == "self_verification"
@@ -107,3 +110,25 @@ def test_the_actor_is_the_signed_in_person_and_duties_are_separated_by_id(desk: 
     assert facts["FixVerified"]["actor"] == facts["FixSubmitted"]["actor"]
     assert facts["ProblemClosed"]["actor_id"] == ids["zhaoganshi"]
     assert facts["ProblemClosed"]["actor"] == "法规与科技标准科 赵干事"
+
+
+def test_what_nats_refused_is_in_the_audit_log(desk: Desk) -> None:
+    async def overstep() -> None:
+        client = await nats.connect(user_url(desk.up.data_dir, desk.url, "reader"),
+                                    error_cb=ignore)
+        try:
+            await client.publish("cmd.problem.close", b"{}")
+            await client.flush()
+        finally:
+            await client.close()
+
+    asyncio.run(overstep())
+    deadline = time.monotonic() + 10  # nats-server writes its log a moment later
+    while not any(r["action"] == "bus-publish" and r["target"] == "cmd.problem.close"
+                  for r in desk.json("shenji", "audit", "--actor", "reader")["records"]):
+        assert time.monotonic() < deadline, "the violation never reached the audit log"
+        time.sleep(0.1)
+
+
+async def ignore(_: Exception) -> None:
+    """The client is told too; this test reads the audit log instead."""

@@ -24,6 +24,7 @@ from aiosmtpd.controller import Controller
 from events.subjects import HISTORY_QUERY, INTAKE_STREAM, REJECTED_STREAM
 from services.cli.client import connected, request, wait_for_problem
 from services.intake.tracking import TrackingIndex, normalize
+from services.runtime.bus import user_url
 from tests.integration.harness import RectifyProcess
 
 WECHAT_TOKEN = "rectify-test-token"
@@ -150,7 +151,8 @@ def rectify(tmp_path_factory: pytest.TempPathFactory,
             sink: tuple[Sink, int]) -> Iterator[Rectify]:
     process = start_rectify(tmp_path_factory.mktemp("rectify"), sink[1])
     runtime = json.loads((process.data_dir / "runtime.json").read_text("utf-8"))
-    yield Rectify(process, runtime["nats_url"], runtime["endpoints"])
+    yield Rectify(process, user_url(process.data_dir, runtime["nats_url"], "admin"),
+                  runtime["endpoints"])
     process.stop()
 
 

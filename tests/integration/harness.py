@@ -19,6 +19,7 @@ from nats.js import JetStreamContext
 from events.identity import intake_key
 from events.subjects import HEADER_MSG_ID, intake_subject
 from events.submission import IntakeSubmission
+from services.runtime.bus import user_url
 from services.runtime.config import read_runtime
 
 RECTIFY = [sys.executable, "-m", "services.cli"]
@@ -68,7 +69,8 @@ class RectifyProcess:
         while time.monotonic() < deadline:
             info = read_runtime(self.data_dir)
             if info is not None and info.get("pid") == self.process.pid:
-                return str(info["nats_url"])
+                # Tests reach in as the administrator; each part's own limits: tests/identity.
+                return user_url(self.data_dir, str(info["nats_url"]), "admin")
             if self.process.poll() is not None:
                 log = (self.data_dir.parent / "up.log").read_text(errors="replace")
                 raise AssertionError(f"rectify up exited early:\n{log[-3000:]}")

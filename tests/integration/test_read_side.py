@@ -16,9 +16,9 @@ import nats
 import pytest
 from openpyxl import load_workbook
 
-from projections.catalog import projectors
-from projections.runner import catch_up
-from projections.store import SqliteStore
+from projections.engine.catalog import projectors
+from projections.engine.runner import catch_up
+from projections.engine.store import SqliteStore
 from services.runtime.config import READ_MODELS_FILE
 from tests.builders import a_submission
 from tests.integration.harness import RECTIFY, RectifyProcess, publish, wait_until
@@ -41,6 +41,9 @@ def projected_everything(up: RectifyProcess) -> bool:
 def test_the_demo_campaign_reads_back_as_ledger_trail_stats_and_board(tmp_path: Path) -> None:
     up = RectifyProcess(tmp_path / "data")
     up.env["RECTIFY_NOW"] = NOW
+    # One watchdog sweep (at start): a second one mid-test would add warnings between the
+    # ledger read before the rebuild and the one after it.
+    up.env["RECTIFY_WATCHDOG_SECONDS"] = "3600"
     up.start(command="demo")
     try:
         async def ready() -> bool:

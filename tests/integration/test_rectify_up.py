@@ -12,6 +12,7 @@ import nats
 import pytest
 
 from events.subjects import EVENTS_STREAM, HEADER_POSITION, HEADER_PROBLEM_ID
+from services.runtime.bus import user_url
 from tests.integration.harness import RectifyProcess, wait_for_fact
 
 pytestmark = pytest.mark.integration
@@ -87,7 +88,7 @@ def test_a_problem_lives_its_whole_life_through_the_cli(rectify_up: RectifyProce
     assert "销号" in table.stdout
     assert CHECKER in table.stdout
 
-    url = str(json.loads(up.cli("status", "--format", "json").stdout)["nats_url"])
+    url = user_url(up.data_dir, up.cli_json("status")["nats_url"], "reader")
     on_stream = asyncio.run(events_on_stream(url))
     assert [e for _, _, e in on_stream] == history
     assert all(int(h[HEADER_POSITION]) == seq and h[HEADER_PROBLEM_ID] == problem

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from projections.store import ReadStore, SqliteStore
+from projections.engine.store import ReadStore, SqliteStore
 from tests.postgres import POSTGRES_DSN, connect_or_skip
 
 StoreFactory = Callable[[], ReadStore]
@@ -25,7 +25,7 @@ def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store
 
         yield sqlite
     else:
-        from projections.postgres import PostgresStore
+        from projections.engine.postgres import PostgresStore
 
         schema = f"rectify_read_{uuid.uuid4().hex[:8]}"
         admin = connect_or_skip("the PostgreSQL read store test")

@@ -31,10 +31,10 @@ from events.subjects import (
     HEADER_UNIT_VERSION,
     event_subject,
 )
-from projections.catalog import projectors
-from projections.projector import Recorded, apply_batch
-from projections.runner import catch_up
-from projections.store import SqliteStore
+from projections.engine.catalog import projectors
+from projections.engine.projector import Recorded, apply_batch
+from projections.engine.runner import catch_up
+from projections.engine.store import SqliteStore
 from services.runtime.streams import ensure_streams
 
 TEST_SEAL_KEY = SealKey(b"tests-seal-key-of-thirty-two-b!!")

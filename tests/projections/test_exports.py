@@ -14,12 +14,12 @@ import pytest
 from openpyxl import load_workbook
 
 from events.vocabulary import Channel
-from projections.catalog import projectors
-from projections.exports import TITLE, export, to_csv, to_json, to_table
-from projections.ledger import COLUMNS, UnitLedger, read_ledger
-from projections.runner import catch_up
-from projections.store import SqliteStore
-from projections.workbook import to_xlsx
+from projections.engine.catalog import projectors
+from projections.engine.runner import catch_up
+from projections.engine.store import SqliteStore
+from projections.exports.ledger_files import TITLE, export, to_csv, to_json, to_table
+from projections.exports.workbook import to_xlsx
+from projections.models.ledger import COLUMNS, UnitLedger, read_ledger
 from services.runtime.nats_server import EmbeddedNats
 from tests.projections.stories import STAFF, Story
 from tests.projections.streams import events_stream

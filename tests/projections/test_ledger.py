@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from events.vocabulary import Channel, Filing, ProblemStatus, Via
-from projections.ledger import COLUMNS, ROW_KEYS, UnitLedger, read_ledger
+from projections.models.ledger import COLUMNS, ROW_KEYS, UnitLedger, read_ledger
 from services.casework.problem import Act
 from tests.projections.stories import STAFF, Story, day
 from tests.projections.streams import applied

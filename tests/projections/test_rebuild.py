@@ -14,14 +14,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events.recorded import RecordedEvent
-from projections.catalog import PROJECTORS, projectors
-from projections.facts import local_date
-from projections.ledger import read_ledger
-from projections.projector import positions, stale_models
-from projections.rebuild import build_as_of, rebuild
-from projections.runner import Progress, catch_up, nothing_passes, run
-from projections.service import run_projections
-from projections.store import ReadStore, SqliteStore
+from projections.engine.catalog import PROJECTORS, projectors
+from projections.engine.projector import positions, stale_models
+from projections.engine.rebuild import build_as_of, rebuild
+from projections.engine.runner import Progress, catch_up, nothing_passes, run
+from projections.engine.service import run_projections
+from projections.engine.store import ReadStore, SqliteStore
+from projections.models.facts import local_date
+from projections.models.ledger import read_ledger
 from services.runtime.nats_server import EmbeddedNats
 from tests.projections.conftest import StoreFactory
 from tests.projections.stories import random_history

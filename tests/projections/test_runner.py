@@ -13,12 +13,12 @@ import pytest
 from nats.js.errors import APIError
 
 from events.subjects import EVENTS_STREAM
-from projections.catalog import projectors
-from projections.errors import StreamBehindError, StreamGapError
-from projections.ledger import LedgerProjector, UnitLedger, read_ledger
-from projections.projector import Recorded, positions
-from projections.runner import Progress, catch_up, run
-from projections.store import SqliteStore, Tx
+from projections.engine.catalog import projectors
+from projections.engine.errors import StreamBehindError, StreamGapError
+from projections.engine.projector import Recorded, positions
+from projections.engine.runner import Progress, catch_up, run
+from projections.engine.store import SqliteStore, Tx
+from projections.models.ledger import LedgerProjector, UnitLedger, read_ledger
 from services.runtime.nats_server import EmbeddedNats
 from tests.projections.stories import Story, random_history
 from tests.projections.streams import events_stream

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from events.recorded import RecordedEvent
-from projections.catalog import PROJECTORS, projectors
-from projections.ledger import read_ledger
-from projections.projector import Recorded, RewindNeededError, apply_batch, positions
-from projections.trail import accountability
+from projections.engine.catalog import PROJECTORS, projectors
+from projections.engine.projector import Recorded, RewindNeededError, apply_batch, positions
+from projections.models.ledger import read_ledger
+from projections.models.trail import accountability
 from tests.projections.conftest import StoreFactory
 from tests.projections.stories import Story
 

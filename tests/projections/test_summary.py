@@ -18,9 +18,9 @@ from openpyxl import load_workbook
 from events.base import ProblemEventBase
 from events.recorded import RecordedEvent
 from events.vocabulary import Category, Channel
-from projections.exports import written_date
-from projections.summary import read_summary
-from projections.summary_export import to_json, to_markdown, to_xlsx
+from projections.exports.ledger_files import written_date
+from projections.exports.summary_export import to_json, to_markdown, to_xlsx
+from projections.models.summary import read_summary
 from tests.projections.stories import day, random_history
 from tests.projections.streams import applied
 

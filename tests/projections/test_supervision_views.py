@@ -18,10 +18,10 @@ from events.vocabulary import (
     WarningLevel,
     Watched,
 )
-from projections.board import read_board
-from projections.ledger import read_ledger
-from projections.supervision import read_notices
-from projections.trail import accountability, actions_of
+from projections.models.board import read_board
+from projections.models.ledger import read_ledger
+from projections.models.supervision import read_notices
+from projections.models.trail import accountability, actions_of
 from services.casework.problem import Act
 from tests.projections.stories import SECTION, STAFF, Story, day
 from tests.projections.streams import applied

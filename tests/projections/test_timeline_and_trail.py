@@ -7,8 +7,8 @@ from pathlib import Path
 
 from events.base import ProblemEventBase
 from events.vocabulary import Channel, Via
-from projections.timeline import chain_holds, problem_timeline
-from projections.trail import Accountability, accountability, actions_of
+from projections.models.timeline import chain_holds, problem_timeline
+from projections.models.trail import Accountability, accountability, actions_of
 from tests.projections.stories import SECTION, STAFF, Story
 from tests.projections.streams import applied
 

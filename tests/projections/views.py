@@ -8,14 +8,14 @@ from datetime import date
 
 from events.base import ProblemEventBase
 from events.recorded import RecordedEvent
-from projections.board import Board, read_board
-from projections.exports import FORMATS, export
-from projections.ledger import UnitLedger, read_ledger
-from projections.stats import Statistics, read_stats
-from projections.store import ReadStore
-from projections.summary import Summary, read_summary
-from projections.timeline import TimelineEntry, problem_timeline
-from projections.trail import Accountability, Action, accountability, actions_of
+from projections.engine.store import ReadStore
+from projections.exports.ledger_files import FORMATS, export
+from projections.models.board import Board, read_board
+from projections.models.ledger import UnitLedger, read_ledger
+from projections.models.stats import Statistics, read_stats
+from projections.models.summary import Summary, read_summary
+from projections.models.timeline import TimelineEntry, problem_timeline
+from projections.models.trail import Accountability, Action, accountability, actions_of
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
-from projections.exports import TITLE
-from projections.ledger import COLUMNS, read_ledger
-from projections.store import SqliteStore
-from projections.summary import read_summary
-from projections.summary_document import document_context, to_docx
-from projections.summary_export import to_xlsx as summary_to_xlsx
-from projections.supervision import read_notices
-from projections.workbook import to_xlsx as ledger_to_xlsx
+from projections.engine.store import SqliteStore
+from projections.exports.ledger_files import TITLE
+from projections.exports.summary_document import document_context, to_docx
+from projections.exports.summary_export import to_xlsx as summary_to_xlsx
+from projections.exports.workbook import to_xlsx as ledger_to_xlsx
+from projections.models.ledger import COLUMNS, read_ledger
+from projections.models.summary import read_summary
+from projections.models.supervision import read_notices
 from services.runtime.nats_server import EmbeddedNats
 from tests.projections.papers import a_campaign_worth_printing, a_long_ledger
 from tests.projections.streams import projected
@@ -67,9 +68,10 @@ def test_the_summary_workbook_prints_each_sheet_one_page_wide_titled_and_dated(
     pdf = to_pdf(workbook, tmp_path)
 
     assert pdf.keep_first_page("summary-workbook").exists()
-    assert len(pdf.sizes) == 4  # four sheets, each on one page: nothing spills to the right
+    sheets = len(load_workbook(workbook).sheetnames)
+    assert len(pdf.sizes) == sheets  # each sheet on one page: nothing spills to the right
     assert all(is_a4(size, landscape=size[0] > size[1]) for size in pdf.sizes), pdf.sizes
-    for page in range(1, 5):
+    for page in range(1, sheets + 1):
         text = pdf.text(page)
         assert SUMMARY_TITLE in text
         assert "单位：全部单位截至：2023年4月18日" in text

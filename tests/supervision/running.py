@@ -11,6 +11,7 @@ import nats
 from nats.aio.client import Client
 
 from events.subjects import EVENTS_STREAM, STATUS_QUERY, WATCHDOG_QUERY
+from services.runtime.bus import user_url
 from tests.integration.harness import RectifyProcess, wait_until
 
 SECTION, CHECKER, UNIT_HEAD = "法规科 王科长", "法规科 赵干事", "沁园分局 张局长"
@@ -94,4 +95,5 @@ async def _ask(client: Client, subject: str) -> dict[str, Any]:
 
 
 def _url(up: RectifyProcess) -> str:
-    return str(json.loads((up.data_dir / "runtime.json").read_text("utf-8"))["nats_url"])
+    url = str(json.loads((up.data_dir / "runtime.json").read_text("utf-8"))["nats_url"])
+    return user_url(up.data_dir, url, "admin")

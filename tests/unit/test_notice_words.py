@@ -13,7 +13,7 @@ from uuid import uuid4
 
 from events.lifecycle import parse_event
 from events.vocabulary import Category, Channel, ProblemStatus
-from projections.stats import Cell, Statistics, Totals
+from projections.models.stats import Cell, Statistics, Totals
 
 FOCUS = Path(__file__).parent.parent / "fixtures" / "notice-focus.zh.txt"
 

@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 
 from events.vocabulary import WarningLevel
-from projections.ledger import read_ledger
-from projections.stats import read_stats
+from projections.models.ledger import read_ledger
+from projections.models.stats import read_stats
 from services.supervision.deadlines import problem_warnings
 from tests.projections.stories import Story
 from tests.projections.streams import applied

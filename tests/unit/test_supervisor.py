@@ -6,7 +6,7 @@ import asyncio
 
 import nats.errors
 
-from projections.errors import StreamGapError
+from projections.engine.errors import StreamGapError
 from services.runtime.supervisor import Supervisor
 from tests.integration.harness import wait_until
 

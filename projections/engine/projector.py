@@ -1,0 +1,120 @@
+"""Projectors (投影器): what turns recorded events into a read model, exactly once.
+
+A projector has a name and a version, creates its tables in a generation, and applies a batch
+of recorded events. The version changes whenever the tables or what an event does to them
+change; a generation built by another version is stale and is rebuilt rather than migrated
+(the event log is the source of truth, so a replay is always the right answer).
+
+``apply_batch`` applies the part of the batch a projector has not seen and advances its
+position in the same transaction, so replaying a batch twice has no further effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from events.base import ProblemEventBase
+from events.recorded import RecordedEvent
+from projections.engine.store import ReadStore, Tx, position, set_position, set_version, versions
+from projections.models.facts import local_date
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """One event as it stands in the EVENTS stream: its position (stream sequence) and body.
+
+    What every read model reads the same way is worked out once, for all projectors:
+    ``problem`` is the problem id as the read models key it (empty for a unit fact), ``at``
+    the moment it occurred as ISO text, and ``day`` its calendar day in China as ISO text.
+    """
+
+    position: int
+    event: RecordedEvent
+    body: bytes
+    problem: str = field(init=False)
+    at: str = field(init=False)
+    day: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        event = self.event
+        key = str(event.problem_id) if isinstance(event, ProblemEventBase) else ""
+        object.__setattr__(self, "problem", key)
+        object.__setattr__(self, "at", event.occurred_at.isoformat())
+        object.__setattr__(self, "day", local_date(event.occurred_at).isoformat())
+
+
+class Projector(Protocol):
+    """Builds one read model; unknown event types are ignored, never an error."""
+
+    name: str
+    version: int
+
+    def create(self, tx: Tx) -> None:
+        """Create this read model's tables in ``tx``'s generation."""
+
+    def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
+        """Apply consecutive events, in order, inside ``tx``."""
+
+
+class RewindNeededError(Exception):
+    """A projector's stored position is behind the batch: events must be read again from it.
+
+    This happens after a rebuild made a generation live that is behind the running reader.
+    """
+
+    def __init__(self, stored: int) -> None:
+        super().__init__(f"projector position is {stored}: read again from {stored + 1}")
+        self.stored = stored
+
+
+def prepare(tx: Tx, projector: Projector) -> int:
+    """The projector's position in ``tx``'s generation, creating its tables on first use."""
+    stored = position(tx, projector.name)
+    if stored is None:
+        projector.create(tx)
+        set_position(tx, projector.name, 0)
+        set_version(tx, projector.name, projector.version)
+        return 0
+    return stored
+
+
+@dataclass(frozen=True)
+class StaleModel:
+    """A read model whose tables were built by another version of its projector."""
+
+    name: str
+    built_by: int
+    current: int
+
+
+def stale_models(store: ReadStore, projectors: Sequence[Projector]) -> list[StaleModel]:
+    """The live read models that must be rebuilt before they can be read or followed."""
+    with store.read() as tx:
+        built = versions(tx)
+    return [StaleModel(p.name, built[p.name], p.version) for p in projectors
+            if p.name in built and built[p.name] != p.version]
+
+
+def positions(store: ReadStore, projectors: Sequence[Projector],
+              generation: int | None = None) -> dict[str, int]:
+    with store.write(generation) as tx:
+        return {p.name: prepare(tx, p) for p in projectors}
+
+
+def apply_batch(store: ReadStore, projectors: Sequence[Projector], batch: Sequence[Recorded],
+                generation: int | None = None) -> None:
+    """Apply ``batch`` (consecutive positions) to each projector in one transaction."""
+    if not batch:
+        return
+    first, last = batch[0].position, batch[-1].position
+    with store.write(generation) as tx:
+        for projector in projectors:
+            stored = prepare(tx, projector)
+            if stored < first - 1:
+                raise RewindNeededError(stored)
+            unseen = batch[stored - first + 1 :] if stored >= first else batch
+            if unseen:
+                projector.apply(tx, unseen)
+                set_position(tx, projector.name, last)

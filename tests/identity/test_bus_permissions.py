@@ -1,0 +1,149 @@
+"""Each part's NATS user tries, with a real client against a real ``rectify up``, what it must
+not do: the server refuses every attempt. Anonymous connections are refused outright."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import nats
+import pytest
+from nats.errors import Error as NatsError
+
+from services.runtime.bus import user_url
+from services.runtime.nats_server import EmbeddedNats
+from tests.identity.desk import secured
+from tests.integration.harness import RECTIFY, RectifyProcess, wait_until
+
+FORBIDDEN: list[tuple[str, str, str]] = [
+    # user, "publish" or "subscribe", subject
+    ("gateway", "publish", "cmd.problem.close"),
+    ("gateway", "publish", "events.玉泉分局.ProblemClosed"),
+    ("gateway", "publish", "intake.self_inspection"),
+    ("gateway", "publish", "auth.login"),
+    ("gateway", "publish", "$JS.API.STREAM.PURGE.EVENTS"),
+    ("gateway", "subscribe", "cmd.problem.*"),
+    ("reader", "publish", "cmd.problem.close"),
+    ("reader", "publish", "intake.website"),
+    ("reader", "publish", "events.玉泉分局.ProblemClosed"),
+    ("reader", "publish", "$KV.TRACKING.ABCD2345"),
+    ("staff", "publish", "events.玉泉分局.ProblemClosed"),
+    ("staff", "publish", "$JS.API.STREAM.MSG.DELETE.EVENTS"),
+    ("staff", "publish", "$JS.API.STREAM.PURGE.INTAKE"),
+    ("staff", "subscribe", "cmd.problem.*"),
+    ("staff", "subscribe", "intake.>"),
+    ("service", "publish", "events.玉泉分局.ProblemClosed"),
+    ("service", "publish", "$JS.API.STREAM.DELETE.EVENTS"),
+    ("service", "publish", "$JS.API.STREAM.PURGE.REJECTED"),
+    ("relay", "publish", "cmd.problem.close"),
+    ("relay", "publish", "intake.website"),
+    ("relay", "publish", "$JS.API.STREAM.MSG.DELETE.EVENTS"),
+]
+
+
+@pytest.fixture(scope="module")
+def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RectifyProcess, str]]:
+    process = secured(tmp_path_factory.mktemp("bus") / "data")
+    process.start()
+    try:
+        yield process, process.cli_json("status")["nats_url"]
+    finally:
+        process.stop()
+
+
+async def violations(url: str, action: str, subject: str) -> list[str]:
+    """What the server said about ``action`` on ``subject`` by the user in ``url``."""
+    said: list[str] = []
+
+    async def on_error(error: Exception) -> None:
+        said.append(str(error))
+
+    client = await nats.connect(url, error_cb=on_error, allow_reconnect=False)
+    try:
+        if action == "publish":
+            await client.publish(subject, json.dumps({"forged": True}).encode())
+        else:
+            await client.subscribe(subject)
+        await client.flush()
+        await wait_until(lambda: _said(said), timeout=5, what=f"{action} {subject} refused")
+    finally:
+        await client.close()
+    return said
+
+
+async def _said(said: list[str]) -> bool:
+    return bool(said)
+
+
+@pytest.mark.parametrize(("user", "action", "subject"), FORBIDDEN)
+def test_a_part_cannot_do_what_is_not_its_job(up: tuple[RectifyProcess, str], user: str,
+                                              action: str, subject: str) -> None:
+    process, url = up
+    said = asyncio.run(violations(user_url(process.data_dir, url, user), action, subject))
+    assert any("permissions violation" in s.lower() for s in said), said
+
+
+def test_an_anonymous_or_wrong_password_connection_is_refused(
+        up: tuple[RectifyProcess, str], tmp_path: Path) -> None:
+    _, url = up
+
+    async def connect(address: str) -> str:
+        try:
+            client = await nats.connect(address, allow_reconnect=False,
+                                        max_reconnect_attempts=0, connect_timeout=3)
+        except NatsError as refused:
+            return str(refused)
+        await client.close()
+        return "connected"
+
+    assert "Authorization Violation" in asyncio.run(connect(url))
+    wrong = url.replace("nats://", "nats://gateway:not-the-password@")
+    assert "Authorization Violation" in asyncio.run(connect(wrong))
+
+
+def test_each_part_may_do_its_own_job(up: tuple[RectifyProcess, str]) -> None:
+    process, url = up
+
+    async def gateway_files_and_reader_reads() -> tuple[int, int]:
+        gateway = await nats.connect(user_url(process.data_dir, url, "gateway"))
+        reader = await nats.connect(user_url(process.data_dir, url, "reader"))
+        try:
+            ack = await gateway.jetstream().publish("intake.website", b"{}")
+            info = await reader.jetstream().stream_info("EVENTS")
+        finally:
+            await gateway.close()
+            await reader.close()
+        return int(ack.seq), int(info.state.last_seq)
+
+    filed, _ = asyncio.run(gateway_files_and_reader_reads())
+    assert filed >= 1
+    for secret in (process.data_dir / "nats" / "users").iterdir():
+        assert secret.stat().st_mode & 0o077 == 0, secret
+
+
+def test_an_external_nats_configured_by_rectify_admits_each_part_as_its_user(
+        tmp_path: Path) -> None:
+    data_dir, conf = tmp_path / "data", tmp_path / "nats-auth.conf"
+    made = subprocess.run([*RECTIFY, "nats-config", "--data-dir", str(data_dir), "-o",
+                           str(conf)], capture_output=True, text=True, timeout=60, check=False)
+    assert made.returncode == 0, made.stderr
+    assert conf.stat().st_mode & 0o077 == 0
+    external = EmbeddedNats(tmp_path / "external", authorization=conf.read_text("utf-8"))
+    external.start()
+    process = secured(data_dir)
+    try:
+        process.start("--nats-url", external.url)
+        filed = process.cli_json("report", "--unit", "沁园分局", "--channel", "hotline",
+                                 "--category", "uncivil", "--problem", "态度粗暴",
+                                 "--case", "来电反映")
+        assert filed["status"] == "reported"
+        said = asyncio.run(violations(user_url(data_dir, external.url, "gateway"), "publish",
+                                      "events.沁园分局.ProblemClosed"))
+        assert any("permissions violation" in s.lower() for s in said), said
+    finally:
+        if process.process is not None:
+            process.stop()
+        external.stop()
