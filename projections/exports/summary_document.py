@@ -23,7 +23,7 @@ from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from events.vocabulary import Category, Channel, Notice, Plan, ProblemStatus
+from events.vocabulary import Category, Channel, Notice, Plan, PlanKind, ProblemStatus
 from projections.exports.ledger_files import written_date
 from projections.exports.outgoing import ExportError, checked_package, printable_all
 from projections.exports.summary_export import FIGURES, to_json
@@ -115,6 +115,10 @@ def document_context(summary: Summary, ledgers: Sequence[UnitLedger],
         "on_time_rate": _rate(figures.get("closed_on_time", 0), figures.get("closed", 0)),
         "plans": _plans(ledgers), "notices": _notices(notices, summary),
         "open_items": _open_items(ledgers),
+        "rectification_plans": [
+            f"{p['unit']}{PlanKind(p['kind']).label()}《{p['title']}》"
+            + (f"（{p['document']}）" if p.get("document") else "")
+            for p in figures.get("plans", [])],
         **{name: _lines(figures.get(name)) for name in NARRATIVES},
     }
 

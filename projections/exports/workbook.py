@@ -48,7 +48,7 @@ _THIN = Side(style="thin")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="center")
 _CENTRED = Alignment(wrap_text=True, vertical="center", horizontal="center")
-_LEFT = Alignment(vertical="center", horizontal="left")
+_LEFT = Alignment(wrap_text=True, vertical="center", horizontal="left")
 _BODY = Font(name=FONT_NAME, size=BODY_POINTS)
 _BOLD = Font(name=FONT_NAME, size=BODY_POINTS, bold=True)
 _EPOCH = datetime(2023, 1, 1)
@@ -84,9 +84,11 @@ def _fill(sheet: Worksheet, ledger: UnitLedger, notice: str) -> None:
     title.font = Font(name=FONT_NAME, size=TITLE_POINTS, bold=True)
     title.alignment = _CENTRED
     sheet.row_dimensions[1].height = TITLE_POINTS * 2
-    line = text_cell(sheet, 2, 1, "\n".join(filter(None, (notice, header_line(ledger.header)))))
+    text = "\n".join(filter(None, (notice, header_line(ledger.header))))
+    line = text_cell(sheet, 2, 1, text)
     line.font, line.alignment = _BODY, _LEFT
-    sheet.row_dimensions[2].height = BODY_POINTS * (4 if notice else 2)
+    sheet.row_dimensions[2].height = row_height([(printable(text), float(sum(WIDTHS)))],
+                                                BODY_POINTS) + BODY_POINTS / 2
     for column, (name, width) in enumerate(zip(COLUMNS, WIDTHS, strict=True), start=1):
         cell = text_cell(sheet, 3, column, name)
         cell.font, cell.alignment, cell.border = _BOLD, _CENTRED, _BORDER

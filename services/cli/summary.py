@@ -29,7 +29,7 @@ from services.cli.reading import (
     views_as_of,
 )
 
-SUMMARY_MODELS = ("problems", "supervision", "stages", "ledger")
+SUMMARY_MODELS = ("problems", "supervision", "stages", "ledger", "mechanisms", "plans")
 """What the summary reads: the read models an as-of view must rebuild."""
 TEMPLATE_IN_DATA_DIR = Path("templates") / "summary.docx"
 """A bureau's own template, when it keeps one in the data directory."""

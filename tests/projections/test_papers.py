@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 
-from events.vocabulary import Category, Channel, ProblemStatus
+from events.vocabulary import Category, Channel, PlanKind, ProblemStatus
 from projections.exports.outgoing import ExportError, checked_package
 from projections.exports.summary_export import to_xlsx as summary_to_xlsx
 from projections.exports.templates.build_summary_template import TEMPLATE, build
@@ -32,7 +32,11 @@ from services.runtime.config import SEAL_KEY_ENV
 from services.runtime.nats_server import EmbeddedNats
 from tests.projections.papers import (
     HOSTILE_UNIT,
+    MECHANISM,
+    PLAN,
     SHOWN_HOSTILE_UNIT,
+    TYPICAL_CAUSE,
+    TYPICAL_PROBLEM,
     a_campaign_worth_printing,
     a_long_ledger,
 )
@@ -163,7 +167,7 @@ def test_a_unit_name_with_control_characters_still_exports_files_that_open(
 
     ledger = load_workbook(outputs["ledger.xlsx"])
     assert SHOWN_HOSTILE_UNIT in ledger.sheetnames
-    assert ledger[SHOWN_HOSTILE_UNIT]["A2"].value.startswith(f"填报单位：{SHOWN_HOSTILE_UNIT} ")
+    assert f"填报单位：{SHOWN_HOSTILE_UNIT} " in ledger[SHOWN_HOSTILE_UNIT]["A2"].value
     summary = load_workbook(outputs["summary.xlsx"])
     assert SHOWN_HOSTILE_UNIT in [c.value for c in summary["总体情况"]["A"]]
     stats = load_workbook(outputs["stats.xlsx"])
@@ -220,10 +224,27 @@ def test_the_bureaus_summary_document_carries_the_figures_of_the_json_summary(
     assert "截至2023年4月18日" in text
     assert f"已整改销号{whole['closed']}个" in text
     assert "收到督办1件，已回复1件；通报1件，已回复0件，逾期未回复1件" in text
+    assert f"第二分局：{TYPICAL_PROBLEM}（已研判）" in text  # typical cases, causes, mechanisms
+    assert f"{TYPICAL_CAUSE}，1个" in text
+    assert f"第一分局：{MECHANISM}（某执法〔2023〕3号）" in text
+    assert f"1. 第一分局{PlanKind.RECTIFICATION_PLAN.label()}《{PLAN}》" in text
     section = document.sections[0]
     assert [round(length.mm) if length else 0 for length in (
         section.page_width, section.page_height, section.top_margin, section.left_margin)] == [
         210, 297, 37, 28]  # A4; GB/T 9704's 37 mm top and 28 mm binding margin
+
+
+@pytest.mark.integration
+def test_the_summary_as_of_a_moment_after_everything_equals_the_summary_read_now(
+    campaign: Campaign
+) -> None:
+    """--as-of rebuilds every read model the summary reads (a model left out reads empty)."""
+    now = campaign.json("summary")
+    replayed = campaign.json("summary", "--as-of", "2099-01-01")
+
+    assert replayed["campaign"] == now["campaign"]
+    assert replayed["units"] == now["units"]
+    assert now["campaign"]["mechanisms"]
 
 
 @pytest.mark.integration

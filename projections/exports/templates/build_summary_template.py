@@ -215,6 +215,12 @@ def _content(document: DocumentObject) -> None:
                  "{{ figures.closed_on_time }}个，按期销号率{{ on_time_rate }}。立行立改"
                  "{{ plans.immediate }}个；制定整改路线图、仍在推进的{{ plans.roadmap_open }}个。"
                  "销号后因反弹等原因重新打开的{{ figures.reopened }}个。")
+    _p(document, "{%p if rectification_plans %}")
+    _p(document, "制定整改方案、工作方案{{ rectification_plans|length }}个：")
+    _p(document, "{%p for plan in rectification_plans %}")
+    _p(document, "{{ loop.index }}. {{ plan }}")
+    _p(document, "{%p endfor %}")
+    _p(document, "{%p endif %}")
     _p(document, "三、督办、通报和群众举报答复情况", HEADING)
     _p(document, "收到督办{{ figures.orders }}件，已回复{{ notices.orders_answered }}件；"
                  "通报{{ figures.circulars }}件，已回复{{ notices.circulars_answered }}件"
