@@ -149,7 +149,7 @@ async def reported_problems(url: str) -> Counter[str]:
 
 
 def views(up: RectifyProcess) -> list[Any]:
-    return [up.cli_json("ledger"), up.cli_json("stats"), up.cli_json("trail", "--by", "unit")]
+    return [up.view("ledger"), up.view("stats"), up.view("trail", "--by", "unit")]
 
 
 def check_nothing_lost_and_all_consistent(up: RectifyProcess, url: str,

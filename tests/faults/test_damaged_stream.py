@@ -94,10 +94,10 @@ def test_a_damaged_stream_halts_the_read_side_until_repaired_from_the_store(
         assert repaired.returncode == 0, repaired.stderr
         wait_for(up, lambda s: not s["alarms"] and projected(s), "everything running again")
         assert up.cli("repair").returncode == 0, "EVENTS equals the store after the repair"
-        ledger = up.cli_json("ledger")
+        ledger = up.view("ledger")
         problems = [row for unit in ledger["units"] for row in unit["rows"]]
         assert len(problems) == 6
         assert up.cli("rebuild").returncode == 0
-        assert up.cli_json("ledger") == ledger, "the live views equal a clean rebuild"
+        assert up.view("ledger") == ledger, "the live views equal a clean rebuild"
     finally:
         up.stop()

@@ -96,3 +96,11 @@ class RectifyProcess:
         done = self.cli(*args, "--format", "json")
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout)
+
+    def view(self, *args: str) -> Any:
+        """A reading command's JSON without ``freshness`` (which moves with every new event):
+        what two reads of the same view must agree on."""
+        document = self.cli_json(*args)
+        if isinstance(document, dict):
+            document.pop("freshness", None)
+        return document

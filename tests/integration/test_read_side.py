@@ -93,10 +93,10 @@ def test_the_demo_campaign_reads_back_as_ledger_trail_stats_and_board(tmp_path: 
         assert up.cli_json("trail", "--leader", one)["summary"]["who"] == one
         assert up.cli("trail", "--leader", "无此人").returncode == 1
 
-        before = up.cli("ledger", "--format", "json").stdout
+        before = up.view("ledger")
         rebuilt = up.cli("rebuild")
         assert rebuilt.returncode == 0, rebuilt.stderr
-        assert up.cli("ledger", "--format", "json").stdout == before
+        assert up.view("ledger") == before
 
         early = up.cli_json("ledger", "--as-of", "2023-03-01")
         assert sum(len(u["rows"]) for u in early["units"]) < 12
