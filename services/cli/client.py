@@ -63,9 +63,19 @@ async def file_submission(client: Client, submission: IntakeSubmission,
 
 
 async def wait_for_problem(client: Client, problem_id: UUID, timeout: float) -> dict[str, Any]:
+    """Casework's answer about a problem just published to INTAKE, once it is recorded.
+
+    The report is already safely on INTAKE, so a casework that does not answer for a moment
+    (its connection coming back after a NATS restart) is waited for, not reported as failure.
+    """
     deadline = time.monotonic() + timeout
     while True:
-        answer = await request(client, PROBLEM_QUERY, {"problem_id": str(problem_id)})
+        try:
+            answer = await request(client, PROBLEM_QUERY, {"problem_id": str(problem_id)})
+        except UnreachableError:
+            if time.monotonic() > deadline:
+                raise
+            answer = {"ok": False}
         if answer.get("ok") or time.monotonic() > deadline:
             return answer
         await asyncio.sleep(0.05)

@@ -14,6 +14,10 @@ from tests.faults.load import status_of
 from tests.integration.harness import RectifyProcess, wait_until
 from tests.integration.test_rectify_up import report
 
+REPORT = ("report", "--unit", "沁园分局", "--channel", "website", "--category", "procedure",
+          "--problem", "重启后再报的问题", "--case", "某案", "--as", "网站受理",
+          "--intake-id", "after-restart")  # so that a retry files nothing twice
+
 pytestmark = pytest.mark.integration
 
 
@@ -32,7 +36,11 @@ def test_a_killed_embedded_nats_server_is_started_again_and_filing_goes_on(
             return pid_file.exists() and int(pid_file.read_text()) != first
 
         asyncio.run(wait_until(restarted, timeout=30, what="the nats-server started again"))
-        report(up)
+
+        async def filed_again() -> bool:  # each part's client reconnects within a few seconds
+            return up.cli(*REPORT).returncode == 0
+
+        asyncio.run(wait_until(filed_again, timeout=60, what="a report filed after the restart"))
 
         async def settled() -> bool:
             status = status_of(up)

@@ -48,7 +48,7 @@ def test_a_starved_cpu_halts_nothing_and_the_read_side_catches_up(tmp_path: Path
         print(f"\n{len(accepted.problems)} reports accepted in {loaded_for:.0f} s beside "
               f"{2 * len(os.sched_getaffinity(0))} busy processes; caught up "
               f"{settled:.1f} s after the load stopped; refused: {dict(accepted.refused)}")
-        assert loaded_for >= SECONDS
+        assert loaded_for >= SECONDS * (REPORTS - 1) / REPORTS  # the last one goes at 59.97 s
         assert len(accepted.problems) == REPORTS, accepted.refused
         assert all(n == 0 for n in status_of(up)["restarts"].values())
         check_nothing_lost_and_all_consistent(up, status_of(up)["nats_url"], accepted)
