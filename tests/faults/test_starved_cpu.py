@@ -32,7 +32,7 @@ def test_a_starved_cpu_halts_nothing_and_the_read_side_catches_up(tmp_path: Path
     up = RectifyProcess(tmp_path / "data")
     up.env["RECTIFY_FILING_RATE"] = "1000000/minute"
     up.env["RECTIFY_NOW"] = "2026-03-01T09:00:00+08:00"
-    up.start()
+    url = up.start()
     try:
         http = status_of(up)["endpoints"]["http"]
         accepted = Accepted()
@@ -51,6 +51,6 @@ def test_a_starved_cpu_halts_nothing_and_the_read_side_catches_up(tmp_path: Path
         assert loaded_for >= SECONDS * (REPORTS - 1) / REPORTS  # the last one goes at 59.97 s
         assert len(accepted.problems) == REPORTS, accepted.refused
         assert all(n == 0 for n in status_of(up)["restarts"].values())
-        check_nothing_lost_and_all_consistent(up, status_of(up)["nats_url"], accepted)
+        check_nothing_lost_and_all_consistent(up, url, accepted)
     finally:
         up.stop()
