@@ -13,7 +13,6 @@ from uuid import UUID
 import nats
 from nats.aio.client import Client
 from nats.errors import NoRespondersError, NoServersError
-from nats.errors import TimeoutError as NatsTimeoutError
 
 from events.identity import intake_key, problem_id_for
 from events.subjects import HEADER_MSG_ID, PROBLEM_QUERY, intake_subject
@@ -29,7 +28,7 @@ async def connected(url: str) -> AsyncIterator[Client]:
     try:
         client = await nats.connect(url, connect_timeout=3, max_reconnect_attempts=0,
                                     allow_reconnect=False)
-    except (NoServersError, OSError, NatsTimeoutError) as refused:
+    except (NoServersError, OSError, TimeoutError) as refused:
         raise UnreachableError(url) from refused
     try:
         yield client
@@ -45,7 +44,7 @@ async def request(client: Client, subject: str, body: dict[str, Any] | bytes,
                                                                default=str).encode()
     try:
         answer = await client.request(subject, payload, timeout=timeout, headers=headers)
-    except (NoRespondersError, NatsTimeoutError) as silent:
+    except (NoRespondersError, TimeoutError) as silent:
         raise UnreachableError(subject) from silent
     decoded: dict[str, Any] = json.loads(answer.data)
     return decoded

@@ -9,7 +9,6 @@ from typing import Any
 
 from nats.aio.client import Client
 from nats.errors import NoRespondersError
-from nats.errors import TimeoutError as NatsTimeoutError
 
 from events.commands import ProblemCommand, UnitCommand
 from events.subjects import (
@@ -81,7 +80,7 @@ class Backend:
             answer = await self.client.request(
                 subject, payload, timeout=self.timeout, headers=headers
             )
-        except (NoRespondersError, NatsTimeoutError):
+        except (NoRespondersError, TimeoutError):
             return {"ok": False, "error": UNREACHABLE}
         decoded: dict[str, Any] = json.loads(answer.data)
         return decoded

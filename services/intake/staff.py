@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from nats.aio.client import Client
 from nats.errors import NoRespondersError
-from nats.errors import TimeoutError as NatsTimeoutError
 from starlette.requests import Request
 
 from events.subjects import HEADER_SESSION, WHOAMI_REQUEST
@@ -54,7 +53,7 @@ async def staff_member(client: Client, token: str) -> StaffMember:
     try:
         reply = await client.request(WHOAMI_REQUEST, b"{}", timeout=10,
                                      headers={HEADER_SESSION: token})
-    except (NoRespondersError, NatsTimeoutError):
+    except (NoRespondersError, TimeoutError):
         raise NotSignedInError("暂时无法核验登录状态，请稍后再试",
                                "sign-in cannot be checked now: try again later") from None
     answer = json.loads(reply.data)
