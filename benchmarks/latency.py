@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import psutil
 
 from projections.engine.store import ReadStore, SqliteStore
 from services.runtime.config import read_runtime
@@ -65,6 +66,9 @@ class RateResult:
     api_ms: list[float]
     missing: int
     refused: dict[int, int] = field(default_factory=dict)
+    cpu_ms: dict[str, float] = field(default_factory=dict)
+    """CPU milliseconds per accepted report of ``rectify up`` and of its nats-server, from the
+    first report until the last was in the ledger: what the load costs, whatever else runs."""
 
     def percentile(self, values: list[float], share: float) -> float:
         if not values:
@@ -82,11 +86,27 @@ class RateResult:
             "p99_ms": round(self.percentile(latencies, 0.99), 1),
             "max_ms": round(max(latencies), 1) if latencies else float("nan"),
             "api_p99_ms": round(self.percentile(self.api_ms, 0.99), 1),
+            **{f"{name}_cpu_ms_per_report": round(ms, 2) for name, ms in self.cpu_ms.items()},
         }
 
     def sustained(self, target_ms: float) -> bool:
         return (self.achieved_per_s >= 0.95 * self.rate and self.missing == 0
                 and not self.refused and self.percentile(self.latencies_ms, 0.99) < target_ms)
+
+
+class ServerCpu:
+    """CPU seconds used so far by ``rectify up`` (pid) and, apart, by its nats-server."""
+
+    def __init__(self, pid: int) -> None:
+        self.up = psutil.Process(pid)
+
+    def seconds(self) -> dict[str, float]:
+        def used(process: psutil.Process) -> float:
+            times = process.cpu_times()
+            return float(times.user + times.system)
+
+        servers = [c for c in self.up.children() if c.name().startswith("nats-server")]
+        return {"up": used(self.up), "nats": sum(used(c) for c in servers)}
 
 
 class LedgerWatch:
@@ -121,8 +141,8 @@ class LedgerWatch:
             await self.polled.wait()
 
 
-async def at_rate(session: aiohttp.ClientSession, watch: LedgerWatch, rate: int,
-                  duration: float, connections: int) -> RateResult:
+async def at_rate(session: aiohttp.ClientSession, watch: LedgerWatch, cpu: ServerCpu,
+                  rate: int, duration: float, connections: int) -> RateResult:
     """Post ``rate`` reports a second on a fixed schedule through ``connections`` kept-alive
     connections, each used by one worker. A report waits in the client's queue when every
     connection is busy; its API time counts from its place in the schedule, not from when a
@@ -151,6 +171,7 @@ async def at_rate(session: aiohttp.ClientSession, watch: LedgerWatch, rate: int,
                 refused[status] = refused.get(status, 0) + 1
 
     workers = [asyncio.create_task(worker()) for _ in range(connections)]
+    cpu_before = cpu.seconds()
     started = time.monotonic()
     for number in range(total):
         due = started + number / rate
@@ -167,14 +188,18 @@ async def at_rate(session: aiohttp.ClientSession, watch: LedgerWatch, rate: int,
     sending = time.monotonic() - started
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(watch.all_seen(accepted), SETTLE_SECONDS)
+    cpu_after = cpu.seconds()
     latencies = [max(0.0, watch.seen[p] - at) * 1000 for p, at in accepted.items()
                  if p in watch.seen]
+    cpu_ms = {name: (cpu_after[name] - cpu_before[name]) * 1000 / max(1, len(accepted))
+              for name in cpu_after}
     return RateResult(rate, total, len(accepted), total / sending, latencies, api_ms,
-                      sum(p not in watch.seen for p in accepted), refused)
+                      sum(p not in watch.seen for p in accepted), refused, cpu_ms)
 
 
-async def measure(http_url: str, read_store: str, rates: list[int], duration: float,
-                  poll: float, connections: int) -> list[RateResult]:
+async def measure(http_url: str, read_store: str, pid: int, rates: list[int],
+                  duration: float, poll: float, connections: int) -> list[RateResult]:
+    cpu = ServerCpu(pid)
     store = SqliteStore(read_store)
     watch = LedgerWatch(store)
     watching = asyncio.create_task(watch.run(poll))
@@ -185,7 +210,7 @@ async def measure(http_url: str, read_store: str, rates: list[int], duration: fl
             results = []
             for rate in rates:
                 print(f"{rate} reports/s for {duration:.0f}s …", file=sys.stderr)
-                results.append(await at_rate(session, watch, rate, duration, connections))
+                results.append(await at_rate(session, watch, cpu, rate, duration, connections))
                 print(f"  {json.dumps(results[-1].figures())}", file=sys.stderr)
             return results
     finally:
@@ -239,8 +264,9 @@ def cli() -> None:
         up.start(command="up", timeout=60.0)
         try:
             http_url, read_store = endpoints(up)
-            results = asyncio.run(measure(http_url, read_store, rates, args.duration, args.poll,
-                                          args.connections))
+            assert up.process is not None
+            results = asyncio.run(measure(http_url, read_store, up.process.pid, rates,
+                                          args.duration, args.poll, args.connections))
         finally:
             up.stop()
     for result in results:
@@ -249,7 +275,9 @@ def cli() -> None:
         print(f"{result.rate:>4}/s: {result.accepted:,} accepted at {figures['achieved_per_s']}/s;"
               f" 202→ledger p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms,"
               f" p99 {figures['p99_ms']} ms, max {figures['max_ms']} ms; API p99"
-              f" {figures['api_p99_ms']} ms; {result.missing} never in the ledger"
+              f" {figures['api_p99_ms']} ms; CPU per report: rectify up"
+              f" {result.cpu_ms.get('up', 0):.2f} ms, nats-server"
+              f" {result.cpu_ms.get('nats', 0):.2f} ms; {result.missing} never in the ledger"
               f"{f', refused {result.refused}' if result.refused else ''} ({verdict})")
     print(json.dumps(report(results, args.target_ms)))
 
