@@ -47,6 +47,7 @@ from events.vocabulary import (
 from projections.engine.store import ReadStore
 from projections.exports.ledger_files import export
 from projections.models.board import read_board
+from projections.models.extensions import RequestState, read_extension_requests
 from projections.models.facts import CHINA_TIME, local_date
 from projections.models.ledger import read_ledger
 from projections.models.stats import Statistics, read_stats
@@ -302,6 +303,7 @@ def create_app(console: Console) -> FastAPI:
         lines = await console.read(views.problem_lines, today(), units)
         orders = await console.read(views.open_notices, units)
         unit_orders = await console.read(views.open_unit_notices, units)
+        extensions = await console.read(read_extension_requests, units, None, True)
         return page(
             request,
             "unit.html",
@@ -312,6 +314,7 @@ def create_app(console: Console) -> FastAPI:
             leader=staff.holds("unit_leader"),
             orders=orders,
             unit_orders=unit_orders,
+            extensions=extensions,
         )
 
     @app.get("/account")
@@ -337,10 +340,14 @@ def create_app(console: Console) -> FastAPI:
         if record is None:
             raise _not_found()
         leaders, departments = await console.read(views.known_names)
+        extensions = await console.read(read_extension_requests, None, problem_id)
         return page(request, "problem.html", session, staff, p=record,
                     categories=list(Category), channels=list(Channel), S=ProblemStatus,
                     typical_reasons=list(TypicalReason),
-                    leaders=leaders, departments=departments, revealed=revealed)
+                    leaders=leaders, departments=departments, revealed=revealed,
+                    extensions=extensions,
+                    pending_extension=next((e for e in extensions
+                                            if e.state is RequestState.PENDING), None))
 
     @app.get("/problems/{problem_id}")
     async def problem(request: Request, problem_id: str) -> Response:
@@ -681,7 +688,9 @@ def create_app(console: Console) -> FastAPI:
         if allowed is not None and not allowed:
             await forbidden(request, staff, "board")
         shown = await console.read(read_board, today())
-        return page(request, "board.html", session, staff, board=shown, allowed=allowed)
+        extensions = await console.read(read_extension_requests, allowed, None, True)
+        return page(request, "board.html", session, staff, board=shown, allowed=allowed,
+                    extensions=extensions)
 
     return app
 

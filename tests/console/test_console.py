@@ -484,3 +484,62 @@ def test_an_order_to_a_unit_as_a_whole_is_answered_by_the_unit(
     office.goto("/calendar", "calendar-after-answer")
     answered = office.page.locator("tr", has_text="回复督办").filter(has_text="2026年12月15日")
     assert "已完成" in answered.inner_text()
+
+
+def test_the_unit_asks_for_an_extension_and_its_leader_refuses_then_approves(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    problem = public_report(desk, OWN, "行政处罚案件超期未结")
+    office = signed_in(browser, console_url, "wangke")
+    assign(office, problem)
+
+    staff = signed_in(browser, console_url, "zhangsan")
+    staff.goto(f"/problems/{problem}", "to-request-extension")
+    assert staff.page.locator("form[action$='/extend']").count() == 0  # the leader's alone
+    staff.page.fill("form[action$='/request-extension'] input[name=deadline]", "2027年1月15日")
+    staff.page.fill("form[action$='/request-extension'] textarea[name=reason]", "需补充鉴定")
+    staff.submit("request-extension", "extension-requested")
+    assert "已记录" in staff.notice(), staff.notice()
+    asked = staff.page.locator("table.extensions").inner_text()
+    assert "2027年1月15日" in asked
+    assert "待审批" in asked
+    assert staff.page.locator("form[action$='/request-extension']").count() == 0
+    assert "2026年12月31日" in staff.page.locator("dl.facts").inner_text()
+
+    leader = signed_in(browser, console_url, "qyfzr")
+    waiting = leader.page.locator("section", has_text="待审批的延期申请")
+    assert "需补充鉴定" in waiting.inner_text()
+    leader.goto("/board", "board-extension-waiting")
+    assert "需补充鉴定" in leader.page.locator("table.extensions").inner_text()
+    leader.page.locator("table.extensions a").first.click()
+    leader.look("to-decide-extension")
+    assert leader.page.locator("form[action$='/extend']").count() == 0
+    leader.page.fill("form[action$='/refuse-extension'] textarea[name=reason]", "鉴定可并行开展")
+    leader.submit("refuse-extension", "extension-refused")
+    refused = leader.page.locator("table.extensions").inner_text()
+    assert "不予批准" in refused
+    assert "鉴定可并行开展" in refused
+    assert "2026年12月31日" in leader.page.locator("dl.facts").inner_text()
+
+    staff.goto(f"/problems/{problem}", "to-request-again")
+    staff.page.fill("form[action$='/request-extension'] input[name=deadline]", "2027-01-31")
+    staff.page.fill("form[action$='/request-extension'] textarea[name=reason]",
+                    "鉴定机构排期至明年一月")
+    staff.submit("request-extension", "extension-requested-again")
+    assert desk.refusal("yqstaff", "extension", "approve", problem) == "forbidden"
+    leader.goto(f"/problems/{problem}", "to-approve-extension")
+    leader.submit("approve-extension", "extension-approved")
+    assert "已记录" in leader.notice(), leader.notice()
+    assert "2027年1月31日" in leader.page.locator("dl.facts").inner_text()
+    steps = {(r[1], r[2]) for r in timeline(leader)}
+    assert {("申请延期", "沁园分局 张三"), ("不予批准延期", "沁园分局 负责人"),
+            ("延期", "沁园分局 负责人")} <= steps, steps
+    leader.goto("/unit", "no-extension-waiting")
+    assert leader.page.locator("section", has_text="待审批的延期申请").count() == 0
+
+    listed = desk.json("qyfzr", "extension", "list", "--unit", OWN)["requests"]
+    mine = [(r["deadline"], r["state"], r["decided_by"]) for r in listed
+            if r["problem_id"] == problem]
+    assert mine == [("2027-01-15", "refused", "沁园分局 负责人"),
+                    ("2027-01-31", "approved", "沁园分局 负责人")]
+    extended = [e for e in desk.history(problem) if e["type"] == "DeadlineExtended"]
+    assert extended[-1]["request_version"] is not None
