@@ -35,6 +35,7 @@ from events.commands import (
     UnitCommand,
     UnitRespond,
 )
+from events.subjects import HEADER_SESSION
 from events.vocabulary import (
     Category,
     Channel,
@@ -56,15 +57,23 @@ from services.cli.dates import parse_date
 from services.cli.describe import event_label
 from services.clock import system_clock
 from services.console import views
-from services.console.access import home, may, readable_units
+from services.console.access import home, may, readable_units, units_for
 from services.console.actions import ACTIONS, ActionRefusedError
 from services.console.backend import Backend, Staff
 from services.console.browser import COOKIE, BrowserSession, BrowserSessions
 from services.console.charts import Bar, bars, percent
 from services.console.evidence import EvidenceRefusedError, EvidenceStore
+from services.console.imports import (
+    MAX_LEDGER_BYTES,
+    UploadRefusedError,
+    accepted,
+    planned,
+)
 from services.console.pages import language, render
 from services.identity.audit import AuditLog
 from services.intake.headers import SecurityHeaders
+from services.intake.keys import IntakeKeys
+from services.intake.ledger_import import ImportFailedError, file_import
 
 STATIC = Path(__file__).parent / "static"
 READ_YOUR_WRITE_SECONDS = 15.0
@@ -91,6 +100,8 @@ class Console:
     """The read models as they stood at a moment, replayed from EVENTS (None: not offered)."""
     secure_cookie: bool = False
     sessions: BrowserSessions | None = None
+    intake_keys: IntakeKeys | None = None
+    """For filing an uploaded ledger's problems through the gateway (None: not offered)."""
 
     def __post_init__(self) -> None:
         self.sessions = self.sessions or BrowserSessions()
@@ -629,6 +640,80 @@ def create_app(console: Console) -> FastAPI:
         if session.notice and session.notice[-1][0] == "ok":
             await _until(shown)
         return response
+
+    # ---------------------------------------------------------- ledger import
+
+    async def import_form(request: Request, session: BrowserSession, staff: Staff,
+                          **preview: Any) -> Response:
+        units = units_for(staff, "intake.import")
+        if units == [] or console.intake_keys is None:
+            await forbidden(request, staff, "intake.import")
+        return page(request, "import.html", session, staff, units=units,
+                    max_mb=MAX_LEDGER_BYTES // (1024 * 1024), **preview)
+
+    @app.get("/import")
+    async def import_page(request: Request) -> Response:
+        """导入自查整改台账: upload the filled template, see what would be filed, confirm."""
+        session, staff = await signed_in(request)
+        return await import_form(request, session, staff)
+
+    @app.post("/import")
+    async def import_preview(request: Request) -> Response:
+        session, staff = await signed_in(request)
+        form = await checked_form(request, session)
+        unit_name = str(form.get("unit") or "").strip()
+        if not may(staff, "intake.import", unit_name):
+            await forbidden(request, staff, f"intake.import {unit_name}")
+        file, name, content = form.get("ledger"), "", b""
+        if isinstance(file, UploadFile):
+            name, content = file.filename or "", await file.read(MAX_LEDGER_BYTES + 1)
+        try:
+            upload = accepted(unit_name, name, content)
+        except UploadRefusedError as refused:
+            session.notice.append(("error", refused.zh, refused.en))
+            return RedirectResponse("/import", status_code=303)
+        plan, rows = await asyncio.to_thread(planned, upload, staff.name, system_clock())
+        on_record = {r.problem_id for r in rows
+                     if await console.read(views.unit_of, r.problem_id) is not None}
+        session.upload = None if plan.refusals else upload
+        return await import_form(request, session, staff, upload=upload, plan=plan, rows=rows,
+                                 on_record=on_record)
+
+    @app.post("/import/confirm")
+    async def import_confirm(request: Request) -> Response:
+        session, staff = await signed_in(request)
+        form = await checked_form(request, session)
+        upload = session.upload
+        if upload is None or form.get("sha256") != upload.sha256:
+            session.notice.append(("error", "没有待确认的台账，请重新上传",
+                                   "no ledger is waiting to be confirmed: upload it again"))
+            return RedirectResponse("/import", status_code=303)
+        if not may(staff, "intake.import", upload.unit) or console.intake_keys is None:
+            await forbidden(request, staff, f"intake.import {upload.unit}")
+        assert console.intake_keys is not None
+        assert session.token is not None
+        plan, _ = await asyncio.to_thread(planned, upload, staff.name, system_clock())
+        try:
+            outcomes = await file_import(console.backend.client, console.intake_keys, plan,
+                                         staff.name, {HEADER_SESSION: session.token})
+        except ImportFailedError as failed:
+            session.notice.append(("error", failed.zh, failed.en))
+            return RedirectResponse("/import", status_code=303)
+        session.upload = None
+
+        async def shown() -> bool:
+            return all([await console.read(views.unit_of, str(o.receipt.problem_id))
+                        for o in outcomes])
+
+        await _until(shown)
+        new = sum(o.new for o in outcomes)
+        proposed = sum(o.proposal == "proposed" for o in outcomes)
+        session.notice.append((
+            "ok", f"导入完成：新登记 {new} 个问题，已登记过 {len(outcomes) - new} 个；"
+                  f"{proposed} 个整改方案（四定）待专项办确认；台账已报送",
+            f"imported: {new} new problems, {len(outcomes) - new} already on record; "
+            f"{proposed} proposals for the office to confirm; the ledger is filed"))
+        return RedirectResponse(f"/ledger?unit={quote(upload.unit)}", status_code=303)
 
     @app.get("/trail")
     async def trail(request: Request) -> Response:

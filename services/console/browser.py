@@ -11,6 +11,8 @@ import hmac
 import secrets
 from dataclasses import dataclass, field
 
+from services.console.imports import Upload
+
 COOKIE = "rectify_console"
 MAX_SESSIONS = 10_000
 """Anonymous sessions (the sign-in page's CSRF token) beyond this are dropped oldest first."""
@@ -24,6 +26,8 @@ class BrowserSession:
     """The identity session, once signed in."""
     notice: list[tuple[str, str, str]] = field(default_factory=list)
     """Messages (kind ``ok``/``error``, zh, en) to show on the next page, then forget."""
+    upload: Upload | None = None
+    """A ledger previewed and waiting for the person to confirm its import."""
 
     def csrf_matches(self, sent: str | None) -> bool:
         return sent is not None and hmac.compare_digest(self.csrf, sent)

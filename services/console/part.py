@@ -44,6 +44,7 @@ async def console(runtime: Runtime) -> AsyncIterator[None]:
             as_of=lambda moment: build_as_of(client.jetstream(), moment,
                                              names=["ledger", "supervision"],
                                              key=runtime.relay.key),
+            intake_keys=keys,
         )
     )
     try:

@@ -35,7 +35,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "problem.request-extension": frozenset({R.UNIT_STAFF}),
     "problem.approve-extension": frozenset({R.UNIT_LEADER}),
     "problem.refuse-extension": frozenset({R.UNIT_LEADER}),
-    "unit.file": frozenset({R.UNIT_LEADER, R.CAMPAIGN_OFFICE}),
+    # unit staff record the ledger's filing (填报人、电话、填报时间) as they import the ledger
+    "unit.file": frozenset({R.UNIT_LEADER, R.UNIT_STAFF, R.CAMPAIGN_OFFICE}),
     "unit.order": _OFFICE,
     "unit.circular": frozenset({R.CAMPAIGN_OFFICE, R.INSPECTOR}),
     "unit.respond": frozenset({R.UNIT_STAFF, R.UNIT_LEADER}),

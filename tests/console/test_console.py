@@ -543,3 +543,79 @@ def test_the_unit_asks_for_an_extension_and_its_leader_refuses_then_approves(
                     ("2027-01-31", "approved", "沁园分局 负责人")]
     extended = [e for e in desk.history(problem) if e["type"] == "DeadlineExtended"]
     assert extended[-1]["request_version"] is not None
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def ledger_file(unit: str, rows: list[list[Any]]) -> bytes:
+    """The notice's 整改台账 template as a unit fills it (its header line in one cell)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["行政执法突出问题整改台账"])
+    sheet.append([f"填报单位：{unit}    填报人：孙五    电话：0371-7654321    "
+                  "填报时间：2026年12月1日"])
+    sheet.append(["序号", "执法问题", "执法案例", "整改措施", "整改时限", "责任部门", "责任领导",
+                  "备注"])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(visitor: Visitor, name: str, content: bytes, shot: str) -> None:
+    visitor.goto("/import", f"{shot}-form")
+    visitor.page.set_input_files("form[action='/import'] input[name=ledger]",
+                                 {"name": name, "mimeType": XLSX, "buffer": content})
+    visitor.submit("import", shot)
+
+
+def test_a_unit_uploads_its_ledger_sees_what_would_be_filed_and_confirms(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    staff = signed_in(browser, console_url, "yqstaff")
+    upload(staff, "台账.docx", b"PK\x03\x04not a workbook", "import-wrong-type")
+    assert "不支持的文件类型" in staff.notice()
+
+    missing_case = ledger_file(OTHER, [[1, "行政处罚未经法制审核", None]])
+    upload(staff, "玉泉分局台账.xlsx", missing_case, "import-refused")
+    refused = staff.page.locator(".refusals").inner_text()
+    assert "第 4 行" in refused
+    assert "执法案例" in refused
+    assert staff.page.locator("form[action='/import/confirm']").count() == 0
+
+    filled = ledger_file(OTHER, [
+        [1, "行政处罚未经法制审核", "2026年两起处罚决定未经法制审核即作出", "逐案补做法制审核",
+         "2027-01-31", "法制股", "玉泉分局 负责人"],
+        [2, "执法证件过期仍在使用", "一名执法人员证件过期仍参与检查"],
+    ])
+    upload(staff, "玉泉分局台账.xlsx", filled, "import-preview")
+    preview = staff.page.locator("table.import-preview tbody tr")
+    assert preview.count() == 2
+    assert "逐案补做法制审核" in preview.nth(0).inner_text()
+    assert "待专项办确认" in preview.nth(0).inner_text()
+    assert "新登记" in preview.nth(1).inner_text()
+    assert "0371-7654321" in staff.page.locator(".header-line").inner_text()
+    before = desk.cli("wangke", "ledger", "--unit", OTHER, "--format", "json").output
+    assert "行政处罚未经法制审核" not in before  # nothing filed before confirming
+
+    staff.submit("confirm", "import-confirmed")
+    assert "导入完成：新登记 2 个问题" in staff.notice(), staff.notice()
+    assert staff.path() == "/ledger"
+    table = staff.page.locator("table.ledger").inner_text()
+    assert "行政处罚未经法制审核" in table
+    assert "执法证件过期仍在使用" in table
+    header = staff.page.locator(".header-line").inner_text()
+    assert "孙五" in header
+    assert "0371-7654321" in header
+    problem = staff.page.locator("table.ledger a", has_text="行政处罚未经法制审核").get_attribute(
+        "href")
+    assert problem is not None
+    history = desk.history(problem.removeprefix("/problems/"))
+    assert [e["type"] for e in history] == ["ProblemReported", "RectificationProposed"]
+    assert history[-1]["actor"] == "玉泉分局 孙五"
+    assert history[-1]["proposed_by"] == "孙五"
+
+    upload(staff, "玉泉分局台账.xlsx", filled, "import-again")
+    assert staff.page.locator("table.import-preview").inner_text().count("已登记过") == 2
