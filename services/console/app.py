@@ -40,6 +40,7 @@ from events.vocabulary import (
     Category,
     Channel,
     Filing,
+    Language,
     Notice,
     ProblemStatus,
     TypicalReason,
@@ -47,11 +48,16 @@ from events.vocabulary import (
 )
 from projections.engine.store import ReadStore
 from projections.exports.ledger_files import export
+from projections.exports.summary_document import DEFAULT_TEMPLATE, document_context, to_docx
+from projections.exports.summary_export import sections, to_xlsx
 from projections.models.board import read_board
 from projections.models.extensions import RequestState, read_extension_requests
 from projections.models.facts import CHINA_TIME, local_date
 from projections.models.ledger import read_ledger
+from projections.models.plans import read_plans
 from projections.models.stats import Statistics, read_stats
+from projections.models.summary import Summary, read_summary
+from projections.models.supervision import read_notices
 from projections.models.trail import accountability, actions_of
 from services.cli.dates import parse_date
 from services.cli.describe import event_label
@@ -101,6 +107,9 @@ class Console:
     secure_cookie: bool = False
     sessions: BrowserSessions | None = None
     intake_keys: IntakeKeys | None = None
+    """For filing an uploaded ledger's problems through the gateway (None: not offered)."""
+    summary_template: Path = DEFAULT_TEMPLATE
+    """The Word template of the summary's docx (a bureau's own, or the one rectify ships)."""
     """For filing an uploaded ledger's problems through the gateway (None: not offered)."""
 
     def __post_init__(self) -> None:
@@ -337,6 +346,12 @@ def create_app(console: Console) -> FastAPI:
 
     async def readable(request: Request, staff: Staff, problem_id: str) -> str:
         unit_name = await console.read(views.unit_of, problem_id)
+        if unit_name is None and await console.backend.recorded(problem_id):
+            async def projected() -> bool:  # filed a moment ago: the read side catches up
+                return await console.read(views.unit_of, problem_id) is not None
+
+            await _until(projected)
+            unit_name = await console.read(views.unit_of, problem_id)
         if unit_name is None:
             raise _not_found()
         allowed = readable_units(staff)
@@ -489,17 +504,24 @@ def create_app(console: Console) -> FastAPI:
             },
         )
 
-    async def _ledgers(request: Request, staff: Staff, unit: str | None
-                       ) -> tuple[list[Any], str | None, date | None]:
+    async def chosen_unit(request: Request, staff: Staff, unit: str | None,
+                          what: str) -> str | None:
+        """The unit asked for, if the person may read it; None (every unit) only for those
+        who read every unit; one's only unit when none is asked for."""
         unit = (unit or "").strip() or None
         allowed = readable_units(staff)
         if allowed is not None:
             if unit is not None and unit not in allowed:
-                await forbidden(request, staff, f"ledger {unit}")
+                await forbidden(request, staff, f"{what} {unit}")
             if unit is None and len(allowed) == 1:
                 unit = next(iter(allowed))
             if unit is None:
-                await forbidden(request, staff, "ledger of every unit")
+                await forbidden(request, staff, f"{what} of every unit")
+        return unit
+
+    async def _ledgers(request: Request, staff: Staff, unit: str | None
+                       ) -> tuple[list[Any], str | None, date | None]:
+        unit = await chosen_unit(request, staff, unit, "ledger")
         day = _as_of_day(request.query_params.get("as_of"))
         if day is None or console.as_of is None:
             return await console.read(read_ledger, today(), unit or None), unit, None
@@ -540,6 +562,41 @@ def create_app(console: Console) -> FastAPI:
         )]
         return page(request, "stats.html", session, staff, figures=figures, units=units,
                     charts=charts, percent=percent)
+
+    @app.get("/summary")
+    async def summary(request: Request, unit: str | None = None) -> Response:
+        """总结: the figures of ``rectify summary``, with its xlsx and docx."""
+        session, staff = await signed_in(request)
+        chosen = await chosen_unit(request, staff, unit, "summary")
+        figures: Summary = await console.read(read_summary, today(), chosen)
+        allowed = readable_units(staff)
+        return page(request, "summary.html", session, staff, figures=figures, chosen=chosen,
+                    sections=sections(figures, "en" if language(request) == "en" else "zh"),
+                    units=sorted(allowed or []), choose=allowed is None or len(allowed) > 1)
+
+    @app.get("/summary.{kind}")
+    async def summary_file(request: Request, kind: str, unit: str | None = None) -> Response:
+        _, staff = await signed_in(request)
+        if kind not in SUMMARY_FILES:
+            raise _not_found()
+        chosen = await chosen_unit(request, staff, unit, "summary")
+        lang: Language = "en" if language(request) == "en" else "zh"
+        content = await console.read(_summary_file, today(), chosen, kind, lang,
+                                     console.summary_template)
+        name = f"{'总结' if lang == 'zh' else 'summary'}-{chosen or '全部单位'}-{today()}.{kind}"
+        return Response(content, media_type=SUMMARY_FILES[kind], headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+            "Cache-Control": "no-store"})
+
+    @app.get("/plans")
+    async def plans(request: Request, unit: str | None = None) -> Response:
+        """整改方案、工作方案: each unit's plans with the parts the notice names."""
+        session, staff = await signed_in(request)
+        chosen = await chosen_unit(request, staff, unit, "plans")
+        allowed = readable_units(staff)
+        return page(request, "plans.html", session, staff,
+                    plans=await console.read(read_plans, chosen), chosen=chosen,
+                    units=sorted(allowed or []), choose=allowed is None or len(allowed) > 1)
 
     @app.get("/calendar")
     async def calendar(request: Request) -> Response:
@@ -791,6 +848,23 @@ _FIELD_NAMES = {
     "reason": "理由（必填）",
     "duplicate_of": "重复问题编号",
 }
+
+
+SUMMARY_FILES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def _summary_file(store: ReadStore, day: date, unit: str | None, kind: str, lang: Language,
+                  template: Path) -> bytes:
+    """The summary as ``rectify summary --format xlsx|docx`` writes it."""
+    figures = read_summary(store, day, unit)
+    if kind == "xlsx":
+        return to_xlsx(figures, lang)
+    context = document_context(figures, read_ledger(store, day, unit),
+                               read_notices(store, unit), "")
+    return to_docx(context, template)
 
 
 def _as_of_day(text: str | None) -> date | None:

@@ -15,6 +15,7 @@ from events.subjects import (
     HEADER_SESSION,
     LOGIN_REQUEST,
     LOGOUT_REQUEST,
+    PROBLEM_QUERY,
     REPORTER_UNMASK_QUERY,
     SPOT_CHECK_QUERY,
     WHOAMI_REQUEST,
@@ -114,6 +115,10 @@ class Backend:
     async def unit_command(self, token: str, command: UnitCommand) -> dict[str, Any]:
         return await self._ask(unit_command_subject(command.verb),
                                command.model_dump_json().encode(), token)
+
+    async def recorded(self, problem_id: str) -> bool:
+        """Whether casework has the problem on record (the read models may not show it yet)."""
+        return bool((await self._ask(PROBLEM_QUERY, {"problem_id": problem_id})).get("ok"))
 
     async def spot_checks(self) -> dict[str, Any]:
         """The ranked spot-check list, as ``rectify spot-check list`` asks for it."""

@@ -11,6 +11,7 @@ import nats
 
 from projections.engine.rebuild import build_as_of
 from projections.engine.service import open_read_store
+from services.cli.summary import summary_template
 from services.console.app import Console, create_app
 from services.console.backend import Backend
 from services.console.evidence import EvidenceStore
@@ -45,6 +46,7 @@ async def console(runtime: Runtime) -> AsyncIterator[None]:
                                              names=["ledger", "supervision"],
                                              key=runtime.relay.key),
             intake_keys=keys,
+            summary_template=summary_template(settings.data_dir),
         )
     )
     try:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
+import time
+import zipfile
 import zlib
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -619,3 +621,48 @@ def test_a_unit_uploads_its_ledger_sees_what_would_be_filed_and_confirms(
 
     upload(staff, "玉泉分局台账.xlsx", filled, "import-again")
     assert staff.page.locator("table.import-preview").inner_text().count("已登记过") == 2
+
+
+def test_the_summary_its_files_and_the_plans_for_every_unit_or_ones_own(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    desk.json("qyfzr", "plan", "record", OWN, "--kind", "整改方案",
+              "--title", "沁园分局行政执法突出问题整改方案", "--adopted-on", "2026-11-20",
+              "--document", "沁环〔2026〕8号", "--content", "逐项对照十三类问题开展自查",
+              "--goals", "问题全部整改到位", "--measures", "建立问题清单、责任清单",
+              "--schedule", "2027年1月底前完成全部整改", "--responsible", "法制股 王股长")
+    deadline = time.monotonic() + 30
+    while not desk.json("wangke", "plan", "list", "--unit", OWN)["plans"]:
+        assert time.monotonic() < deadline, "the plan did not reach the read models"
+        time.sleep(0.2)
+
+    office = signed_in(browser, console_url, "wangke")
+    office.goto("/summary", "summary")
+    figures = desk.json("wangke", "summary")["campaign"]
+    overall = office.page.locator("section.summary-section", has_text="总体情况").locator(
+        "tr", has_text="全部单位").inner_text().split("\t")
+    assert overall[1:4] == [str(figures[k]) for k in ("reported", "to_rectify", "closed")]
+    categories = office.page.locator("section.summary-section", has_text="按问题类别")
+    assert categories.locator("tbody tr").count() == 13  # zeros included
+    plans_row = office.page.locator("section.summary-section", has_text="整改方案、工作方案")
+    assert "沁园分局行政执法突出问题整改方案" in plans_row.inner_text()
+    with office.page.expect_download() as download:
+        office.page.click("a.button[href^='/summary.xlsx']")
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert book.sheetnames[0] == "总体情况"
+    with office.page.expect_download() as download:
+        office.page.click("a.button[href^='/summary.docx']")
+    with zipfile.ZipFile(download.value.path()) as document:
+        assert "专项整治" in document.read("word/document.xml").decode()
+
+    office.goto("/plans", "plans")
+    plan = office.page.locator("section.plan", has_text="沁园分局行政执法突出问题整改方案")
+    assert "2027年1月底前完成全部整改" in plan.inner_text()
+    assert "沁环〔2026〕8号" in plan.inner_text()
+
+    other = signed_in(browser, console_url, "yqstaff")
+    other.goto("/summary", "summary-own-unit")
+    assert OTHER in other.page.locator("h1").inner_text()
+    for path in (f"/summary?unit={OWN}", f"/plans?unit={OWN}", f"/summary.xlsx?unit={OWN}"):
+        assert other.page.request.get(console_url + path).status == 403
+    other.goto("/plans", "plans-own-unit")
+    assert other.page.locator("section.plan").count() == 0
