@@ -268,19 +268,24 @@ def create_app(console: Console) -> FastAPI:
             raise _not_found()
         return console.sso
 
-    def sso_refused(request: Request, error: dict[str, str], target: str) -> Response:
+    def sso_refused(request: Request, error: dict[str, str], target: str,
+                    ended: bool = True) -> Response:
+        """The sign-in page with why; ``ended``: this browser's sign-in under way is over (a
+        forged callback does not end the real one)."""
         response = page(request, "login.html", console.browsers.new(), None, next=target,
                         error=error, login="", ask_new_password=False)
-        response.delete_cookie(SSO_COOKIE, path="/login/sso")
+        if ended:
+            response.delete_cookie(SSO_COOKIE, path="/login/sso")
         return response
 
     def sso_signed_in(request: Request, answer: dict[str, Any], target: str) -> Response:
         fresh = console.browsers.signed_in(browser(request) or console.browsers.new(),
                                            str(answer["token"]))
         staff = Staff.from_json(answer["person"])
-        response = RedirectResponse(target if target != "/" else home(staff), status_code=303)
+        response = page(request, "signing_in.html", fresh, None,
+                        target=target if target != "/" else home(staff))
         response.delete_cookie(SSO_COOKIE, path="/login/sso")
-        return with_cookie(response, fresh)
+        return response
 
     @app.get("/login/sso")
     async def sso_start(request: Request, next: str = "/") -> Response:
@@ -310,7 +315,7 @@ def create_app(console: Console) -> FastAPI:
                 "code": "sso_state",
                 "zh": "统一身份认证登录已失效或来源不符（state 不匹配），请重新登录",
                 "en": "this single sign-on is unknown, expired or not this browser's; "
-                      "start again"}, "/")
+                      "start again"}, "/", ended=False)
         if error or not code:
             return sso_refused(request, {
                 "code": "sso_denied",
