@@ -62,9 +62,10 @@ from services.console.browser import COOKIE, BrowserSession, BrowserSessions
 from services.console.charts import Bar, bars, percent
 from services.console.evidence import EvidenceRefusedError, EvidenceStore
 from services.console.pages import language, render
-from services.console.sso import CALLBACK_PATH, PENDING_SECONDS, ConsoleSso, pkce_pair
+from services.console.sso import CALLBACK_PATH, PENDING_SECONDS, ConsoleSso
 from services.console.sso import COOKIE as SSO_COOKIE
 from services.identity.audit import AuditLog
+from services.identity.oidc import pkce_pair
 from services.intake.headers import SecurityHeaders
 
 STATIC = Path(__file__).parent / "static"

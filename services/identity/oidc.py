@@ -10,6 +10,9 @@ leeway, and the nonce this sign-in was started with.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import secrets
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -26,6 +29,14 @@ LEEWAY_SECONDS = 60
 SIGNING_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384",
                       "ES512", "EdDSA")
 """Asymmetric only: never ``none``, never a MAC keyed with the client secret."""
+
+
+def pkce_pair() -> tuple[str, str]:
+    """A PKCE code verifier and its S256 challenge (RFC 7636): the client that begins a sign-in
+    keeps the verifier and shows only the challenge until the code comes back."""
+    verifier = secrets.token_urlsafe(64)
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 def unreachable(what: str) -> IdentityError:
