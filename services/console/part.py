@@ -15,6 +15,8 @@ from services.cli.summary import summary_template
 from services.console.app import Console, create_app
 from services.console.backend import Backend
 from services.console.evidence import EvidenceStore
+from services.console.sso import ConsoleSso
+from services.identity.oidc_config import load_oidc
 from services.intake.http import serving
 from services.intake.keys import IntakeKeys
 from services.runtime.config import IntakeSettings
@@ -32,6 +34,7 @@ async def console(runtime: Runtime) -> AsyncIterator[None]:
     store = open_read_store(settings.read_store_location())
     keys = IntakeKeys.for_settings(settings, create=True)
     listener = IntakeSettings(host=settings.console.host, http_port=settings.console.port)
+    oidc = load_oidc(settings.data_dir)
     app = create_app(
         Console(
             Backend(client),
@@ -47,6 +50,7 @@ async def console(runtime: Runtime) -> AsyncIterator[None]:
                                              key=runtime.relay.key),
             intake_keys=keys,
             summary_template=summary_template(settings.data_dir),
+            sso=ConsoleSso(oidc.label, oidc.redirect_uri) if oidc else None,
         )
     )
     try:
