@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
@@ -76,9 +76,11 @@ from services.console.imports import (
     planned,
 )
 from services.console.pages import language, render
+from services.console.pickers import department_choices, leader_choices
 from services.console.sso import CALLBACK_PATH, PENDING_SECONDS, ConsoleSso
 from services.console.sso import COOKIE as SSO_COOKIE
 from services.identity.audit import AuditLog
+from services.identity.directory import Person
 from services.identity.oidc import pkce_pair
 from services.intake.headers import SecurityHeaders
 from services.intake.keys import IntakeKeys
@@ -115,6 +117,8 @@ class Console:
     """The Word template of the summary's docx (a bureau's own, or the one rectify ships)."""
     sso: ConsoleSso | None = None
     """统一身份认证登录, where a provider is configured."""
+    directory: Callable[[], Iterable[Person]] | None = None
+    """The staff directory as of now, for the pickers (None: names on record only)."""
 
     def __post_init__(self) -> None:
         self.sessions = self.sessions or BrowserSessions()
@@ -123,6 +127,9 @@ class Console:
     def browsers(self) -> BrowserSessions:
         assert self.sessions is not None
         return self.sessions
+
+    def people(self) -> list[Person]:
+        return list(self.directory()) if self.directory is not None else []
 
     async def read(self, reader: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.to_thread(reader, self.store, *args)
@@ -468,7 +475,10 @@ def create_app(console: Console) -> FastAPI:
                                     console.tracking_key, language(request))
         if record is None:
             raise _not_found()
-        leaders, departments = await console.read(views.known_names)
+        known_leaders, known_departments = await console.read(views.known_names)
+        people = console.people()
+        leaders = leader_choices(people, record.line.unit, known_leaders, language(request))
+        departments = department_choices(people, record.line.unit, known_departments)
         extensions = await console.read(read_extension_requests, None, problem_id)
         return page(request, "problem.html", session, staff, p=record,
                     categories=list(Category), channels=list(Channel), S=ProblemStatus,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import stat
 import struct
 import time
 import zipfile
@@ -16,6 +17,7 @@ from typing import Any
 import openpyxl
 import pytest
 from playwright.sync_api import Browser
+from playwright.sync_api import Error as PlaywrightError
 
 from projections.models.facts import CHINA_TIME
 from tests.console.browser import Visitor
@@ -86,6 +88,10 @@ def timeline(visitor: Visitor) -> list[list[str]]:
 
 def assign(office: Visitor, problem: str, *, immediate: bool = False) -> None:
     office.goto(f"/problems/{problem}", "to-assign")
+    leaders = office.page.eval_on_selector_all(
+        "datalist#leaders option", "options => options.map(o => [o.value, o.label])")
+    assert leaders[0][0] == "沁园分局 负责人", leaders  # the unit's leader, from the directory
+    assert OWN in leaders[0][1]
     office.page.fill("form[action$='/assign'] input[name=leader]", "沁园分局 负责人")
     office.page.fill("form[action$='/assign'] input[name=department]", "法制股")
     office.page.fill(
@@ -666,3 +672,36 @@ def test_the_summary_its_files_and_the_plans_for_every_unit_or_ones_own(
         assert other.page.request.get(console_url + path).status == 403
     other.goto("/plans", "plans-own-unit")
     assert other.page.locator("section.plan").count() == 0
+
+
+def test_a_signed_in_browser_outlives_a_console_restart_and_signing_out_still_ends_it(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    """Last in this module: it restarts the module's ``rectify up``."""
+    staff = signed_in(browser, console_url, "zhangsan")
+    leader = signed_in(browser, console_url, "qyfzr")
+    kept = desk.up.data_dir / "console-sessions.sqlite"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    cookie = next(c["value"] for c in staff.page.context.cookies()
+                  if c["name"] == "rectify_console")
+    assert cookie.encode() not in kept.read_bytes()
+
+    desk.up.stop()
+    desk.up.start()
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if staff.page.request.get(f"{console_url}/login").status == 200:
+                break
+        except PlaywrightError:
+            pass  # not listening yet
+        assert time.monotonic() < deadline, "the console did not come back"
+        time.sleep(0.2)
+
+    staff.goto("/unit", "after-restart")
+    assert staff.path() == "/unit"
+    leader.goto("/unit", "leader-after-restart")
+    assert leader.path() == "/unit"
+    leader.page.click("header form[action='/logout'] button")  # the kept CSRF token holds
+    leader.page.wait_for_url("**/login")
+    leader.goto("/unit", "leader-signed-out")
+    assert leader.path() == "/login"
