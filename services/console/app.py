@@ -65,7 +65,7 @@ from services.clock import system_clock
 from services.console import views
 from services.console.access import home, may, readable_units, units_for
 from services.console.actions import ACTIONS, ActionRefusedError
-from services.console.backend import Backend, Staff
+from services.console.backend import Backend, IdentityUnreachableError, Staff
 from services.console.browser import COOKIE, BrowserSession, BrowserSessions
 from services.console.charts import Bar, bars, percent
 from services.console.evidence import EvidenceRefusedError, EvidenceStore
@@ -222,6 +222,11 @@ def create_app(console: Console) -> FastAPI:
     async def refused(request: Request, error: Exception) -> Response:
         session = browser(request) or console.browsers.new()
         return page(request, "forbidden.html", session, None, 403)
+
+    @app.exception_handler(IdentityUnreachableError)
+    async def unavailable(request: Request, _: Exception) -> Response:
+        session = browser(request) or console.browsers.new()
+        return page(request, "unavailable.html", session, None, 503)
 
     @app.exception_handler(404)
     async def missing(request: Request, _: Exception) -> Response:

@@ -33,6 +33,10 @@ UNREACHABLE = {
 }
 
 
+class IdentityUnreachableError(Exception):
+    """The identity service did not answer: nobody's sign-in can be checked just now."""
+
+
 @dataclass(frozen=True)
 class Grant:
     role: str
@@ -112,8 +116,12 @@ class Backend:
         return await self._ask(SSO_TOTP_REQUEST, {"ticket": ticket, "totp": totp})
 
     async def whoami(self, token: str) -> Staff | None:
-        """The person behind a live identity session; None once it has ended."""
+        """The person behind a live identity session; None once it has ended.
+        IdentityUnreachableError when the identity service does not answer (the session is
+        not ended for that)."""
         answer = await self._ask(WHOAMI_REQUEST, b"{}", token)
+        if not answer.get("ok") and (answer.get("error") or {}).get("code") == "unreachable":
+            raise IdentityUnreachableError
         return Staff.from_json(answer["person"]) if answer.get("ok") else None
 
     async def logout(self, token: str) -> None:
