@@ -318,6 +318,7 @@ def create_app(console: Console) -> FastAPI:
                 "en": "this single sign-on is unknown, expired or not this browser's; "
                       "start again"}, "/", ended=False)
         if error or not code:
+            error = error[:80]  # the provider's word, shown back (escaped): kept short
             return sso_refused(request, {
                 "code": "sso_denied",
                 "zh": f"统一身份认证平台未完成登录（{error or '未返回授权码'}）",

@@ -7,7 +7,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import secrets
+import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -27,6 +29,7 @@ from services.identity.oidc_config import OidcSettings, load_oidc
 from services.identity.sso import SecondFactorNeeded, SingleSignOn
 from tests.identity.accounts import MovingClock, accounts_in, code, enrol
 from tests.identity.provider import Provider, callback_query, running_provider
+from tests.integration.harness import RECTIFY
 
 CALLBACK = "http://127.0.0.1:9/login/sso/callback"
 """Where the provider sends the person back; nothing listens there: the test reads the
@@ -275,3 +278,14 @@ def test_settings_come_from_the_file_and_the_environment(tmp_path: Path) -> None
     (tmp_path / "oidc.toml").write_text('issuer = "https://idp"\nclient_ids = "typo"\n',
                                         encoding="utf-8")
     assert "client_ids" in refused("sso_config", lambda: load_oidc(tmp_path, {})).zh
+
+
+def test_rectify_up_refuses_to_start_with_a_broken_single_sign_on(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RECTIFY_OIDC")}
+    env |= {"RECTIFY_OIDC_ISSUER": "https://idp.example", "RECTIFY_OIDC_CLIENT_ID": "rectify",
+            "RECTIFY_OIDC_CLIENT_SECRET_FILE": str(tmp_path / "missing")}
+    done = subprocess.run([*RECTIFY, "up", "--data-dir", str(tmp_path / "data")], env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1
+    assert "统一身份认证配置有误" in done.stderr
+    assert "client_secret_file" in done.stderr
