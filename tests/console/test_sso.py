@@ -205,3 +205,12 @@ def test_an_id_token_for_another_nonce_is_refused(console: str, provider: Provid
     detail = [r for r in audit(sso_desk) if r["result"] == "refused"][-1]["detail"]
     assert "nonce" in detail
     client.close()
+
+
+def test_a_person_who_declines_at_the_provider_is_told_so(console: str,
+                                                          provider: Provider) -> None:
+    client, url = _begin(console)
+    answer = _callback(client, provider.deny(url))
+    assert "统一身份认证平台未完成登录（access_denied）" in answer.text
+    assert client.get("/").headers["location"].startswith("/login")
+    client.close()
