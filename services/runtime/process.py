@@ -35,6 +35,7 @@ from services.identity.accounts import Accounts
 from services.identity.door import ReporterDoor, serving_reporter_door
 from services.identity.guard import CommandGuard
 from services.identity.service import serving_identity
+from services.identity.sso_service import serving_sso
 from services.identity.store import IdentityStore
 from services.intake.keys import IntakeKeys
 from services.intake.tracking import TrackingIndex
@@ -169,6 +170,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
             async with contextlib.AsyncExitStack() as parts:
                 bus_log = nats.store_dir / "nats-server.log" if nats else None
                 await parts.enter_async_context(serving_identity(nats_url, accounts, bus_log))
+                await parts.enter_async_context(serving_sso(nats_url, accounts, settings.data_dir))
                 door = ReporterDoor(accounts, casework,
                                     IntakeKeys.for_settings(settings, create=True).cipher)
                 await parts.enter_async_context(serving_reporter_door(nats_url, door, store))
