@@ -203,6 +203,8 @@ def test_a_token_signed_by_another_key_or_altered_is_refused(provider: Provider)
     mac_key = OctKey.import_key("s3cret-used-as-a-mac-key-0123456789")
     mac = jwt.encode({"alg": "HS256"}, claims, mac_key, algorithms=["HS256"])
     refused("sso_token_invalid", lambda: relying.verify(mac, nonce, now))
+    for garbage in ("not-a-jwt", "a.b.c", f"{head}..", ""):
+        refused("sso_token_invalid", lambda: relying.verify(garbage, nonce, now))  # noqa: B023
     other_audience = OidcProvider(settings(provider, client_id="another-client"))
     error = refused("sso_token_invalid", lambda: other_audience.verify(genuine, nonce, now))
     assert "aud" in error.en
