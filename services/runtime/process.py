@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import functools
 import logging
 import os
 import signal
@@ -37,6 +38,7 @@ from services.identity.service import serving_identity
 from services.identity.sso_service import serving_sso
 from services.identity.store import IdentityStore
 from services.intake.keys import IntakeKeys
+from services.intake.tracking import TrackingIndex
 from services.relay.outbox import Relay
 from services.runtime.bus import BusUsers, without_credentials
 from services.runtime.config import RUNTIME_FILE, Settings, load_seal_key, write_runtime
@@ -153,7 +155,9 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         runtime = Runtime(settings, nats_url, js, casework, store, relay, read_store, accounts,
                           guard, bus_users=users, public_url=public_url)
         runtime.endpoints["nats"] = public_url
-        service = CaseworkService(casework, store, js, guard, relay.wake)
+        index = await TrackingIndex.open(js)
+        service = CaseworkService(casework, store, js, guard, relay.wake, functools.partial(
+            index.record_problems, IntakeKeys.for_settings(settings, create=True).tracking))
         broker.include_router(service.router)
         broker.subscriber(STATUS_QUERY)(_status_handler(runtime))
         broker.subscriber(REPAIR_COMMAND)(repair_handler(runtime))
