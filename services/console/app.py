@@ -417,6 +417,7 @@ def create_app(console: Console) -> FastAPI:
         inbox = await console.read(
             views.with_intake, by(ProblemStatus.REPORTED), console.tracking_key
         )
+        proposals = await console.read(views.pending_proposals)
         return page(
             request,
             "office.html",
@@ -424,6 +425,7 @@ def create_app(console: Console) -> FastAPI:
             staff,
             inbox=inbox,
             to_assign=by(ProblemStatus.TRIAGED),
+            proposed=[p for p in lines if p.problem_id in proposals],
             to_verify=by(ProblemStatus.FIX_SUBMITTED),
             to_close=by(ProblemStatus.VERIFIED),
             unanswered=unanswered,
