@@ -19,6 +19,7 @@ from services.cli.board import board
 from services.cli.bus import nats_config
 from services.cli.campaign import campaign
 from services.cli.demo import seed_demo
+from services.cli.extensions import EXTENSION_COMMANDS
 from services.cli.inspect import events, history, schema, status
 from services.cli.intake import INTAKE_COMMANDS
 from services.cli.mechanisms import MECHANISM_COMMANDS
@@ -30,6 +31,8 @@ from services.cli.staff import STAFF_COMMANDS
 from services.cli.staff_admin import STAFF_ADMIN_COMMANDS
 from services.cli.summary import summary
 from services.cli.supervision import SUPERVISION_COMMANDS
+from services.identity.errors import IdentityError
+from services.identity.oidc_config import load_oidc
 from services.runtime.config import DEFAULT_DATA_DIR, MissingSealKeyError, Settings
 from services.runtime.faults import REPAIR_EN, REPAIR_ZH
 from services.runtime.parts import PARTS
@@ -76,6 +79,11 @@ def _serve(settings: Settings, seed: bool) -> None:
             await seed_demo(runtime)
 
     try:
+        load_oidc(settings.data_dir)  # a broken single sign-on configuration stops here
+    except IdentityError as broken:
+        click.echo(f"rectify: {broken.zh} ({broken.en})", err=True)
+        raise SystemExit(1) from None
+    try:
         asyncio.run(serve(settings, announce))
     except AlreadyRunningError as running:
         raise click.ClickException(str(running)) from None
@@ -107,7 +115,7 @@ def demo(**options: Any) -> None:
 
 for _command in (*ACCOUNT_COMMANDS, *STAFF_ADMIN_COMMANDS,
                  *STAFF_COMMANDS, *INTAKE_COMMANDS, *READING_COMMANDS, *SUPERVISION_COMMANDS,
-                 *MECHANISM_COMMANDS, *PLAN_COMMANDS, nats_config,
+                 *MECHANISM_COMMANDS, *PLAN_COMMANDS, *EXTENSION_COMMANDS, nats_config,
                  board, summary, campaign, history, events, status, schema, repair):
     cli.add_command(_command)
 

@@ -10,12 +10,18 @@ from starlette.datastructures import FormData
 
 from events.commands import (
     AnswerReporter,
+    ApproveExtension,
     Assign,
     Close,
+    ConfirmProposal,
     ExtendDeadline,
     IssueCircular,
     NoteProgress,
+    Propose,
+    RefuseExtension,
+    RequestExtension,
     RespondToNotice,
+    ReturnProposal,
     SubmitFix,
     Supervise,
     Triage,
@@ -105,6 +111,40 @@ def assign(form: FormData, _: list[str]) -> dict[str, Any]:
     }
 
 
+def propose(form: FormData, _: list[str]) -> dict[str, Any]:
+    """The unit's own four determinations; a deadline that is not a date is kept as written."""
+    written = _text(form, "deadline")
+    try:
+        deadline = parse_date(written) if written else None
+    except ValueError:
+        deadline = None
+    return {
+        "model": Propose,
+        "leader": _text(form, "leader"),
+        "department": _text(form, "department"),
+        "measures": _text(form, "measures"),
+        "deadline": deadline,
+        "deadline_as_written": written if written and deadline is None else None,
+        "immediate": form.get("immediate") == "on",
+    }
+
+
+def confirm(form: FormData, _: list[str]) -> dict[str, Any]:
+    """The office confirms the unit's proposal, completing (or replacing) what it names."""
+    return {
+        "model": ConfirmProposal,
+        "leader": _text(form, "leader"),
+        "department": _text(form, "department"),
+        "measures": _text(form, "measures"),
+        "deadline": _date(form, "deadline", "整改时限", "deadline"),
+        "milestones": _milestones(_text(form, "milestones")),
+    }
+
+
+def return_proposal(form: FormData, _: list[str]) -> dict[str, Any]:
+    return {"model": ReturnProposal, "reason": _text(form, "reason")}
+
+
 def progress(form: FormData, _: list[str]) -> dict[str, Any]:
     milestone = _text(form, "milestone")
     return {
@@ -148,6 +188,22 @@ def extend(form: FormData, _: list[str]) -> dict[str, Any]:
     }
 
 
+def request_extension(form: FormData, _: list[str]) -> dict[str, Any]:
+    return {
+        "model": RequestExtension,
+        "deadline": _date(form, "deadline", "申请的整改时限", "deadline asked for"),
+        "reason": _text(form, "reason"),
+    }
+
+
+def approve_extension(_: FormData, __: list[str]) -> dict[str, Any]:
+    return {"model": ApproveExtension}
+
+
+def refuse_extension(form: FormData, _: list[str]) -> dict[str, Any]:
+    return {"model": RefuseExtension, "reason": _text(form, "reason")}
+
+
 def supervise(form: FormData, _: list[str]) -> dict[str, Any]:
     return {"model": Supervise, "reason": _text(form, "reason"),
             "due": _date(form, "due", "回复期限", "reply due")}
@@ -168,12 +224,18 @@ def respond(form: FormData, _: list[str]) -> dict[str, Any]:
 ACTIONS: dict[str, Callable[[FormData, list[str]], dict[str, Any]]] = {
     "triage": triage,
     "assign": assign,
+    "propose": propose,
+    "confirm": confirm,
+    "return": return_proposal,
     "progress": progress,
     "submit-fix": submit_fix,
     "verify": verify,
     "close": close,
     "answer": answer,
     "extend": extend,
+    "request-extension": request_extension,
+    "approve-extension": approve_extension,
+    "refuse-extension": refuse_extension,
     "supervise": supervise,
     "circular": circular,
     "respond": respond,

@@ -15,8 +15,12 @@ from events.subjects import (
     HEADER_SESSION,
     LOGIN_REQUEST,
     LOGOUT_REQUEST,
+    PROBLEM_QUERY,
     REPORTER_UNMASK_QUERY,
     SPOT_CHECK_QUERY,
+    SSO_BEGIN_REQUEST,
+    SSO_FINISH_REQUEST,
+    SSO_TOTP_REQUEST,
     WHOAMI_REQUEST,
     command_subject,
     unit_command_subject,
@@ -27,6 +31,10 @@ UNREACHABLE = {
     "zh": "服务暂时无响应，请稍后再试",
     "en": "the service did not answer; try again shortly",
 }
+
+
+class IdentityUnreachableError(Exception):
+    """The identity service did not answer: nobody's sign-in can be checked just now."""
 
 
 @dataclass(frozen=True)
@@ -93,9 +101,27 @@ class Backend:
             {"login": login, "password": password, "totp": totp, "new_password": new_password},
         )
 
+    async def sso_begin(self, redirect_uri: str, code_challenge: str) -> dict[str, Any]:
+        """Where to send the person for single sign-on, and the state they come back with."""
+        return await self._ask(SSO_BEGIN_REQUEST, {"redirect_uri": redirect_uri,
+                                                   "code_challenge": code_challenge})
+
+    async def sso_finish(self, state: str, code: str, code_verifier: str,
+                         redirect_uri: str) -> dict[str, Any]:
+        return await self._ask(SSO_FINISH_REQUEST, {
+            "state": state, "code": code, "code_verifier": code_verifier,
+            "redirect_uri": redirect_uri})
+
+    async def sso_totp(self, ticket: str, totp: str) -> dict[str, Any]:
+        return await self._ask(SSO_TOTP_REQUEST, {"ticket": ticket, "totp": totp})
+
     async def whoami(self, token: str) -> Staff | None:
-        """The person behind a live identity session; None once it has ended."""
+        """The person behind a live identity session; None once it has ended.
+        IdentityUnreachableError when the identity service does not answer (the session is
+        not ended for that)."""
         answer = await self._ask(WHOAMI_REQUEST, b"{}", token)
+        if not answer.get("ok") and (answer.get("error") or {}).get("code") == "unreachable":
+            raise IdentityUnreachableError
         return Staff.from_json(answer["person"]) if answer.get("ok") else None
 
     async def logout(self, token: str) -> None:
@@ -114,6 +140,10 @@ class Backend:
     async def unit_command(self, token: str, command: UnitCommand) -> dict[str, Any]:
         return await self._ask(unit_command_subject(command.verb),
                                command.model_dump_json().encode(), token)
+
+    async def recorded(self, problem_id: str) -> bool:
+        """Whether casework has the problem on record (the read models may not show it yet)."""
+        return bool((await self._ask(PROBLEM_QUERY, {"problem_id": problem_id})).get("ok"))
 
     async def spot_checks(self) -> dict[str, Any]:
         """The ranked spot-check list, as ``rectify spot-check list`` asks for it."""
