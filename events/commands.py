@@ -1,5 +1,6 @@
 """Staff commands sent by request/reply on ``cmd.problem.<verb>`` (about one problem) and
-``cmd.unit.<verb>`` (about a unit as a whole), and their answers."""
+``cmd.unit.<verb>`` (about a unit as a whole), and their answers. Orders and circulars, on
+either target, are ``events.notice_commands``."""
 
 from __future__ import annotations
 
@@ -16,10 +17,8 @@ from events.vocabulary import (
     Channel,
     Filing,
     MechanismKind,
-    Notice,
     PlanKind,
     Satisfaction,
-    Trigger,
     TypicalReason,
     Via,
 )
@@ -136,27 +135,6 @@ class RecordSatisfaction(ProblemCommand):
     note: Text | None = None
 
 
-class Supervise(ProblemCommand):
-    verb: Literal["supervise"] = "supervise"
-    reason: Text
-    due: date | None = None
-    triggers: tuple[Trigger, ...] = ()
-
-
-class IssueCircular(ProblemCommand):
-    verb: Literal["circular"] = "circular"
-    reason: Text
-    due: date | None = None
-    triggers: tuple[Trigger, ...] = ()
-
-
-class RespondToNotice(ProblemCommand):
-    verb: Literal["respond"] = "respond"
-    notice: Notice
-    number: int = Field(ge=1)
-    response: Text
-
-
 StaffCommand = Annotated[
     Triage
     | Assign
@@ -170,10 +148,7 @@ StaffCommand = Annotated[
     | Close
     | Reopen
     | AnswerReporter
-    | RecordSatisfaction
-    | Supervise
-    | IssueCircular
-    | RespondToNotice,
+    | RecordSatisfaction,
     Field(discriminator="verb"),
 ]
 
@@ -193,9 +168,6 @@ COMMAND_VERBS: tuple[str, ...] = (
     "reopen",
     "answer",
     "satisfaction",
-    "supervise",
-    "circular",
-    "respond",
 )
 
 
@@ -219,27 +191,6 @@ class SubmitFiling(UnitCommand):
     phone: Phone | None = None
     filed_by: Name | None = Field(None, description="填报人, if not the one sending this.")
     filed_on: date | None = Field(None, description="填报时间, if not today.")
-
-
-class OrderUnit(UnitCommand):
-    verb: Literal["order"] = "order"
-    reason: Text
-    due: date | None = None
-    triggers: tuple[Trigger, ...] = ()
-
-
-class CircularizeUnit(UnitCommand):
-    verb: Literal["circular"] = "circular"
-    reason: Text
-    due: date | None = None
-    triggers: tuple[Trigger, ...] = ()
-
-
-class UnitRespond(UnitCommand):
-    verb: Literal["respond"] = "respond"
-    notice: Notice
-    number: int = Field(ge=1)
-    response: Text
 
 
 class SelectForSpotCheck(UnitCommand):
@@ -276,15 +227,13 @@ class FilePlan(UnitCommand):
 
 
 UnitCommandModel = Annotated[
-    SubmitFiling | OrderUnit | CircularizeUnit | UnitRespond | SelectForSpotCheck
-    | AdoptMechanism | FilePlan,
+    SubmitFiling | SelectForSpotCheck | AdoptMechanism | FilePlan,
     Field(discriminator="verb"),
 ]
 
 UNIT_COMMAND_ADAPTER: TypeAdapter[UnitCommandModel] = TypeAdapter(UnitCommandModel)
 
-UNIT_COMMAND_VERBS: tuple[str, ...] = ("file", "order", "circular", "respond", "spot-check",
-                                       "mechanism", "plan")
+UNIT_COMMAND_VERBS: tuple[str, ...] = ("file", "spot-check", "mechanism", "plan")
 
 
 class ErrorInfo(BaseModel):
@@ -306,4 +255,6 @@ class Reply(BaseModel):
     problem_id: UUID | None = None
     unit: str | None = None
     version: int | None = None
+    units: list[str] | None = Field(None, description="The units a circular to all units "
+                                                       "reached, one copy each.")
     error: ErrorInfo | None = None

@@ -15,6 +15,7 @@ from events.vocabulary import (
     MechanismKind,
     Notice,
     Satisfaction,
+    Trigger,
     Via,
     WarningLevel,
 )
@@ -39,6 +40,8 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "SatisfactionRecorded": ("回访满意度", "satisfaction recorded"),
     "AnswerDelivered": ("答复已送达", "answer delivered"),
     "AnswerDeliveryFailed": ("答复未能送达", "answer not delivered"),
+    "NoticeIssued": ("下发督办/通报", "order or circular issued"),
+    "NoticeRead": ("阅知督办/通报", "order or circular read"),
     "SupervisionOrderIssued": ("督办", "supervision order issued"),
     "CircularIssued": ("通报", "circular issued"),
     "NoticeResponded": ("回复督办/通报", "order or circular answered"),
@@ -47,6 +50,7 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "ReboundSuspected": ("疑似反弹", "suspected rebound"),
     "FilingSubmitted": ("报送", "filed"),
     "FilingOverdue": ("逾期未报送", "filing overdue"),
+    # Older names of the notice facts, as the events recorded before them still say.
     "UnitOrderIssued": ("督办（单位）", "supervision order to the unit"),
     "UnitCircularIssued": ("通报（单位）", "circular naming the unit"),
     "UnitNoticeResponded": ("单位回复督办/通报", "unit answered an order or circular"),
@@ -88,6 +92,7 @@ _DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("notice", "类型", "kind"),
     ("number", "编号", "number"),
     ("response", "回复", "response"),
+    ("triggers", "事由", "triggers"),
     ("closed_problem", "疑似反弹自", "rebound of"),
     ("filing", "报送", "filing"),
 )
@@ -95,7 +100,8 @@ _DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
 
 _LABELLED: dict[str, type[Labelled]] = {"level": WarningLevel, "notice": Notice,
                                         "filing": Filing, "route": AnswerRoute,
-                                        "satisfaction": Satisfaction, "kind": MechanismKind}
+                                        "satisfaction": Satisfaction, "kind": MechanismKind,
+                                        "triggers": Trigger}
 _IN_ENGLISH = {"reason": "reason_en"}
 """Fields whose English text an event carries beside the Chinese."""
 
@@ -120,7 +126,9 @@ def details(event: dict[str, Any], lang: Language) -> str:
             value = event[key]
             if lang == "en" and event.get(_IN_ENGLISH.get(key, "")):
                 value = event[_IN_ENGLISH[key]]
-            if key in _LABELLED:
+            if key in _LABELLED and isinstance(value, list):
+                value = "、".join(_LABELLED[key](v).label(lang) for v in value)
+            elif key in _LABELLED:
                 value = _LABELLED[key](value).label(lang)
             parts.append(f"{zh if lang == 'zh' else en}: {value}")
     return "；".join(parts) if lang == "zh" else "; ".join(parts)

@@ -1,54 +1,20 @@
-"""Supervision commands: orders (督办), circulars (通报), responses, and the spot-check list.
-
-An order, circular or response concerns either one problem (``--problem``, sent on
-``cmd.problem.<verb>``) or a unit as a whole (``--unit``, sent on ``cmd.unit.<verb>``).
-"""
+"""Supervision commands: the spot checks here, orders and circulars in ``services.cli.notices``."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import click
 from pydantic import ValidationError
 
-from events.commands import (
-    CircularizeUnit,
-    IssueCircular,
-    OrderUnit,
-    RespondToNotice,
-    SelectForSpotCheck,
-    Supervise,
-    UnitCommand,
-    UnitRespond,
-)
+from events.commands import SelectForSpotCheck, UnitCommand
 from events.subjects import SPOT_CHECK_QUERY, unit_command_subject
-from events.vocabulary import Notice, Trigger
 from services.cli.client import connected, request
-from services.cli.dates import DATE
+from services.cli.notices import NOTICE_COMMANDS
 from services.cli.options import Session, common_options
-from services.cli.staff import VocabularyParam, build_command, send_command
 from services.supervision.campaign import CampaignError, campaign_location, load_campaign
 from services.supervision.spotcheck import random_draw
-
-TARGET = [
-    click.option("--problem", "problem_id", type=click.UUID, default=None, help="针对某个问题"),
-    click.option("--unit", default=None, help="针对某个单位"),
-]
-
-
-def _targets(command: Any) -> Any:
-    for option in reversed(TARGET):
-        command = option(command)
-    return command
-
-
-def _one_target(session: Session, problem_id: UUID | None, unit: str | None) -> None:
-    if (problem_id is None) == (unit is None):
-        session.out.fail("请用 --problem 或 --unit 指定对象（二选一）",
-                         "name exactly one of --problem or --unit")
 
 
 def send_unit_command(session: Session, model: type[UnitCommand], **fields: Any) -> None:
@@ -75,67 +41,6 @@ def send_unit_command(session: Session, model: type[UnitCommand], **fields: Any)
     else:
         session.out.line(f"已记录：{command.unit}（版本 {reply['version']}）",
                          f"recorded: {command.unit} (version {reply['version']})")
-
-
-@click.command()
-@common_options
-@_targets
-@click.option("--reason", required=True, help="督办事由")
-@click.option("--due", type=DATE, default=None, help="回复期限")
-@click.option("--trigger", "triggers", multiple=True, type=VocabularyParam(Trigger),
-              help="通知所列事由：查找问题不深入不具体/整治工作推进迟缓/敷衍塞责/拒不整改")
-def order(session: Session, problem_id: UUID | None, unit: str | None, reason: str,
-          due: date | None, triggers: tuple[Trigger, ...]) -> None:
-    """督办：针对问题或单位 / issue a supervision order on a problem or a unit."""
-    _one_target(session, problem_id, unit)
-    if problem_id is not None:
-        send_command(session, build_command(session, Supervise, problem_id=problem_id,
-                                            reason=reason, due=due, triggers=triggers))
-    else:
-        send_unit_command(session, OrderUnit, unit=unit, reason=reason, due=due,
-                          triggers=triggers)
-
-
-@click.command()
-@common_options
-@_targets
-@click.option("--reason", required=True, help="通报事由")
-@click.option("--due", type=DATE, default=None, help="回复期限")
-@click.option("--trigger", "triggers", multiple=True, type=VocabularyParam(Trigger),
-              help="通知所列事由：查找问题不深入不具体/整治工作推进迟缓/敷衍塞责/拒不整改")
-def circular(session: Session, problem_id: UUID | None, unit: str | None, reason: str,
-             due: date | None, triggers: tuple[Trigger, ...]) -> None:
-    """通报：针对问题或单位 / issue a circular on a problem or a unit."""
-    _one_target(session, problem_id, unit)
-    if problem_id is not None:
-        send_command(session, build_command(session, IssueCircular, problem_id=problem_id,
-                                            reason=reason, due=due, triggers=triggers))
-    else:
-        send_unit_command(session, CircularizeUnit, unit=unit, reason=reason, due=due,
-                          triggers=triggers)
-
-
-@click.command()
-@common_options
-@_targets
-@click.option("--order", "order_number", type=int, default=None, help="回复第 N 号督办")
-@click.option("--circular", "circular_number", type=int, default=None, help="回复第 N 号通报")
-@click.option("--response", required=True, help="回复内容")
-def respond(session: Session, problem_id: UUID | None, unit: str | None,
-            order_number: int | None, circular_number: int | None, response: str) -> None:
-    """回复督办或通报 / respond to an order or a circular."""
-    _one_target(session, problem_id, unit)
-    if (order_number is None) == (circular_number is None):
-        session.out.fail("请用 --order N 或 --circular N 指明回复哪一个（二选一）",
-                         "name exactly one of --order N or --circular N")
-    notice = Notice.ORDER if order_number is not None else Notice.CIRCULAR
-    number = order_number if order_number is not None else circular_number
-    if problem_id is not None:
-        send_command(session, build_command(session, RespondToNotice, problem_id=problem_id,
-                                            notice=notice, number=number, response=response))
-    else:
-        send_unit_command(session, UnitRespond, unit=unit, notice=notice, number=number,
-                          response=response)
 
 
 @click.group("spot-check")
@@ -197,4 +102,4 @@ def spot_check_draw(session: Session, count: int, seed: int,
                           reason=f"随机抽查（种子 {seed}）", seed=seed)
 
 
-SUPERVISION_COMMANDS = (order, circular, respond, spot_check)
+SUPERVISION_COMMANDS = (*NOTICE_COMMANDS, spot_check)
