@@ -362,10 +362,13 @@ def test_orders_search_and_the_reporter_behind_a_stated_purpose(
     tracking = office.page.locator("tr", has_text="检查后未出具执法文书").locator(
         "td.mono").inner_text()
     office.goto(f"/problems/{problem}", "to-order")
-    office.page.fill("form[action$='/supervise'] textarea[name=reason]", "请三日内说明情况")
-    office.page.fill("form[action$='/supervise'] input[name=due]", "2026年12月20日")
-    office.submit("supervise", "ordered")
-    assert ("督办", "法规与科技标准科 王科长") in {(r[1], r[2]) for r in timeline(office)}
+    office.page.select_option("form[action='/notices/issue'] select[name=notice]", "order")
+    office.page.check("form[action='/notices/issue'] input[name=trigger][value=slow]")
+    office.page.fill("form[action='/notices/issue'] textarea[name=reason]", "请三日内说明情况")
+    office.page.fill("form[action='/notices/issue'] input[name=due]", "2026年12月20日")
+    office.submit("issue", "ordered")
+    assert ("下发督办/通报", "法规与科技标准科 王科长") in {(r[1], r[2]) for r in timeline(office)}
+    assert "整治工作推进迟缓" in office.page.locator("table.notices").inner_text()
 
     staff = signed_in(browser, console_url, "zhangsan")
     order = staff.page.locator("section", has_text="待回复的督办、通报").locator(
@@ -464,22 +467,23 @@ def test_the_office_selects_a_unit_from_the_spot_check_list(
 def test_an_order_to_a_unit_as_a_whole_is_answered_by_the_unit(
         desk: Desk, console_url: str, browser: Browser) -> None:
     office = signed_in(browser, console_url, "zhaoganshi")
-    office.goto("/calendar", "calendar-to-order")
-    office.page.fill("form[action='/units/notice'] input[name=unit]", OWN)
-    office.page.select_option("form[action='/units/notice'] select[name=notice]", "order")
-    office.page.fill("form[action='/units/notice'] textarea[name=reason]", "自查台账报送不完整")
-    office.page.fill("form[action='/units/notice'] input[name=due]", "2026年12月15日")
-    office.submit("notice", "unit-ordered")
-    assert "已下发" in office.notice()
+    office.goto("/notices", "notices-to-order")
+    office.page.fill("form[action='/notices/issue'] input[name=unit]", OWN)
+    office.page.select_option("form[action='/notices/issue'] select[name=notice]", "order")
+    office.page.fill("form[action='/notices/issue'] textarea[name=reason]", "自查台账报送不完整")
+    office.page.fill("form[action='/notices/issue'] input[name=due]", "2026年12月15日")
+    office.submit("issue", "unit-ordered")
+    assert "已记录" in office.notice()
+    assert office.page.locator("table.notices tr", has_text="自查台账报送不完整").count() == 1
 
     unit = signed_in(browser, console_url, "zhangsan")
     order = unit.page.locator("table.unit-notices tr", has_text="自查台账报送不完整")
     assert "2026年12月15日" in order.inner_text()
     order.locator("textarea[name=response]").fill("已补充报送全部自查问题")
     with unit.page.expect_navigation():
-        order.locator("button").click()
+        order.locator("form.respond button").click()
     unit.look("unit-order-answered")
-    assert "已回复" in unit.notice()
+    assert "已记录" in unit.notice()
     assert unit.page.locator("table.unit-notices tr", has_text="自查台账报送不完整").count() == 0
     office.goto("/calendar", "calendar-after-answer")
     answered = office.page.locator("tr", has_text="回复督办").filter(has_text="2026年12月15日")

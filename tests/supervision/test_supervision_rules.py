@@ -8,22 +8,12 @@ from uuid import UUID
 
 import pytest
 
-from events.commands import (
-    Close,
-    OrderUnit,
-    SelectForSpotCheck,
-    SubmitFiling,
-    UnitRespond,
-)
+from events.commands import Close, SelectForSpotCheck, SubmitFiling
 from events.identity import unit_id_for, warning_id_for
 from events.lifecycle import ProblemClosed, ReporterAnswered
-from events.supervision import (
-    FilingSubmitted,
-    NoticeResponded,
-    ReboundSuspected,
-    SpotCheckSelected,
-    UnitOrderIssued,
-)
+from events.notice_commands import IssueNotice, RespondToNotice
+from events.notices import NoticeIssued, NoticeResponded
+from events.supervision import FilingSubmitted, ReboundSuspected, SpotCheckSelected
 from events.vocabulary import Channel, Filing, Notice, ProblemStatus, Via, WarningLevel, Watched
 from services.casework.application import Casework
 from services.casework.errors import (
@@ -107,12 +97,12 @@ def test_the_casework_application_refuses_closing_an_unanswered_public_report() 
 
 def test_orders_and_circulars_are_numbered_and_each_answered_once() -> None:
     problem = a_rectifying_problem()
-    problem.supervise(an_act(), "进展缓慢", date(2023, 3, 20))
-    problem.circulate(an_act(), "通报", None)
-    problem.circulate(an_act(), "再次通报", date(2023, 3, 30))
+    problem.issue_notice(an_act(), Notice.ORDER, "进展缓慢", date(2023, 3, 20))
+    problem.issue_notice(an_act(), Notice.CIRCULAR, "通报", None)
+    problem.issue_notice(an_act(), Notice.CIRCULAR, "再次通报", date(2023, 3, 30))
     problem.respond(an_act(UNIT_STAFF), Notice.CIRCULAR, 2, "已整改")
     events = [r.fact for r in problem.collect_events()]
-    assert [getattr(e, "number", None) for e in events] == [None, 1, 2, 2]
+    assert [getattr(e, "number", None) for e in events] == [1, 1, 2, 2]
     assert isinstance(events[-1], NoticeResponded)
     with pytest.raises(AlreadyRespondedError):
         problem.respond(an_act(UNIT_STAFF), Notice.CIRCULAR, 2, "再说一遍")
@@ -123,7 +113,7 @@ def test_orders_and_circulars_are_numbered_and_each_answered_once() -> None:
 
 def test_a_response_is_not_overdue_before_its_date_passes() -> None:
     problem = a_rectifying_problem()
-    problem.supervise(an_act(), "进展缓慢", date(2023, 3, 20))
+    problem.issue_notice(an_act(), Notice.ORDER, "进展缓慢", date(2023, 3, 20))
     key = warning_id_for(problem.id, "order:1", date(2023, 3, 20), "red")
     with pytest.raises(DeadlineError):
         problem.flag_response_overdue(at(date(2023, 3, 20)), key, Notice.ORDER, 1)
@@ -151,18 +141,20 @@ def test_a_unit_record_starts_with_its_first_fact_and_replays_from_the_store() -
     assert casework.get_unit("甲分局").version == 0
     casework.handle_unit(SubmitFiling(unit="甲分局", actor="甲分局 填报人", filing=Filing.LEDGER,
                                       phone="0391-1234567"))
-    casework.handle_unit(OrderUnit(unit="甲分局", actor=SUPERVISOR, reason="自查不深入",
-                                   due=date(2023, 3, 20)))
-    version = casework.handle_unit(UnitRespond(unit="甲分局", actor="甲分局 局长",
-                                               notice=Notice.ORDER, number=1, response="已补查"))
+    casework.handle_notice(IssueNotice(unit="甲分局", actor=SUPERVISOR, notice=Notice.ORDER,
+                                       reason="自查不深入", due=date(2023, 3, 20)))
+    version = casework.handle_notice(RespondToNotice(unit="甲分局", actor="甲分局 局长",
+                                                     notice=Notice.ORDER, number=1,
+                                                     response="已补查"))
     unit = casework.get_unit("甲分局")
     assert (unit.id, unit.version, version) == (unit_id_for("甲分局"), 3, 3)
     assert Filing.LEDGER in unit.filed
     assert unit.notices.waiting() == []
     facts = casework.unit_history("甲分局")
-    assert [f.type for f in facts] == ["FilingSubmitted", "UnitOrderIssued", "UnitNoticeResponded"]
+    assert [f.type for f in facts] == ["FilingSubmitted", "NoticeIssued", "NoticeResponded"]
     assert isinstance(facts[0], FilingSubmitted)
-    assert isinstance(facts[1], UnitOrderIssued)
+    assert isinstance(facts[1], NoticeIssued)
+    assert facts[1].problem_id is None
 
 
 def test_a_unit_is_selected_for_a_spot_check_once() -> None:
