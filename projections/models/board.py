@@ -7,7 +7,8 @@ reports still without an answer (oldest first: 件件有回音), those past the 
 time limit, reporters dissatisfied with an outcome not yet acted on, once the rectification
 phase is over the open problems without a roadmap, answers their channel refused,
 orders and circulars awaiting a
-response (on problems and on units), ledgers and reports filed late or not at all, suspected
+response (on problems and on units), circulars to all units with who has read them and who
+still owes a response, ledgers and reports filed late or not at all, suspected
 rebounds not yet decided, and what each unit reported (for the spot-check list).
 """
 
@@ -20,6 +21,7 @@ from datetime import date, datetime
 from events.status import DEADLINE_RUNS, is_overdue
 from events.vocabulary import Channel, Plan, ProblemStatus, WarningLevel
 from projections.engine.store import ReadStore
+from projections.models.broadcasts import BroadcastLine, gather
 from projections.models.facts import local_date
 from projections.models.supervision import (
     FilingLine,
@@ -87,6 +89,8 @@ class Board:
     """After the rectification phase: problems still open and not on a roadmap (时间表、路线图);
     ``since`` is the phase's last day."""
     open_notices: tuple[NoticeLine, ...]
+    circulars: tuple[BroadcastLine, ...]
+    """通报全体单位: each circular to all units, who has read it, who still owes a response."""
     late_filings: tuple[FilingLine, ...]
     rebounds: tuple[ReboundLine, ...]
     undelivered: tuple[UndeliveredAnswer, ...]
@@ -150,7 +154,8 @@ def read_board(store: ReadStore, today: date, unassigned_days: int = UNASSIGNED_
             stalled.append(_waiting_since(item, last_acted, today))
         if phase_ended and state in _STILL_OPEN and plan != Plan.ROADMAP.value:
             without_roadmap.append(_waiting_since(item, phase_ended, today))
-    notices = sorted((n for n in read_notices(store) if n.responded_at is None),
+    all_notices = read_notices(store)
+    notices = sorted((n for n in all_notices if n.owing),
                      key=lambda n: (n.due or date.max, n.issued_at))
     late = [f for f in read_filings(store) if f.overdue_since and f.submitted_at is None]
     pending = [r for r in read_rebounds(store)
@@ -163,7 +168,7 @@ def read_board(store: ReadStore, today: date, unassigned_days: int = UNASSIGNED_
     return Board(today, _by_day(overdue), _by_day(behind), _by_day(approaching),
                  _by_day(unassigned), _by_day(unanswered), _by_day(late_answers),
                  tuple(dissatisfied), _by_day(stalled), tuple(without_roadmap), tuple(notices),
-                 tuple(late),
+                 tuple(gather(all_notices)), tuple(late),
                  tuple(pending), tuple(read_undelivered(store)), tuple(reports))
 
 

@@ -13,7 +13,12 @@ import click
 from projections.models.board import Board, BoardItem, read_board
 from projections.models.facts import local_date
 from services.cli.campaign import CAMPAIGN_OPTION
-from services.cli.notice_view import notice_cells, notice_headers, notice_record
+from services.cli.notice_view import (
+    broadcast_record,
+    notice_cells,
+    notice_headers,
+    notice_record,
+)
 from services.cli.options import Session, common_options
 from services.cli.reading import READ_STORE, ReadSource, open_store, today_in_china
 from services.supervision.answer_limits import answer_due
@@ -88,6 +93,7 @@ def _as_json(session: Session, shown: Board, spot_checks: Sequence[SpotCheckEntr
         **{name: [_item_record(i) for i in getattr(shown, name)] for name in _PROBLEM_SECTIONS},
         "open_notices": [{**notice_record(n), "late": n.late(shown.today)}
                          for n in shown.open_notices],
+        "circulars": [broadcast_record(c) for c in shown.circulars],
         "late_filings": [{"unit": f.unit, "filing": f.filing.value,
                           "due": f.due.isoformat() if f.due else None}
                          for f in shown.late_filings],
@@ -130,6 +136,14 @@ def _as_tables(session: Session, shown: Board, spot_checks: Sequence[SpotCheckEn
     if shown.open_notices:
         out.table(notice_headers(session),
                   [notice_cells(session, n, today) for n in shown.open_notices])
+    _heading(session, "通报全体单位：阅知与回复", "circulars to all units: read and owing",
+             len(shown.circulars))
+    if shown.circulars:
+        out.table([t("下发日", "issued"), t("事由", "reason"), t("回复期限", "respond by"),
+                   t("已阅", "read"), t("未阅", "not read"), t("尚未回复", "still owing")],
+                  [[local_date(c.issued_at).isoformat(), c.reason,
+                    c.due.isoformat() if c.due else "", "、".join(c.read), "、".join(c.unread),
+                    "、".join(c.owing)] for c in shown.circulars])
     _heading(session, "逾期未报送", "filings overdue", len(shown.late_filings))
     if shown.late_filings:
         out.table([t("单位", "unit"), t("报送", "filing"), t("应报日期", "due")],

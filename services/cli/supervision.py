@@ -19,6 +19,20 @@ from services.supervision.spotcheck import random_draw
 
 def send_unit_command(session: Session, model: type[UnitCommand], **fields: Any) -> None:
     """Build one unit command, send it, print the answer (or fail with the reason)."""
+    reply = unit_reply(session, model, **fields)
+    if session.out.format == "json":
+        session.out.json(reply)
+    else:
+        _recorded(session, reply)
+
+
+def _recorded(session: Session, reply: dict[str, Any]) -> None:
+    session.out.line(f"已记录：{reply['unit']}（版本 {reply['version']}）",
+                     f"recorded: {reply['unit']} (version {reply['version']})")
+
+
+def unit_reply(session: Session, model: type[UnitCommand], **fields: Any) -> dict[str, Any]:
+    """Build one unit command and send it: the reply, or a failure with the reason."""
     try:
         command = model(actor=session.actor, **fields)
     except ValidationError as invalid:
@@ -36,11 +50,7 @@ def send_unit_command(session: Session, model: type[UnitCommand], **fields: Any)
         error = reply.get("error") or {}
         session.out.fail(error.get("zh", "被拒绝"), error.get("en", "refused"),
                          extra={"code": error.get("code")})
-    if session.out.format == "json":
-        session.out.json(reply)
-    else:
-        session.out.line(f"已记录：{command.unit}（版本 {reply['version']}）",
-                         f"recorded: {command.unit} (version {reply['version']})")
+    return reply
 
 
 @click.group("spot-check")
@@ -97,9 +107,15 @@ def spot_check_draw(session: Session, count: int, seed: int,
         campaign = load_campaign(campaign_location(campaign_file, session.data_dir))
     except CampaignError as broken:
         session.out.fail(broken.zh, broken.en)
-    for unit in random_draw(campaign.units, count, seed):
-        send_unit_command(session, SelectForSpotCheck, unit=unit,
+    replies = [unit_reply(session, SelectForSpotCheck, unit=unit,
                           reason=f"随机抽查（种子 {seed}）", seed=seed)
+               for unit in random_draw(campaign.units, count, seed)]
+    if session.out.format == "json":  # one document for the whole draw
+        session.out.json({"ok": True, "seed": seed, "count": count,
+                          "units": [r["unit"] for r in replies], "selected": replies})
+    else:
+        for reply in replies:
+            _recorded(session, reply)
 
 
 SUPERVISION_COMMANDS = (*NOTICE_COMMANDS, spot_check)

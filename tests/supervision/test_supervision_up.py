@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -116,13 +117,15 @@ def test_orders_and_circulars_are_answered_by_number(after_collection: RectifyPr
     assert both.returncode == 1
 
     settled(up, sweeps=1)
-    [issued] = events_of_type(up, "UnitCircularIssued")
-    [answer] = events_of_type(up, "UnitNoticeResponded")
+    [issued] = [e for e in events_of_type(up, "NoticeIssued") if "problem_id" not in e
+                or e["problem_id"] is None]
+    [answer] = [e for e in events_of_type(up, "NoticeResponded") if e.get("problem_id") is None]
     assert (issued["number"], issued["reason"], issued["actor"]) == (1, "自查不深入", SECTION)
     assert issued["triggers"] == ["shallow"]
     assert (answer["notice"], answer["number"]) == ("circular", 1)
     history = up.cli_json("history", problem)
-    assert [e["type"] for e in history][1:] == ["CircularIssued", "NoticeResponded"]
+    assert [e["type"] for e in history][1:] == ["NoticeIssued", "NoticeResponded"]
+    assert history[1]["notice"] == "circular"
     assert history[1]["due"] == "2023-03-20"
 
 
@@ -174,8 +177,53 @@ def test_a_units_plan_and_mechanism_are_recorded_and_listed(
 
 def test_a_random_draw_selects_the_units_its_seed_draws(after_collection: RectifyProcess) -> None:
     up = after_collection
-    drawn = up.cli("spot-check", "draw", "--count", "2", "--seed", "7", "--as", SECTION)
-    assert drawn.returncode == 0, drawn.stderr
+    drawn = up.cli_json("spot-check", "draw", "--count", "2", "--seed", "7", "--as", SECTION)
+    expected = random_draw(("甲分局", "乙分局", "丙分局"), 2, 7)
+    assert (drawn["ok"], drawn["seed"], drawn["units"]) == (True, 7, expected)
+    assert [r["unit"] for r in drawn["selected"]] == expected
     listed = up.cli_json("spot-check", "list")["entries"]
-    assert sorted(e["unit"] for e in listed if e["selected"]) == random_draw(
-        ("甲分局", "乙分局", "丙分局"), 2, 7)
+    assert sorted(e["unit"] for e in listed if e["selected"]) == sorted(expected)
+
+
+def board_when(up: RectifyProcess, ready: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """The board as JSON, once the read side shows what ``ready`` waits for (at most 2 min)."""
+    deadline = time.monotonic() + 120
+    while not ready(shown := up.cli_json("board")):
+        assert time.monotonic() < deadline, shown
+        time.sleep(0.2)
+    return dict(shown)
+
+
+def test_a_circular_to_all_units_records_each_read_and_who_still_owes_a_response(
+        after_collection: RectifyProcess) -> None:
+    up = after_collection
+    ok(up, "circular", "--reason", "部分单位自查流于形式", "--trigger", "查找问题不深入不具体",
+       "--due", "2023年3月25日", "--responder", "乙分局", "--as", SECTION)
+    ok(up, "read", "--unit", "甲分局", "--circular", "1", "--as", "甲分局 填报人")
+    twice = up.cli("read", "--unit", "甲分局", "--circular", "1", "--as", "甲分局 填报人")
+    assert twice.returncode == 1
+    assert "第 1 号通报已标记为已阅" in twice.stderr
+    not_owed = up.cli("respond", "--unit", "甲分局", "--circular", "1", "--response", "收到")
+    assert not_owed.returncode == 1
+    assert "不要求本单位回复" in not_owed.stderr
+    stranger = up.cli("circular", "--reason", "通报", "--responder", "丁分局", "--as", SECTION)
+    assert stranger.returncode == 1
+    assert "不是本次行动的单位：丁分局" in stranger.stderr
+    to_all = up.cli("order", "--reason", "全体督办", "--as", SECTION)
+    assert to_all.returncode == 1
+    assert "只有通报可以发给全体单位" in to_all.stderr
+
+    [owed] = board_when(up, lambda b: bool(b["circulars"]) and bool(b["circulars"][0]["read"]))[
+        "circulars"]
+    assert (owed["read"], owed["unread"], owed["responders"], owed["owing"]) == (
+        ["甲分局"], ["乙分局", "丙分局"], ["乙分局"], ["乙分局"])
+    assert (owed["due"], owed["triggers"]) == ("2023-03-25", ["shallow"])
+
+    ok(up, "respond", "--unit", "乙分局", "--circular", "1", "--response", "已组织重新自查",
+       "--as", UNIT_HEAD)
+    [answered] = board_when(up, lambda b: not b["circulars"][0]["owing"])["circulars"]
+    assert (answered["read"], answered["unread"]) == (["甲分局", "乙分局"], ["丙分局"])
+    copies = events_of_type(up, "NoticeIssued")
+    assert sorted(c["unit"] for c in copies) == ["丙分局", "乙分局", "甲分局"]
+    assert len({c["broadcast"] for c in copies}) == 1
+    assert [c["unit"] for c in copies if c["response_required"]] == ["乙分局"]
