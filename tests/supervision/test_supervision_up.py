@@ -227,3 +227,33 @@ def test_a_circular_to_all_units_records_each_read_and_who_still_owes_a_response
     assert sorted(c["unit"] for c in copies) == ["丙分局", "乙分局", "甲分局"]
     assert len({c["broadcast"] for c in copies}) == 1
     assert [c["unit"] for c in copies if c["response_required"]] == ["乙分局"]
+
+
+def test_a_proposed_order_is_issued_in_one_step_with_its_trigger(
+        after_collection: RectifyProcess) -> None:
+    up = after_collection
+    report(up, "甲分局", "self_inspection", "--as", "甲分局 填报人")
+    ok(up, "campaign", "filed", "甲分局", "ledger", "--as", "甲分局 负责人")
+    deadline = time.monotonic() + 120
+    while "shallow_ledger:甲分局" not in (
+            proposed := {p["key"]: p for p in up.cli_json("proposals", "list")["proposals"]}):
+        assert time.monotonic() < deadline, proposed
+        time.sleep(0.2)
+    shallow = proposed["shallow_ledger:甲分局"]
+    assert (shallow["trigger"], shallow["unit"], shallow["problem_id"]) == (
+        "shallow", "甲分局", None)
+
+    ok(up, "proposals", "order", "shallow_ledger:甲分局", "--due", "2023-03-25", "--as", SECTION)
+    unknown = up.cli("proposals", "order", "shallow_ledger:乙分局", "--as", SECTION)
+    assert unknown.returncode == 1
+    assert "看板上没有督办建议 shallow_ledger:乙分局" in unknown.stderr
+
+    settled(up, sweeps=1)
+    [order] = [e for e in events_of_type(up, "NoticeIssued") if e["unit"] == "甲分局"]
+    assert (order["unit"], order["notice"], order["triggers"], order["due"]) == (
+        "甲分局", "order", ["shallow"], "2023-03-25")
+    assert order["reason"] == shallow["reason"]
+    while "shallow_ledger:甲分局" in {p["key"] for p in
+                                      up.cli_json("proposals", "list")["proposals"]}:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
