@@ -19,6 +19,8 @@ from events.vocabulary import (
     MechanismKind,
     PlanKind,
     Satisfaction,
+    SpotCheckMethod,
+    SpotCheckResult,
     TypicalReason,
     Via,
 )
@@ -199,6 +201,17 @@ class SelectForSpotCheck(UnitCommand):
     seed: int | None = Field(None, description="The random draw that chose the unit.")
 
 
+class RecordSpotCheck(UnitCommand):
+    """抽查结果: method, findings and result of a unit's spot check, with the problems filed."""
+
+    verb: Literal["spot-check-result"] = "spot-check-result"
+    methods: tuple[SpotCheckMethod, ...] = Field(min_length=1)
+    findings: Text
+    result: SpotCheckResult
+    conclusion: Text | None = None
+    problems: tuple[UUID, ...] = ()
+
+
 class AdoptMechanism(UnitCommand):
     """建章立制: record a rule, procedure or mechanism the unit adopted."""
 
@@ -227,13 +240,14 @@ class FilePlan(UnitCommand):
 
 
 UnitCommandModel = Annotated[
-    SubmitFiling | SelectForSpotCheck | AdoptMechanism | FilePlan,
+    SubmitFiling | SelectForSpotCheck | RecordSpotCheck | AdoptMechanism | FilePlan,
     Field(discriminator="verb"),
 ]
 
 UNIT_COMMAND_ADAPTER: TypeAdapter[UnitCommandModel] = TypeAdapter(UnitCommandModel)
 
-UNIT_COMMAND_VERBS: tuple[str, ...] = ("file", "spot-check", "mechanism", "plan")
+UNIT_COMMAND_VERBS: tuple[str, ...] = ("file", "spot-check", "spot-check-result", "mechanism",
+                                       "plan")
 
 
 class ErrorInfo(BaseModel):

@@ -23,6 +23,8 @@ from events.vocabulary import (
     Filing,
     MechanismKind,
     PlanKind,
+    SpotCheckMethod,
+    SpotCheckResult,
     WarningLevel,
     Watched,
 )
@@ -106,6 +108,18 @@ def _selection_v1_was_chosen(selected: JsonObject) -> JsonObject:
     return {**selected, "seed": None}
 
 
+class SpotCheckRecorded(UnitEventBase):
+    """抽查结果: how the spot check was done, what it found, what it concluded, and the problems
+    its findings filed (through intake, as the spot-check channel)."""
+
+    type: Literal["SpotCheckRecorded"] = "SpotCheckRecorded"
+    methods: tuple[SpotCheckMethod, ...] = Field(min_length=1, description="抽查方式")
+    findings: Text = Field(description="发现的问题和情况")
+    result: SpotCheckResult = Field(description="抽查结论")
+    conclusion: Text | None = Field(None, description="结论的说明")
+    problems: tuple[UUID, ...] = Field((), description="The problems the findings filed.")
+
+
 class MechanismAdopted(UnitEventBase):
     """建章立制: the unit adopted a rule, procedure or lasting mechanism (长效机制) so that the same
     problems do not recur, naming the problems and categories it answers."""
@@ -139,6 +153,7 @@ UnitFact = (
     FilingSubmitted
     | FilingOverdue
     | SpotCheckSelected
+    | SpotCheckRecorded
     | MechanismAdopted
     | PlanFiled
     | NoticeFact
@@ -152,6 +167,7 @@ UNIT_EVENT_TYPES: tuple[type[UnitEventBase], ...] = (
     FilingSubmitted,
     FilingOverdue,
     SpotCheckSelected,
+    SpotCheckRecorded,
     MechanismAdopted,
     PlanFiled,
 )

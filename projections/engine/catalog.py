@@ -9,6 +9,7 @@ from projections.models.ledger import LedgerProjector
 from projections.models.mechanisms import MechanismsProjector
 from projections.models.plans import PlansProjector
 from projections.models.problems import ProblemsProjector
+from projections.models.spot_checks import SpotChecksProjector
 from projections.models.stages import StagesProjector
 from projections.models.supervision import SupervisionProjector
 from projections.models.timeline import TimelineProjector
@@ -23,6 +24,7 @@ PROJECTORS: dict[str, Callable[[], Projector]] = {
     "stages": StagesProjector,
     "mechanisms": MechanismsProjector,
     "plans": PlansProjector,
+    "spot_checks": SpotChecksProjector,
 }
 
 

@@ -27,6 +27,7 @@ from events.commands import (
     ProblemCommand,
     Propose,
     RecordSatisfaction,
+    RecordSpotCheck,
     Reopen,
     ReturnProposal,
     SelectForSpotCheck,
@@ -347,6 +348,8 @@ _NOTICE_HANDLERS: dict[type[NoticeCommand], Callable[[Problem | Unit, Any, Act],
 _UNIT_HANDLERS: dict[type[UnitCommand], Callable[[Unit, Any, Act], None]] = {
     SubmitFiling: lambda u, c, a: u.submit_filing(a, c.filing, c.phone, c.filed_by, c.filed_on),
     SelectForSpotCheck: lambda u, c, a: u.select_for_spot_check(a, c.reason, c.seed),
+    RecordSpotCheck: lambda u, c, a: u.record_spot_check(a, c.methods, c.findings, c.result,
+                                                         c.conclusion, c.problems),
     FilePlan: lambda u, c, a: u.file_plan(a, c.kind, c.title, c.adopted_on, c.document, {
         "content": c.content, "goals": c.goals, "measures": c.measures, "schedule": c.schedule,
         "responsible": c.responsible}),

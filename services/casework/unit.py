@@ -20,10 +20,20 @@ from events.supervision import (
     FilingSubmitted,
     MechanismAdopted,
     PlanFiled,
+    SpotCheckRecorded,
     SpotCheckSelected,
     UnitEvent,
 )
-from events.vocabulary import Category, Filing, MechanismKind, Notice, PlanKind, Trigger
+from events.vocabulary import (
+    Category,
+    Filing,
+    MechanismKind,
+    Notice,
+    PlanKind,
+    SpotCheckMethod,
+    SpotCheckResult,
+    Trigger,
+)
 from services.casework.errors import AlreadySelectedError, DeadlineError, ReasonRequiredError
 from services.casework.notices import Notices
 from services.casework.problem import Act
@@ -109,6 +119,16 @@ class Unit:
             raise AlreadySelectedError(f"{self.name} 已被列入重点抽查",
                                        f"{self.name} is already selected for a spot check")
         self._record(SpotCheckSelected, act, reason=reason, seed=seed)
+
+    def record_spot_check(self, act: Act, methods: tuple[SpotCheckMethod, ...], findings: str,
+                          result: SpotCheckResult, conclusion: str | None,
+                          problems: tuple[UUID, ...]) -> None:
+        """抽查结果: how the unit was checked, what was found, what was concluded."""
+        if not methods:
+            raise ReasonRequiredError("须说明抽查方式", "name how the spot check was done")
+        self._check_reason(findings)
+        self._record(SpotCheckRecorded, act, methods=methods, findings=findings, result=result,
+                     conclusion=conclusion, problems=problems)
 
     def adopt_mechanism(self, act: Act, title: str, kind: MechanismKind, adopted_on: date,
                         document: str | None, problems: tuple[UUID, ...],

@@ -15,6 +15,8 @@ from events.vocabulary import (
     MechanismKind,
     Notice,
     Satisfaction,
+    SpotCheckMethod,
+    SpotCheckResult,
     Trigger,
     Via,
     WarningLevel,
@@ -56,6 +58,7 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "UnitNoticeResponded": ("单位回复督办/通报", "unit answered an order or circular"),
     "UnitResponseOverdue": ("单位督办逾期未回复", "unit response overdue"),
     "SpotCheckSelected": ("列入重点抽查", "selected for a spot check"),
+    "SpotCheckRecorded": ("抽查结果", "spot check recorded"),
     "MechanismAdopted": ("建章立制", "mechanism adopted"),
     "PlanFiled": ("报送整改方案/工作方案", "plan filed"),
 }
@@ -95,13 +98,17 @@ _DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("triggers", "事由", "triggers"),
     ("closed_problem", "疑似反弹自", "rebound of"),
     ("filing", "报送", "filing"),
+    ("methods", "抽查方式", "methods"),
+    ("findings", "发现", "findings"),
+    ("result", "结论", "result"),
 )
 
 
 _LABELLED: dict[str, type[Labelled]] = {"level": WarningLevel, "notice": Notice,
                                         "filing": Filing, "route": AnswerRoute,
                                         "satisfaction": Satisfaction, "kind": MechanismKind,
-                                        "triggers": Trigger}
+                                        "triggers": Trigger, "methods": SpotCheckMethod,
+                                        "result": SpotCheckResult}
 _IN_ENGLISH = {"reason": "reason_en"}
 """Fields whose English text an event carries beside the Chinese."""
 

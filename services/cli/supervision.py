@@ -8,11 +8,17 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
-from events.commands import SelectForSpotCheck, UnitCommand
+from events.commands import RecordSpotCheck, SelectForSpotCheck, UnitCommand
 from events.subjects import SPOT_CHECK_QUERY, unit_command_subject
+from events.vocabulary import Category, SpotCheckMethod, SpotCheckResult
+from projections.models.facts import local_date
+from projections.models.spot_checks import SpotCheckLine, read_spot_checks
 from services.cli.client import connected, request
 from services.cli.notices import NOTICE_COMMANDS
 from services.cli.options import Session, common_options
+from services.cli.reading import READ_STORE, ReadSource, open_store
+from services.cli.spot_check_findings import file_finding
+from services.cli.staff import VocabularyParam
 from services.supervision.campaign import CampaignError, campaign_location, load_campaign
 from services.supervision.spotcheck import random_draw
 
@@ -31,14 +37,19 @@ def _recorded(session: Session, reply: dict[str, Any]) -> None:
                      f"recorded: {reply['unit']} (version {reply['version']})")
 
 
-def unit_reply(session: Session, model: type[UnitCommand], **fields: Any) -> dict[str, Any]:
-    """Build one unit command and send it: the reply, or a failure with the reason."""
+def checked(session: Session, model: type[UnitCommand], **fields: Any) -> UnitCommand:
+    """The unit command, or a failure saying which field is wrong."""
     try:
-        command = model(actor=session.actor, **fields)
+        return model(actor=session.actor, **fields)
     except ValidationError as invalid:
         first = invalid.errors(include_url=False)[0]
         where = ".".join(str(p) for p in first["loc"])
         session.out.fail(f"参数无效：{where}：{first['msg']}", f"invalid {where}: {first['msg']}")
+
+
+def unit_reply(session: Session, model: type[UnitCommand], **fields: Any) -> dict[str, Any]:
+    """Build one unit command and send it: the reply, or a failure with the reason."""
+    command = checked(session, model, **fields)
 
     async def send() -> dict[str, Any]:
         async with connected(session.url()) as client:
@@ -116,6 +127,68 @@ def spot_check_draw(session: Session, count: int, seed: int,
     else:
         for reply in replies:
             _recorded(session, reply)
+
+
+@spot_check.command("record")
+@common_options
+@click.argument("unit")
+@click.option("--method", "methods", multiple=True, required=True,
+              type=VocabularyParam(SpotCheckMethod),
+              help="抽查方式：听取汇报/评查案卷/回访行政相对人/实地查看/其他方式（可多次）")
+@click.option("--findings", required=True, help="发现的问题和情况")
+@click.option("--result", required=True, type=VocabularyParam(SpotCheckResult),
+              help="结论：自查整改到位/基本到位，须补充整改/自查不深入、整改不到位")
+@click.option("--conclusion", default=None, help="结论的说明")
+@click.option("--problem", "problems", multiple=True,
+              help="抽查发现的问题，作为「重点抽查」渠道登记（可多次）")
+@click.option("--category", type=VocabularyParam(Category), default=None,
+              help="所登记问题的类别（有 --problem 时必填）")
+@click.option("--case", "case_text", default=None, help="所登记问题的执法案例（默认为发现）")
+def spot_check_record(session: Session, unit: str, methods: tuple[SpotCheckMethod, ...],
+                      findings: str, result: SpotCheckResult, conclusion: str | None,
+                      problems: tuple[str, ...], category: Category | None,
+                      case_text: str | None) -> None:
+    """记录抽查方式、发现和结论；发现的问题登记为「重点抽查」渠道的问题 / record a spot check."""
+    if problems and category is None:
+        session.out.fail("登记抽查发现的问题须用 --category 指明类别",
+                         "filing the findings' problems needs --category")
+    fields = {"unit": unit, "methods": methods, "findings": findings, "result": result,
+              "conclusion": conclusion}
+    checked(session, RecordSpotCheck, **fields)  # refuse bad input before filing anything
+    filed = [file_finding(session, unit, finding, category, case_text or findings)
+             for finding in problems if category is not None]
+    send_unit_command(session, RecordSpotCheck, **fields, problems=tuple(filed))
+
+
+@spot_check.command("results")
+@common_options
+@click.option("--unit", default=None, help="只看某个单位")
+@READ_STORE
+def spot_check_results(session: Session, unit: str | None, read_store: ReadSource) -> None:
+    """抽查结果：方式、发现、结论和登记的问题 / spot checks recorded, with what they found."""
+    store = open_store(session, read_store)
+    try:
+        found = read_spot_checks(store, unit)
+    finally:
+        store.close()
+    if session.out.format == "json":
+        session.out.json({"spot_checks": [spot_check_json(c) for c in found]})
+        return
+    t, lang = session.out.t, session.out.lang
+    session.out.table(
+        [t("单位", "unit"), t("日期", "on"), t("方式", "methods"), t("发现", "findings"),
+         t("结论", "result"), t("登记问题", "problems filed")],
+        [[c.unit, local_date(c.recorded_at).isoformat(),
+          "、".join(m.label(lang) for m in c.methods), c.findings,
+          c.result.label(lang) + (f"（{c.conclusion}）" if c.conclusion else ""),
+          len(c.problems)] for c in found])
+
+
+def spot_check_json(check: SpotCheckLine) -> dict[str, Any]:
+    return {"unit": check.unit, "methods": [m.value for m in check.methods],
+            "findings": check.findings, "result": check.result.value,
+            "conclusion": check.conclusion or None, "problems": list(check.problems),
+            "recorded_at": check.recorded_at.isoformat(), "recorded_by": check.recorded_by}
 
 
 SUPERVISION_COMMANDS = (*NOTICE_COMMANDS, spot_check)

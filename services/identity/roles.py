@@ -31,6 +31,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "problem.extend": frozenset({R.UNIT_LEADER}),
     "unit.file": frozenset({R.UNIT_LEADER, R.CAMPAIGN_OFFICE}),
     "unit.spot-check": _OFFICE,
+    "unit.spot-check-result": frozenset({R.CAMPAIGN_OFFICE, R.INSPECTOR}),
     "notice.issue": _OFFICE,  # the notice: only the campaign office issues orders and circulars
     "notice.respond": frozenset({R.UNIT_STAFF, R.UNIT_LEADER}),
     "notice.read": frozenset({R.UNIT_STAFF, R.UNIT_LEADER}),
@@ -58,6 +59,7 @@ VERB_LABELS: dict[str, tuple[str, str]] = {
     "problem.submit-fix": ("提交整改结果", "submit a fix"),
     "problem.extend": ("批准延期", "extend"),
     "unit.file": ("报送台账", "file"), "unit.spot-check": ("抽查", "spot-check"),
+    "unit.spot-check-result": ("记录抽查结果", "record a spot check's result"),
     "notice.issue": ("下发督办、通报", "issue an order or circular"),
     "notice.respond": ("回复督办、通报", "respond to an order or circular"),
     "notice.read": ("阅知督办、通报", "mark an order or circular read"),

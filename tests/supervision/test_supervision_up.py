@@ -257,3 +257,30 @@ def test_a_proposed_order_is_issued_in_one_step_with_its_trigger(
                                       up.cli_json("proposals", "list")["proposals"]}:
         assert time.monotonic() < deadline
         time.sleep(0.2)
+
+
+def test_a_spot_check_records_method_findings_and_result_and_files_its_findings(
+        after_collection: RectifyProcess) -> None:
+    up = after_collection
+    ok(up, "spot-check", "select", "丙分局", "--reason", "自查问题零报告", "--as", SECTION)
+    uncategorized = up.cli("spot-check", "record", "丙分局", "--method", "评查案卷",
+                           "--findings", "案卷不全", "--result", "自查不深入、整改不到位",
+                           "--problem", "案卷不全", "--as", SECTION)
+    assert uncategorized.returncode == 1
+    assert "须用 --category 指明类别" in uncategorized.stderr
+    ok(up, "spot-check", "record", "丙分局", "--method", "听取汇报", "--method", "评查案卷",
+       "--findings", "抽查案卷20卷，3卷未告知陈述申辩权利", "--result", "自查不深入、整改不到位",
+       "--conclusion", "须重新自查", "--problem", "3卷行政处罚案卷未告知陈述申辩权利",
+       "--category", "procedure", "--as", SECTION)
+
+    deadline = time.monotonic() + 120
+    while not (found := up.cli_json("spot-check", "results", "--unit", "丙分局")["spot_checks"]):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    [check] = found
+    assert (check["methods"], check["result"], check["conclusion"]) == (
+        ["briefing", "case_file_review"], "unsatisfactory", "须重新自查")
+    [filed] = check["problems"]
+    [reported] = up.cli_json("history", filed)[:1]
+    assert (reported["type"], reported["channel"], reported["unit"], reported["problem"]) == (
+        "ProblemReported", "spot_check", "丙分局", "3卷行政处罚案卷未告知陈述申辩权利")
