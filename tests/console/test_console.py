@@ -488,3 +488,41 @@ def test_an_order_to_a_unit_as_a_whole_is_answered_by_the_unit(
     office.goto("/calendar", "calendar-after-answer")
     answered = office.page.locator("tr", has_text="回复督办").filter(has_text="2026年12月15日")
     assert "已完成" in answered.inner_text()
+
+
+def test_a_circular_to_all_units_shows_who_has_read_it_and_who_owes_a_response(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    office = signed_in(browser, console_url, "wangke")
+    office.goto("/notices", "notices")
+    form = "form[action='/notices/issue']"
+    office.page.check(f"{form} input[name=target][value=all]")
+    office.page.select_option(f"{form} select[name=notice]", "circular")
+    office.page.check(f"{form} input[name=trigger][value=shallow]")
+    office.page.fill(f"{form} textarea[name=responders_text]", OWN)
+    office.page.fill(f"{form} textarea[name=reason]", "案卷评查发现共性问题")
+    office.page.fill(f"{form} input[name=due]", "2026年12月25日")
+    office.submit("issue", "circulated")
+    assert "已记录" in office.notice()
+    circular = office.page.locator("table.broadcasts tr", has_text="案卷评查发现共性问题")
+    assert circular.locator("td.owing").inner_text() == OWN
+    assert OTHER in circular.locator("td.unread").inner_text()
+
+    other = signed_in(browser, console_url, "yqstaff")
+    copy = other.page.locator("table.unit-notices tr", has_text="案卷评查发现共性问题")
+    assert copy.locator("form.respond").count() == 0  # not named: it only reads it
+    with other.page.expect_navigation():
+        copy.locator("form.read button").click()
+    other.look("circular-read")
+    assert "已记录" in other.notice()
+
+    unit = signed_in(browser, console_url, "zhangsan")
+    owed = unit.page.locator("table.unit-notices tr", has_text="案卷评查发现共性问题")
+    owed.locator("textarea[name=response]").fill("已组织全面复查")
+    with unit.page.expect_navigation():
+        owed.locator("form.respond button").click()
+    unit.look("circular-answered")
+
+    office.goto("/notices", "circular-followed-up")
+    circular = office.page.locator("table.broadcasts tr", has_text="案卷评查发现共性问题")
+    assert {OWN, OTHER} <= set(circular.locator("td.read").inner_text().split("、"))
+    assert circular.locator("td.owing").inner_text() == ""
