@@ -29,12 +29,18 @@ def _target(form: FormData) -> dict[str, Any]:
     """``target`` = problem (with ``problem_id``), unit (with ``unit``) or all (all units)."""
     target = _text(form, "target") or ("problem" if _text(form, "problem_id") else "unit")
     if target == "problem":
-        return {"problem_id": _text(form, "problem_id")}
+        problem_id = _text(form, "problem_id")
+        if problem_id is None:
+            raise ActionRefusedError("缺少问题编号", "the problem id is missing")
+        return {"problem_id": problem_id}
     if target == "unit":
         unit = _text(form, "unit")
         if unit is None:
             raise ActionRefusedError("请选择单位", "choose the unit")
         return {"unit": unit}
+    if target != "all":
+        raise ActionRefusedError("请选择对象：问题、单位或全体单位",
+                                 "choose a problem, a unit or all units")
     return {}
 
 
