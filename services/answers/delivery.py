@@ -29,7 +29,7 @@ from services.casework.store_thread import StoreThread
 from services.clock import Clock, system_clock
 from services.intake.keys import IntakeKeys
 from services.intake.privacy import Contact, unseal
-from services.intake.tracking import TrackingIndex, normalize, tracking_number
+from services.intake.tracking import tracking_number
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +63,9 @@ class Delivery:
     """Delivers each answer once and records it on the problem."""
 
     def __init__(self, casework: Casework, store: StoreThread, keys: IntakeKeys, routes: Routes,
-                 tracking: TrackingIndex, on_recorded: Callable[[], None],
-                 clock: Clock = system_clock) -> None:
+                 on_recorded: Callable[[], None], clock: Clock = system_clock) -> None:
         self.casework, self.store, self.keys, self.routes = casework, store, keys, routes
-        self.tracking, self.on_recorded, self.clock = tracking, on_recorded, clock
+        self.on_recorded, self.clock = on_recorded, clock
         self.delivered = self.failed = 0
         """How many answers were recorded delivered and undeliverable: ``rectify status``."""
 
@@ -108,10 +107,7 @@ class Delivery:
 
     async def _lookup(self, pending: Pending, tracking: str) -> Sent:
         # Website, API and hotline reporters hold a tracking number: the lookup shows the
-        # answer. The number is put in the index again in case the report came in another way.
-        code = normalize(tracking)
-        assert code is not None
-        await self.tracking.record(code, pending.problem_id)
+        # answer (casework put the number in the index when it took the report in).
         return Sent(AnswerRoute.TRACKING_LOOKUP, tracking)
 
     async def _mail(self, pending: Pending, tracking: str) -> Sent:

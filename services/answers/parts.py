@@ -30,7 +30,6 @@ from services.answers.delivery import Delivery, Routes
 from services.answers.outcomes import TryLaterError
 from services.answers.wechat_api import WeChatApi
 from services.intake.keys import IntakeKeys
-from services.intake.tracking import TrackingIndex
 from services.runtime.config import Settings
 from services.runtime.faults import is_passing
 
@@ -113,8 +112,7 @@ async def answers(runtime: Runtime) -> AsyncIterator[None]:
     keys = IntakeKeys.for_settings(runtime.settings, create=True)
     async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as http:
         way_out = routes(runtime.settings, http)
-        delivery = Delivery(runtime.casework, runtime.store, keys, way_out,
-                            await TrackingIndex.open(runtime.js), runtime.relay.wake)
+        delivery = Delivery(runtime.casework, runtime.store, keys, way_out, runtime.relay.wake)
 
         def report() -> None:  # `rectify status` shows the ways out and the counts
             mail = way_out.mail_relay or "—"

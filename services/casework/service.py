@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from uuid import UUID
 
 from faststream.nats import NatsMessage, NatsRouter
@@ -27,6 +27,7 @@ from nats.js.api import ConsumerConfig
 from pydantic import BaseModel, ValidationError
 
 from events.commands import COMMAND_ADAPTER, ErrorInfo, Reply
+from events.identity import problem_id_for
 from events.subjects import (
     CASEWORK_DURABLE,
     COMMAND_PREFIX,
@@ -70,13 +71,22 @@ def _header_value(text: str, limit: int = 4000) -> str:
     return " ".join(text.split())[:limit]
 
 
+Track = Callable[[Iterable[UUID]], Awaitable[None]]
+"""Puts the tracking numbers of these problems in the TRACKING index."""
+
+
+async def _untracked(problem_ids: Iterable[UUID]) -> None:
+    """Without a reporter key there are no tracking numbers to keep."""
+
+
 class CaseworkService:
     """Wires the Casework application to NATS; every handler parses, calls one method, answers."""
 
     def __init__(self, casework: Casework, store: StoreThread, js: JetStreamContext,
-                 guard: CommandGuard, on_recorded: Callable[[], None] = lambda: None) -> None:
+                 guard: CommandGuard, on_recorded: Callable[[], None] = lambda: None,
+                 track: Track = _untracked) -> None:
         self.casework, self.store, self.js, self.guard = casework, store, js, guard
-        self.on_recorded = on_recorded
+        self.on_recorded, self.track = on_recorded, track
         self.router = NatsRouter()
         self.router.subscriber(f"{COMMAND_PREFIX}*", queue="casework")(self.on_command)
         self.router.subscriber(HISTORY_QUERY, queue="casework")(self.on_history)
@@ -111,6 +121,10 @@ class CaseworkService:
     async def on_intake(self, batch: list[Msg]) -> None:
         try:
             submissions = [s for msg in batch if (s := await self._read_or_reject(msg))]
+            # Casework alone writes TRACKING (gateways only read it). Before filing, so that a
+            # problem one can see has its number in the index; a number indexed before its
+            # problem is filed reads as "received" (the report is already on INTAKE).
+            await self.track(problem_id_for(s.channel, s.intake_id) for s in submissions)
             await self.store.run(self.casework.file, submissions)
         except Exception:
             # Not acknowledged, so not lost: the whole batch comes again, and filing is idempotent.

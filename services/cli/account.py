@@ -10,6 +10,7 @@ from events.subjects import LOGIN_REQUEST, LOGOUT_REQUEST, WHOAMI_REQUEST
 from services.cli.client import connected, request
 from services.cli.options import Session, common_options
 from services.cli.signed_in import SignedIn, forget_session, load_session, save_session
+from services.cli.sso_login import sso_sign_in
 
 
 def ask(session: Session, subject: str, body: dict[str, Any],
@@ -35,17 +36,31 @@ def roles_text(session: Session, person: dict[str, Any]) -> str:
 
 @click.command()
 @common_options
-@click.argument("login")
-@click.option("--password", prompt="口令 / password", hide_input=True, envvar="RECTIFY_PASSWORD",
+@click.argument("login", required=False)
+@click.option("--password", default=None, envvar="RECTIFY_PASSWORD",
               help="口令（不填则提示输入）/ password (prompted when absent)")
 @click.option("--totp", default=None, help="动态口令（管理员必填）/ one-time code")
 @click.option("--new-password", default=None, envvar="RECTIFY_NEW_PASSWORD",
               help="首次登录或重置后设置的新口令 / new password after a reset")
-def login(session: Session, login: str, password: str, totp: str | None,
-          new_password: str | None) -> None:
+@click.option("--sso", is_flag=True,
+              help="统一身份认证登录（在浏览器中打开显示的地址）/ single sign-on")
+def login(session: Session, login: str | None, password: str | None, totp: str | None,
+          new_password: str | None, sso: bool) -> None:
     """登录 / sign in (the session is kept in ~/.rectify/session.json, 0600)."""
-    body = {"login": login, "password": password, "totp": totp, "new_password": new_password}
-    answer = ask(session, LOGIN_REQUEST, body)
+    if sso:
+        if login:
+            session.out.fail("统一身份认证登录不需要登录名：rectify login --sso",
+                             "single sign-on takes no sign-in name: rectify login --sso")
+        answer = sso_sign_in(session, ask, totp)
+    else:
+        if not login:
+            session.out.fail("请给出登录名：rectify login 登录名（或 --sso）",
+                             "give a sign-in name: rectify login NAME (or --sso)")
+        if password is None:
+            password = click.prompt("口令 / password", hide_input=True)
+        body = {"login": login, "password": password, "totp": totp,
+                "new_password": new_password}
+        answer = ask(session, LOGIN_REQUEST, body)
     person = answer["person"]
     path = save_session(SignedIn(answer["token"], person["login"], person["name"],
                                  session.address() or session.url()))

@@ -18,6 +18,9 @@ from events.subjects import (
     LOGOUT_REQUEST,
     REPORTER_UNMASK_QUERY,
     SPOT_CHECK_QUERY,
+    SSO_BEGIN_REQUEST,
+    SSO_FINISH_REQUEST,
+    SSO_TOTP_REQUEST,
     WHOAMI_REQUEST,
     command_subject,
     notice_command_subject,
@@ -94,6 +97,20 @@ class Backend:
             LOGIN_REQUEST,
             {"login": login, "password": password, "totp": totp, "new_password": new_password},
         )
+
+    async def sso_begin(self, redirect_uri: str, code_challenge: str) -> dict[str, Any]:
+        """Where to send the person for single sign-on, and the state they come back with."""
+        return await self._ask(SSO_BEGIN_REQUEST, {"redirect_uri": redirect_uri,
+                                                   "code_challenge": code_challenge})
+
+    async def sso_finish(self, state: str, code: str, code_verifier: str,
+                         redirect_uri: str) -> dict[str, Any]:
+        return await self._ask(SSO_FINISH_REQUEST, {
+            "state": state, "code": code, "code_verifier": code_verifier,
+            "redirect_uri": redirect_uri})
+
+    async def sso_totp(self, ticket: str, totp: str) -> dict[str, Any]:
+        return await self._ask(SSO_TOTP_REQUEST, {"ticket": ticket, "totp": totp})
 
     async def whoami(self, token: str) -> Staff | None:
         """The person behind a live identity session; None once it has ended."""

@@ -14,6 +14,8 @@ from projections.engine.service import open_read_store
 from services.console.app import Console, create_app
 from services.console.backend import Backend
 from services.console.evidence import EvidenceStore
+from services.console.sso import ConsoleSso
+from services.identity.oidc_config import load_oidc
 from services.intake.http import serving
 from services.intake.keys import IntakeKeys
 from services.runtime.config import IntakeSettings
@@ -31,6 +33,7 @@ async def console(runtime: Runtime) -> AsyncIterator[None]:
     store = open_read_store(settings.read_store_location())
     keys = IntakeKeys.for_settings(settings, create=True)
     listener = IntakeSettings(host=settings.console.host, http_port=settings.console.port)
+    oidc = load_oidc(settings.data_dir)
     app = create_app(
         Console(
             Backend(client),
@@ -44,6 +47,7 @@ async def console(runtime: Runtime) -> AsyncIterator[None]:
             as_of=lambda moment: build_as_of(client.jetstream(), moment,
                                              names=["ledger", "supervision"],
                                              key=runtime.relay.key),
+            sso=ConsoleSso(oidc.label, oidc.redirect_uri) if oidc else None,
         )
     )
     try:

@@ -80,15 +80,15 @@ class Gateway:
         return Receipt(tracking_number(self.keys.tracking, problem_id), problem_id)
 
     async def file(self, submission: IntakeSubmission) -> Receipt:
-        """Publish and wait for JetStream's acknowledgement: nothing is answered unstored."""
+        """Publish and wait for JetStream's acknowledgement: nothing is answered unstored.
+
+        The tracking number is put in the index by casework as it takes the report in (a
+        gateway may only read the index), so a lookup finds it a moment after this returns."""
         receipt = self.receipt_for(submission)
         await self.js.publish(
             intake_subject(submission.channel), submission.model_dump_json().encode(),
             headers={HEADER_MSG_ID: intake_key(submission.channel, submission.intake_id)},
         )
-        code = normalize(receipt.tracking)
-        assert code is not None, receipt.tracking
-        await self.index.record(code, receipt.problem_id)
         return receipt
 
     async def reject(self, source: str, original: bytes, why: SubmissionRejectedError) -> None:

@@ -8,12 +8,13 @@ reporter's number. Deterministic, so a re-sent report gets the same number again
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+from collections.abc import Iterable
 from uuid import UUID
 
 from nats.js import JetStreamContext
-from nats.js.api import KeyValueConfig, StorageType
 from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 
@@ -29,6 +30,13 @@ def tracking_number(key: bytes, problem_id: UUID) -> str:
     digest = hmac.new(key, problem_id.bytes, hashlib.sha256).digest()
     value = int.from_bytes(digest[:5], "big")
     return formatted("".join(ALPHABET[(value >> (5 * i)) & 31] for i in reversed(range(DIGITS))))
+
+
+def code_of(key: bytes, problem_id: UUID) -> str:
+    """The 8 characters of the problem's tracking number: the index's key."""
+    code = normalize(tracking_number(key, problem_id))
+    assert code is not None
+    return code
 
 
 def formatted(code: str) -> str:
@@ -50,19 +58,25 @@ def normalize(text: str) -> str | None:
 
 
 class TrackingIndex:
-    """Tracking number → problem id, in a JetStream key-value bucket the gateways write."""
+    """Tracking number → problem id, in a JetStream key-value bucket that casework alone writes
+    (as it files each report); gateways and the reporters' lookup only read it."""
 
     def __init__(self, bucket: KeyValue) -> None:
         self.bucket = bucket
 
     @classmethod
     async def open(cls, js: JetStreamContext) -> TrackingIndex:
-        config = KeyValueConfig(bucket=TRACKING_BUCKET, history=1, storage=StorageType.FILE)
-        return cls(await js.create_key_value(config))
+        """The bucket ``rectify up`` created; binding to it needs no right to create streams."""
+        return cls(await js.key_value(TRACKING_BUCKET))
 
     async def record(self, code: str, problem_id: UUID) -> None:
         """Remember the problem of ``code`` (a tracking number's 8 characters)."""
         await self.bucket.put(code, str(problem_id).encode())
+
+    async def record_problems(self, key: bytes, problem_ids: Iterable[UUID]) -> None:
+        """Remember the tracking number (under ``key``) of each problem, all at once."""
+        await asyncio.gather(*(self.record(code_of(key, problem_id), problem_id)
+                               for problem_id in set(problem_ids)))
 
     async def find(self, code: str) -> UUID | None:
         try:

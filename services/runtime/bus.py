@@ -28,7 +28,7 @@ _STREAM_ADMIN = ["$JS.API.STREAM.DELETE.>", "$JS.API.STREAM.PURGE.>",
                  "$JS.API.STREAM.CREATE.REJECTED"]
 _KV = f"KV_{TRACKING_BUCKET}"
 _READ_TRACKING = [f"$JS.API.STREAM.INFO.{_KV}", f"$JS.API.DIRECT.GET.{_KV}.>",
-                  f"$JS.API.STREAM.MSG.GET.{_KV}", f"$JS.API.STREAM.CREATE.{_KV}"]
+                  f"$JS.API.STREAM.MSG.GET.{_KV}"]
 _WRITE_TRACKING = [f"$KV.{TRACKING_BUCKET}.>"]
 _READ_EVENTS = ["$JS.API.INFO", "$JS.API.STREAM.INFO.>", "$JS.API.STREAM.NAMES",
                 "$JS.API.CONSUMER.CREATE.EVENTS", "$JS.API.CONSUMER.CREATE.EVENTS.>",
@@ -50,12 +50,11 @@ PERMISSIONS: dict[str, dict[str, dict[str, list[str]]]] = {
               "subscribe": {"allow": _INBOX}},
     "gateway": {"publish": {"allow": [*_GATEWAY_INTAKE, "rejected.>", "query.problem.get",
                                       "query.problem.history", "auth.whoami", *_READ_TRACKING,
-                                      *_WRITE_TRACKING, "$JS.API.INFO"]},
+                                      "$JS.API.INFO"]},
                 "subscribe": {"allow": _INBOX}},
     "staff": {"publish": {"allow": ["cmd.problem.*", "cmd.unit.*", "cmd.notice.*",
-                                    "cmd.staff.*", "query.>",
-                                    "auth.*", "intake.>", *_READ_TRACKING, *_WRITE_TRACKING,
-                                    *_READ_EVENTS]},
+                                    "cmd.staff.*", "query.>", "auth.*", "intake.>",
+                                    *_READ_TRACKING, *_READ_EVENTS]},
               "subscribe": {"allow": _INBOX}},
     "reader": {"publish": {"allow": _READ_EVENTS}, "subscribe": {"allow": _INBOX}},
 }

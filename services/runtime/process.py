@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import functools
 import logging
 import os
 import signal
@@ -34,8 +35,10 @@ from services.identity.accounts import Accounts
 from services.identity.door import ReporterDoor, serving_reporter_door
 from services.identity.guard import CommandGuard
 from services.identity.service import serving_identity
+from services.identity.sso_service import serving_sso
 from services.identity.store import IdentityStore
 from services.intake.keys import IntakeKeys
+from services.intake.tracking import TrackingIndex
 from services.relay.outbox import Relay
 from services.runtime.bus import BusUsers, without_credentials
 from services.runtime.config import RUNTIME_FILE, Settings, load_seal_key, write_runtime
@@ -152,7 +155,9 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         runtime = Runtime(settings, nats_url, js, casework, store, relay, read_store, accounts,
                           guard, bus_users=users, public_url=public_url)
         runtime.endpoints["nats"] = public_url
-        service = CaseworkService(casework, store, js, guard, relay.wake)
+        index = await TrackingIndex.open(js)
+        service = CaseworkService(casework, store, js, guard, relay.wake, functools.partial(
+            index.record_problems, IntakeKeys.for_settings(settings, create=True).tracking))
         broker.include_router(service.router)
         broker.subscriber(STATUS_QUERY)(_status_handler(runtime))
         broker.subscriber(REPAIR_COMMAND)(repair_handler(runtime))
@@ -165,6 +170,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
             async with contextlib.AsyncExitStack() as parts:
                 bus_log = nats.store_dir / "nats-server.log" if nats else None
                 await parts.enter_async_context(serving_identity(nats_url, accounts, bus_log))
+                await parts.enter_async_context(serving_sso(nats_url, accounts, settings.data_dir))
                 door = ReporterDoor(accounts, casework,
                                     IntakeKeys.for_settings(settings, create=True).cipher)
                 await parts.enter_async_context(serving_reporter_door(nats_url, door, store))

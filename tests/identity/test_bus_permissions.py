@@ -8,12 +8,18 @@ import json
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import UUID, uuid4
 
 import nats
 import pytest
 from nats.errors import Error as NatsError
+from nats.js.errors import KeyNotFoundError
 
+from events.subjects import TRACKING_BUCKET
+from services.intake.keys import IntakeKeys
+from services.intake.tracking import code_of
 from services.runtime.bus import user_url
+from services.runtime.config import Settings
 from services.runtime.nats_server import EmbeddedNats
 from tests.identity.desk import secured
 from tests.integration.harness import RECTIFY, RectifyProcess, wait_until
@@ -25,16 +31,23 @@ FORBIDDEN: list[tuple[str, str, str]] = [
     ("gateway", "publish", "intake.self_inspection"),
     ("gateway", "publish", "auth.login"),
     ("gateway", "publish", "$JS.API.STREAM.PURGE.EVENTS"),
+    ("gateway", "publish", "$KV.TRACKING.ABCD2345"),
+    ("gateway", "publish", "$JS.API.STREAM.CREATE.KV_TRACKING"),
+    ("gateway", "publish", "$JS.API.STREAM.DELETE.KV_TRACKING"),
     ("gateway", "subscribe", "cmd.problem.*"),
+    ("gateway", "publish", "cmd.notice.issue"),
     ("reader", "publish", "cmd.problem.close"),
     ("reader", "publish", "intake.website"),
+    ("reader", "publish", "cmd.notice.issue"),
     ("reader", "publish", "events.玉泉分局.ProblemClosed"),
     ("reader", "publish", "$KV.TRACKING.ABCD2345"),
     ("staff", "publish", "events.玉泉分局.ProblemClosed"),
     ("staff", "publish", "$JS.API.STREAM.MSG.DELETE.EVENTS"),
     ("staff", "publish", "$JS.API.STREAM.PURGE.INTAKE"),
     ("staff", "subscribe", "cmd.problem.*"),
+    ("staff", "subscribe", "cmd.notice.*"),
     ("staff", "subscribe", "intake.>"),
+    ("staff", "publish", "$KV.TRACKING.ABCD2345"),
     ("service", "publish", "events.玉泉分局.ProblemClosed"),
     ("service", "publish", "$JS.API.STREAM.DELETE.EVENTS"),
     ("service", "publish", "$JS.API.STREAM.PURGE.REJECTED"),
@@ -84,6 +97,43 @@ def test_a_part_cannot_do_what_is_not_its_job(up: tuple[RectifyProcess, str], us
     process, url = up
     said = asyncio.run(violations(user_url(process.data_dir, url, user), action, subject))
     assert any("permissions violation" in s.lower() for s in said), said
+
+
+def test_a_gateway_cannot_overwrite_a_tracking_number_that_casework_wrote(
+        up: tuple[RectifyProcess, str]) -> None:
+    process, url = up
+    filed = process.cli_json("report", "--unit", "沁园分局", "--channel", "hotline",
+                             "--category", "uncivil", "--problem", "态度粗暴", "--case", "来电反映")
+    victim = UUID(filed["problem_id"])
+    code = code_of(IntakeKeys.for_settings(Settings(data_dir=process.data_dir)).tracking, victim)
+
+    async def overwrite() -> tuple[list[str], bytes, bool]:
+        said: list[str] = []
+
+        async def on_error(error: Exception) -> None:
+            said.append(str(error))
+
+        gateway = await nats.connect(user_url(process.data_dir, url, "gateway"),
+                                     error_cb=on_error)
+        try:
+            bucket = await gateway.jetstream(timeout=2).key_value(TRACKING_BUCKET)
+            for key in (code, "ABCD2345"):  # another's number; a number of one's own making
+                with pytest.raises((NatsError, TimeoutError)):
+                    await bucket.put(key, str(uuid4()).encode())
+            await wait_until(lambda: _said(said), timeout=5, what="the puts refused")
+            kept = (await bucket.get(code)).value or b""
+            try:
+                await bucket.get("ABCD2345")
+            except KeyNotFoundError:
+                return said, kept, False
+            return said, kept, True
+        finally:
+            await gateway.close()
+
+    said, kept, planted = asyncio.run(overwrite())
+    assert any("permissions violation" in s.lower() for s in said), said
+    assert kept == str(victim).encode()  # casework's entry, as the lookup reads it
+    assert not planted
 
 
 def test_an_anonymous_or_wrong_password_connection_is_refused(

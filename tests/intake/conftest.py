@@ -25,7 +25,7 @@ from events.subjects import HISTORY_QUERY, INTAKE_STREAM, REJECTED_STREAM
 from services.cli.client import connected, request, wait_for_problem
 from services.intake.tracking import TrackingIndex, normalize
 from services.runtime.bus import user_url
-from tests.integration.harness import RectifyProcess
+from tests.integration.harness import RectifyProcess, wait_until
 
 WECHAT_TOKEN = "rectify-test-token"
 WECHAT_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -98,17 +98,24 @@ class Rectify:
 
         return asyncio.run(get())
 
-    def problem_of(self, tracking: str) -> UUID:
-        """The problem a tracking number names, from the TRACKING bucket the gateways write."""
+    def problem_of(self, tracking: str, timeout: float = 30.0) -> UUID:
+        """The problem a tracking number names, from the TRACKING bucket casework writes as it
+        takes the report in (a moment after the gateway gave the number)."""
         async def find() -> UUID:
             client = await nats.connect(self.nats_url)
             try:
                 index = await TrackingIndex.open(client.jetstream())
-                code = normalize(tracking)
-                assert code is not None, tracking
-                found = await index.find(code)
-                assert found is not None, f"{tracking} is not in TRACKING"
-                return found
+                normalized = normalize(tracking)
+                assert normalized is not None, tracking
+                code: str = normalized
+                found: list[UUID] = []
+
+                async def indexed() -> bool:
+                    found[:] = [p for p in [await index.find(code)] if p is not None]
+                    return bool(found)
+
+                await wait_until(indexed, timeout, what=f"{tracking} in TRACKING")
+                return found[0]
             finally:
                 await client.close()
 
