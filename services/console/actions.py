@@ -10,10 +10,13 @@ from starlette.datastructures import FormData
 
 from events.commands import (
     AnswerReporter,
+    ApproveExtension,
     Assign,
     Close,
     ExtendDeadline,
     NoteProgress,
+    RefuseExtension,
+    RequestExtension,
     SubmitFix,
     Triage,
     VerifyFix,
@@ -145,6 +148,22 @@ def extend(form: FormData, _: list[str]) -> dict[str, Any]:
     }
 
 
+def request_extension(form: FormData, _: list[str]) -> dict[str, Any]:
+    return {
+        "model": RequestExtension,
+        "deadline": _date(form, "deadline", "申请的整改时限", "deadline asked for"),
+        "reason": _text(form, "reason"),
+    }
+
+
+def approve_extension(_: FormData, __: list[str]) -> dict[str, Any]:
+    return {"model": ApproveExtension}
+
+
+def refuse_extension(form: FormData, _: list[str]) -> dict[str, Any]:
+    return {"model": RefuseExtension, "reason": _text(form, "reason")}
+
+
 ACTIONS: dict[str, Callable[[FormData, list[str]], dict[str, Any]]] = {
     "triage": triage,
     "assign": assign,
@@ -154,5 +173,8 @@ ACTIONS: dict[str, Callable[[FormData, list[str]], dict[str, Any]]] = {
     "close": close,
     "answer": answer,
     "extend": extend,
+    "request-extension": request_extension,
+    "approve-extension": approve_extension,
+    "refuse-extension": refuse_extension,
 }
 """The verb in the form's URL → how its fields become the command."""

@@ -11,9 +11,12 @@ import nats
 
 from projections.engine.rebuild import build_as_of
 from projections.engine.service import open_read_store
+from services.cli.summary import summary_template
 from services.console.app import Console, create_app
 from services.console.backend import Backend
+from services.console.browser import BrowserSessions
 from services.console.evidence import EvidenceStore
+from services.console.kept_sessions import KeptSessions
 from services.console.sso import ConsoleSso
 from services.identity.oidc_config import load_oidc
 from services.intake.http import serving
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
     from services.runtime.process import Runtime
 
 EVIDENCE_DIR = "evidence"
+KEPT_SESSIONS = "console-sessions.sqlite"
 
 
 @contextlib.asynccontextmanager
@@ -34,6 +38,7 @@ async def console(runtime: Runtime) -> AsyncIterator[None]:
     keys = IntakeKeys.for_settings(settings, create=True)
     listener = IntakeSettings(host=settings.console.host, http_port=settings.console.port)
     oidc = load_oidc(settings.data_dir)
+    kept = KeptSessions(settings.data_dir / KEPT_SESSIONS)
     app = create_app(
         Console(
             Backend(client),
@@ -47,7 +52,11 @@ async def console(runtime: Runtime) -> AsyncIterator[None]:
             as_of=lambda moment: build_as_of(client.jetstream(), moment,
                                              names=["ledger", "supervision"],
                                              key=runtime.relay.key),
+            intake_keys=keys,
+            summary_template=summary_template(settings.data_dir),
             sso=ConsoleSso(oidc.label, oidc.redirect_uri) if oidc else None,
+            sessions=BrowserSessions(kept),
+            directory=lambda: runtime.accounts.directory().people.values(),
         )
     )
     try:
@@ -56,4 +65,5 @@ async def console(runtime: Runtime) -> AsyncIterator[None]:
             yield
     finally:
         store.close()
+        kept.close()
         await client.drain()

@@ -29,7 +29,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "problem.progress": frozenset({R.UNIT_STAFF}),
     "problem.submit-fix": frozenset({R.UNIT_STAFF}),
     "problem.extend": frozenset({R.UNIT_LEADER}),
-    "unit.file": frozenset({R.UNIT_LEADER, R.CAMPAIGN_OFFICE}),
+    "problem.request-extension": frozenset({R.UNIT_STAFF}),
+    "problem.approve-extension": frozenset({R.UNIT_LEADER}),
+    "problem.refuse-extension": frozenset({R.UNIT_LEADER}),
+    # unit staff record the ledger's filing (填报人、电话、填报时间) as they import the ledger
+    "unit.file": frozenset({R.UNIT_LEADER, R.UNIT_STAFF, R.CAMPAIGN_OFFICE}),
     "unit.spot-check": _OFFICE,
     "unit.spot-check-result": frozenset({R.CAMPAIGN_OFFICE, R.INSPECTOR}),
     "notice.issue": _OFFICE,  # the notice: only the campaign office issues orders and circulars
@@ -58,6 +62,9 @@ VERB_LABELS: dict[str, tuple[str, str]] = {
     "problem.progress": ("报送进展", "note progress"),
     "problem.submit-fix": ("提交整改结果", "submit a fix"),
     "problem.extend": ("批准延期", "extend"),
+    "problem.request-extension": ("申请延期", "request an extension"),
+    "problem.approve-extension": ("批准延期申请", "approve an extension request"),
+    "problem.refuse-extension": ("不予批准延期申请", "refuse an extension request"),
     "unit.file": ("报送台账", "file"), "unit.spot-check": ("抽查", "spot-check"),
     "unit.spot-check-result": ("记录抽查结果", "record a spot check's result"),
     "notice.issue": ("下发督办、通报", "issue an order or circular"),
