@@ -30,7 +30,6 @@ from events.commands import (
     ProblemCommand,
     SelectForSpotCheck,
     SubmitFiling,
-    UnitCommand,
 )
 from events.subjects import HEADER_SESSION
 from events.vocabulary import (
@@ -756,18 +755,6 @@ def create_app(console: Console) -> FastAPI:
             session.notice.append(("error", str(error.get("zh", "被拒绝")),
                                    str(error.get("en", "refused"))))
         return RedirectResponse("/calendar", status_code=303)
-
-    async def send_unit(session: BrowserSession, command: UnitCommand, back: str,
-                        done: tuple[str, str]) -> Response:
-        assert session.token is not None
-        reply = await console.backend.unit_command(session.token, command)
-        if reply.get("ok"):
-            session.notice.append(("ok", *done))
-        else:
-            error = reply.get("error") or {}
-            session.notice.append(("error", str(error.get("zh", "被拒绝")),
-                                   str(error.get("en", "refused"))))
-        return RedirectResponse(back, status_code=303)
 
     @app.get("/notices")
     async def notices(request: Request) -> Response:
