@@ -660,6 +660,16 @@ def test_the_summary_its_files_and_the_plans_for_every_unit_or_ones_own(
     with zipfile.ZipFile(download.value.path()) as document:
         assert "专项整治" in document.read("word/document.xml").decode()
 
+    yesterday = (datetime.now(CHINA_TIME) - timedelta(days=1)).date().isoformat()
+    office.goto(f"/summary?as_of={yesterday}", "summary-yesterday")
+    assert "截至" in office.notice()
+    before = office.page.locator("section.summary-section", has_text="总体情况").locator(
+        "tr", has_text="全部单位").inner_text().split("\t")
+    assert before[1] == "0"  # every problem of this run was reported today
+    with office.page.expect_download() as download:
+        office.page.click("a.button[href^='/summary.xlsx']")
+    assert yesterday in download.value.suggested_filename
+
     office.goto("/plans", "plans")
     plan = office.page.locator("section.plan", has_text="沁园分局行政执法突出问题整改方案")
     assert "2027年1月底前完成全部整改" in plan.inner_text()
