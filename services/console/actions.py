@@ -13,10 +13,13 @@ from events.commands import (
     ApproveExtension,
     Assign,
     Close,
+    ConfirmProposal,
     ExtendDeadline,
     NoteProgress,
+    Propose,
     RefuseExtension,
     RequestExtension,
+    ReturnProposal,
     SubmitFix,
     Triage,
     VerifyFix,
@@ -105,6 +108,40 @@ def assign(form: FormData, _: list[str]) -> dict[str, Any]:
     }
 
 
+def propose(form: FormData, _: list[str]) -> dict[str, Any]:
+    """The unit's own four determinations; a deadline that is not a date is kept as written."""
+    written = _text(form, "deadline")
+    try:
+        deadline = parse_date(written) if written else None
+    except ValueError:
+        deadline = None
+    return {
+        "model": Propose,
+        "leader": _text(form, "leader"),
+        "department": _text(form, "department"),
+        "measures": _text(form, "measures"),
+        "deadline": deadline,
+        "deadline_as_written": written if written and deadline is None else None,
+        "immediate": form.get("immediate") == "on",
+    }
+
+
+def confirm(form: FormData, _: list[str]) -> dict[str, Any]:
+    """The office confirms the unit's proposal, completing (or replacing) what it names."""
+    return {
+        "model": ConfirmProposal,
+        "leader": _text(form, "leader"),
+        "department": _text(form, "department"),
+        "measures": _text(form, "measures"),
+        "deadline": _date(form, "deadline", "整改时限", "deadline"),
+        "milestones": _milestones(_text(form, "milestones")),
+    }
+
+
+def return_proposal(form: FormData, _: list[str]) -> dict[str, Any]:
+    return {"model": ReturnProposal, "reason": _text(form, "reason")}
+
+
 def progress(form: FormData, _: list[str]) -> dict[str, Any]:
     milestone = _text(form, "milestone")
     return {
@@ -167,6 +204,9 @@ def refuse_extension(form: FormData, _: list[str]) -> dict[str, Any]:
 ACTIONS: dict[str, Callable[[FormData, list[str]], dict[str, Any]]] = {
     "triage": triage,
     "assign": assign,
+    "propose": propose,
+    "confirm": confirm,
+    "return": return_proposal,
     "progress": progress,
     "submit-fix": submit_fix,
     "verify": verify,

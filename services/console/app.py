@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
@@ -57,6 +57,7 @@ from projections.models.supervision import read_notices
 from projections.models.trail import accountability, actions_of
 from services.cli.dates import parse_date
 from services.cli.describe import event_label
+from services.cli.summary import SUMMARY_MODELS
 from services.clock import system_clock
 from services.console import views
 from services.console.access import home, may, readable_units, units_for
@@ -104,7 +105,7 @@ class Console:
     evidence: EvidenceStore
     audit: AuditLog
     tracking_key: bytes
-    as_of: Callable[[datetime], Awaitable[ReadStore]] | None = None
+    as_of: Callable[[datetime, Sequence[str]], Awaitable[ReadStore]] | None = None
     """The read models as they stood at a moment, replayed from EVENTS (None: not offered)."""
     secure_cookie: bool = False
     sessions: BrowserSessions | None = None
@@ -414,6 +415,7 @@ def create_app(console: Console) -> FastAPI:
         inbox = await console.read(
             views.with_intake, by(ProblemStatus.REPORTED), console.tracking_key
         )
+        proposals = await console.read(views.pending_proposals)
         return page(
             request,
             "office.html",
@@ -421,6 +423,7 @@ def create_app(console: Console) -> FastAPI:
             staff,
             inbox=inbox,
             to_assign=by(ProblemStatus.TRIAGED),
+            proposed=[p for p in lines if p.problem_id in proposals],
             to_verify=by(ProblemStatus.FIX_SUBMITTED),
             to_close=by(ProblemStatus.VERIFIED),
             unanswered=unanswered,
@@ -635,18 +638,25 @@ def create_app(console: Console) -> FastAPI:
                 await forbidden(request, staff, f"{what} of every unit")
         return unit
 
+    async def as_asked(request: Request, reader: Callable[..., Any], names: Sequence[str],
+                       *args: Any) -> tuple[Any, date | None]:
+        """``reader(store, day, *args)`` now, or at the end of the day ``?as_of=`` names (the
+        read models ``names`` replayed from EVENTS up to then); and that day, if one."""
+        day = _as_of_day(request.query_params.get("as_of"))
+        if day is None or console.as_of is None:
+            return await console.read(reader, today(), *args), None
+        store = await console.as_of(datetime.combine(day + timedelta(days=1), time_of_day(),
+                                                     CHINA_TIME) - timedelta(microseconds=1),
+                                    names)
+        try:
+            return await asyncio.to_thread(reader, store, day, *args), day
+        finally:
+            store.close()
+
     async def _ledgers(request: Request, staff: Staff, unit: str | None
                        ) -> tuple[list[Any], str | None, date | None]:
         unit = await chosen_unit(request, staff, unit, "ledger")
-        day = _as_of_day(request.query_params.get("as_of"))
-        if day is None or console.as_of is None:
-            return await console.read(read_ledger, today(), unit or None), unit, None
-        store = await console.as_of(datetime.combine(day + timedelta(days=1), time_of_day(),
-                                                     CHINA_TIME) - timedelta(microseconds=1))
-        try:
-            ledgers = await asyncio.to_thread(read_ledger, store, day, unit or None)
-        finally:
-            store.close()
+        ledgers, day = await as_asked(request, read_ledger, LEDGER_MODELS, unit or None)
         return ledgers, unit, day
 
     @app.get("/stats")
@@ -684,11 +694,13 @@ def create_app(console: Console) -> FastAPI:
         """总结: the figures of ``rectify summary``, with its xlsx and docx."""
         session, staff = await signed_in(request)
         chosen = await chosen_unit(request, staff, unit, "summary")
-        figures: Summary = await console.read(read_summary, today(), chosen)
+        figures: Summary
+        figures, as_of = await as_asked(request, read_summary, SUMMARY_MODELS, chosen)
         allowed = readable_units(staff)
         return page(request, "summary.html", session, staff, figures=figures, chosen=chosen,
                     sections=sections(figures, "en" if language(request) == "en" else "zh"),
-                    units=sorted(allowed or []), choose=allowed is None or len(allowed) > 1)
+                    units=sorted(allowed or []), choose=allowed is None or len(allowed) > 1,
+                    as_of=as_of)
 
     @app.get("/summary.{kind}")
     async def summary_file(request: Request, kind: str, unit: str | None = None) -> Response:
@@ -697,9 +709,10 @@ def create_app(console: Console) -> FastAPI:
             raise _not_found()
         chosen = await chosen_unit(request, staff, unit, "summary")
         lang: Language = "en" if language(request) == "en" else "zh"
-        content = await console.read(_summary_file, today(), chosen, kind, lang,
-                                     console.summary_template)
-        name = f"{'总结' if lang == 'zh' else 'summary'}-{chosen or '全部单位'}-{today()}.{kind}"
+        content, as_of = await as_asked(request, _summary_file, SUMMARY_MODELS, chosen, kind,
+                                        lang, console.summary_template)
+        name = (f"{'总结' if lang == 'zh' else 'summary'}-{chosen or '全部单位'}-"
+                f"{as_of or today()}.{kind}")
         return Response(content, media_type=SUMMARY_FILES[kind], headers={
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
             "Cache-Control": "no-store"})
@@ -956,6 +969,8 @@ _FIELD_NAMES = {
 }
 
 
+LEDGER_MODELS = ("ledger", "supervision")
+"""What the ledger reads: the read models an as-of ledger rebuilds."""
 SUMMARY_FILES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -11,7 +11,9 @@ from uuid import UUID
 from events.lifecycle import (
     FixSubmitted,
     ProblemReported,
+    ProposalReturned,
     RectificationAssigned,
+    RectificationProposed,
 )
 from events.vocabulary import Category, Channel, Filing, Plan, ProblemStatus
 from projections.engine.store import ReadStore
@@ -188,6 +190,10 @@ class ProblemRecord:
     evidence: list[Evidence] = field(default_factory=list)
     notices: list[NoticeLine] = field(default_factory=list)
     """Orders and circulars on this problem, in the order issued."""
+    proposal: RectificationProposed | None = None
+    """The unit's four determinations waiting for the office (None: none waiting)."""
+    returned: str | None = None
+    """Why the office sent the unit's last proposal back (None: it did not)."""
 
 
 def masked_reporter(event: ProblemReported) -> str:
@@ -233,6 +239,11 @@ def problem_record(
         if isinstance(event, RectificationAssigned):
             record.measures, record.immediate = event.measures, event.plan is Plan.IMMEDIATE
             record.milestones = [(m.due, m.description) for m in event.milestones]
+            record.proposal = None
+        elif isinstance(event, RectificationProposed):
+            record.proposal, record.returned = event, None
+        elif isinstance(event, ProposalReturned):
+            record.proposal, record.returned = None, event.reason
         elif isinstance(event, FixSubmitted):
             record.evidence.extend(e for e in record.steps[-1].evidence if e not in record.evidence)
     return record
@@ -315,3 +326,13 @@ def filed_at(store: ReadStore, unit: str, filing: Filing) -> datetime | None:
     """When the unit last sent this filing, as the read models know it."""
     return max((f.submitted_at for f in read_filings(store)
                 if f.unit == unit and f.filing is filing and f.submitted_at), default=None)
+
+
+def pending_proposals(store: ReadStore) -> set[str]:
+    """Problems whose unit proposed the four determinations, waiting for the office."""
+    with store.read() as tx:
+        if not tx.exists("ledger_rows"):
+            return set()
+        rows = tx.query(f"SELECT problem_id FROM {tx.table('ledger_rows')}"
+                        " WHERE proposal = 'pending'")
+    return {str(r[0]) for r in rows}

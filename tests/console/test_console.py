@@ -702,6 +702,16 @@ def test_the_summary_its_files_and_the_plans_for_every_unit_or_ones_own(
     with zipfile.ZipFile(download.value.path()) as document:
         assert "专项整治" in document.read("word/document.xml").decode()
 
+    yesterday = (datetime.now(CHINA_TIME) - timedelta(days=1)).date().isoformat()
+    office.goto(f"/summary?as_of={yesterday}", "summary-yesterday")
+    assert "截至" in office.notice()
+    before = office.page.locator("section.summary-section", has_text="总体情况").locator(
+        "tr", has_text="全部单位").inner_text().split("\t")
+    assert before[1] == "0"  # every problem of this run was reported today
+    with office.page.expect_download() as download:
+        office.page.click("a.button[href^='/summary.xlsx']")
+    assert yesterday in download.value.suggested_filename
+
     office.goto("/plans", "plans")
     plan = office.page.locator("section.plan", has_text="沁园分局行政执法突出问题整改方案")
     assert "2027年1月底前完成全部整改" in plan.inner_text()
@@ -715,6 +725,46 @@ def test_the_summary_its_files_and_the_plans_for_every_unit_or_ones_own(
     other.goto("/plans", "plans-own-unit")
     assert other.page.locator("section.plan").count() == 0
 
+
+def test_the_unit_proposes_the_four_determinations_and_the_office_returns_then_confirms(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    problem = public_report(desk, OTHER, "行政检查未制定年度计划")
+    staff = signed_in(browser, console_url, "yqstaff")
+    staff.goto(f"/problems/{problem}", "to-propose")
+    assert staff.page.locator("form[action$='/assign']").count() == 0
+    staff.page.fill("form[action$='/propose'] input[name=leader]", "玉泉分局 负责人")
+    staff.page.fill("form[action$='/propose'] textarea[name=measures]", "制定年度检查计划")
+    staff.page.fill("form[action$='/propose'] input[name=deadline]", "长期坚持")
+    staff.submit("propose", "proposed")
+    assert "已记录" in staff.notice(), staff.notice()
+    assert "长期坚持" in staff.page.locator("dl.proposal").inner_text()
+
+    office = signed_in(browser, console_url, "zhaoganshi")
+    waiting = office.page.locator("section", has_text="待确认的单位整改方案")
+    waiting.locator("a", has_text="行政检查未制定年度计划").click()
+    office.look("to-confirm")
+    office.page.fill("form[action$='/return'] textarea[name=reason]", "责任部门未填写")
+    office.submit("return", "proposal-returned")
+    assert "整改方案已被退回：责任部门未填写" in office.notice()
+
+    staff.goto(f"/problems/{problem}", "returned")
+    assert "责任部门未填写" in staff.notice()
+    staff.page.fill("form[action$='/propose'] input[name=leader]", "玉泉分局 负责人")
+    staff.page.fill("form[action$='/propose'] input[name=department]", "执法一中队")
+    staff.page.fill("form[action$='/propose'] textarea[name=measures]", "制定年度检查计划")
+    staff.submit("propose", "proposed-again")
+
+    office.goto(f"/problems/{problem}", "to-confirm-again")
+    office.page.fill("form[action$='/confirm'] input[name=deadline]", "2027年1月31日")
+    office.page.fill("form[action$='/confirm'] textarea[name=milestones]",
+                     "2027-01-10:起草年度检查计划")
+    office.submit("confirm", "proposal-confirmed")
+    assert "已记录" in office.notice(), office.notice()
+    facts = office.page.locator("dl.facts").first.inner_text()
+    assert "整改中" in facts
+    assert "执法一中队" in facts
+    assert "2027年1月31日" in facts
+    assert office.page.locator("dl.proposal").count() == 0
 
 def test_a_signed_in_browser_outlives_a_console_restart_and_signing_out_still_ends_it(
         desk: Desk, console_url: str, browser: Browser) -> None:
