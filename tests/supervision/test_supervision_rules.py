@@ -11,16 +11,19 @@ import pytest
 from events.commands import Close, SelectForSpotCheck, SubmitFiling
 from events.identity import unit_id_for, warning_id_for
 from events.lifecycle import ProblemClosed, ReporterAnswered
-from events.notice_commands import IssueNotice, RespondToNotice
+from events.notice_commands import IssueNotice, MarkNoticeRead, RespondToNotice
 from events.notices import NoticeIssued, NoticeResponded
 from events.supervision import FilingSubmitted, ReboundSuspected, SpotCheckSelected
 from events.vocabulary import Channel, Filing, Notice, ProblemStatus, Via, WarningLevel, Watched
 from services.casework.application import Casework
 from services.casework.errors import (
+    AlreadyReadError,
     AlreadyRespondedError,
     AlreadySelectedError,
     DeadlineError,
     DuplicateWarningError,
+    NoResponseOwedError,
+    NotACampaignUnitError,
     NoticeNotFoundError,
     ReporterNotAnsweredError,
     SelfVerificationError,
@@ -239,3 +242,50 @@ def test_a_reopened_problem_is_no_longer_a_rebound_candidate() -> None:
     [again] = casework.file([a_submission(intake_id="web-9", enterprise="某化工企业",
                                           submitted_at=later)])
     assert [e.type for e in casework.history(again.problem_id)] == ["ProblemReported"]
+
+
+# ------------------------------------------------------------------ circulars to all units
+
+
+def test_a_circular_to_all_units_is_one_copy_per_unit_owed_only_by_the_named_responders(
+) -> None:
+    casework = Casework()
+    casework.handle_notice(IssueNotice(unit="乙分局", actor=SUPERVISOR, notice=Notice.CIRCULAR,
+                                       reason="此前的通报"))
+    units = casework.circulate_to_all(
+        IssueNotice(actor=SUPERVISOR, notice=Notice.CIRCULAR, reason="共性问题通报",
+                    due=date(2023, 3, 25), responders=("乙分局",)),
+        ("甲分局", "乙分局", "丙分局"))
+    assert units == ["甲分局", "乙分局", "丙分局"]
+    copies = {name: casework.unit_history(name)[-1] for name in units}
+    assert all(isinstance(c, NoticeIssued) for c in copies.values())
+    assert len({c.broadcast for c in copies.values() if isinstance(c, NoticeIssued)}) == 1
+    assert [(name, c.number, c.response_required, c.due) for name, c in copies.items()
+            if isinstance(c, NoticeIssued)] == [
+        ("甲分局", 1, False, None), ("乙分局", 2, True, date(2023, 3, 25)),
+        ("丙分局", 1, False, None)]
+    with pytest.raises(NoResponseOwedError):
+        casework.handle_notice(RespondToNotice(unit="甲分局", actor="甲分局 张三",
+                                               notice=Notice.CIRCULAR, number=1, response="收到"))
+    casework.handle_notice(MarkNoticeRead(unit="甲分局", actor="甲分局 张三",
+                                          notice=Notice.CIRCULAR, number=1))
+    with pytest.raises(AlreadyReadError):
+        casework.handle_notice(MarkNoticeRead(unit="甲分局", actor="甲分局 李四",
+                                              notice=Notice.CIRCULAR, number=1))
+    assert [n.number for n in casework.get_unit("乙分局").notices.waiting()] == [1, 2]
+    assert casework.get_unit("甲分局").notices.waiting() == []
+
+
+def test_a_circular_to_all_units_names_only_campaign_units_and_orders_need_a_target() -> None:
+    casework = Casework()
+    with pytest.raises(NotACampaignUnitError) as refused:
+        casework.circulate_to_all(IssueNotice(actor=SUPERVISOR, notice=Notice.CIRCULAR,
+                                              reason="通报", responders=("丁分局",)),
+                                  ("甲分局", "乙分局"))
+    assert "丁分局" in refused.value.zh
+    assert casework.position() == 0
+    with pytest.raises(ValueError, match="只有通报可以发给全体单位"):
+        IssueNotice(actor=SUPERVISOR, notice=Notice.ORDER, reason="督办")
+    with pytest.raises(ValueError, match="须指明回复单位"):
+        IssueNotice(actor=SUPERVISOR, notice=Notice.CIRCULAR, reason="通报",
+                    due=date(2023, 3, 25))
