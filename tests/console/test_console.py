@@ -536,6 +536,30 @@ def test_a_circular_to_all_units_shows_who_has_read_it_and_who_owes_a_response(
     assert circular.locator("td.owing").inner_text() == ""
 
 
+def test_a_proposed_order_on_the_board_is_issued_with_one_button(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    shallow = "北海分局"  # files a ledger with no problem, no typical case, no cause
+    filed = desk.cli("wangke", "campaign", "filed", shallow, "ledger")
+    assert filed.exit_code == 0, filed.output
+    office = signed_in(browser, console_url, "wangke")
+    proposal = office.page.locator("table.proposals tr", has_text=shallow)
+    for _ in range(100):  # the read side shows the filing within moments
+        office.goto("/board", "board-proposals")
+        if proposal.count():
+            break
+    assert "查找问题不深入不具体" in proposal.inner_text()
+    with office.page.expect_navigation():
+        proposal.locator("form.propose button").click()
+    office.look("proposal-ordered")
+    assert "已记录" in office.notice()
+    assert office.page.locator("table.proposals tr", has_text=shallow).count() == 0
+    office.goto("/notices", "proposal-as-order")
+    order = office.page.locator("table.notices tr", has_text=shallow).filter(
+        has_text="自查台账问题少、无典型案例、未剖析原因")
+    assert "督办" in order.inner_text()
+    assert "查找问题不深入不具体" in order.inner_text()
+
+
 def test_the_unit_asks_for_an_extension_and_its_leader_refuses_then_approves(
         desk: Desk, console_url: str, browser: Browser) -> None:
     problem = public_report(desk, OWN, "行政处罚案件超期未结")
