@@ -47,8 +47,8 @@ def checked(session: Session, model: type[UnitCommand], **fields: Any) -> UnitCo
         session.out.fail(f"参数无效：{where}：{first['msg']}", f"invalid {where}: {first['msg']}")
 
 
-def unit_reply(session: Session, model: type[UnitCommand], **fields: Any) -> dict[str, Any]:
-    """Build one unit command and send it: the reply, or a failure with the reason."""
+def unit_answer(session: Session, model: type[UnitCommand], **fields: Any) -> dict[str, Any]:
+    """Build one unit command and send it: the reply, recorded or refused."""
     command = checked(session, model, **fields)
 
     async def send() -> dict[str, Any]:
@@ -56,7 +56,12 @@ def unit_reply(session: Session, model: type[UnitCommand], **fields: Any) -> dic
             return await request(client, unit_command_subject(command.verb),
                                  command.model_dump_json().encode(), headers=session.headers())
 
-    reply = session.run(send())
+    return session.run(send())
+
+
+def unit_reply(session: Session, model: type[UnitCommand], **fields: Any) -> dict[str, Any]:
+    """Build one unit command and send it: the reply, or a failure with the reason."""
+    reply = unit_answer(session, model, **fields)
     if not reply.get("ok"):
         error = reply.get("error") or {}
         session.out.fail(error.get("zh", "被拒绝"), error.get("en", "refused"),
@@ -118,15 +123,27 @@ def spot_check_draw(session: Session, count: int, seed: int,
         campaign = load_campaign(campaign_location(campaign_file, session.data_dir))
     except CampaignError as broken:
         session.out.fail(broken.zh, broken.en)
-    replies = [unit_reply(session, SelectForSpotCheck, unit=unit,
-                          reason=f"随机抽查（种子 {seed}）", seed=seed)
-               for unit in random_draw(campaign.units, count, seed)]
+    drawn = random_draw(campaign.units, count, seed)
+    answers = {unit: unit_answer(session, SelectForSpotCheck, unit=unit,
+                                 reason=f"随机抽查（种子 {seed}）", seed=seed) for unit in drawn}
+    # A unit chosen earlier stays chosen (the draw goes on); any other refusal is the answer.
+    already = [u for u, a in answers.items() if not a.get("ok")
+               and (a.get("error") or {}).get("code") == "already_selected"]
+    for unit, answer in answers.items():
+        if not answer.get("ok") and unit not in already:
+            error = answer.get("error") or {}
+            session.out.fail(error.get("zh", "被拒绝"), error.get("en", "refused"),
+                             extra={"code": error.get("code")})
+    replies = [a for a in answers.values() if a.get("ok")]
     if session.out.format == "json":  # one document for the whole draw
-        session.out.json({"ok": True, "seed": seed, "count": count,
-                          "units": [r["unit"] for r in replies], "selected": replies})
-    else:
-        for reply in replies:
-            _recorded(session, reply)
+        session.out.json({"ok": True, "seed": seed, "count": count, "units": drawn,
+                          "selected": replies, "already_selected": already})
+        return
+    for reply in replies:
+        _recorded(session, reply)
+    if already:
+        session.out.line(f"此前已列入抽查：{'、'.join(already)}",
+                         f"already selected earlier: {', '.join(already)}")
 
 
 @spot_check.command("record")

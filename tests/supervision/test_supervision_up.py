@@ -183,6 +183,10 @@ def test_a_random_draw_selects_the_units_its_seed_draws(after_collection: Rectif
     assert [r["unit"] for r in drawn["selected"]] == expected
     listed = up.cli_json("spot-check", "list")["entries"]
     assert sorted(e["unit"] for e in listed if e["selected"]) == sorted(expected)
+    again = up.cli_json("spot-check", "draw", "--count", "3", "--seed", "7", "--as", SECTION)
+    assert again["already_selected"] == expected
+    assert [r["unit"] for r in again["selected"]] == [
+        u for u in ("甲分局", "乙分局", "丙分局") if u not in expected]
 
 
 def board_when(up: RectifyProcess, ready: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
