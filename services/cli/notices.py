@@ -22,7 +22,8 @@ from services.cli.dates import DATE
 from services.cli.options import Session, common_options
 from services.cli.staff import VocabularyParam
 
-TRIGGER_HELP = "通知所列事由：查找问题不深入不具体/整治工作推进迟缓/敷衍塞责/拒不整改"
+TRIGGER_HELP = ("通知所列事由：查找问题不深入不具体/整治工作推进迟缓/敷衍塞责/拒不整改"
+                "（可多次；督办至少一项）")
 
 
 def _targets(command: Any) -> Any:
