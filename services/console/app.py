@@ -27,13 +27,9 @@ from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
 from events.commands import (
-    CircularizeUnit,
-    OrderUnit,
     ProblemCommand,
     SelectForSpotCheck,
     SubmitFiling,
-    UnitCommand,
-    UnitRespond,
 )
 from events.subjects import HEADER_SESSION
 from events.vocabulary import (
@@ -76,6 +72,7 @@ from services.console.imports import (
     accepted,
     planned,
 )
+from services.console.notice_forms import NOTICE_FORMS
 from services.console.pages import language, render
 from services.console.pickers import department_choices, leader_choices
 from services.console.sso import CALLBACK_PATH, PENDING_SECONDS, ConsoleSso
@@ -772,63 +769,53 @@ def create_app(console: Console) -> FastAPI:
                                    str(error.get("en", "refused"))))
         return RedirectResponse("/calendar", status_code=303)
 
-    async def send_unit(session: BrowserSession, command: UnitCommand, back: str,
-                        done: tuple[str, str]) -> Response:
+    @app.get("/notices")
+    async def notices(request: Request) -> Response:
+        """督办、通报: one list, whatever the target; a circular to all units with who has read
+        it and who still owes a response."""
+        session, staff = await signed_in(request)
+        allowed = readable_units(staff)
+        if allowed is not None and not allowed:
+            await forbidden(request, staff, "notices")
+        lines = await console.read(views.notice_list, allowed)
+        broadcasts = await console.read(views.broadcast_list) if allowed is None else []
+        return page(request, "notices.html", session, staff, lines=lines, broadcasts=broadcasts,
+                    today=today())
+
+    @app.post("/notices/{verb}")
+    async def notice_action(request: Request, verb: str) -> Response:
+        """Issue, mark read or answer an order or circular: the same commands as the CLI's."""
+        session, staff = await signed_in(request)
+        form = await checked_form(request, session)
+        build = NOTICE_FORMS.get(verb)
+        if build is None:
+            raise _not_found()
+        back = str(form.get("back") or "/notices")
+        back = back if back.startswith("/") and not back.startswith("//") else "/notices"
+        try:
+            command = build(form, staff.name)
+        except ActionRefusedError as refused:
+            session.notice.append(("error", refused.zh, refused.en))
+            return RedirectResponse(back, status_code=303)
+        unit_name = await readable(request, staff, str(command.problem_id)) \
+            if command.problem_id is not None else command.unit
+        if not may(staff, f"notice.{verb}", unit_name):
+            await forbidden(request, staff, f"notice.{verb} {unit_name or '全体单位'}")
         assert session.token is not None
-        reply = await console.backend.unit_command(session.token, command)
-        if reply.get("ok"):
-            session.notice.append(("ok", *done))
-        else:
+        before = await console.read(views.notice_list, None)
+        reply = await console.backend.notice_command(session.token, command)
+        if not reply.get("ok"):
             error = reply.get("error") or {}
             session.notice.append(("error", str(error.get("zh", "被拒绝")),
                                    str(error.get("en", "refused"))))
-        return RedirectResponse(back, status_code=303)
-
-    @app.post("/units/notice")
-    async def notice_unit(request: Request) -> Response:
-        """督办 or 通报 a unit as a whole (the CLI's ``order --unit`` / ``circular --unit``)."""
-        session, staff = await signed_in(request)
-        form = await checked_form(request, session)
-        unit_name, kind = str(form.get("unit") or "").strip(), str(form.get("notice") or "")
-        model = {"order": OrderUnit, "circular": CircularizeUnit}.get(kind)
-        if model is None:
-            raise _not_found()
-        if not may(staff, f"unit.{kind}", unit_name):
-            await forbidden(request, staff, f"unit.{kind} {unit_name}")
-        try:
-            command = model(unit=unit_name, actor=staff.name, via=Via.WEB,
-                            reason=str(form.get("reason") or "").strip(),
-                            due=_as_of_day(str(form.get("due") or "")))
-        except ValidationError:
-            session.notice.append(("error", "请填写单位和事由", "name the unit and the reason"))
-            return RedirectResponse("/calendar", status_code=303)
-        return await send_unit(session, command, "/calendar", ("已下发", "issued"))
-
-    @app.post("/units/respond")
-    async def respond_for_unit(request: Request) -> Response:
-        session, staff = await signed_in(request)
-        form = await checked_form(request, session)
-        unit_name = str(form.get("unit") or "")
-        if not may(staff, "unit.respond", unit_name):
-            await forbidden(request, staff, f"unit.respond {unit_name}")
-        number = str(form.get("number") or "")
-        try:
-            command = UnitRespond(unit=unit_name, actor=staff.name, via=Via.WEB,
-                                  notice=Notice(str(form.get("notice") or "")),
-                                  number=int(number) if number.isdigit() else 0,
-                                  response=str(form.get("response") or "").strip())
-        except ValueError:
-            session.notice.append(("error", "请填写回复内容", "write the answer"))
-            return RedirectResponse("/unit", status_code=303)
-        before = await console.read(views.open_unit_notices, {unit_name})
+            return RedirectResponse(back, status_code=303)
 
         async def shown() -> bool:
-            return bool(before != await console.read(views.open_unit_notices, {unit_name}))
+            return bool(before != await console.read(views.notice_list, None))
 
-        response = await send_unit(session, command, "/unit", ("已回复", "answered"))
-        if session.notice and session.notice[-1][0] == "ok":
-            await _until(shown)
-        return response
+        await _until(shown)
+        session.notice.append(("ok", "已记录", "recorded"))
+        return RedirectResponse(back, status_code=303)
 
     # ---------------------------------------------------------- ledger import
 
