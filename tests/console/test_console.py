@@ -346,6 +346,11 @@ def test_english_on_request(desk: Desk, console_url: str, browser: Browser) -> N
     visitor.goto(f"/problems/{problem}", "problem-en")
     assert "Assign (four determinations)" in visitor.page.content()
     assert "\treported\t" in visitor.page.locator("table.timeline").inner_text()
+    for path, heading in (("/summary", "Campaign summary"),
+                          ("/plans", "Rectification and work plans"),
+                          ("/import", "Import a self-inspection ledger")):
+        visitor.goto(path, f"{path.strip('/')}-en")
+        assert visitor.page.locator("h1").inner_text().startswith(heading)
 
 
 def test_an_administrator_needs_the_one_time_code(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from events.identity import warning_id_for
@@ -215,6 +215,7 @@ class RandomCampaign:
         self.rng, self.story, self.units = rng, Story(prefix), tuple(units)
         self.problems: deque[Problem] = deque(maxlen=active)
         self.days_per_step, self.step = days_per_step, 0
+        self.extension_rng = random.Random(f"{prefix}:extensions")
 
     def take(self, size: int) -> list[RecordedEvent]:
         """The next ``size`` events of the story."""
@@ -292,6 +293,24 @@ class RandomCampaign:
         weights = (3, 4, 2, 1, 4, 3, 1, 3, 1, 1, 3, 0.3, 0.2, 0.5, 0.8, 2, 0.3)
         try:
             rng.choices(commands, weights)[0]()
+        except DomainError:
+            return
+        self.story._keep(problem)
+        self._extension_step(problem, act, deadline)
+
+    def _extension_step(self, problem: Problem, act: Act, deadline: date) -> None:
+        """Now and then the unit asks for a later deadline and its leader decides, by a random
+        source of its own (so the rest of the story draws as it did before requests existed)."""
+        rng = self.extension_rng
+        if rng.random() >= 0.08:
+            return
+        commands: tuple[Callable[[], None], ...] = (
+            lambda: problem.request_extension(act, deadline + timedelta(days=20), "需协查"),
+            lambda: problem.approve_extension(act),
+            lambda: problem.refuse_extension(act, "可并行办理"),
+        )
+        try:
+            rng.choice(commands)()
         except DomainError:
             return
         self.story._keep(problem)
