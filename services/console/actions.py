@@ -15,20 +15,17 @@ from events.commands import (
     Close,
     ConfirmProposal,
     ExtendDeadline,
-    IssueCircular,
     NoteProgress,
     Propose,
     RefuseExtension,
     RequestExtension,
-    RespondToNotice,
     ReturnProposal,
     SubmitFix,
-    Supervise,
     Triage,
     VerifyFix,
 )
 from events.lifecycle import Milestone
-from events.vocabulary import Category, Channel, Notice, TypicalReason
+from events.vocabulary import Category, Channel, TypicalReason
 from services.cli.dates import parse_date
 
 
@@ -204,23 +201,6 @@ def refuse_extension(form: FormData, _: list[str]) -> dict[str, Any]:
     return {"model": RefuseExtension, "reason": _text(form, "reason")}
 
 
-def supervise(form: FormData, _: list[str]) -> dict[str, Any]:
-    return {"model": Supervise, "reason": _text(form, "reason"),
-            "due": _date(form, "due", "回复期限", "reply due")}
-
-
-def circular(form: FormData, _: list[str]) -> dict[str, Any]:
-    return {"model": IssueCircular, "reason": _text(form, "reason"),
-            "due": _date(form, "due", "回复期限", "reply due")}
-
-
-def respond(form: FormData, _: list[str]) -> dict[str, Any]:
-    number = _text(form, "number") or ""
-    return {"model": RespondToNotice, "notice": Notice(_text(form, "notice") or ""),
-            "number": int(number) if number.isdigit() else 0,
-            "response": _text(form, "response")}
-
-
 ACTIONS: dict[str, Callable[[FormData, list[str]], dict[str, Any]]] = {
     "triage": triage,
     "assign": assign,
@@ -236,8 +216,5 @@ ACTIONS: dict[str, Callable[[FormData, list[str]], dict[str, Any]]] = {
     "request-extension": request_extension,
     "approve-extension": approve_extension,
     "refuse-extension": refuse_extension,
-    "supervise": supervise,
-    "circular": circular,
-    "respond": respond,
 }
 """The verb in the form's URL → how its fields become the command."""

@@ -18,6 +18,7 @@ from events.lifecycle import (
 from events.vocabulary import Category, Channel, Filing, Plan, ProblemStatus
 from projections.engine.store import ReadStore
 from projections.models.board import read_board
+from projections.models.broadcasts import BroadcastLine, read_broadcasts
 from projections.models.facts import CHINA_TIME, local_date
 from projections.models.supervision import NoticeLine, read_filings, read_notices
 from projections.models.timeline import TimelineEntry, problem_timeline
@@ -135,13 +136,23 @@ def with_intake(
 def open_notices(store: ReadStore, units: set[str]) -> list[NoticeLine]:
     """Orders and circulars on the units' problems still waiting for an answer."""
     return [n for unit in sorted(units) for n in read_notices(store, unit)
-            if n.responded_at is None and n.problem_id]
+            if n.owing and n.problem_id]
+
+
+def notice_list(store: ReadStore, units: set[str] | None) -> list[NoticeLine]:
+    """Every order and circular to the units (None: to every unit), latest first."""
+    return [n for n in reversed(read_notices(store)) if units is None or n.unit in units]
+
+
+def broadcast_list(store: ReadStore) -> list[BroadcastLine]:
+    """Every circular to all units, latest first, with who has read it and who owes a response."""
+    return list(reversed(read_broadcasts(store)))
 
 
 def open_unit_notices(store: ReadStore, units: set[str]) -> list[NoticeLine]:
-    """Orders and circulars to the units as a whole still waiting for an answer."""
+    """Orders and circulars to the units as a whole still waiting for an answer or a read."""
     return [n for unit in sorted(units) for n in read_notices(store, unit)
-            if n.responded_at is None and not n.problem_id]
+            if not n.problem_id and (n.owing or (not n.response_required and n.read_at is None))]
 
 
 def unit_of(store: ReadStore, problem_id: str) -> str | None:
@@ -306,7 +317,7 @@ def calendar(store: ReadStore, today: date, units: set[str] | None) -> list[Due]
               for f in read_filings(store) if units is None or f.unit in units]
     duties += [Due(n.due, n.unit, n.notice.value, n.responded_at,
                    n.responded_at is None and n.due is not None and n.due < today, n.problem_id)
-               for n in read_notices(store) if n.due is not None
+               for n in read_notices(store) if n.due is not None and n.response_required
                and (units is None or n.unit in units)]
     return sorted(duties, key=lambda d: (d.due or date.max, d.unit))
 

@@ -52,8 +52,9 @@ PERMISSIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                                       "query.problem.history", "auth.whoami", *_READ_TRACKING,
                                       "$JS.API.INFO"]},
                 "subscribe": {"allow": _INBOX}},
-    "staff": {"publish": {"allow": ["cmd.problem.*", "cmd.unit.*", "cmd.staff.*", "query.>",
-                                    "auth.*", "intake.>", *_READ_TRACKING, *_READ_EVENTS]},
+    "staff": {"publish": {"allow": ["cmd.problem.*", "cmd.unit.*", "cmd.notice.*",
+                                    "cmd.staff.*", "query.>", "auth.*", "intake.>",
+                                    *_READ_TRACKING, *_READ_EVENTS]},
               "subscribe": {"allow": _INBOX}},
     "reader": {"publish": {"allow": _READ_EVENTS}, "subscribe": {"allow": _INBOX}},
 }

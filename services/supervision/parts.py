@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING
 import nats
 from nats.aio.msg import Msg
 
-from events.subjects import SPOT_CHECK_QUERY, UNIT_COMMAND_PREFIX, WATCHDOG_QUERY
+from events.subjects import (
+    NOTICE_COMMAND_PREFIX,
+    SPOT_CHECK_QUERY,
+    UNIT_COMMAND_PREFIX,
+    WATCHDOG_QUERY,
+)
 from services.casework.campaign_rules import CampaignRules
 from services.casework.units import UnitDirectory
 from services.supervision.campaign import Campaign, CampaignError, campaign_location, load_campaign
@@ -37,8 +42,8 @@ def runtime_campaign(runtime: Runtime) -> Campaign:
 
 @contextlib.asynccontextmanager
 async def supervision(runtime: Runtime) -> AsyncIterator[None]:
-    """Unit commands and the spot-check query; the campaign's rebound window for filing and
-    its limits on plans for casework."""
+    """Unit commands, order and circular commands, and the spot-check query; the campaign's
+    rebound window for filing and its limits on plans for casework."""
     campaign = runtime_campaign(runtime)
     runtime.casework.rebound.window_days = campaign.rebound_days
     runtime.casework.units = UnitDirectory.of(campaign.units, runtime.settings.intake.public_unit)
@@ -50,6 +55,8 @@ async def supervision(runtime: Runtime) -> AsyncIterator[None]:
     try:
         await client.subscribe(f"{UNIT_COMMAND_PREFIX}*", queue="casework",
                                cb=service.on_command)
+        await client.subscribe(f"{NOTICE_COMMAND_PREFIX}*", queue="casework",
+                               cb=service.on_notice)
         await client.subscribe(SPOT_CHECK_QUERY, queue="casework", cb=service.on_spot_check)
         yield
     finally:
