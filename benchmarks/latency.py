@@ -41,6 +41,7 @@ from services.runtime.config import read_runtime
 from tests.integration.harness import RectifyProcess
 
 UNITS = ("东城分局", "西城分局", "开发区分局", "执法支队")
+HTTP_PROCESS = "services.intake.http_process"
 SETTLE_SECONDS = 60.0
 """How long after the last report every accepted report may take to reach the ledger."""
 
@@ -95,18 +96,20 @@ class RateResult:
 
 
 class ServerCpu:
-    """CPU seconds used so far by ``rectify up`` (pid) and, apart, by its nats-server."""
+    """CPU seconds used so far by ``rectify up`` (pid) and, apart, by its HTTP gateway process
+    and its nats-server."""
 
     def __init__(self, pid: int) -> None:
         self.up = psutil.Process(pid)
 
     def seconds(self) -> dict[str, float]:
-        def used(process: psutil.Process) -> float:
-            times = process.cpu_times()
-            return float(times.user + times.system)
+        def used(processes: list[psutil.Process]) -> float:
+            return sum(float(p.cpu_times().user + p.cpu_times().system) for p in processes)
 
-        servers = [c for c in self.up.children() if c.name().startswith("nats-server")]
-        return {"up": used(self.up), "nats": sum(used(c) for c in servers)}
+        children = self.up.children()
+        return {"up": used([self.up]),
+                "http": used([c for c in children if HTTP_PROCESS in " ".join(c.cmdline())]),
+                "nats": used([c for c in children if c.name().startswith("nats-server")])}
 
 
 class LedgerWatch:
@@ -276,7 +279,8 @@ def cli() -> None:
               f" 202→ledger p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms,"
               f" p99 {figures['p99_ms']} ms, max {figures['max_ms']} ms; API p99"
               f" {figures['api_p99_ms']} ms; CPU per report: rectify up"
-              f" {result.cpu_ms.get('up', 0):.2f} ms, nats-server"
+              f" {result.cpu_ms.get('up', 0):.2f} ms, its HTTP process"
+              f" {result.cpu_ms.get('http', 0):.2f} ms, nats-server"
               f" {result.cpu_ms.get('nats', 0):.2f} ms; {result.missing} never in the ledger"
               f"{f', refused {result.refused}' if result.refused else ''} ({verdict})")
     print(json.dumps(report(results, args.target_ms)))

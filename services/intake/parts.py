@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from services.intake.gateway import gateway
 from services.intake.http import create_app, serving
+from services.intake.http_process import HttpProcess
 from services.intake.keys import IntakeKeys
 from services.intake.mailbox import Mailbox, smtp_server
 from services.runtime.config import IntakeSettings, Settings
@@ -71,5 +72,22 @@ def _part(service: Service) -> Callable[[Runtime], AbstractAsyncContextManager[N
     return part
 
 
-http_gateway = _part(http_service)
+@contextlib.asynccontextmanager
+async def http_gateway(runtime: Runtime) -> AsyncIterator[None]:
+    """The ``http`` service of ``rectify up``, in a process of its own (``http_process``)
+    under the supervisor."""
+    IntakeKeys.for_settings(runtime.settings, create=True)  # made before the child reads it
+    child = HttpProcess(runtime.settings, runtime.url_for("gateway"))
+    endpoints = await child.start()
+    runtime.endpoints["http"] = endpoints["http"]
+    if "wechat" in endpoints:
+        runtime.endpoints["wechat"] = endpoints["wechat"]
+    runtime.supervisor.start("http", child.run)
+    try:
+        yield
+    finally:
+        await runtime.supervisor.stop("http")
+        await child.stop()
+
+
 smtp_gateway = _part(smtp_service)
