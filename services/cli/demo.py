@@ -27,7 +27,7 @@ from services.identity.demo import create_demo_accounts, demo_session, totp_secr
 from services.identity.management import Issued
 from services.intake.keys import IntakeKeys
 from services.intake.privacy import Contact, seal
-from services.runtime.process import Runtime
+from services.runtime.context import Runtime
 
 SECTION = "法规与科技标准科 王科长"
 SECTION_CHECKER = "法规与科技标准科 赵干事"
@@ -103,7 +103,7 @@ async def seed_demo(runtime: Runtime) -> None:
     if issued:
         _announce_accounts(issued)
     sessions = DemoSessions(runtime.accounts)
-    async with connected(runtime.nats_url) as client:
+    async with connected(runtime.url_for("staff")) as client:
         new = []
         for story in sorted(STORIES, key=lambda story: -story.days_ago):
             problem_id = problem_id_for(story.channel, story.key)

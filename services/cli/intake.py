@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 import click
@@ -32,6 +33,7 @@ from services.intake.keys import IntakeKeys, MissingKeyError
 from services.intake.parts import SERVICES
 from services.intake.spreadsheet import Ledger, LedgerRow, LedgerSheet, read_ledger
 from services.intake.tracking import TrackingIndex
+from services.runtime.bus import user_url
 from services.runtime.config import DEFAULT_DATA_DIR, IntakeSettings, Settings
 
 CHINA = timezone(timedelta(hours=8))
@@ -338,10 +340,17 @@ async def _serve_gateways(names: tuple[str, ...], settings: Settings, keys: Inta
     async with contextlib.AsyncExitStack() as running:
         for name in names:
             await running.enter_async_context(
-                SERVICES[name](settings, str(settings.nats_url), keys, endpoints))
+                SERVICES[name](settings, _gateway_url(settings, name), keys, endpoints))
         click.echo(json.dumps({"endpoints": endpoints}, ensure_ascii=False), nl=True)
         sys.stdout.flush()
         await stop.wait()
+
+
+def _gateway_url(settings: Settings, name: str) -> str:
+    """``--nats-url`` as given when it names a user; else with the gateway's own NATS user
+    (``http`` or ``smtp``) from the data directory, when ``rectify nats-config`` made them."""
+    url = str(settings.nats_url)
+    return url if "@" in urlsplit(url).netloc else user_url(settings.data_dir, url, name)
 
 
 INTAKE_COMMANDS = (hotline, import_ledger, reporter, gateway_command)

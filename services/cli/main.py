@@ -31,10 +31,11 @@ from services.cli.staff_admin import STAFF_ADMIN_COMMANDS
 from services.cli.summary import summary
 from services.cli.supervision import SUPERVISION_COMMANDS
 from services.runtime.config import DEFAULT_DATA_DIR, MissingSealKeyError, Settings
+from services.runtime.context import Runtime
 from services.runtime.faults import REPAIR_EN, REPAIR_ZH
 from services.runtime.parts import PARTS
 from services.runtime.ports import PortInUseError
-from services.runtime.process import AlreadyRunningError, Runtime, serve
+from services.runtime.process import AlreadyRunningError, serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
 
 import nats
 
@@ -19,17 +18,15 @@ from services.identity.oidc_config import load_oidc
 from services.intake.http import serving
 from services.intake.keys import IntakeKeys
 from services.runtime.config import IntakeSettings
-
-if TYPE_CHECKING:
-    from services.runtime.process import Runtime
+from services.runtime.context import PartContext
 
 EVIDENCE_DIR = "evidence"
 
 
 @contextlib.asynccontextmanager
-async def console(runtime: Runtime) -> AsyncIterator[None]:
-    settings = runtime.settings
-    client = await nats.connect(runtime.nats_url, name="rectify-console")
+async def console(context: PartContext) -> AsyncIterator[None]:
+    settings = context.settings
+    client = await nats.connect(context.nats_url, name="rectify-console")
     store = open_read_store(settings.read_store_location())
     keys = IntakeKeys.for_settings(settings, create=True)
     listener = IntakeSettings(host=settings.console.host, http_port=settings.console.port)
@@ -42,17 +39,17 @@ async def console(runtime: Runtime) -> AsyncIterator[None]:
                 settings.data_dir / EVIDENCE_DIR,
                 int(settings.console.evidence_max_mb * 1024 * 1024),
             ),
-            runtime.accounts.audit,
+            context.audit,
             keys.tracking,
             as_of=lambda moment: build_as_of(client.jetstream(), moment,
                                              names=["ledger", "supervision"],
-                                             key=runtime.relay.key),
+                                             key=context.seal_key),
             sso=ConsoleSso(oidc.label, oidc.redirect_uri) if oidc else None,
         )
     )
     try:
         async with serving(app, listener) as url:
-            runtime.endpoints["console"] = url
+            context.endpoints["console"] = url
             yield
     finally:
         store.close()

@@ -7,16 +7,13 @@ import contextlib
 import ssl
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING
 
 from services.intake.gateway import gateway
 from services.intake.http import create_app, serving
 from services.intake.keys import IntakeKeys
 from services.intake.mailbox import Mailbox, smtp_server
 from services.runtime.config import IntakeSettings, Settings
-
-if TYPE_CHECKING:
-    from services.runtime.process import Runtime
+from services.runtime.context import PartContext
 
 Service = Callable[[Settings, str, IntakeKeys, dict[str, str]],
                    AbstractAsyncContextManager[None]]
@@ -62,11 +59,11 @@ def tls_context(settings: IntakeSettings) -> ssl.SSLContext | None:
 SERVICES: dict[str, Service] = {"http": http_service, "smtp": smtp_service}
 
 
-def _part(service: Service) -> Callable[[Runtime], AbstractAsyncContextManager[None]]:
-    def part(runtime: Runtime) -> AbstractAsyncContextManager[None]:
+def _part(service: Service) -> Callable[[PartContext], AbstractAsyncContextManager[None]]:
+    def part(context: PartContext) -> AbstractAsyncContextManager[None]:
         # The embedded default: the first start generates the reporter key in the data dir.
-        keys = IntakeKeys.for_settings(runtime.settings, create=True)
-        return service(runtime.settings, runtime.url_for("gateway"), keys, runtime.endpoints)
+        keys = IntakeKeys.for_settings(context.settings, create=True)
+        return service(context.settings, context.nats_url, keys, context.endpoints)
 
     return part
 

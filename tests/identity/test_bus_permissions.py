@@ -26,28 +26,48 @@ from tests.integration.harness import RECTIFY, RectifyProcess, wait_until
 
 FORBIDDEN: list[tuple[str, str, str]] = [
     # user, "publish" or "subscribe", subject
-    ("gateway", "publish", "cmd.problem.close"),
-    ("gateway", "publish", "events.玉泉分局.ProblemClosed"),
-    ("gateway", "publish", "intake.self_inspection"),
-    ("gateway", "publish", "auth.login"),
-    ("gateway", "publish", "$JS.API.STREAM.PURGE.EVENTS"),
-    ("gateway", "publish", "$KV.TRACKING.ABCD2345"),
-    ("gateway", "publish", "$JS.API.STREAM.CREATE.KV_TRACKING"),
-    ("gateway", "publish", "$JS.API.STREAM.DELETE.KV_TRACKING"),
-    ("gateway", "subscribe", "cmd.problem.*"),
+    ("http", "publish", "cmd.problem.close"),
+    ("http", "publish", "events.玉泉分局.ProblemClosed"),
+    ("http", "publish", "intake.self_inspection"),
+    ("http", "publish", "intake.mailbox"),  # another gateway's channel
+    ("http", "publish", "auth.login"),
+    ("http", "publish", "$JS.API.STREAM.PURGE.EVENTS"),
+    ("http", "publish", "$KV.TRACKING.ABCD2345"),
+    ("http", "publish", "$JS.API.STREAM.CREATE.KV_TRACKING"),
+    ("http", "publish", "$JS.API.STREAM.DELETE.KV_TRACKING"),
+    ("http", "subscribe", "cmd.problem.*"),
+    ("smtp", "publish", "cmd.problem.close"),
+    ("smtp", "publish", "events.玉泉分局.ProblemClosed"),
+    ("smtp", "publish", "intake.website"),
+    ("smtp", "publish", "$KV.TRACKING.ABCD2345"),
     ("reader", "publish", "cmd.problem.close"),
     ("reader", "publish", "intake.website"),
     ("reader", "publish", "events.玉泉分局.ProblemClosed"),
     ("reader", "publish", "$KV.TRACKING.ABCD2345"),
+    ("projections", "publish", "cmd.problem.close"),
+    ("projections", "publish", "events.玉泉分局.ProblemClosed"),
+    ("projections", "publish", "intake.website"),
+    ("answers", "publish", "cmd.problem.close"),
+    ("answers", "publish", "events.玉泉分局.ProblemClosed"),
+    ("answers", "publish", "$KV.TRACKING.ABCD2345"),
+    ("watchdog", "publish", "cmd.problem.close"),
+    ("watchdog", "publish", "events.玉泉分局.ProblemClosed"),
+    ("watchdog", "publish", "_INBOX.someone-elses-request"),
+    ("watchdog", "subscribe", "cmd.problem.*"),
+    ("console", "publish", "events.玉泉分局.ProblemClosed"),
+    ("console", "publish", "$KV.TRACKING.ABCD2345"),
+    ("console", "publish", "$JS.API.STREAM.MSG.DELETE.EVENTS"),
+    ("console", "subscribe", "cmd.problem.*"),
     ("staff", "publish", "events.玉泉分局.ProblemClosed"),
     ("staff", "publish", "$JS.API.STREAM.MSG.DELETE.EVENTS"),
     ("staff", "publish", "$JS.API.STREAM.PURGE.INTAKE"),
     ("staff", "subscribe", "cmd.problem.*"),
     ("staff", "subscribe", "intake.>"),
     ("staff", "publish", "$KV.TRACKING.ABCD2345"),
-    ("service", "publish", "events.玉泉分局.ProblemClosed"),
-    ("service", "publish", "$JS.API.STREAM.DELETE.EVENTS"),
-    ("service", "publish", "$JS.API.STREAM.PURGE.REJECTED"),
+    ("casework", "publish", "events.玉泉分局.ProblemClosed"),
+    ("casework", "publish", "$JS.API.STREAM.DELETE.EVENTS"),
+    ("casework", "publish", "$JS.API.STREAM.PURGE.REJECTED"),
+    ("casework", "publish", "$JS.API.STREAM.CREATE.KV_TRACKING"),
     ("relay", "publish", "cmd.problem.close"),
     ("relay", "publish", "intake.website"),
     ("relay", "publish", "$JS.API.STREAM.MSG.DELETE.EVENTS"),
@@ -110,7 +130,7 @@ def test_a_gateway_cannot_overwrite_a_tracking_number_that_casework_wrote(
         async def on_error(error: Exception) -> None:
             said.append(str(error))
 
-        gateway = await nats.connect(user_url(process.data_dir, url, "gateway"),
+        gateway = await nats.connect(user_url(process.data_dir, url, "http"),
                                      error_cb=on_error)
         try:
             bucket = await gateway.jetstream(timeout=2).key_value(TRACKING_BUCKET)
@@ -147,7 +167,7 @@ def test_an_anonymous_or_wrong_password_connection_is_refused(
         return "connected"
 
     assert "Authorization Violation" in asyncio.run(connect(url))
-    wrong = url.replace("nats://", "nats://gateway:not-the-password@")
+    wrong = url.replace("nats://", "nats://http:not-the-password@")
     assert "Authorization Violation" in asyncio.run(connect(wrong))
 
 
@@ -155,7 +175,7 @@ def test_each_part_may_do_its_own_job(up: tuple[RectifyProcess, str]) -> None:
     process, url = up
 
     async def gateway_files_and_reader_reads() -> tuple[int, int]:
-        gateway = await nats.connect(user_url(process.data_dir, url, "gateway"))
+        gateway = await nats.connect(user_url(process.data_dir, url, "http"))
         reader = await nats.connect(user_url(process.data_dir, url, "reader"))
         try:
             ack = await gateway.jetstream().publish("intake.website", b"{}")
@@ -187,7 +207,7 @@ def test_an_external_nats_configured_by_rectify_admits_each_part_as_its_user(
                                  "--category", "uncivil", "--problem", "态度粗暴",
                                  "--case", "来电反映")
         assert filed["status"] == "reported"
-        said = asyncio.run(violations(user_url(data_dir, external.url, "gateway"), "publish",
+        said = asyncio.run(violations(user_url(data_dir, external.url, "http"), "publish",
                                       "events.沁园分局.ProblemClosed"))
         assert any("permissions violation" in s.lower() for s in said), said
     finally:
