@@ -30,6 +30,8 @@ from services.cli.staff import STAFF_COMMANDS
 from services.cli.staff_admin import STAFF_ADMIN_COMMANDS
 from services.cli.summary import summary
 from services.cli.supervision import SUPERVISION_COMMANDS
+from services.identity.errors import IdentityError
+from services.identity.oidc_config import load_oidc
 from services.runtime.config import DEFAULT_DATA_DIR, MissingSealKeyError, Settings
 from services.runtime.context import Runtime
 from services.runtime.faults import REPAIR_EN, REPAIR_ZH
@@ -76,6 +78,11 @@ def _serve(settings: Settings, seed: bool) -> None:
         if seed:
             await seed_demo(runtime)
 
+    try:
+        load_oidc(settings.data_dir)  # a broken single sign-on configuration stops here
+    except IdentityError as broken:
+        click.echo(f"rectify: {broken.zh} ({broken.en})", err=True)
+        raise SystemExit(1) from None
     try:
         asyncio.run(serve(settings, announce))
     except AlreadyRunningError as running:

@@ -45,7 +45,7 @@ def sso_sign_in(session: Session, ask: Ask, totp: str | None) -> dict[str, Any]:
                          "timed out waiting for single sign-on; run rectify login --sso again",
                          extra={"code": "sso_timeout"})
     if back.get("state") != begun["state"] or not back.get("code"):
-        why = back.get("error") or "state"
+        why = (back.get("error") or "state")[:80]
         session.out.fail(f"统一身份认证未完成（{why}），请重新登录",
                          f"single sign-on did not complete ({why}); sign in again",
                          extra={"code": "sso_denied" if back.get("error") else "sso_state"})

@@ -308,6 +308,13 @@ def create_app(console: Console) -> FastAPI:
                            error: str = "") -> Response:
         sso = sso_on()
         started = sso.came_back(state, request.cookies.get(SSO_COOKIE))
+        if error or (started is not None and not code):
+            # the person declined or the provider failed: nothing to redeem, only to say so
+            said = error[:80] or "未返回授权码"  # the provider's word, shown back escaped
+            return sso_refused(request, {
+                "code": "sso_denied", "zh": f"统一身份认证平台未完成登录（{said}）",
+                "en": f"the identity provider did not sign you in ({said})"},
+                started.next if started else "/", ended=started is not None)
         if started is None:
             await asyncio.to_thread(
                 console.audit.record, system_clock(), "login", "refused",
@@ -317,12 +324,6 @@ def create_app(console: Console) -> FastAPI:
                 "zh": "统一身份认证登录已失效或来源不符（state 不匹配），请重新登录",
                 "en": "this single sign-on is unknown, expired or not this browser's; "
                       "start again"}, "/", ended=False)
-        if error or not code:
-            return sso_refused(request, {
-                "code": "sso_denied",
-                "zh": f"统一身份认证平台未完成登录（{error or '未返回授权码'}）",
-                "en": f"the identity provider did not sign you in ({error or 'no code'})"},
-                started.next)
         answer = await console.backend.sso_finish(state, code, started.verifier,
                                                   started.redirect_uri)
         if not answer.get("ok"):

@@ -141,8 +141,8 @@ class OidcProvider:
                 sub={"essential": True}, exp={"essential": True}, iat={"essential": True},
                 nonce={"essential": True, "value": nonce},
             ).validate(claims)
-        except JoseError as error:
-            raise invalid_token(f"{type(error).__name__}: {error}") from error
+        except (JoseError, ValueError, TypeError) as error:  # joserfc raises the plain ones
+            raise invalid_token(f"{type(error).__name__}: {error}") from error  # for garbage
         audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
         if len(audiences) > 1 and claims.get("azp") != self.settings.client_id:
             raise invalid_token(f"azp {claims.get('azp')!r} is not this client")

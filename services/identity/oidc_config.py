@@ -72,7 +72,10 @@ def load_oidc(data_dir: Path, env: dict[str, str] | None = None) -> OidcSettings
         return None
     secret_file = values.pop("client_secret_file", None)
     if secret_file and not values.get("client_secret"):
-        values["client_secret"] = Path(secret_file).read_text("utf-8").strip()
+        try:
+            values["client_secret"] = Path(secret_file).read_text("utf-8").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise _broken(f"client_secret_file {secret_file}: {error}") from error
     for needed in ("client_id", "client_secret"):
         if not values.get(needed):
             raise _broken(f"缺少 {needed}")

@@ -24,6 +24,7 @@ STAFF = (
     ("zhangsan", "沁园分局 张三", "沁园分局", "unit_staff"),
     ("wangke", "法规与科技标准科 王科长", "法规与科技标准科", "campaign_office"),
     ("shenji", "审计室 审计管理员", "审计室", "audit_admin"),
+    ("rexian", "12345热线 吴接线员", "热线中心", "hotline_operator"),
 )
 
 
@@ -104,14 +105,22 @@ def test_a_unit_staff_member_signs_in_by_sso_and_lands_on_their_units_page(
     visitor.page.context.close()
 
 
-def test_the_campaign_office_lands_on_its_inbox(browser: Browser, console: str,
-                                                provider: Provider) -> None:
+def test_the_campaign_office_signed_in_by_sso_acts_in_its_own_name(
+        browser: Browser, console: str, provider: Provider, sso_desk: Desk) -> None:
+    problem = sso_desk.report("沁园分局")
     visitor = Visitor.open(browser, console, "sso-wangke")
     start_sso(visitor)
     at_provider(visitor, provider, "u-wangke")
     visitor.page.wait_for_url(re.compile(r".*/office$"))
     visitor.look("office-after-sso")
     assert visitor.page.locator(".who").inner_text() == "法规与科技标准科 王科长"
+    visitor.goto(f"/problems/{problem}", "to-triage-after-sso")
+    visitor.page.fill("form[action$='/triage'] textarea[name=root_cause]", "执法人员文明意识不强")
+    visitor.submit("triage", "triaged-after-sso")
+    triaged = [e for e in sso_desk.history(problem) if e["type"] == "ProblemTriaged"]
+    assert [e["actor"] for e in triaged] == ["法规与科技标准科 王科长"]
+    assert triaged[0]["actor_id"] == sso_desk.json("wangke", "whoami")["person_id"]
+    assert triaged[0]["via"] == "web"
     visitor.page.context.close()
 
 
@@ -195,4 +204,13 @@ def test_an_id_token_for_another_nonce_is_refused(console: str, provider: Provid
     assert client.get("/").headers["location"].startswith("/login")  # not signed in
     detail = [r for r in audit(sso_desk) if r["result"] == "refused"][-1]["detail"]
     assert "nonce" in detail
+    client.close()
+
+
+def test_a_person_who_declines_at_the_provider_is_told_so(console: str,
+                                                          provider: Provider) -> None:
+    client, url = _begin(console)
+    answer = _callback(client, provider.deny(url))
+    assert "统一身份认证平台未完成登录（access_denied）" in answer.text
+    assert client.get("/").headers["location"].startswith("/login")
     client.close()

@@ -45,6 +45,13 @@ class Provider:
         return str(answer.headers["location"])
 
 
+    def deny(self, authorization_url: str) -> str:
+        """The person declines at the provider; returns where it sends them back."""
+        answer = httpx.post(authorization_url, data={"action": "deny"}, timeout=10)
+        assert answer.status_code in (302, 303), answer.text[:500]
+        return str(answer.headers["location"])
+
+
 def callback_query(location: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import secrets
+import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -25,8 +27,10 @@ from services.identity.management import Issued, StaffManagement
 from services.identity.oidc import OidcProvider
 from services.identity.oidc_config import OidcSettings, load_oidc
 from services.identity.sso import SecondFactorNeeded, SingleSignOn
+from services.identity.sso_service import SsoService
 from tests.identity.accounts import MovingClock, accounts_in, code, enrol
 from tests.identity.provider import Provider, callback_query, running_provider
+from tests.integration.harness import RECTIFY
 
 CALLBACK = "http://127.0.0.1:9/login/sso/callback"
 """Where the provider sends the person back; nothing listens there: the test reads the
@@ -200,6 +204,8 @@ def test_a_token_signed_by_another_key_or_altered_is_refused(provider: Provider)
     mac_key = OctKey.import_key("s3cret-used-as-a-mac-key-0123456789")
     mac = jwt.encode({"alg": "HS256"}, claims, mac_key, algorithms=["HS256"])
     refused("sso_token_invalid", lambda: relying.verify(mac, nonce, now))
+    for garbage in ("not-a-jwt", "a.b.c", f"{head}..", ""):
+        refused("sso_token_invalid", lambda: relying.verify(garbage, nonce, now))  # noqa: B023
     other_audience = OidcProvider(settings(provider, client_id="another-client"))
     error = refused("sso_token_invalid", lambda: other_audience.verify(genuine, nonce, now))
     assert "aud" in error.en
@@ -275,3 +281,25 @@ def test_settings_come_from_the_file_and_the_environment(tmp_path: Path) -> None
     (tmp_path / "oidc.toml").write_text('issuer = "https://idp"\nclient_ids = "typo"\n',
                                         encoding="utf-8")
     assert "client_ids" in refused("sso_config", lambda: load_oidc(tmp_path, {})).zh
+
+
+def test_rectify_up_refuses_to_start_with_a_broken_single_sign_on(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RECTIFY_OIDC")}
+    env |= {"RECTIFY_OIDC_ISSUER": "https://idp.example", "RECTIFY_OIDC_CLIENT_ID": "rectify",
+            "RECTIFY_OIDC_CLIENT_SECRET_FILE": str(tmp_path / "missing")}
+    done = subprocess.run([*RECTIFY, "up", "--data-dir", str(tmp_path / "data")], env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1
+    assert "统一身份认证配置有误" in done.stderr
+    assert "client_secret_file" in done.stderr
+
+
+def test_without_a_provider_every_sso_request_is_refused_clearly() -> None:
+    service = SsoService(None)
+    _, challenge = pkce()
+    begin = json.dumps({"redirect_uri": CALLBACK, "code_challenge": challenge}).encode()
+    error = refused("sso_not_configured", lambda: service.begin(begin, None))
+    assert "未配置统一身份认证" in error.zh
+    finish = json.dumps({"state": "s", "code": "c", "code_verifier": "v" * 43,
+                         "redirect_uri": CALLBACK}).encode()
+    refused("sso_not_configured", lambda: service.finish(finish, None))
