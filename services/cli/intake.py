@@ -8,7 +8,8 @@ import contextlib
 import json
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -22,17 +23,18 @@ from events.commands import Propose, SubmitFiling
 from events.subjects import PROBLEM_QUERY, command_subject, unit_command_subject
 from events.submission import IntakeSubmission
 from events.vocabulary import Category, Channel, Filing
-from services.cli.client import connected, request, wait_for_problem
+from services.cli.client import connected, publish_submission, request, wait_for_problem
+from services.cli.filing import prepared_or_fail
 from services.cli.options import Session, common_options
-from services.cli.reporters import reporter, session_keys
+from services.cli.reporters import reporter
 from services.cli.staff import VocabularyParam
 from services.clock import system_clock
-from services.intake.gateway import Gateway, Receipt
-from services.intake.hotline import BadPhoneError, Call, call_submission
+from services.intake.gateway import Receipt
+from services.intake.hotline import BadPhoneError, Call, call_submission, check_phone
 from services.intake.keys import IntakeKeys, MissingKeyError
 from services.intake.parts import SERVICES
+from services.intake.prepared import Prepared
 from services.intake.spreadsheet import Ledger, LedgerRow, LedgerSheet, read_ledger
-from services.intake.tracking import TrackingIndex
 from services.runtime.bus import user_url
 from services.runtime.config import DEFAULT_DATA_DIR, IntakeSettings, Settings
 
@@ -45,16 +47,22 @@ def _invalid(session: Session, invalid: ValidationError) -> None:
     session.out.fail(f"内容无效：{where}：{first['msg']}", f"invalid {where}: {first['msg']}")
 
 
-async def _file(session: Session, keys: IntakeKeys,
-                submissions: Sequence[IntakeSubmission]) -> list[tuple[Receipt, bool]]:
-    """Publish each, wait until each is recorded; returns receipts and whether each is new."""
+Build = Callable[[str, list[Prepared]], list[IntakeSubmission]]
+"""The submissions, from the filer's name and the reports the service prepared."""
+
+
+async def _file(session: Session, channel: Channel, unit: str, wanted: list[dict[str, Any]],
+                build: Build) -> list[tuple[Receipt, bool]]:
+    """Have the service prepare the reports (it checks the session and seals callers), publish
+    each with its ticket, wait until each is recorded; receipts and whether each is new."""
     async with connected(session.url()) as client:
-        gateway = Gateway(client, keys, await TrackingIndex.open(client.jetstream()))
+        filer, ready = await prepared_or_fail(session, client, channel, unit, wanted)
         outcomes = []
-        for submission in submissions:
-            receipt = gateway.receipt_for(submission)
+        for submission, prepared in zip(build(filer, ready), ready, strict=True):
+            receipt = Receipt(prepared.tracking, prepared.problem_id)
             known = await request(client, PROBLEM_QUERY, {"problem_id": str(receipt.problem_id)})
-            outcomes.append((await gateway.file(submission), not known.get("ok")))
+            await publish_submission(client, submission, prepared.ticket)
+            outcomes.append((receipt, not known.get("ok")))
         for receipt, _ in outcomes:
             if not (await wait_for_problem(client, receipt.problem_id, 30)).get("ok"):
                 session.out.fail(f"{receipt.tracking} 已提交，但未在时限内登记，"
@@ -103,19 +111,26 @@ def hotline(session: Session, ticket: str | None, caller_phone: str | None,
         session.out.fail("脚本方式须给出 --ticket 工单号", "--ticket is required with --problem")
     assert problem_text is not None
     assert case_text is not None
-    keys = session_keys(session)
     call = Call(ticket=ticket, problem=problem_text, case=case_text,
                 unit=unit or public_unit, operator=session.actor, caller_phone=caller_phone,
                 caller_name=caller_name, category=category, enterprise=enterprise)
     try:
-        submission = call_submission(call, keys, system_clock())
+        check_phone(call)
     except BadPhoneError as bad:
         session.out.fail(f"来电号码格式不正确：{bad}（只能有数字、空格、+、-、括号）",
                          f"not a phone number: {bad} (digits, spaces, +, -, parentheses)")
-    except ValidationError as invalid:
-        _invalid(session, invalid)
-        return
-    [(receipt, new)] = session.run(_file(session, keys, [submission]))
+
+    def build(operator: str, ready: list[Prepared]) -> list[IntakeSubmission]:
+        try:
+            return [call_submission(replace(call, operator=operator), ready[0], system_clock())]
+        except ValidationError as invalid:
+            _invalid(session, invalid)
+            raise
+
+    caller = {"name": caller_name, "phone": caller_phone} \
+        if caller_name or caller_phone else None
+    wanted = [{"native_id": ticket, "caller": caller}]
+    [(receipt, new)] = session.run(_file(session, Channel.HOTLINE, call.unit, wanted, build))
     if session.out.format == "json":
         session.out.json({"ok": True, "tracking": receipt.tracking, "ticket": ticket,
                           "problem_id": str(receipt.problem_id), "new": new})
@@ -147,7 +162,9 @@ def import_ledger(session: Session, file: Path, unit: str, dry_run: bool) -> Non
     rows = [(sheet, row) for sheet in sheets for row in sheet.rows]
     _check_dates(session, sheets)
     submissions = [_submission(session, unit, sheet, row) for sheet, row in rows]
-    outcomes = None if dry_run else session.run(_file(session, session_keys(session), submissions))
+    outcomes = None if dry_run else session.run(_file(
+        session, Channel.SELF_INSPECTION, unit, [{"intake_id": s.intake_id} for s in submissions],
+        lambda importer, _: [s.model_copy(update={"filed_by": importer}) for s in submissions]))
     proposals = None if outcomes is None else session.run(
         _propose_and_file(session, unit, sheets, rows, [r.problem_id for r, _ in outcomes]))
     listed = _listed(rows, outcomes, proposals)
@@ -265,7 +282,7 @@ def _submission(session: Session, unit: str, sheet: LedgerSheet,
         return IntakeSubmission(
             channel=Channel.SELF_INSPECTION, intake_id=row.key(unit), unit=unit,
             category=row.category, problem=row.problem, case=row.case, submitted_at=at,
-            filed_by=sheet.filed_by or session.actor,
+            filed_by=session.actor, on_behalf_of=sheet.filed_by or None,
         )
     except ValidationError as invalid:
         first = invalid.errors(include_url=False)[0]

@@ -20,6 +20,7 @@ from nats.aio.client import Client
 
 from events.identity import intake_key, problem_id_for
 from events.subjects import (
+    HEADER_INTAKE_TICKET,
     HEADER_MSG_ID,
     HEADER_ORIGINAL_SHA256,
     HEADER_ORIGINAL_SIZE,
@@ -79,16 +80,18 @@ class Gateway:
         problem_id = problem_id_for(submission.channel, submission.intake_id)
         return Receipt(tracking_number(self.keys.tracking, problem_id), problem_id)
 
-    async def file(self, submission: IntakeSubmission) -> Receipt:
+    async def file(self, submission: IntakeSubmission, ticket: str | None = None) -> Receipt:
         """Publish and wait for JetStream's acknowledgement: nothing is answered unstored.
+        ``ticket``: a staff member's filing, as the service prepared it (``intake.prepared``).
 
         The tracking number is put in the index by casework as it takes the report in (a
         gateway may only read the index), so a lookup finds it a moment after this returns."""
         receipt = self.receipt_for(submission)
-        await self.js.publish(
-            intake_subject(submission.channel), submission.model_dump_json().encode(),
-            headers={HEADER_MSG_ID: intake_key(submission.channel, submission.intake_id)},
-        )
+        headers = {HEADER_MSG_ID: intake_key(submission.channel, submission.intake_id)}
+        if ticket is not None:
+            headers[HEADER_INTAKE_TICKET] = ticket
+        await self.js.publish(intake_subject(submission.channel),
+                              submission.model_dump_json().encode(), headers=headers)
         return receipt
 
     async def reject(self, source: str, original: bytes, why: SubmissionRejectedError) -> None:

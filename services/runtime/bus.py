@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from events.subjects import (
     HISTORY_QUERY,
+    INTAKE_TICKET_REQUEST,
     PROBLEM_QUERY,
     TRACKING_BUCKET,
     WATCHDOG_QUERY,
@@ -73,7 +74,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
                    "$JS.API.STREAM.MSG.GET.EVENTS", "$JS.API.DIRECT.GET.EVENTS.>"]),
     "projections": _may(_READ_EVENTS),
     "answers": _may(_READ_EVENTS),
-    "http": _may([*_WEB_INTAKE, WHOAMI_REQUEST, *_LOOKUPS]),
+    "http": _may([*_WEB_INTAKE, WHOAMI_REQUEST, INTAKE_TICKET_REQUEST, *_LOOKUPS]),
     "smtp": _may(["intake.mailbox", "rejected.mailbox", *_READ_TRACKING, "$JS.API.INFO"]),
     "watchdog": _may([], [WATCHDOG_QUERY], responds=True),
     "console": _STAFF,

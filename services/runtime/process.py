@@ -31,10 +31,12 @@ from services.casework.service import CaseworkService
 from services.casework.store_thread import StoreThread
 from services.identity.accounts import Accounts
 from services.identity.door import ReporterDoor, serving_reporter_door
+from services.identity.filing import FilingDesk, serving_filing_desk
 from services.identity.guard import CommandGuard
 from services.identity.service import serving_identity
 from services.identity.sso_service import serving_sso
 from services.identity.store import IdentityStore
+from services.identity.tickets import IntakeTickets
 from services.intake.keys import IntakeKeys
 from services.intake.tracking import TrackingIndex
 from services.relay.outbox import Relay
@@ -124,8 +126,10 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
                           guard, bus_users=users, public_url=public_url)
         runtime.endpoints["nats"] = public_url
         index = await TrackingIndex.open(js)
-        service = CaseworkService(casework, store, js, guard, relay.wake, functools.partial(
-            index.record_problems, IntakeKeys.for_settings(settings, create=True).tracking))
+        keys = IntakeKeys.for_settings(settings, create=True)
+        tickets = IntakeTickets.under(relay.key)
+        service = CaseworkService(casework, store, js, guard, relay.wake,
+                                  functools.partial(index.record_problems, keys.tracking), tickets)
         broker.include_router(service.router)
         broker.subscriber(STATUS_QUERY)(_status_handler(runtime))
         broker.subscriber(REPAIR_COMMAND)(repair_handler(runtime))
@@ -139,9 +143,10 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
                 bus_log = nats.store_dir / "nats-server.log" if nats else None
                 await parts.enter_async_context(serving_identity(nats_url, accounts, bus_log))
                 await parts.enter_async_context(serving_sso(nats_url, accounts, settings.data_dir))
-                door = ReporterDoor(accounts, casework,
-                                    IntakeKeys.for_settings(settings, create=True).cipher)
+                door = ReporterDoor(accounts, casework, keys.cipher)
                 await parts.enter_async_context(serving_reporter_door(nats_url, door, store))
+                desk = FilingDesk(guard, keys, tickets)
+                await parts.enter_async_context(serving_filing_desk(nats_url, desk))
                 for name, part in PARTS.items():
                     if name not in settings.without:
                         context = runtime.context_for(name, PART_USERS.get(name, name))
