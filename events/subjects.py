@@ -46,6 +46,8 @@ STAFF_COMMAND_PREFIX = "cmd.staff."
 STAFF_QUERY = "query.staff.list"
 AUDIT_QUERY = "query.audit"
 REPORTER_UNMASK_QUERY = "query.reporter.unmask"
+READ_REQUEST = "auth.read"
+"""May the signed-in person read this view of this unit (``services.identity.reading``)?"""
 INTAKE_TICKET_REQUEST = "auth.intake-ticket"
 """A signed-in person asks to file reports through INTAKE: the service answers each report's
 intake id, sealed caller, tracking number and the ticket casework checks when filing it."""

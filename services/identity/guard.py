@@ -22,7 +22,7 @@ from events.vocabulary import Channel
 from services.identity.accounts import Accounts
 from services.identity.directory import Person
 from services.identity.errors import IdentityError
-from services.identity.roles import may, verb_label
+from services.identity.roles import PERMISSIONS, may, verb_label
 from services.identity.tickets import IntakeTickets
 
 LOCAL_PREFIX = "local:"
@@ -87,6 +87,38 @@ class CommandGuard:
                                 f"{person.name} 无权对{unit}执行“{verb_label(verb)}”",
                                 f"{person.name} may not {verb_label(verb, 'en')} for {unit}")
         return Actor(person.name, person.person_id)
+
+    def reader(self, token: str | None, what: str, unit: str | None) -> None:
+        """Allow reading ``what`` (a view: ledger, board, …) of ``unit`` (None: every unit), or
+        raise IdentityError (audited). A unit's staff read their units only; the bureau's
+        leaders, inspectors and the campaign office read everything; administrators read no
+        business data."""
+        target = f"{what} {unit or '全部单位'}"
+        if token is None:
+            if self.local_admin:
+                return
+            self._refuse("read", None, "read", target, "no session")
+            raise IdentityError("not_signed_in", "查阅业务数据请先登录：rectify login",
+                                "sign in to read business data: rectify login")
+        try:
+            person = self.accounts.authenticate(token)
+        except IdentityError as ended:
+            self._refuse("read", None, "read", target, ended.en)
+            raise
+        if may(person, "read", unit):
+            return
+        self._refuse("read", person, "read", target, "not allowed")
+        if not any(g.role in PERMISSIONS["read"] for g in person.grants):
+            raise IdentityError("forbidden", f"{person.name} 的角色不查阅业务数据",
+                                f"{person.name}'s roles read no business data")
+        if unit is None:
+            raise IdentityError("forbidden",
+                                f"{person.name} 只能查阅本单位：请用 --unit 指定单位"
+                                "（全局视图仅限局领导、督察和法规科）",
+                                f"{person.name} reads their own unit only: give --unit (the "
+                                "whole campaign is for bureau leaders, inspectors and the office)")
+        raise IdentityError("forbidden", f"{person.name} 无权查阅{unit}的数据",
+                            f"{person.name} may not read {unit}'s data")
 
     def filer(self, tickets: IntakeTickets, ticket: str | None,
               submission: IntakeSubmission) -> Actor | None:

@@ -33,6 +33,7 @@ from services.identity.accounts import Accounts
 from services.identity.door import ReporterDoor, serving_reporter_door
 from services.identity.filing import FilingDesk, serving_filing_desk
 from services.identity.guard import CommandGuard
+from services.identity.reading import serving_read_check
 from services.identity.service import serving_identity
 from services.identity.sso_service import serving_sso
 from services.identity.store import IdentityStore
@@ -147,6 +148,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
                 await parts.enter_async_context(serving_reporter_door(nats_url, door, store))
                 desk = FilingDesk(guard, keys, tickets)
                 await parts.enter_async_context(serving_filing_desk(nats_url, desk))
+                await parts.enter_async_context(serving_read_check(nats_url, guard))
                 for name, part in PARTS.items():
                     if name not in settings.without:
                         context = runtime.context_for(name, PART_USERS.get(name, name))
