@@ -29,7 +29,7 @@ from projections.engine.reading import check_seal
 from services.answers.delivery import Delivery, Routes
 from services.answers.outcomes import TryLaterError
 from services.answers.wechat_api import WeChatApi
-from services.intake.keys import IntakeKeys
+from services.reporters.keys import IntakeKeys
 from services.runtime.config import Settings
 from services.runtime.context import PartContext
 from services.runtime.faults import is_passing

@@ -25,9 +25,9 @@ from services.clock import system_clock
 from services.identity.accounts import Accounts
 from services.identity.demo import create_demo_accounts, demo_session, totp_secret
 from services.identity.management import Issued
-from services.intake.keys import IntakeKeys
 from services.intake.prepared import prepare
-from services.intake.privacy import Contact, seal
+from services.reporters.keys import IntakeKeys
+from services.reporters.privacy import Contact, seal
 from services.runtime.context import Runtime
 
 SECTION = "法规与科技标准科 王科长"

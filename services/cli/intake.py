@@ -31,10 +31,10 @@ from services.cli.staff import VocabularyParam
 from services.clock import system_clock
 from services.intake.gateway import Receipt
 from services.intake.hotline import BadPhoneError, Call, call_submission, check_phone
-from services.intake.keys import IntakeKeys, MissingKeyError
 from services.intake.parts import SERVICES
 from services.intake.prepared import Prepared
 from services.intake.spreadsheet import Ledger, LedgerRow, LedgerSheet, read_ledger
+from services.reporters.keys import IntakeKeys, MissingKeyError
 from services.runtime.bus import user_url
 from services.runtime.config import DEFAULT_DATA_DIR, IntakeSettings, Settings
 

@@ -18,7 +18,7 @@ from events.lifecycle import Reporter
 from events.subjects import HISTORY_QUERY, REPORTER_UNMASK_QUERY
 from services.cli.client import connected, request
 from services.cli.options import Session, common_options
-from services.intake.privacy import Contact, masked
+from services.reporters.privacy import Contact, masked
 
 
 def _ask(session: Session, subject: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from services.console.evidence import EvidenceStore
 from services.console.sso import ConsoleSso
 from services.identity.oidc_config import load_oidc
 from services.intake.http import serving
-from services.intake.keys import IntakeKeys
+from services.reporters.keys import IntakeKeys
 from services.runtime.config import IntakeSettings
 from services.runtime.context import PartContext
 

@@ -31,7 +31,7 @@ from services.identity.directory import Person
 from services.identity.errors import IdentityError
 from services.identity.guard import session_of
 from services.identity.roles import may
-from services.intake.privacy import Contact, unseal
+from services.reporters.privacy import Contact, unseal
 
 
 class UnmaskRequest(BaseModel):

@@ -21,9 +21,9 @@ from events.vocabulary import Channel
 from services.identity.guard import CommandGuard, intake_verb
 from services.identity.service import _answering
 from services.identity.tickets import IntakeTickets
-from services.intake.keys import IntakeKeys
-from services.intake.privacy import Contact, seal
-from services.intake.tracking import tracking_number
+from services.reporters.keys import IntakeKeys
+from services.reporters.privacy import Contact, seal
+from services.reporters.tracking import tracking_number
 
 MAX_REPORTS = 5000
 """A ledger of a whole unit's self-inspection fits many times over."""

@@ -36,8 +36,8 @@ from events.subjects import (
 from events.submission import IntakeSubmission
 from events.vocabulary import ProblemStatus
 from services.casework.intake import FieldError, SubmissionRejectedError
-from services.intake.keys import IntakeKeys
-from services.intake.tracking import TrackingIndex, formatted, normalize, tracking_number
+from services.reporters.keys import IntakeKeys
+from services.reporters.tracking import TrackingIndex, formatted, normalize, tracking_number
 
 MAX_REJECTED_BYTES = 7 * 1024 * 1024
 """What REJECTED keeps of one original at most: its messages are at most 8 MiB, headers too."""

@@ -10,8 +10,8 @@ from contextlib import AbstractAsyncContextManager
 
 from services.intake.gateway import gateway
 from services.intake.http import create_app, serving
-from services.intake.keys import IntakeKeys
 from services.intake.mailbox import Mailbox, smtp_server
+from services.reporters.keys import IntakeKeys
 from services.runtime.config import IntakeSettings, Settings
 from services.runtime.context import PartContext
 

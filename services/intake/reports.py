@@ -14,7 +14,7 @@ from events.submission import IntakeSubmission
 from events.text import ChannelId, Name, Phone, Text
 from events.vocabulary import Category, Channel
 from services.intake.categorize import infer_category
-from services.intake.privacy import Contact, seal
+from services.reporters.privacy import Contact, seal
 
 STAFF_CHANNELS = frozenset({Channel.SPOT_CHECK, Channel.OVERSIGHT, Channel.AUDIT,
                             Channel.RECONSIDERATION, Channel.CENTRAL_INSPECTION})

@@ -38,9 +38,9 @@ from services.identity.service import serving_identity
 from services.identity.sso_service import serving_sso
 from services.identity.store import IdentityStore
 from services.identity.tickets import IntakeTickets
-from services.intake.keys import IntakeKeys
-from services.intake.tracking import TrackingIndex
 from services.relay.outbox import Relay
+from services.reporters.keys import IntakeKeys
+from services.reporters.tracking import TrackingIndex
 from services.runtime.bus import PART_USERS, BusUsers, without_credentials
 from services.runtime.config import RUNTIME_FILE, Settings, load_seal_key, write_runtime
 from services.runtime.context import Runtime

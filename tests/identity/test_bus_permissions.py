@@ -16,8 +16,8 @@ from nats.errors import Error as NatsError
 from nats.js.errors import KeyNotFoundError
 
 from events.subjects import TRACKING_BUCKET
-from services.intake.keys import IntakeKeys
-from services.intake.tracking import code_of
+from services.reporters.keys import IntakeKeys
+from services.reporters.tracking import code_of
 from services.runtime.bus import user_url
 from services.runtime.config import Settings
 from services.runtime.nats_server import EmbeddedNats
