@@ -102,6 +102,27 @@ class ExtendDeadline(ProblemCommand):
     approved_by: Name
 
 
+class RequestExtension(ProblemCommand):
+    """申请延期: a unit's staff member asks the unit's leader for a later deadline."""
+
+    verb: Literal["request-extension"] = "request-extension"
+    deadline: date
+    reason: Text
+
+
+class ApproveExtension(ProblemCommand):
+    """The unit's leader approves the pending request: the deadline becomes the one asked for.
+
+    ``approved_by`` is the actor: a request is approved by the person who decides it."""
+
+    verb: Literal["approve-extension"] = "approve-extension"
+
+
+class RefuseExtension(ProblemCommand):
+    verb: Literal["refuse-extension"] = "refuse-extension"
+    reason: Text
+
+
 class SubmitFix(ProblemCommand):
     verb: Literal["submit-fix"] = "submit-fix"
     summary: Text
@@ -165,6 +186,9 @@ StaffCommand = Annotated[
     | ReturnProposal
     | NoteProgress
     | ExtendDeadline
+    | RequestExtension
+    | ApproveExtension
+    | RefuseExtension
     | SubmitFix
     | VerifyFix
     | Close
@@ -187,6 +211,9 @@ COMMAND_VERBS: tuple[str, ...] = (
     "return",
     "progress",
     "extend",
+    "request-extension",
+    "approve-extension",
+    "refuse-extension",
     "submit-fix",
     "verify",
     "close",

@@ -210,14 +210,43 @@ class MilestoneCompleted(ProblemEventBase):
     note: Text
 
 
+class ExtensionRequested(ProblemEventBase):
+    """申请延期: the unit's staff ask their leader for a later deadline, saying why."""
+
+    type: Literal["ExtensionRequested"] = "ExtensionRequested"
+    current_deadline: date = Field(description="整改时限 when the request was made.")
+    deadline: date = Field(description="The deadline asked for.")
+    reason: Text
+
+
+class ExtensionRefused(ProblemEventBase):
+    """The unit's leader refused a requested extension, saying why: the deadline stands."""
+
+    type: Literal["ExtensionRefused"] = "ExtensionRefused"
+    request_version: int = Field(ge=2, description="The problem version of the request.")
+    reason: Text
+
+
 class DeadlineExtended(ProblemEventBase):
-    """The deadline moved, for a stated reason, with an approver's consent."""
+    """The deadline moved, for a stated reason, with an approver's consent.
+
+    Version 2 added ``request_version``: the ``ExtensionRequested`` this approves, or None when
+    the leader extended the deadline directly (every version 1 extension was direct).
+    """
 
     type: Literal["DeadlineExtended"] = "DeadlineExtended"
+    version: int = 2
     previous_deadline: date
     deadline: date
     reason: Text
     approved_by: Name
+    request_version: int | None = Field(
+        None, ge=2, description="The unit's request this approves; None: extended directly.")
+
+
+@upcaster("DeadlineExtended", 1)
+def _extension_v1_was_direct(extended: JsonObject) -> JsonObject:
+    return {**extended, "request_version": None}
 
 
 class FixSubmitted(ProblemEventBase):
@@ -345,6 +374,8 @@ ProblemEvent = Annotated[
     | RectificationAssigned
     | ProgressNoted
     | MilestoneCompleted
+    | ExtensionRequested
+    | ExtensionRefused
     | DeadlineExtended
     | FixSubmitted
     | FixVerified
@@ -375,6 +406,8 @@ EVENT_TYPES: tuple[type[ProblemEventBase], ...] = (
     RectificationAssigned,
     ProgressNoted,
     MilestoneCompleted,
+    ExtensionRequested,
+    ExtensionRefused,
     DeadlineExtended,
     FixSubmitted,
     FixVerified,

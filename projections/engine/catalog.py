@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from projections.engine.projector import Projector
+from projections.models.extensions import ExtensionsProjector
 from projections.models.ledger import LedgerProjector
 from projections.models.mechanisms import MechanismsProjector
 from projections.models.plans import PlansProjector
@@ -23,6 +24,7 @@ PROJECTORS: dict[str, Callable[[], Projector]] = {
     "stages": StagesProjector,
     "mechanisms": MechanismsProjector,
     "plans": PlansProjector,
+    "extensions": ExtensionsProjector,
 }
 
 

@@ -73,7 +73,8 @@ def _stage_rows(summary: Summary, lang: Language) -> Table:
                     for u in _lines(summary)]
 
 
-def _sections(summary: Summary, lang: Language) -> list[tuple[str, Table]]:
+def sections(summary: Summary, lang: Language) -> list[tuple[str, Table]]:
+    """The summary's tables, each with its heading: what md, xlsx and the console show."""
     return [
         (_t(lang, "总体情况", "Figures"), _figure_rows(summary, lang)),
         (_t(lang, "按问题类别", "By category"),
@@ -132,7 +133,7 @@ def _cell(value: object) -> str:
 
 def to_markdown(summary: Summary, lang: Language = "zh") -> str:
     out = [f"# {_title(lang)}", "", _as_of_line(summary, lang), ""]
-    for heading, (header, rows) in _sections(summary, lang):
+    for heading, (header, rows) in sections(summary, lang):
         out += [f"## {heading}", "", "| " + " | ".join(header) + " |",
                 "|" + "|".join("---" for _ in header) + "|"]
         out += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
@@ -196,6 +197,6 @@ def to_xlsx(summary: Summary, lang: Language = "zh", notice: str = "") -> bytes:
     summary always gives the same bytes."""
     workbook = new_workbook()
     subtitle = "\n".join(filter(None, (notice, _as_of_line(summary, lang))))
-    for heading, (header, rows) in _sections(summary, lang):
+    for heading, (header, rows) in sections(summary, lang):
         report_sheet(workbook, heading, f"{_title(lang)}：{heading}", subtitle, header, rows)
     return workbook_bytes(workbook, summary.today, _t(lang, "总结 xlsx", "summary xlsx"))

@@ -109,3 +109,7 @@ class ProposalError(DomainError):
 
 class ProposalIncompleteError(DomainError):
     code = "proposal_incomplete"
+
+
+class ExtensionRequestError(DomainError):
+    code = "extension_request"

@@ -17,6 +17,8 @@ from events.lifecycle import (
     AnswerDelivered,
     AnswerDeliveryFailed,
     DeadlineExtended,
+    ExtensionRefused,
+    ExtensionRequested,
     FixSentBack,
     FixSubmitted,
     FixVerified,
@@ -66,6 +68,7 @@ from services.casework.campaign_rules import CampaignRules
 from services.casework.errors import (
     DeadlineError,
     DuplicateLinkError,
+    ExtensionRequestError,
     MilestoneError,
     NoFixSubmittedError,
     NoReporterError,
@@ -158,6 +161,9 @@ class Problem:
         self.milestones: tuple[Milestone, ...] = ()
         self.completed_milestones: set[int] = set()
         self.fix_submitted_by: str | None = None
+        self.extension_request: ExtensionRequested | None = None
+        self.extension_request_version: int | None = None
+        """The unit's request for a later deadline waiting for its leader (at most one)."""
         self.answerable = reported.channel.answers_reporter(reported.reporter is not None)
         """Whether someone is owed an answer: a public reporter, or a named 行政相对人."""
         self.answers = Answers()
@@ -300,14 +306,56 @@ class Problem:
         self._check_reason(reason)
         if not approved_by.strip():
             raise ReasonRequiredError("延期须有批准人", "an extension needs an approver")
+        self._check_later(deadline)
+        self._record(DeadlineExtended, act, previous_deadline=self.deadline, deadline=deadline,
+                     reason=reason, approved_by=approved_by)
+
+    def request_extension(self, act: Act, deadline: date, reason: str) -> None:
+        """申请延期: the unit asks; its leader approves or refuses (one request at a time)."""
+        self._check_being_rectified("申请延期", "request an extension")
+        self._check_reason(reason)
+        if self.extension_request is not None:
+            raise ExtensionRequestError(
+                f"已有延期申请（至 {self.extension_request.deadline}）待单位负责人审批",
+                f"an extension to {self.extension_request.deadline} is already waiting for "
+                "the unit's leader")
+        self._check_later(deadline)
+        self._record(ExtensionRequested, act, current_deadline=self.deadline, deadline=deadline,
+                     reason=reason)
+
+    def approve_extension(self, act: Act) -> None:
+        """The leader approves the pending request; not the person who asked for it. The new
+        deadline may lie beyond the rectification phase even for 立行立改: approval is what
+        the notice requires for that."""
+        request, version = self._pending_extension("批准", "approve")
+        self._check_being_rectified("批准延期", "approve an extension")
+        if act.who == (request.actor_id or request.actor):
+            raise SelfVerificationError(
+                f"延期由 {request.actor} 申请，须由单位其他负责人批准",
+                f"{request.actor} asked for this extension, so someone else must approve it")
+        self._check_later(request.deadline)
+        self._record(DeadlineExtended, act, previous_deadline=self.deadline,
+                     deadline=request.deadline, reason=request.reason, approved_by=act.actor,
+                     request_version=version)
+
+    def refuse_extension(self, act: Act, reason: str) -> None:
+        _, version = self._pending_extension("拒绝", "refuse")
+        self._check_reason(reason)
+        self._record(ExtensionRefused, act, request_version=version, reason=reason)
+
+    def _pending_extension(self, zh: str, en: str) -> tuple[ExtensionRequested, int]:
+        if self.extension_request is None or self.extension_request_version is None:
+            raise ExtensionRequestError(f"没有待审批的延期申请，无从{zh}",
+                                        f"no extension request is waiting to {en}")
+        return self.extension_request, self.extension_request_version
+
+    def _check_later(self, deadline: date) -> None:
         assert self.deadline is not None  # set by assignment, which rectifying implies
         if deadline <= self.deadline:
             raise DeadlineError(
                 f"新的整改时限 {deadline} 须晚于原时限 {self.deadline}",
                 f"the new deadline {deadline} must be after the current one, {self.deadline}",
             )
-        self._record(DeadlineExtended, act, previous_deadline=self.deadline, deadline=deadline,
-                     reason=reason, approved_by=approved_by)
 
     def submit_fix(self, act: Act, summary: str, evidence: tuple[str, ...]) -> None:
         self._check_being_rectified("提交整改结果", "submit a fix")
@@ -573,8 +621,18 @@ class Problem:
                 self.milestones, self.completed_milestones = fact.milestones, set()
             case MilestoneCompleted():
                 self.completed_milestones.add(fact.milestone)
+            case ExtensionRequested():
+                self.extension_request = fact
+                self.extension_request_version = recorded.originator_version
+            case ExtensionRefused():
+                self.extension_request = self.extension_request_version = None
             case DeadlineExtended():
                 self.deadline = fact.deadline
+                if fact.request_version is not None:
+                    self.extension_request = self.extension_request_version = None
+            case FixVerified():
+                # The fix is accepted: the deadline no longer matters, a request lapses.
+                self.extension_request = self.extension_request_version = None
             case FixSubmitted():
                 self.fix_submitted_by = fact.actor_id or fact.actor
             case ProblemReopened():

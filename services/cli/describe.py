@@ -29,6 +29,8 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "RectificationAssigned": ("交办整改（四定）", "rectification assigned"),
     "ProgressNoted": ("整改进展", "progress noted"),
     "MilestoneCompleted": ("完成节点", "milestone completed"),
+    "ExtensionRequested": ("申请延期", "extension requested"),
+    "ExtensionRefused": ("不予批准延期", "extension refused"),
     "DeadlineExtended": ("延期", "deadline extended"),
     "FixSubmitted": ("提交整改结果", "fix submitted"),
     "FixVerified": ("验收通过", "fix verified"),

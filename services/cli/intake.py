@@ -10,19 +10,16 @@ import signal
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from uuid import UUID
 
 import click
 from pydantic import ValidationError
 
-from events.commands import Propose, SubmitFiling
-from events.subjects import PROBLEM_QUERY, command_subject, unit_command_subject
+from events.subjects import PROBLEM_QUERY
 from events.submission import IntakeSubmission
-from events.vocabulary import Category, Channel, Filing
+from events.vocabulary import Category, Channel
 from services.cli.client import connected, publish_submission, request, wait_for_problem
 from services.cli.filing import prepared_or_fail
 from services.cli.options import Session, common_options
@@ -31,14 +28,19 @@ from services.cli.staff import VocabularyParam
 from services.clock import system_clock
 from services.intake.gateway import Receipt
 from services.intake.hotline import BadPhoneError, Call, call_submission, check_phone
+from services.intake.ledger_import import (
+    ImportFailedError,
+    ImportPlan,
+    RowOutcome,
+    file_import,
+    plan_import,
+)
 from services.intake.parts import SERVICES
 from services.intake.prepared import Prepared
 from services.intake.spreadsheet import Ledger, LedgerRow, LedgerSheet, read_ledger
 from services.reporters.keys import IntakeKeys, MissingKeyError
 from services.runtime.bus import user_url
 from services.runtime.config import DEFAULT_DATA_DIR, IntakeSettings, Settings
-
-CHINA = timezone(timedelta(hours=8))
 
 
 def _invalid(session: Session, invalid: ValidationError) -> None:
@@ -154,33 +156,27 @@ def hotline(session: Session, ticket: str | None, caller_phone: str | None,
 @click.option("--dry-run", is_flag=True, help="只列出将登记的问题，不登记")
 def import_ledger(session: Session, file: Path, unit: str, dry_run: bool) -> None:
     """导入自查整改台账（.xlsx）；重复导入不会重复登记 / import a self-inspection ledger."""
-    ledger = _read(session, file)
-    sheets, skipped = _sheets_of(ledger, unit)
-    if not sheets:
-        session.out.fail(f"{file.name} 中没有「{unit}」的台账",
-                         f"{file.name} holds no ledger of {unit!r}")
-    rows = [(sheet, row) for sheet in sheets for row in sheet.rows]
-    _check_dates(session, sheets)
-    submissions = [_submission(session, unit, sheet, row) for sheet, row in rows]
-    outcomes = None if dry_run else session.run(_file(
-        session, Channel.SELF_INSPECTION, unit, [{"intake_id": s.intake_id} for s in submissions],
-        lambda importer, _: [s.model_copy(update={"filed_by": importer}) for s in submissions]))
-    proposals = None if outcomes is None else session.run(
-        _propose_and_file(session, unit, sheets, rows, [r.problem_id for r, _ in outcomes]))
-    listed = _listed(rows, outcomes, proposals)
+    plan = plan_import(_read(session, file), unit, session.actor, file.name, system_clock())
+    if plan.refusals:
+        session.out.fail("台账有误，未登记任何内容：\n"
+                         + "\n".join(f"  {r.zh}" for r in plan.refusals),
+                         "the ledger has errors; nothing was filed:\n"
+                         + "\n".join(f"  {r.en}" for r in plan.refusals))
+    outcomes = None if dry_run else session.run(_file_import(session, plan))
+    listed = _listed(plan.rows, outcomes)
     new = sum(1 for item in listed if item.get("new"))
     if session.out.format == "json":
         session.out.json({"ok": True, "dry_run": dry_run, "problems": listed,
-                          "skipped_sheets": {s.name: s.unit for s in skipped},
+                          "skipped_sheets": {s.name: s.unit for s in plan.skipped},
                           "new": new, "on_record": 0 if dry_run else len(listed) - new})
         return
-    for sheet in skipped:
+    for sheet in plan.skipped:
         session.out.line(f"跳过工作表「{sheet.name}」：填报单位是「{sheet.unit}」",
                          f"skipped sheet {sheet.name!r}: its unit is {sheet.unit!r}")
     _table(session, listed)
     if dry_run:
-        session.out.line(f"试运行：共 {len(rows)} 个问题，未登记任何内容",
-                         f"dry run: {len(rows)} problems, nothing filed")
+        session.out.line(f"试运行：共 {len(plan.rows)} 个问题，未登记任何内容",
+                         f"dry run: {len(plan.rows)} problems, nothing filed")
     else:
         session.out.line(f"导入完成：新登记 {new} 个问题，已登记过 {len(listed) - new} 个",
                          f"imported: {new} new problems, {len(listed) - new} already on record")
@@ -188,113 +184,22 @@ def import_ledger(session: Session, file: Path, unit: str, dry_run: bool) -> Non
 
 def _read(session: Session, file: Path) -> Ledger:
     try:
-        ledger = read_ledger(file)
+        return read_ledger(file)
     except Exception as unreadable:  # openpyxl raises many kinds for a file that is not xlsx
         session.out.fail(f"无法读取 {file.name}：{unreadable}",
                          f"cannot read {file.name}: {unreadable}")
-    if ledger.problems:
-        where = [(p, f"工作表「{p.sheet}」" + (f"第 {p.row} 行" if p.row else ""),
-                  f"sheet {p.sheet!r}" + (f" row {p.row}" if p.row else ""))
-                 for p in ledger.problems]
-        session.out.fail("台账有误，未登记任何内容：\n"
-                         + "\n".join(f"  {w}：{p.zh}" for p, w, _ in where),
-                         "the ledger has errors; nothing was filed:\n"
-                         + "\n".join(f"  {w}: {p.en}" for p, _, w in where))
-    return ledger
 
 
-def _check_dates(session: Session, sheets: list[LedgerSheet]) -> None:
-    """Refuse, before anything is filed, a 填报时间 in the future."""
-    today = system_clock().astimezone(CHINA).date()
-    for sheet in sheets:
-        if sheet.filed_on is not None and sheet.filed_on > today:
-            session.out.fail(f"工作表「{sheet.name}」的填报时间 {sheet.filed_on} 晚于今天；"
-                             "未登记任何内容",
-                             f"sheet {sheet.name!r} is dated {sheet.filed_on}, after today; "
-                             "nothing was filed")
-
-
-async def _propose_and_file(session: Session, unit: str, sheets: list[LedgerSheet],
-                            rows: list[tuple[LedgerSheet, LedgerRow]],
-                            problem_ids: list[UUID]) -> list[str | None]:
-    """Each row's four determinations as the unit's proposal, then the ledger's filing with
-    its 填报人, 电话 and 填报时间. Per row: ``proposed``, ``on_record`` (the same proposal is
-    pending, or the problem is already assigned) or None (the unit filled in none)."""
-    outcomes: list[str | None] = []
+async def _file_import(session: Session, plan: ImportPlan) -> list[RowOutcome]:
     async with connected(session.url()) as client:
-        for (sheet, row), problem_id in zip(rows, problem_ids, strict=True):
-            if not row.proposes:
-                outcomes.append(None)
-                continue
-            command = Propose(
-                problem_id=problem_id, actor=session.actor, proposed_by=sheet.filed_by,
-                leader=row.leader or None, department=row.department or None,
-                measures=row.measures or None, deadline=row.deadline_date,
-                deadline_as_written=None if row.deadline_date else row.deadline or None,
-                immediate="立行立改" in row.remarks)
-            reply = await request(client, command_subject(command.verb),
-                                  command.model_dump_json().encode(), headers=session.headers())
-            code = (reply.get("error") or {}).get("code")
-            if not reply.get("ok") and code not in _ALREADY_SETTLED:
-                error = reply.get("error") or {}
-                session.out.fail(f"工作表「{sheet.name}」第 {row.row} 行的整改方案未记录："
-                                 f"{error.get('zh', '被拒绝')}",
-                                 f"sheet {sheet.name!r} row {row.row}: proposal not recorded: "
-                                 f"{error.get('en', 'refused')}")
-            outcomes.append("proposed" if reply.get("ok") else "on_record")
-        header = next((s for s in sheets if s.filed_by or s.phone or s.filed_on), None)
-        filing = SubmitFiling(unit=unit, actor=session.actor, filing=Filing.LEDGER,
-                              phone=header.phone if header else None,
-                              filed_by=header.filed_by if header else None,
-                              filed_on=header.filed_on if header else None)
-        reply = await request(client, unit_command_subject(filing.verb),
-                              filing.model_dump_json().encode(), headers=session.headers())
-        if not reply.get("ok"):
-            error = reply.get("error") or {}
-            session.out.fail(f"台账中的问题和整改方案已登记，但报送（填报人、电话、填报时间）"
-                             f"未记录：{error.get('zh', '被拒绝')}；"
-                             "可由有权者用 rectify campaign filed 补记",
-                             f"the ledger's problems and proposals are recorded, but its filing "
-                             f"was not: {error.get('en', 'refused')}; record it with "
-                             "`rectify campaign filed`")
-    return outcomes
-
-
-_ALREADY_SETTLED = frozenset({"proposal_not_allowed", "wrong_status", "problem_closed"})
-"""A re-imported row: its proposal is pending already, or the problem is past assignment."""
-
-
-def _sheets_of(ledger: Ledger, unit: str) -> tuple[list[LedgerSheet], list[LedgerSheet]]:
-    """The sheets of ``unit`` (or naming no unit), and those of other units."""
-    def same(a: str, b: str) -> bool:
-        return "".join(a.split()) == "".join(b.split())
-
-    mine = [s for s in ledger.sheets if s.unit is None or same(s.unit, unit)]
-    return mine, [s for s in ledger.sheets if s not in mine]
-
-
-def _submission(session: Session, unit: str, sheet: LedgerSheet,
-                row: LedgerRow) -> IntakeSubmission:
-    filed_on = sheet.filed_on
-    at = datetime(filed_on.year, filed_on.month, filed_on.day, tzinfo=CHINA) if filed_on \
-        else system_clock()
-    try:
-        return IntakeSubmission(
-            channel=Channel.SELF_INSPECTION, intake_id=row.key(unit), unit=unit,
-            category=row.category, problem=row.problem, case=row.case, submitted_at=at,
-            filed_by=session.actor, on_behalf_of=sheet.filed_by or None,
-        )
-    except ValidationError as invalid:
-        first = invalid.errors(include_url=False)[0]
-        session.out.fail(f"工作表「{sheet.name}」第 {row.row} 行：{first['loc'][0]} {first['msg']}"
-                         "；未登记任何内容",
-                         f"sheet {sheet.name!r} row {row.row}: {first['loc'][0]} {first['msg']}; "
-                         "nothing was filed")
+        try:
+            return await file_import(client, plan, session.actor, session.headers())
+        except ImportFailedError as failed:
+            session.out.fail(failed.zh, failed.en)
 
 
 def _listed(rows: list[tuple[LedgerSheet, LedgerRow]],
-            outcomes: list[tuple[Receipt, bool]] | None,
-            proposals: list[str | None] | None) -> list[dict[str, Any]]:
+            outcomes: list[RowOutcome] | None) -> list[dict[str, Any]]:
     listed: list[dict[str, Any]] = []
     for index, (sheet, row) in enumerate(rows):
         item: dict[str, Any] = {
@@ -302,10 +207,10 @@ def _listed(rows: list[tuple[LedgerSheet, LedgerRow]],
             "case": row.case, "category": row.category.value,
             "category_inferred": row.category_inferred, "deadline": row.deadline,
             "measures": row.measures, "department": row.department, "leader": row.leader}
-        if outcomes is not None and proposals is not None:
-            receipt, new = outcomes[index]
-            item |= {"problem_id": str(receipt.problem_id), "new": new,
-                     "proposal": proposals[index]}
+        if outcomes is not None:
+            outcome = outcomes[index]
+            item |= {"problem_id": str(outcome.receipt.problem_id), "new": outcome.new,
+                     "proposal": outcome.proposal}
         listed.append(item)
     return listed
 

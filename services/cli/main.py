@@ -19,6 +19,7 @@ from services.cli.board import board
 from services.cli.bus import nats_config
 from services.cli.campaign import campaign
 from services.cli.demo import seed_demo
+from services.cli.extensions import EXTENSION_COMMANDS
 from services.cli.inspect import events, history, schema, status
 from services.cli.intake import INTAKE_COMMANDS
 from services.cli.mechanisms import MECHANISM_COMMANDS
@@ -115,7 +116,7 @@ def demo(**options: Any) -> None:
 
 for _command in (*ACCOUNT_COMMANDS, *STAFF_ADMIN_COMMANDS,
                  *STAFF_COMMANDS, *INTAKE_COMMANDS, *READING_COMMANDS, *SUPERVISION_COMMANDS,
-                 *MECHANISM_COMMANDS, *PLAN_COMMANDS, nats_config,
+                 *MECHANISM_COMMANDS, *PLAN_COMMANDS, *EXTENSION_COMMANDS, nats_config,
                  board, summary, campaign, history, events, status, schema, repair):
     cli.add_command(_command)
 

@@ -37,11 +37,14 @@ TEMPLATE_IN_DATA_DIR = Path("templates") / "summary.docx"
 _SUFFIX = {"xlsx": "xlsx", "docx": "docx", "json": "json", "md": "md"}
 
 
-def _template(session: Session, explicit: Path | None) -> Path:
-    if explicit is not None:
-        return explicit
-    own = session.data_dir / TEMPLATE_IN_DATA_DIR
+def summary_template(data_dir: Path) -> Path:
+    """A bureau's own template in the data directory, else the one rectify ships."""
+    own = data_dir / TEMPLATE_IN_DATA_DIR
     return own if own.is_file() else DEFAULT_TEMPLATE
+
+
+def _template(session: Session, explicit: Path | None) -> Path:
+    return explicit if explicit is not None else summary_template(session.data_dir)
 
 
 def _document(session: Session, store: ReadStore, figures: Summary, today: date,

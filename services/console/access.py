@@ -26,6 +26,13 @@ def readable_units(staff: Staff) -> set[str] | None:
     return {s for s in scopes if s is not None}
 
 
+def units_for(staff: Staff, verb: str) -> list[str] | None:
+    """The units on which the person may do ``verb`` (None: any unit; empty: none)."""
+    allowed = PERMISSIONS.get(verb, frozenset())
+    scopes = {g.scope for g in staff.grants if Role(g.role) in allowed}
+    return None if None in scopes else sorted(s for s in scopes if s is not None)
+
+
 def home(staff: Staff) -> str:
     """Each role's own start page."""
     if staff.holds(Role.CAMPAIGN_OFFICE):

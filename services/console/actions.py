@@ -10,11 +10,14 @@ from starlette.datastructures import FormData
 
 from events.commands import (
     AnswerReporter,
+    ApproveExtension,
     Assign,
     Close,
     ExtendDeadline,
     IssueCircular,
     NoteProgress,
+    RefuseExtension,
+    RequestExtension,
     RespondToNotice,
     SubmitFix,
     Supervise,
@@ -148,6 +151,22 @@ def extend(form: FormData, _: list[str]) -> dict[str, Any]:
     }
 
 
+def request_extension(form: FormData, _: list[str]) -> dict[str, Any]:
+    return {
+        "model": RequestExtension,
+        "deadline": _date(form, "deadline", "申请的整改时限", "deadline asked for"),
+        "reason": _text(form, "reason"),
+    }
+
+
+def approve_extension(_: FormData, __: list[str]) -> dict[str, Any]:
+    return {"model": ApproveExtension}
+
+
+def refuse_extension(form: FormData, _: list[str]) -> dict[str, Any]:
+    return {"model": RefuseExtension, "reason": _text(form, "reason")}
+
+
 def supervise(form: FormData, _: list[str]) -> dict[str, Any]:
     return {"model": Supervise, "reason": _text(form, "reason"),
             "due": _date(form, "due", "回复期限", "reply due")}
@@ -174,6 +193,9 @@ ACTIONS: dict[str, Callable[[FormData, list[str]], dict[str, Any]]] = {
     "close": close,
     "answer": answer,
     "extend": extend,
+    "request-extension": request_extension,
+    "approve-extension": approve_extension,
+    "refuse-extension": refuse_extension,
     "supervise": supervise,
     "circular": circular,
     "respond": respond,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
@@ -35,10 +35,12 @@ from events.commands import (
     UnitCommand,
     UnitRespond,
 )
+from events.subjects import HEADER_SESSION
 from events.vocabulary import (
     Category,
     Channel,
     Filing,
+    Language,
     Notice,
     ProblemStatus,
     TypicalReason,
@@ -46,27 +48,43 @@ from events.vocabulary import (
 )
 from projections.engine.store import ReadStore
 from projections.exports.ledger_files import export
+from projections.exports.summary_document import DEFAULT_TEMPLATE, document_context, to_docx
+from projections.exports.summary_export import sections, to_xlsx
 from projections.models.board import read_board
+from projections.models.extensions import RequestState, read_extension_requests
 from projections.models.facts import CHINA_TIME, local_date
 from projections.models.ledger import read_ledger
+from projections.models.plans import read_plans
 from projections.models.stats import Statistics, read_stats
+from projections.models.summary import Summary, read_summary
+from projections.models.supervision import read_notices
 from projections.models.trail import accountability, actions_of
 from services.cli.dates import parse_date
 from services.cli.describe import event_label
 from services.clock import system_clock
 from services.console import views
-from services.console.access import home, may, readable_units
+from services.console.access import home, may, readable_units, units_for
 from services.console.actions import ACTIONS, ActionRefusedError
-from services.console.backend import Backend, Staff
+from services.console.backend import Backend, IdentityUnreachableError, Staff
 from services.console.browser import COOKIE, BrowserSession, BrowserSessions
 from services.console.charts import Bar, bars, percent
 from services.console.evidence import EvidenceRefusedError, EvidenceStore
+from services.console.imports import (
+    MAX_LEDGER_BYTES,
+    UploadRefusedError,
+    accepted,
+    planned,
+)
 from services.console.pages import language, render
+from services.console.pickers import department_choices, leader_choices
 from services.console.sso import CALLBACK_PATH, PENDING_SECONDS, ConsoleSso
 from services.console.sso import COOKIE as SSO_COOKIE
 from services.identity.audit import AuditLog
+from services.identity.directory import Person
 from services.identity.oidc import pkce_pair
 from services.intake.headers import SecurityHeaders
+from services.intake.ledger_import import ImportFailedError, file_import
+from services.reporters.keys import IntakeKeys
 
 STATIC = Path(__file__).parent / "static"
 READ_YOUR_WRITE_SECONDS = 15.0
@@ -93,8 +111,14 @@ class Console:
     """The read models as they stood at a moment, replayed from EVENTS (None: not offered)."""
     secure_cookie: bool = False
     sessions: BrowserSessions | None = None
+    intake_keys: IntakeKeys | None = None
+    """For filing an uploaded ledger's problems through the gateway (None: not offered)."""
+    summary_template: Path = DEFAULT_TEMPLATE
+    """The Word template of the summary's docx (a bureau's own, or the one rectify ships)."""
     sso: ConsoleSso | None = None
     """统一身份认证登录, where a provider is configured."""
+    directory: Callable[[], Iterable[Person]] | None = None
+    """The staff directory as of now, for the pickers (None: names on record only)."""
 
     def __post_init__(self) -> None:
         self.sessions = self.sessions or BrowserSessions()
@@ -103,6 +127,9 @@ class Console:
     def browsers(self) -> BrowserSessions:
         assert self.sessions is not None
         return self.sessions
+
+    def people(self) -> list[Person]:
+        return list(self.directory()) if self.directory is not None else []
 
     async def read(self, reader: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.to_thread(reader, self.store, *args)
@@ -195,6 +222,11 @@ def create_app(console: Console) -> FastAPI:
     async def refused(request: Request, error: Exception) -> Response:
         session = browser(request) or console.browsers.new()
         return page(request, "forbidden.html", session, None, 403)
+
+    @app.exception_handler(IdentityUnreachableError)
+    async def unavailable(request: Request, _: Exception) -> Response:
+        session = browser(request) or console.browsers.new()
+        return page(request, "unavailable.html", session, None, 503)
 
     @app.exception_handler(404)
     async def missing(request: Request, _: Exception) -> Response:
@@ -407,6 +439,7 @@ def create_app(console: Console) -> FastAPI:
         lines = await console.read(views.problem_lines, today(), units)
         orders = await console.read(views.open_notices, units)
         unit_orders = await console.read(views.open_unit_notices, units)
+        extensions = await console.read(read_extension_requests, units, None, True)
         return page(
             request,
             "unit.html",
@@ -417,6 +450,7 @@ def create_app(console: Console) -> FastAPI:
             leader=staff.holds("unit_leader"),
             orders=orders,
             unit_orders=unit_orders,
+            extensions=extensions,
         )
 
     @app.get("/account")
@@ -428,6 +462,12 @@ def create_app(console: Console) -> FastAPI:
 
     async def readable(request: Request, staff: Staff, problem_id: str) -> str:
         unit_name = await console.read(views.unit_of, problem_id)
+        if unit_name is None and await console.backend.recorded(problem_id):
+            async def projected() -> bool:  # filed a moment ago: the read side catches up
+                return await console.read(views.unit_of, problem_id) is not None
+
+            await _until(projected)
+            unit_name = await console.read(views.unit_of, problem_id)
         if unit_name is None:
             raise _not_found()
         allowed = readable_units(staff)
@@ -441,11 +481,18 @@ def create_app(console: Console) -> FastAPI:
                                     console.tracking_key, language(request))
         if record is None:
             raise _not_found()
-        leaders, departments = await console.read(views.known_names)
+        known_leaders, known_departments = await console.read(views.known_names)
+        people = console.people()
+        leaders = leader_choices(people, record.line.unit, known_leaders, language(request))
+        departments = department_choices(people, record.line.unit, known_departments)
+        extensions = await console.read(read_extension_requests, None, problem_id)
         return page(request, "problem.html", session, staff, p=record,
                     categories=list(Category), channels=list(Channel), S=ProblemStatus,
                     typical_reasons=list(TypicalReason),
-                    leaders=leaders, departments=departments, revealed=revealed)
+                    leaders=leaders, departments=departments, revealed=revealed,
+                    extensions=extensions,
+                    pending_extension=next((e for e in extensions
+                                            if e.state is RequestState.PENDING), None))
 
     @app.get("/problems/{problem_id}")
     async def problem(request: Request, problem_id: str) -> Response:
@@ -576,17 +623,24 @@ def create_app(console: Console) -> FastAPI:
             },
         )
 
-    async def _ledgers(request: Request, staff: Staff, unit: str | None
-                       ) -> tuple[list[Any], str | None, date | None]:
+    async def chosen_unit(request: Request, staff: Staff, unit: str | None,
+                          what: str) -> str | None:
+        """The unit asked for, if the person may read it; None (every unit) only for those
+        who read every unit; one's only unit when none is asked for."""
         unit = (unit or "").strip() or None
         allowed = readable_units(staff)
         if allowed is not None:
             if unit is not None and unit not in allowed:
-                await forbidden(request, staff, f"ledger {unit}")
+                await forbidden(request, staff, f"{what} {unit}")
             if unit is None and len(allowed) == 1:
                 unit = next(iter(allowed))
             if unit is None:
-                await forbidden(request, staff, "ledger of every unit")
+                await forbidden(request, staff, f"{what} of every unit")
+        return unit
+
+    async def _ledgers(request: Request, staff: Staff, unit: str | None
+                       ) -> tuple[list[Any], str | None, date | None]:
+        unit = await chosen_unit(request, staff, unit, "ledger")
         day = _as_of_day(request.query_params.get("as_of"))
         if day is None or console.as_of is None:
             return await console.read(read_ledger, today(), unit or None), unit, None
@@ -627,6 +681,41 @@ def create_app(console: Console) -> FastAPI:
         )]
         return page(request, "stats.html", session, staff, figures=figures, units=units,
                     charts=charts, percent=percent)
+
+    @app.get("/summary")
+    async def summary(request: Request, unit: str | None = None) -> Response:
+        """总结: the figures of ``rectify summary``, with its xlsx and docx."""
+        session, staff = await signed_in(request)
+        chosen = await chosen_unit(request, staff, unit, "summary")
+        figures: Summary = await console.read(read_summary, today(), chosen)
+        allowed = readable_units(staff)
+        return page(request, "summary.html", session, staff, figures=figures, chosen=chosen,
+                    sections=sections(figures, "en" if language(request) == "en" else "zh"),
+                    units=sorted(allowed or []), choose=allowed is None or len(allowed) > 1)
+
+    @app.get("/summary.{kind}")
+    async def summary_file(request: Request, kind: str, unit: str | None = None) -> Response:
+        _, staff = await signed_in(request)
+        if kind not in SUMMARY_FILES:
+            raise _not_found()
+        chosen = await chosen_unit(request, staff, unit, "summary")
+        lang: Language = "en" if language(request) == "en" else "zh"
+        content = await console.read(_summary_file, today(), chosen, kind, lang,
+                                     console.summary_template)
+        name = f"{'总结' if lang == 'zh' else 'summary'}-{chosen or '全部单位'}-{today()}.{kind}"
+        return Response(content, media_type=SUMMARY_FILES[kind], headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+            "Cache-Control": "no-store"})
+
+    @app.get("/plans")
+    async def plans(request: Request, unit: str | None = None) -> Response:
+        """整改方案、工作方案: each unit's plans with the parts the notice names."""
+        session, staff = await signed_in(request)
+        chosen = await chosen_unit(request, staff, unit, "plans")
+        allowed = readable_units(staff)
+        return page(request, "plans.html", session, staff,
+                    plans=await console.read(read_plans, chosen), chosen=chosen,
+                    units=sorted(allowed or []), choose=allowed is None or len(allowed) > 1)
 
     @app.get("/calendar")
     async def calendar(request: Request) -> Response:
@@ -728,6 +817,80 @@ def create_app(console: Console) -> FastAPI:
             await _until(shown)
         return response
 
+    # ---------------------------------------------------------- ledger import
+
+    async def import_form(request: Request, session: BrowserSession, staff: Staff,
+                          **preview: Any) -> Response:
+        units = units_for(staff, "intake.import")
+        if units == [] or console.intake_keys is None:
+            await forbidden(request, staff, "intake.import")
+        return page(request, "import.html", session, staff, units=units,
+                    max_mb=MAX_LEDGER_BYTES // (1024 * 1024), **preview)
+
+    @app.get("/import")
+    async def import_page(request: Request) -> Response:
+        """导入自查整改台账: upload the filled template, see what would be filed, confirm."""
+        session, staff = await signed_in(request)
+        return await import_form(request, session, staff)
+
+    @app.post("/import")
+    async def import_preview(request: Request) -> Response:
+        session, staff = await signed_in(request)
+        form = await checked_form(request, session)
+        unit_name = str(form.get("unit") or "").strip()
+        if not may(staff, "intake.import", unit_name):
+            await forbidden(request, staff, f"intake.import {unit_name}")
+        file, name, content = form.get("ledger"), "", b""
+        if isinstance(file, UploadFile):
+            name, content = file.filename or "", await file.read(MAX_LEDGER_BYTES + 1)
+        try:
+            upload = accepted(unit_name, name, content)
+        except UploadRefusedError as refused:
+            session.notice.append(("error", refused.zh, refused.en))
+            return RedirectResponse("/import", status_code=303)
+        plan, rows = await asyncio.to_thread(planned, upload, staff.name, system_clock())
+        on_record = {r.problem_id for r in rows
+                     if await console.read(views.unit_of, r.problem_id) is not None}
+        session.upload = None if plan.refusals else upload
+        return await import_form(request, session, staff, upload=upload, plan=plan, rows=rows,
+                                 on_record=on_record)
+
+    @app.post("/import/confirm")
+    async def import_confirm(request: Request) -> Response:
+        session, staff = await signed_in(request)
+        form = await checked_form(request, session)
+        upload = session.upload
+        if upload is None or form.get("sha256") != upload.sha256:
+            session.notice.append(("error", "没有待确认的台账，请重新上传",
+                                   "no ledger is waiting to be confirmed: upload it again"))
+            return RedirectResponse("/import", status_code=303)
+        if not may(staff, "intake.import", upload.unit) or console.intake_keys is None:
+            await forbidden(request, staff, f"intake.import {upload.unit}")
+        assert console.intake_keys is not None
+        assert session.token is not None
+        plan, _ = await asyncio.to_thread(planned, upload, staff.name, system_clock())
+        try:
+            outcomes = await file_import(console.backend.client, plan, staff.name,
+                                         {HEADER_SESSION: session.token})
+        except ImportFailedError as failed:
+            session.notice.append(("error", failed.zh, failed.en))
+            return RedirectResponse("/import", status_code=303)
+        session.upload = None
+
+        async def shown() -> bool:
+            return all([await console.read(views.unit_of, str(o.receipt.problem_id))
+                        for o in outcomes])
+
+        await _until(shown)
+        new = sum(o.new for o in outcomes)
+        proposed = sum(o.proposal == "proposed" for o in outcomes)
+        session.notice.append((
+            "ok", f"导入完成：新登记 {new} 个问题，已登记过 {len(outcomes) - new} 个；"
+                  f"{proposed} 个整改方案（四定）待专项办确认；台账已报送",
+            f"imported: {new} new problems, {len(outcomes) - new} already on record; "
+            f"{proposed} proposals for the office to confirm; the ledger is filed"))
+        return RedirectResponse(f"/ledger?unit={quote(upload.unit)}", status_code=303)
+
     @app.get("/trail")
     async def trail(request: Request) -> Response:
         """One's own accountability trail: what one did, and the figures of what one answers
@@ -786,7 +949,9 @@ def create_app(console: Console) -> FastAPI:
         if allowed is not None and not allowed:
             await forbidden(request, staff, "board")
         shown = await console.read(read_board, today())
-        return page(request, "board.html", session, staff, board=shown, allowed=allowed)
+        extensions = await console.read(read_extension_requests, allowed, None, True)
+        return page(request, "board.html", session, staff, board=shown, allowed=allowed,
+                    extensions=extensions)
 
     return app
 
@@ -802,6 +967,23 @@ _FIELD_NAMES = {
     "reason": "理由（必填）",
     "duplicate_of": "重复问题编号",
 }
+
+
+SUMMARY_FILES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def _summary_file(store: ReadStore, day: date, unit: str | None, kind: str, lang: Language,
+                  template: Path) -> bytes:
+    """The summary as ``rectify summary --format xlsx|docx`` writes it."""
+    figures = read_summary(store, day, unit)
+    if kind == "xlsx":
+        return to_xlsx(figures, lang)
+    context = document_context(figures, read_ledger(store, day, unit),
+                               read_notices(store, unit), "")
+    return to_docx(context, template)
 
 
 def _as_of_day(text: str | None) -> date | None:

@@ -15,6 +15,7 @@ from events.subjects import (
     HEADER_SESSION,
     LOGIN_REQUEST,
     LOGOUT_REQUEST,
+    PROBLEM_QUERY,
     REPORTER_UNMASK_QUERY,
     SPOT_CHECK_QUERY,
     SSO_BEGIN_REQUEST,
@@ -30,6 +31,10 @@ UNREACHABLE = {
     "zh": "服务暂时无响应，请稍后再试",
     "en": "the service did not answer; try again shortly",
 }
+
+
+class IdentityUnreachableError(Exception):
+    """The identity service did not answer: nobody's sign-in can be checked just now."""
 
 
 @dataclass(frozen=True)
@@ -111,8 +116,12 @@ class Backend:
         return await self._ask(SSO_TOTP_REQUEST, {"ticket": ticket, "totp": totp})
 
     async def whoami(self, token: str) -> Staff | None:
-        """The person behind a live identity session; None once it has ended."""
+        """The person behind a live identity session; None once it has ended.
+        IdentityUnreachableError when the identity service does not answer (the session is
+        not ended for that)."""
         answer = await self._ask(WHOAMI_REQUEST, b"{}", token)
+        if not answer.get("ok") and (answer.get("error") or {}).get("code") == "unreachable":
+            raise IdentityUnreachableError
         return Staff.from_json(answer["person"]) if answer.get("ok") else None
 
     async def logout(self, token: str) -> None:
@@ -131,6 +140,10 @@ class Backend:
     async def unit_command(self, token: str, command: UnitCommand) -> dict[str, Any]:
         return await self._ask(unit_command_subject(command.verb),
                                command.model_dump_json().encode(), token)
+
+    async def recorded(self, problem_id: str) -> bool:
+        """Whether casework has the problem on record (the read models may not show it yet)."""
+        return bool((await self._ask(PROBLEM_QUERY, {"problem_id": problem_id})).get("ok"))
 
     async def spot_checks(self) -> dict[str, Any]:
         """The ranked spot-check list, as ``rectify spot-check list`` asks for it."""

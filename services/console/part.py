@@ -10,9 +10,12 @@ import nats
 
 from projections.engine.rebuild import build_as_of
 from projections.engine.service import open_read_store
+from services.cli.summary import summary_template
 from services.console.app import Console, create_app
 from services.console.backend import Backend
+from services.console.browser import BrowserSessions
 from services.console.evidence import EvidenceStore
+from services.console.kept_sessions import KeptSessions
 from services.console.sso import ConsoleSso
 from services.identity.oidc_config import load_oidc
 from services.intake.http import serving
@@ -21,6 +24,7 @@ from services.runtime.config import IntakeSettings
 from services.runtime.context import PartContext
 
 EVIDENCE_DIR = "evidence"
+KEPT_SESSIONS = "console-sessions.sqlite"
 
 
 @contextlib.asynccontextmanager
@@ -31,6 +35,7 @@ async def console(context: PartContext) -> AsyncIterator[None]:
     keys = IntakeKeys.for_settings(settings, create=True)
     listener = IntakeSettings(host=settings.console.host, http_port=settings.console.port)
     oidc = load_oidc(settings.data_dir)
+    kept = KeptSessions(settings.data_dir / KEPT_SESSIONS)
     app = create_app(
         Console(
             Backend(client),
@@ -44,7 +49,11 @@ async def console(context: PartContext) -> AsyncIterator[None]:
             as_of=lambda moment: build_as_of(client.jetstream(), moment,
                                              names=["ledger", "supervision"],
                                              key=context.seal_key),
+            intake_keys=keys,
+            summary_template=summary_template(settings.data_dir),
             sso=ConsoleSso(oidc.label, oidc.redirect_uri) if oidc else None,
+            sessions=BrowserSessions(kept),
+            directory=context.people,
         )
     )
     try:
@@ -53,4 +62,5 @@ async def console(context: PartContext) -> AsyncIterator[None]:
             yield
     finally:
         store.close()
+        kept.close()
         await client.drain()

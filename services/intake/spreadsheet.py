@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import IO
 
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
@@ -100,8 +101,9 @@ class Ledger:
     problems: list[Problem] = field(default_factory=list)
 
 
-def read_ledger(path: Path) -> Ledger:
-    workbook = load_workbook(path, data_only=True)
+def read_ledger(source: Path | IO[bytes]) -> Ledger:
+    """The ledger in a file, or in an upload's bytes (``io.BytesIO``)."""
+    workbook = load_workbook(source, data_only=True)
     ledger = Ledger()
     for sheet in workbook.worksheets:
         grid = _filled_grid(sheet)

@@ -7,7 +7,7 @@ registry), ``status.py`` and each ``*/parts.py`` depend on it and not on one ano
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from nats.js import JetStreamContext
@@ -18,6 +18,7 @@ from services.casework.application import Casework
 from services.casework.store_thread import StoreThread
 from services.identity.accounts import Accounts
 from services.identity.audit import AuditLog
+from services.identity.directory import Person
 from services.identity.guard import CommandGuard
 from services.relay.outbox import Relay
 from services.runtime.bus import BusUsers
@@ -54,6 +55,8 @@ class PartContext:
     recording: Recording
     read_store: ReadStore
     audit: AuditLog
+    people: Callable[[], Iterable[Person]]
+    """The staff directory as it stands (the console's pickers)."""
 
 
 @dataclass
@@ -88,4 +91,5 @@ class Runtime:
             name=part, settings=self.settings, nats_url=self.url_for(user),
             supervisor=self.supervisor, endpoints=self.endpoints, seal_key=self.relay.key,
             recording=Recording(self.casework, self.store, self.relay.wake, self.guard),
-            read_store=self.read_store, audit=self.accounts.audit)
+            read_store=self.read_store, audit=self.accounts.audit,
+            people=lambda: self.accounts.directory().people.values())

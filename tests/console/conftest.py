@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -31,6 +32,13 @@ EVIDENCE_LIMIT_MB = "0.05"
 """Small, so that the test's oversized file is small too."""
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 class ThreadedDesk(Desk):
     """The staff's CLI run in a worker thread: Playwright's sync API holds an event loop in
     this thread, and the CLI starts its own with ``asyncio.run``."""
@@ -45,6 +53,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     root = tmp_path_factory.mktemp("console")
     up = secured(root / "data")
     up.env["RECTIFY_EVIDENCE_MAX_MB"] = EVIDENCE_LIMIT_MB
+    up.env["RECTIFY_CONSOLE_PORT"] = str(free_port())  # the same address after a restart
     up.start()
     sessions = root / "sessions"
     sessions.mkdir()

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import stat
 import struct
+import time
+import urllib.request
+import zipfile
 import zlib
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -84,6 +88,10 @@ def timeline(visitor: Visitor) -> list[list[str]]:
 
 def assign(office: Visitor, problem: str, *, immediate: bool = False) -> None:
     office.goto(f"/problems/{problem}", "to-assign")
+    leaders = office.page.eval_on_selector_all(
+        "datalist#leaders option", "options => options.map(o => [o.value, o.label])")
+    assert leaders[0][0] == "沁园分局 负责人", leaders  # the unit's leader, from the directory
+    assert OWN in leaders[0][1]
     office.page.fill("form[action$='/assign'] input[name=leader]", "沁园分局 负责人")
     office.page.fill("form[action$='/assign'] input[name=department]", "法制股")
     office.page.fill(
@@ -484,3 +492,217 @@ def test_an_order_to_a_unit_as_a_whole_is_answered_by_the_unit(
     office.goto("/calendar", "calendar-after-answer")
     answered = office.page.locator("tr", has_text="回复督办").filter(has_text="2026年12月15日")
     assert "已完成" in answered.inner_text()
+
+
+def test_the_unit_asks_for_an_extension_and_its_leader_refuses_then_approves(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    problem = public_report(desk, OWN, "行政处罚案件超期未结")
+    office = signed_in(browser, console_url, "wangke")
+    assign(office, problem)
+
+    staff = signed_in(browser, console_url, "zhangsan")
+    staff.goto(f"/problems/{problem}", "to-request-extension")
+    assert staff.page.locator("form[action$='/extend']").count() == 0  # the leader's alone
+    staff.page.fill("form[action$='/request-extension'] input[name=deadline]", "2027年1月15日")
+    staff.page.fill("form[action$='/request-extension'] textarea[name=reason]", "需补充鉴定")
+    staff.submit("request-extension", "extension-requested")
+    assert "已记录" in staff.notice(), staff.notice()
+    asked = staff.page.locator("table.extensions").inner_text()
+    assert "2027年1月15日" in asked
+    assert "待审批" in asked
+    assert staff.page.locator("form[action$='/request-extension']").count() == 0
+    assert "2026年12月31日" in staff.page.locator("dl.facts").inner_text()
+
+    leader = signed_in(browser, console_url, "qyfzr")
+    waiting = leader.page.locator("section", has_text="待审批的延期申请")
+    assert "需补充鉴定" in waiting.inner_text()
+    leader.goto("/board", "board-extension-waiting")
+    assert "需补充鉴定" in leader.page.locator("table.extensions").inner_text()
+    leader.page.locator("table.extensions a").first.click()
+    leader.look("to-decide-extension")
+    assert leader.page.locator("form[action$='/extend']").count() == 0
+    leader.page.fill("form[action$='/refuse-extension'] textarea[name=reason]", "鉴定可并行开展")
+    leader.submit("refuse-extension", "extension-refused")
+    refused = leader.page.locator("table.extensions").inner_text()
+    assert "不予批准" in refused
+    assert "鉴定可并行开展" in refused
+    assert "2026年12月31日" in leader.page.locator("dl.facts").inner_text()
+
+    staff.goto(f"/problems/{problem}", "to-request-again")
+    staff.page.fill("form[action$='/request-extension'] input[name=deadline]", "2027-01-31")
+    staff.page.fill("form[action$='/request-extension'] textarea[name=reason]",
+                    "鉴定机构排期至明年一月")
+    staff.submit("request-extension", "extension-requested-again")
+    assert desk.refusal("yqstaff", "extension", "approve", problem) == "forbidden"
+    leader.goto(f"/problems/{problem}", "to-approve-extension")
+    leader.submit("approve-extension", "extension-approved")
+    assert "已记录" in leader.notice(), leader.notice()
+    assert "2027年1月31日" in leader.page.locator("dl.facts").inner_text()
+    steps = {(r[1], r[2]) for r in timeline(leader)}
+    assert {("申请延期", "沁园分局 张三"), ("不予批准延期", "沁园分局 负责人"),
+            ("延期", "沁园分局 负责人")} <= steps, steps
+    leader.goto("/unit", "no-extension-waiting")
+    assert leader.page.locator("section", has_text="待审批的延期申请").count() == 0
+
+    listed = desk.json("qyfzr", "extension", "list", "--unit", OWN)["requests"]
+    mine = [(r["deadline"], r["state"], r["decided_by"]) for r in listed
+            if r["problem_id"] == problem]
+    assert mine == [("2027-01-15", "refused", "沁园分局 负责人"),
+                    ("2027-01-31", "approved", "沁园分局 负责人")]
+    extended = [e for e in desk.history(problem) if e["type"] == "DeadlineExtended"]
+    assert extended[-1]["request_version"] is not None
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def ledger_file(unit: str, rows: list[list[Any]]) -> bytes:
+    """The notice's 整改台账 template as a unit fills it (its header line in one cell)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["行政执法突出问题整改台账"])
+    sheet.append([f"填报单位：{unit}    填报人：孙五    电话：0371-7654321    "
+                  "填报时间：2026年12月1日"])
+    sheet.append(["序号", "执法问题", "执法案例", "整改措施", "整改时限", "责任部门", "责任领导",
+                  "备注"])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(visitor: Visitor, name: str, content: bytes, shot: str) -> None:
+    visitor.goto("/import", f"{shot}-form")
+    visitor.page.set_input_files("form[action='/import'] input[name=ledger]",
+                                 {"name": name, "mimeType": XLSX, "buffer": content})
+    visitor.submit("import", shot)
+
+
+def test_a_unit_uploads_its_ledger_sees_what_would_be_filed_and_confirms(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    staff = signed_in(browser, console_url, "yqstaff")
+    upload(staff, "台账.docx", b"PK\x03\x04not a workbook", "import-wrong-type")
+    assert "不支持的文件类型" in staff.notice()
+
+    missing_case = ledger_file(OTHER, [[1, "行政处罚未经法制审核", None]])
+    upload(staff, "玉泉分局台账.xlsx", missing_case, "import-refused")
+    refused = staff.page.locator(".refusals").inner_text()
+    assert "第 4 行" in refused
+    assert "执法案例" in refused
+    assert staff.page.locator("form[action='/import/confirm']").count() == 0
+
+    filled = ledger_file(OTHER, [
+        [1, "行政处罚未经法制审核", "2026年两起处罚决定未经法制审核即作出", "逐案补做法制审核",
+         "2027-01-31", "法制股", "玉泉分局 负责人"],
+        [2, "执法证件过期仍在使用", "一名执法人员证件过期仍参与检查"],
+    ])
+    upload(staff, "玉泉分局台账.xlsx", filled, "import-preview")
+    preview = staff.page.locator("table.import-preview tbody tr")
+    assert preview.count() == 2
+    assert "逐案补做法制审核" in preview.nth(0).inner_text()
+    assert "待专项办确认" in preview.nth(0).inner_text()
+    assert "新登记" in preview.nth(1).inner_text()
+    assert "0371-7654321" in staff.page.locator(".header-line").inner_text()
+    before = desk.cli("wangke", "ledger", "--unit", OTHER, "--format", "json").output
+    assert "行政处罚未经法制审核" not in before  # nothing filed before confirming
+
+    staff.submit("confirm", "import-confirmed")
+    assert "导入完成：新登记 2 个问题" in staff.notice(), staff.notice()
+    assert staff.path() == "/ledger"
+    table = staff.page.locator("table.ledger").inner_text()
+    assert "行政处罚未经法制审核" in table
+    assert "执法证件过期仍在使用" in table
+    header = staff.page.locator(".header-line").inner_text()
+    assert "孙五" in header
+    assert "0371-7654321" in header
+    problem = staff.page.locator("table.ledger a", has_text="行政处罚未经法制审核").get_attribute(
+        "href")
+    assert problem is not None
+    history = desk.history(problem.removeprefix("/problems/"))
+    assert [e["type"] for e in history] == ["ProblemReported", "RectificationProposed"]
+    assert history[-1]["actor"] == "玉泉分局 孙五"
+    assert history[-1]["proposed_by"] == "孙五"
+
+    upload(staff, "玉泉分局台账.xlsx", filled, "import-again")
+    assert staff.page.locator("table.import-preview").inner_text().count("已登记过") == 2
+
+
+def test_the_summary_its_files_and_the_plans_for_every_unit_or_ones_own(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    desk.json("qyfzr", "plan", "record", OWN, "--kind", "整改方案",
+              "--title", "沁园分局行政执法突出问题整改方案", "--adopted-on", "2026-11-20",
+              "--document", "沁环〔2026〕8号", "--content", "逐项对照十三类问题开展自查",
+              "--goals", "问题全部整改到位", "--measures", "建立问题清单、责任清单",
+              "--schedule", "2027年1月底前完成全部整改", "--responsible", "法制股 王股长")
+    deadline = time.monotonic() + 30
+    while not desk.json("wangke", "plan", "list", "--unit", OWN)["plans"]:
+        assert time.monotonic() < deadline, "the plan did not reach the read models"
+        time.sleep(0.2)
+
+    office = signed_in(browser, console_url, "wangke")
+    office.goto("/summary", "summary")
+    figures = desk.json("wangke", "summary")["campaign"]
+    overall = office.page.locator("section.summary-section", has_text="总体情况").locator(
+        "tr", has_text="全部单位").inner_text().split("\t")
+    assert overall[1:4] == [str(figures[k]) for k in ("reported", "to_rectify", "closed")]
+    categories = office.page.locator("section.summary-section", has_text="按问题类别")
+    assert categories.locator("tbody tr").count() == 13  # zeros included
+    plans_row = office.page.locator("section.summary-section", has_text="整改方案、工作方案")
+    assert "沁园分局行政执法突出问题整改方案" in plans_row.inner_text()
+    with office.page.expect_download() as download:
+        office.page.click("a.button[href^='/summary.xlsx']")
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert book.sheetnames[0] == "总体情况"
+    with office.page.expect_download() as download:
+        office.page.click("a.button[href^='/summary.docx']")
+    with zipfile.ZipFile(download.value.path()) as document:
+        assert "专项整治" in document.read("word/document.xml").decode()
+
+    office.goto("/plans", "plans")
+    plan = office.page.locator("section.plan", has_text="沁园分局行政执法突出问题整改方案")
+    assert "2027年1月底前完成全部整改" in plan.inner_text()
+    assert "沁环〔2026〕8号" in plan.inner_text()
+
+    other = signed_in(browser, console_url, "yqstaff")
+    other.goto("/summary", "summary-own-unit")
+    assert OTHER in other.page.locator("h1").inner_text()
+    for path in (f"/summary?unit={OWN}", f"/plans?unit={OWN}", f"/summary.xlsx?unit={OWN}"):
+        assert other.page.request.get(console_url + path).status == 403
+    other.goto("/plans", "plans-own-unit")
+    assert other.page.locator("section.plan").count() == 0
+
+
+def test_a_signed_in_browser_outlives_a_console_restart_and_signing_out_still_ends_it(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    """Last in this module: it restarts the module's ``rectify up``."""
+    staff = signed_in(browser, console_url, "zhangsan")
+    leader = signed_in(browser, console_url, "qyfzr")
+    kept = desk.up.data_dir / "console-sessions.sqlite"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    cookie = next(c["value"] for c in staff.page.context.cookies()
+                  if c["name"] == "rectify_console")
+    assert cookie.encode() not in kept.read_bytes()
+
+    desk.up.stop()
+    desk.up.start()
+    deadline = time.monotonic() + 30
+    while True:
+        try:  # not through the browser: a sign-in page would replace its cookie
+            with urllib.request.urlopen(f"{console_url}/static/console.css") as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            pass  # not listening yet
+        assert time.monotonic() < deadline, "the console did not come back"
+        time.sleep(0.2)
+
+    staff.goto("/unit", "after-restart")
+    assert staff.path() == "/unit"
+    leader.goto("/unit", "leader-after-restart")
+    assert leader.path() == "/unit"
+    leader.page.click("header form[action='/logout'] button")  # the kept CSRF token holds
+    leader.page.wait_for_url("**/login")
+    leader.goto("/unit", "leader-signed-out")
+    assert leader.path() == "/login"
