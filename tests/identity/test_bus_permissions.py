@@ -8,8 +8,10 @@ import json
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
+import httpx
 import nats
 import pytest
 from nats.errors import Error as NatsError
@@ -74,6 +76,16 @@ FORBIDDEN: list[tuple[str, str, str]] = [
 ]
 
 
+def reported_on_the_website(process: RectifyProcess) -> dict[str, Any]:
+    """A public report through the http gateway (filed by it, as its NATS user)."""
+    endpoint = process.cli_json("status")["endpoints"]["http"]
+    filed = httpx.post(f"{endpoint}/api/v1/reports", timeout=30, json={
+        "problem": "执法人员态度粗暴", "case": "检查时大声呵斥店员", "unit": "沁园分局"})
+    assert filed.status_code == 202, filed.text
+    receipt: dict[str, Any] = filed.json()
+    return receipt
+
+
 @pytest.fixture(scope="module")
 def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RectifyProcess, str]]:
     process = secured(tmp_path_factory.mktemp("bus") / "data")
@@ -119,9 +131,7 @@ def test_a_part_cannot_do_what_is_not_its_job(up: tuple[RectifyProcess, str], us
 def test_a_gateway_cannot_overwrite_a_tracking_number_that_casework_wrote(
         up: tuple[RectifyProcess, str]) -> None:
     process, url = up
-    filed = process.cli_json("report", "--unit", "沁园分局", "--channel", "hotline",
-                             "--category", "uncivil", "--problem", "态度粗暴", "--case", "来电反映")
-    victim = UUID(filed["problem_id"])
+    victim = UUID(reported_on_the_website(process)["problem_id"])
     code = code_of(IntakeKeys.for_settings(Settings(data_dir=process.data_dir)).tracking, victim)
 
     async def overwrite() -> tuple[list[str], bytes, bool]:
@@ -134,6 +144,14 @@ def test_a_gateway_cannot_overwrite_a_tracking_number_that_casework_wrote(
                                      error_cb=on_error)
         try:
             bucket = await gateway.jetstream(timeout=2).key_value(TRACKING_BUCKET)
+
+            async def indexed() -> bool:  # casework indexes the number as it takes the report
+                try:
+                    return bool(await bucket.get(code))
+                except KeyNotFoundError:
+                    return False
+
+            await wait_until(indexed, timeout=30, what="the tracking number indexed")
             for key in (code, "ABCD2345"):  # another's number; a number of one's own making
                 with pytest.raises((NatsError, TimeoutError)):
                     await bucket.put(key, str(uuid4()).encode())
@@ -203,10 +221,9 @@ def test_an_external_nats_configured_by_rectify_admits_each_part_as_its_user(
     process = secured(data_dir)
     try:
         process.start("--nats-url", external.url)
-        filed = process.cli_json("report", "--unit", "沁园分局", "--channel", "hotline",
-                                 "--category", "uncivil", "--problem", "态度粗暴",
-                                 "--case", "来电反映")
-        assert filed["status"] == "reported"
+        filed = reported_on_the_website(process)
+        assert process.cli_json("status")["streams"]["INTAKE"]["messages"] >= 1
+        assert filed["tracking"].startswith("R-")
         said = asyncio.run(violations(user_url(data_dir, external.url, "http"), "publish",
                                       "events.沁园分局.ProblemClosed"))
         assert any("permissions violation" in s.lower() for s in said), said
