@@ -58,3 +58,26 @@ class UnitEventBase(_Upcast):
     via: Via = Field(description="How the action reached the system.")
     channel: Channel | None = Field(None, description="Always empty: kept so every recorded "
                                                       "event has the same who/when/how fields.")
+
+
+class NoticeEventBase(_Upcast):
+    """What every fact about an order or circular carries: its target (a problem of the unit, or
+    the unit as a whole), who, when, how.
+
+    One family whatever the target: a notice on a problem is kept with the problem's facts, a
+    notice to the unit with the unit's, so each is numbered and answered where it belongs.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: str = Field(description="The event type; each subclass fixes it.")
+    version: int = Field(1, description="Schema version of this event type.")
+    unit: Name = Field(description="The unit the notice is addressed to (the problem's unit).")
+    problem_id: UUID | None = Field(None, description="The problem it is about; none: the "
+                                                      "unit as a whole.")
+    actor: Name = Field(description="Who acted, as authenticated by the entry point.")
+    actor_id: str | None = Field(None, max_length=200, description=ACTOR_ID)
+    occurred_at: AwareDatetime
+    via: Via = Field(description="How the action reached the system.")
+    channel: Channel | None = Field(None, description="Always empty: kept so every recorded "
+                                                      "event has the same who/when/how fields.")

@@ -1,5 +1,6 @@
 """Staff commands sent by request/reply on ``cmd.problem.<verb>`` (about one problem) and
-``cmd.unit.<verb>`` (about a unit as a whole), and their answers."""
+``cmd.unit.<verb>`` (about a unit as a whole), and their answers. Orders and circulars, on
+either target, are ``events.notice_commands``."""
 
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ from events.vocabulary import (
     Channel,
     Filing,
     MechanismKind,
-    Notice,
     PlanKind,
     Satisfaction,
-    Trigger,
+    SpotCheckMethod,
+    SpotCheckResult,
     TypicalReason,
     Via,
 )
@@ -157,27 +158,6 @@ class RecordSatisfaction(ProblemCommand):
     note: Text | None = None
 
 
-class Supervise(ProblemCommand):
-    verb: Literal["supervise"] = "supervise"
-    reason: Text
-    due: date | None = None
-    triggers: tuple[Trigger, ...] = ()
-
-
-class IssueCircular(ProblemCommand):
-    verb: Literal["circular"] = "circular"
-    reason: Text
-    due: date | None = None
-    triggers: tuple[Trigger, ...] = ()
-
-
-class RespondToNotice(ProblemCommand):
-    verb: Literal["respond"] = "respond"
-    notice: Notice
-    number: int = Field(ge=1)
-    response: Text
-
-
 StaffCommand = Annotated[
     Triage
     | Assign
@@ -194,10 +174,7 @@ StaffCommand = Annotated[
     | Close
     | Reopen
     | AnswerReporter
-    | RecordSatisfaction
-    | Supervise
-    | IssueCircular
-    | RespondToNotice,
+    | RecordSatisfaction,
     Field(discriminator="verb"),
 ]
 
@@ -220,9 +197,6 @@ COMMAND_VERBS: tuple[str, ...] = (
     "reopen",
     "answer",
     "satisfaction",
-    "supervise",
-    "circular",
-    "respond",
 )
 
 
@@ -248,31 +222,21 @@ class SubmitFiling(UnitCommand):
     filed_on: date | None = Field(None, description="填报时间, if not today.")
 
 
-class OrderUnit(UnitCommand):
-    verb: Literal["order"] = "order"
-    reason: Text
-    due: date | None = None
-    triggers: tuple[Trigger, ...] = ()
-
-
-class CircularizeUnit(UnitCommand):
-    verb: Literal["circular"] = "circular"
-    reason: Text
-    due: date | None = None
-    triggers: tuple[Trigger, ...] = ()
-
-
-class UnitRespond(UnitCommand):
-    verb: Literal["respond"] = "respond"
-    notice: Notice
-    number: int = Field(ge=1)
-    response: Text
-
-
 class SelectForSpotCheck(UnitCommand):
     verb: Literal["spot-check"] = "spot-check"
     reason: Text
     seed: int | None = Field(None, description="The random draw that chose the unit.")
+
+
+class RecordSpotCheck(UnitCommand):
+    """抽查结果: method, findings and result of a unit's spot check, with the problems filed."""
+
+    verb: Literal["spot-check-result"] = "spot-check-result"
+    methods: tuple[SpotCheckMethod, ...] = Field(min_length=1)
+    findings: Text
+    result: SpotCheckResult
+    conclusion: Text | None = None
+    problems: tuple[UUID, ...] = ()
 
 
 class AdoptMechanism(UnitCommand):
@@ -303,15 +267,14 @@ class FilePlan(UnitCommand):
 
 
 UnitCommandModel = Annotated[
-    SubmitFiling | OrderUnit | CircularizeUnit | UnitRespond | SelectForSpotCheck
-    | AdoptMechanism | FilePlan,
+    SubmitFiling | SelectForSpotCheck | RecordSpotCheck | AdoptMechanism | FilePlan,
     Field(discriminator="verb"),
 ]
 
 UNIT_COMMAND_ADAPTER: TypeAdapter[UnitCommandModel] = TypeAdapter(UnitCommandModel)
 
-UNIT_COMMAND_VERBS: tuple[str, ...] = ("file", "order", "circular", "respond", "spot-check",
-                                       "mechanism", "plan")
+UNIT_COMMAND_VERBS: tuple[str, ...] = ("file", "spot-check", "spot-check-result", "mechanism",
+                                       "plan")
 
 
 class ErrorInfo(BaseModel):
@@ -333,4 +296,6 @@ class Reply(BaseModel):
     problem_id: UUID | None = None
     unit: str | None = None
     version: int | None = None
+    units: list[str] | None = Field(None, description="The units a circular to all units "
+                                                       "reached, one copy each.")
     error: ErrorInfo | None = None

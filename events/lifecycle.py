@@ -2,8 +2,8 @@
 
 These models are the published contract: the Problem aggregate records exactly these, the event
 store keeps their JSON, and the relay puts the same bytes on the EVENTS stream. The supervision
-facts about a problem (warnings, circulars, responses, rebounds) live in ``events.supervision``
-and belong to the same ``ProblemEvent`` union.
+facts about a problem (warnings, rebounds) live in ``events.supervision``, the orders and
+circulars on it in ``events.notices``; all belong to the same ``ProblemEvent`` union.
 """
 
 from __future__ import annotations
@@ -15,13 +15,8 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from events.base import ProblemEventBase as ProblemEventBase
-from events.supervision import (
-    CircularIssued,
-    DeadlineWarningRaised,
-    NoticeResponded,
-    ReboundSuspected,
-    ResponseOverdue,
-)
+from events.notices import NOTICE_EVENT_TYPES, NoticeFact
+from events.supervision import DeadlineWarningRaised, ReboundSuspected
 from events.text import ChannelId, Name, Text
 from events.upcasting import JsonObject, upcaster
 from events.vocabulary import (
@@ -30,7 +25,6 @@ from events.vocabulary import (
     Channel,
     Plan,
     Satisfaction,
-    Trigger,
     TypicalReason,
 )
 
@@ -345,26 +339,7 @@ class AnswerDeliveryFailed(ProblemEventBase):
     reason_en: Text = Field(description="Why, in English.")
 
 
-class SupervisionOrderIssued(ProblemEventBase):
-    """督办: the supervising section ordered the unit to act, by a due date if given.
-
-    Version 2 added ``triggers``, the notice's reasons as codes; version 1 had free text only.
-    """
-
-    type: Literal["SupervisionOrderIssued"] = "SupervisionOrderIssued"
-    version: int = 2
-    reason: Text
-    due: date | None = None
-    triggers: tuple[Trigger, ...] = Field(
-        (), description="The notice's triggers for pressing the unit (reason codes).")
-
-
-@upcaster("SupervisionOrderIssued", 1)
-def _supervision_order_issued_v1_named_no_trigger(notice: JsonObject) -> JsonObject:
-    return {**notice, "triggers": []}
-
-
-ProblemEvent = Annotated[
+ProblemFact = (
     ProblemReported
     | ProblemTriaged
     | ProblemLinkedAsDuplicate
@@ -386,14 +361,13 @@ ProblemEvent = Annotated[
     | SatisfactionRecorded
     | AnswerDelivered
     | AnswerDeliveryFailed
-    | SupervisionOrderIssued
-    | CircularIssued
-    | NoticeResponded
-    | ResponseOverdue
     | DeadlineWarningRaised
-    | ReboundSuspected,
-    Field(discriminator="type"),
-]
+    | ReboundSuspected
+    | NoticeFact
+)
+"""Any fact recorded on a problem (a plain union: ``events.recorded`` joins it with the unit's)."""
+
+ProblemEvent = Annotated[ProblemFact, Field(discriminator="type")]
 """Any fact about a problem, told apart by its ``type``."""
 
 EVENT_TYPES: tuple[type[ProblemEventBase], ...] = (
@@ -418,13 +392,12 @@ EVENT_TYPES: tuple[type[ProblemEventBase], ...] = (
     SatisfactionRecorded,
     AnswerDelivered,
     AnswerDeliveryFailed,
-    SupervisionOrderIssued,
-    CircularIssued,
-    NoticeResponded,
-    ResponseOverdue,
     DeadlineWarningRaised,
     ReboundSuspected,
 )
+"""The facts only a problem records; with ``NOTICE_EVENT_TYPES``, all a problem may record."""
+
+PROBLEM_EVENT_TYPES: tuple[type[BaseModel], ...] = (*EVENT_TYPES, *NOTICE_EVENT_TYPES)
 
 _EVENT_ADAPTER: TypeAdapter[ProblemEvent] = TypeAdapter(ProblemEvent)
 

@@ -1,5 +1,5 @@
 """JSON Schema files for the published language: every event (problem and unit), the intake
-submission, the staff and unit commands.
+submission, the staff, unit and notice commands.
 
 An auditor or a channel written in another language validates against these files instead of
 reading Python. They are generated from the pydantic models, so they cannot drift from them.
@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from events.commands import COMMAND_ADAPTER, UNIT_COMMAND_ADAPTER
+from events.notice_commands import NOTICE_COMMAND_ADAPTER
 from events.recorded import RECORDED_EVENT_TYPES
 from events.submission import IntakeSubmission
 
@@ -29,6 +30,7 @@ def schemas() -> dict[str, dict[str, Any]]:
     found = {model.__name__: model.model_json_schema() for model in models}
     found["StaffCommand"] = COMMAND_ADAPTER.json_schema()
     found["UnitCommand"] = UNIT_COMMAND_ADAPTER.json_schema()
+    found["NoticeCommand"] = NOTICE_COMMAND_ADAPTER.json_schema()
     return {name: _identified(name, schema) for name, schema in found.items()}
 
 

@@ -25,6 +25,8 @@ ANSWERS_DURABLE = "answers"
 
 COMMAND_PREFIX = "cmd.problem."
 UNIT_COMMAND_PREFIX = "cmd.unit."
+NOTICE_COMMAND_PREFIX = "cmd.notice."
+"""Orders and circulars (督办、通报), on a problem or a unit: issue, read, respond."""
 QUERY_PREFIX = "query."
 STATUS_QUERY = "query.status"
 HISTORY_QUERY = "query.problem.history"
@@ -111,3 +113,7 @@ def staff_command_subject(verb: str) -> str:
 
 def unit_command_subject(verb: str) -> str:
     return f"{UNIT_COMMAND_PREFIX}{verb}"
+
+
+def notice_command_subject(verb: str) -> str:
+    return f"{NOTICE_COMMAND_PREFIX}{verb}"

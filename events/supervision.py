@@ -1,13 +1,9 @@
 """Supervision (加强监督指导) as immutable, versioned facts.
 
-Facts about one problem (deadline warnings, circulars, responses to orders and circulars, a
-suspected rebound) extend ``ProblemEventBase`` and belong to ``events.lifecycle.ProblemEvent``.
-Facts about a unit as a whole (its filings, orders and circulars addressed to it, its responses,
-its selection for a spot check) extend ``UnitEventBase`` and form ``UnitEvent``.
-
-Orders and circulars are numbered from 1 per problem or per unit, in the order issued; a
-response or an overdue response names its notice by kind and number. On a problem, supervision
-orders are the existing ``SupervisionOrderIssued`` facts, numbered the same way.
+Facts about one problem (deadline warnings, a suspected rebound) extend ``ProblemEventBase`` and
+belong to ``events.lifecycle.ProblemEvent``. Facts about a unit as a whole (its filings, plans,
+mechanisms, its selection for a spot check) extend ``UnitEventBase`` and, with the orders and
+circulars of ``events.notices``, form ``UnitEvent``.
 """
 
 from __future__ import annotations
@@ -19,25 +15,22 @@ from uuid import UUID
 from pydantic import Field, TypeAdapter
 
 from events.base import ProblemEventBase, UnitEventBase
+from events.notices import NoticeFact, WarningId
 from events.text import Name, Phone, Text
 from events.upcasting import JsonObject, upcaster
 from events.vocabulary import (
     Category,
     Filing,
     MechanismKind,
-    Notice,
     PlanKind,
-    Trigger,
+    SpotCheckMethod,
+    SpotCheckResult,
     WarningLevel,
     Watched,
 )
 
 CHINA_TIME = timezone(timedelta(hours=8))
 """The campaign's days are China's days."""
-
-WarningId = Annotated[UUID, Field(description="Derived from the aggregate, what is watched, "
-                                              "its due date and the level: the same warning "
-                                              "always has the same id.")]
 
 # ------------------------------------------------------------------------- about one problem
 
@@ -53,42 +46,6 @@ class DeadlineWarningRaised(ProblemEventBase):
     milestone: int | None = Field(None, ge=1, description="Which milestone, numbered from 1.")
     working_days_left: int = Field(description="Working days from today to the due date; "
                                                "negative once it has passed.")
-
-
-class CircularIssued(ProblemEventBase):
-    """通报: the supervising section circulated the problem's handling, asking for a response."""
-
-    type: Literal["CircularIssued"] = "CircularIssued"
-    version: int = 2
-    number: int = Field(ge=1, description="The problem's n-th circular.")
-    reason: Text
-    due: date | None = Field(None, description="回复期限: when the unit must respond.")
-    triggers: tuple[Trigger, ...] = Field(
-        (), description="The notice's triggers for pressing the unit (reason codes).")
-
-
-@upcaster("CircularIssued", 1)
-def _circular_issued_v1_named_no_trigger(notice: JsonObject) -> JsonObject:
-    return {**notice, "triggers": []}
-
-
-class NoticeResponded(ProblemEventBase):
-    """The unit responded to a supervision order or circular on the problem."""
-
-    type: Literal["NoticeResponded"] = "NoticeResponded"
-    notice: Notice
-    number: int = Field(ge=1)
-    response: Text
-
-
-class ResponseOverdue(ProblemEventBase):
-    """督办逾期: a supervision order or circular on the problem passed its due date unanswered."""
-
-    type: Literal["ResponseOverdue"] = "ResponseOverdue"
-    warning_id: WarningId
-    notice: Notice
-    number: int = Field(ge=1)
-    due: date
 
 
 class ReboundSuspected(ProblemEventBase):
@@ -133,59 +90,6 @@ class FilingOverdue(UnitEventBase):
     due: date
 
 
-class UnitOrderIssued(UnitEventBase):
-    """督办: a supervision order addressed to the unit as a whole."""
-
-    type: Literal["UnitOrderIssued"] = "UnitOrderIssued"
-    version: int = 2
-    number: int = Field(ge=1, description="The unit's n-th order.")
-    reason: Text
-    due: date | None = Field(None, description="回复期限")
-    triggers: tuple[Trigger, ...] = Field(
-        (), description="The notice's triggers for pressing the unit (reason codes).")
-
-
-@upcaster("UnitOrderIssued", 1)
-def _unit_order_issued_v1_named_no_trigger(notice: JsonObject) -> JsonObject:
-    return {**notice, "triggers": []}
-
-
-class UnitCircularIssued(UnitEventBase):
-    """通报: a circular naming the unit (shallow self-inspection, slow progress, refusal)."""
-
-    type: Literal["UnitCircularIssued"] = "UnitCircularIssued"
-    version: int = 2
-    number: int = Field(ge=1, description="The unit's n-th circular.")
-    reason: Text
-    due: date | None = Field(None, description="回复期限")
-    triggers: tuple[Trigger, ...] = Field(
-        (), description="The notice's triggers for pressing the unit (reason codes).")
-
-
-@upcaster("UnitCircularIssued", 1)
-def _unit_circular_issued_v1_named_no_trigger(notice: JsonObject) -> JsonObject:
-    return {**notice, "triggers": []}
-
-
-class UnitNoticeResponded(UnitEventBase):
-    """The unit responded to an order or circular addressed to it."""
-
-    type: Literal["UnitNoticeResponded"] = "UnitNoticeResponded"
-    notice: Notice
-    number: int = Field(ge=1)
-    response: Text
-
-
-class UnitResponseOverdue(UnitEventBase):
-    """督办逾期: an order or circular addressed to the unit passed its due date unanswered."""
-
-    type: Literal["UnitResponseOverdue"] = "UnitResponseOverdue"
-    warning_id: WarningId
-    notice: Notice
-    number: int = Field(ge=1)
-    due: date
-
-
 class SpotCheckSelected(UnitEventBase):
     """重点抽查: the supervising section chose the unit for a spot check, saying why.
 
@@ -202,6 +106,18 @@ class SpotCheckSelected(UnitEventBase):
 @upcaster("SpotCheckSelected", 1)
 def _selection_v1_was_chosen(selected: JsonObject) -> JsonObject:
     return {**selected, "seed": None}
+
+
+class SpotCheckRecorded(UnitEventBase):
+    """抽查结果: how the spot check was done, what it found, what it concluded, and the problems
+    its findings filed (through intake, as the spot-check channel)."""
+
+    type: Literal["SpotCheckRecorded"] = "SpotCheckRecorded"
+    methods: tuple[SpotCheckMethod, ...] = Field(min_length=1, description="抽查方式")
+    findings: Text = Field(description="发现的问题和情况")
+    result: SpotCheckResult = Field(description="抽查结论")
+    conclusion: Text | None = Field(None, description="结论的说明")
+    problems: tuple[UUID, ...] = Field((), description="The problems the findings filed.")
 
 
 class MechanismAdopted(UnitEventBase):
@@ -233,31 +149,29 @@ class PlanFiled(UnitEventBase):
     responsible: Text = Field(description="责任单位和责任人")
 
 
-UnitEvent = Annotated[
+UnitFact = (
     FilingSubmitted
     | FilingOverdue
-    | UnitOrderIssued
-    | UnitCircularIssued
-    | UnitNoticeResponded
-    | UnitResponseOverdue
     | SpotCheckSelected
+    | SpotCheckRecorded
     | MechanismAdopted
-    | PlanFiled,
-    Field(discriminator="type"),
-]
+    | PlanFiled
+    | NoticeFact
+)
+"""Any fact recorded on a unit (a plain union: ``events.recorded`` joins it with the problem's)."""
+
+UnitEvent = Annotated[UnitFact, Field(discriminator="type")]
 """Any fact about a unit as a whole, told apart by its ``type``."""
 
 UNIT_EVENT_TYPES: tuple[type[UnitEventBase], ...] = (
     FilingSubmitted,
     FilingOverdue,
-    UnitOrderIssued,
-    UnitCircularIssued,
-    UnitNoticeResponded,
-    UnitResponseOverdue,
     SpotCheckSelected,
+    SpotCheckRecorded,
     MechanismAdopted,
     PlanFiled,
 )
+"""The facts only a unit records; with ``NOTICE_EVENT_TYPES``, all a unit may record."""
 
 _UNIT_ADAPTER: TypeAdapter[UnitEvent] = TypeAdapter(UnitEvent)
 

@@ -3,8 +3,10 @@
 The store and the EVENTS stream keep each event's JSON as it was recorded, forever. When an
 event type gains a version, its model registers one upcaster per older version (a pure function
 from the old JSON object to the next version's), and every validation of that model runs them
-first, in order. So projections, the aggregates and an auditor's script all read old and new
-events alike, and the recorded bytes are never rewritten.
+first, in order. An upcaster may also rename the event (when two families of facts became
+one): it then gives the new type and that type's version. So projections, the aggregates and
+an auditor's script all read old and new events alike, and the recorded bytes are never
+rewritten.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ def upcast(data: object) -> object:
     version = event.get("version", 1)
     while isinstance(version, int) and (step := _UPCASTERS.get((str(event.get("type")),
                                                                  version))) is not None:
-        event = {**step(dict(event)), "version": version + 1}
-        version = version + 1
+        stepped = step(dict(event))
+        if stepped.get("type") == event.get("type"):
+            stepped["version"] = version + 1
+        event = stepped
+        version = event.get("version", 1)
     return event

@@ -195,6 +195,25 @@ class Trigger(Labelled):
     REFUSING = "refusing"
 
 
+class SpotCheckMethod(Labelled):
+    """How a spot check (重点抽查) was done, in the notice's words (采取听取汇报、评查案卷、回访行政
+    相对人、实地查看等方式)."""
+
+    BRIEFING = "briefing"
+    CASE_FILE_REVIEW = "case_file_review"
+    PARTY_REVISIT = "party_revisit"
+    SITE_VISIT = "site_visit"
+    OTHER = "other"
+
+
+class SpotCheckResult(Labelled):
+    """What a spot check concluded about the unit's self-inspection and rectification."""
+
+    SATISFACTORY = "satisfactory"
+    BASICALLY_SATISFACTORY = "basically_satisfactory"
+    UNSATISFACTORY = "unsatisfactory"
+
+
 class Filing(Labelled):
     """What a unit must send the supervising section by a campaign due date."""
 
@@ -307,6 +326,19 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "slow": ("整治工作推进迟缓", "slow progress"),
         "perfunctory": ("敷衍塞责", "perfunctory"),
         "refusing": ("拒不整改", "refusing to rectify"),
+    },
+    "SpotCheckMethod": {
+        "briefing": ("听取汇报", "briefing"),
+        "case_file_review": ("评查案卷", "case file review"),
+        "party_revisit": ("回访行政相对人", "revisiting the parties"),
+        "site_visit": ("实地查看", "site visit"),
+        "other": ("其他方式", "other"),
+    },
+    "SpotCheckResult": {
+        "satisfactory": ("自查整改到位", "self-inspection and rectification adequate"),
+        "basically_satisfactory": ("基本到位，须补充整改", "broadly adequate, more to do"),
+        "unsatisfactory": ("自查不深入、整改不到位", "shallow self-inspection, rectification "
+                                                   "inadequate"),
     },
     "Filing": {
         "ledger": ("整改台账", "rectification ledger"),

@@ -10,6 +10,7 @@ from projections.models.ledger import LedgerProjector
 from projections.models.mechanisms import MechanismsProjector
 from projections.models.plans import PlansProjector
 from projections.models.problems import ProblemsProjector
+from projections.models.spot_checks import SpotChecksProjector
 from projections.models.stages import StagesProjector
 from projections.models.supervision import SupervisionProjector
 from projections.models.timeline import TimelineProjector
@@ -25,6 +26,7 @@ PROJECTORS: dict[str, Callable[[], Projector]] = {
     "mechanisms": MechanismsProjector,
     "plans": PlansProjector,
     "extensions": ExtensionsProjector,
+    "spot_checks": SpotChecksProjector,
 }
 
 

@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from events.base import ProblemEventBase
-from events.recorded import RecordedEvent
+from events.recorded import RecordedEvent, problem_of
 from projections.engine.store import ReadStore, Tx, position, set_position, set_version, versions
 from projections.models.facts import local_date
 
@@ -39,7 +38,8 @@ class Recorded:
 
     def __post_init__(self) -> None:
         event = self.event
-        key = str(event.problem_id) if isinstance(event, ProblemEventBase) else ""
+        problem = problem_of(event)
+        key = str(problem) if problem is not None else ""
         object.__setattr__(self, "problem", key)
         object.__setattr__(self, "at", event.occurred_at.isoformat())
         object.__setattr__(self, "day", local_date(event.occurred_at).isoformat())

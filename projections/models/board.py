@@ -7,8 +7,10 @@ reports still without an answer (oldest first: 件件有回音), those past the 
 time limit, reporters dissatisfied with an outcome not yet acted on, once the rectification
 phase is over the open problems without a roadmap, answers their channel refused,
 orders and circulars awaiting a
-response (on problems and on units), ledgers and reports filed late or not at all, suspected
-rebounds not yet decided, and what each unit reported (for the spot-check list).
+response (on problems and on units), circulars to all units with who has read them and who
+still owes a response, ledgers and reports filed late or not at all, suspected
+rebounds not yet decided, what each unit reported (for the spot-check list), and the orders
+it proposes (督办建议, ``proposals``).
 """
 
 from __future__ import annotations
@@ -18,9 +20,18 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from events.status import DEADLINE_RUNS, is_overdue
-from events.vocabulary import Channel, Plan, ProblemStatus, WarningLevel
+from events.vocabulary import Channel, Filing, Notice, Plan, ProblemStatus, WarningLevel
 from projections.engine.store import ReadStore
+from projections.models.broadcasts import BroadcastLine, gather
 from projections.models.facts import local_date
+from projections.models.proposals import (
+    SEND_BACKS,
+    OrderProposal,
+    UnitLedgerDepth,
+    filing_detail,
+    shallow,
+    without_open_orders,
+)
 from projections.models.supervision import (
     FilingLine,
     NoticeLine,
@@ -87,10 +98,14 @@ class Board:
     """After the rectification phase: problems still open and not on a roadmap (时间表、路线图);
     ``since`` is the phase's last day."""
     open_notices: tuple[NoticeLine, ...]
+    circulars: tuple[BroadcastLine, ...]
+    """通报全体单位: each circular to all units, who has read it, who still owes a response."""
     late_filings: tuple[FilingLine, ...]
     rebounds: tuple[ReboundLine, ...]
     undelivered: tuple[UndeliveredAnswer, ...]
     reports: tuple[UnitReportCount, ...]
+    proposals: tuple[OrderProposal, ...] = ()
+    """督办建议: orders proposed, each naming the notice's trigger (see ``proposals``)."""
 
 
 def _waiting_since(item: BoardItem, since: date, today: date) -> BoardItem:
@@ -108,7 +123,7 @@ def read_board(store: ReadStore, today: date, unassigned_days: int = UNASSIGNED_
     with store.read() as tx:
         rows = tx.query(f"SELECT problem_id, unit, problem, status, channel, leader, department,"
                         f" reported_at, deadline, answered_at, answerable, dissatisfied_open, plan,"
-                        f" typical, last_activity_at"
+                        f" typical, last_activity_at, sent_back, cause"
                         f" FROM {tx.table('problems')}"
                         " ORDER BY position") if tx.exists("problems") else []
     colours = _latest_warnings(read_warnings(store))
@@ -117,8 +132,11 @@ def read_board(store: ReadStore, today: date, unassigned_days: int = UNASSIGNED_
     phase_ended = rectification_end if rectification_end and today > rectification_end else None
     statuses: dict[str, ProblemStatus] = {}
     counts: dict[str, list[int]] = {}
+    depth: dict[str, list[int]] = {}
+    proposals: list[OrderProposal] = []
     for problem_id, unit, text, status, channel, leader, department, reported_at, deadline, \
-            answered_at, answerable, dissatisfied_open, plan, typical, last_activity_at in rows:
+            answered_at, answerable, dissatisfied_open, plan, typical, last_activity_at, \
+            sent_back, cause in rows:
         state, source = ProblemStatus(status), Channel(channel)
         reported_on = local_date(datetime.fromisoformat(reported_at))
         due = date.fromisoformat(deadline) if deadline else None
@@ -150,12 +168,25 @@ def read_board(store: ReadStore, today: date, unassigned_days: int = UNASSIGNED_
             stalled.append(_waiting_since(item, last_acted, today))
         if phase_ended and state in _STILL_OPEN and plan != Plan.ROADMAP.value:
             without_roadmap.append(_waiting_since(item, phase_ended, today))
-    notices = sorted((n for n in read_notices(store) if n.responded_at is None),
+        if state not in _SET_ASIDE:
+            held = depth.setdefault(unit, [0, 0, 0])
+            held[0], held[1], held[2] = held[0] + 1, held[1] + bool(typical), held[2] + bool(cause)
+        if int(sent_back or 0) >= SEND_BACKS and state in _STILL_OPEN:
+            proposals.append(OrderProposal("sent_back", unit, problem_id,
+                                           f"{text}（已退回 {sent_back} 次）",
+                                           f"{text} (sent back {sent_back} times)"))
+    all_notices = read_notices(store)
+    notices = sorted((n for n in all_notices if n.owing),
                      key=lambda n: (n.due or date.max, n.issued_at))
     late = [f for f in read_filings(store) if f.overdue_since and f.submitted_at is None]
     pending = [r for r in read_rebounds(store)
                if statuses.get(r.closed_problem) is ProblemStatus.CLOSED
                and statuses.get(r.problem_id) not in _SET_ASIDE]
+    filed = {f.unit for f in read_filings(store)
+             if f.filing is Filing.LEDGER and f.submitted_at is not None}
+    proposals += _proposed(overdue, stalled, late, filed, depth)
+    ordered = {(n.unit, n.problem_id) for n in all_notices
+               if n.notice is Notice.ORDER and n.owing}
     chosen = selected_units(store)
     reports = [UnitReportCount(unit, own, public, unit in chosen)
                for unit, (own, public) in counts.items()]
@@ -163,8 +194,30 @@ def read_board(store: ReadStore, today: date, unassigned_days: int = UNASSIGNED_
     return Board(today, _by_day(overdue), _by_day(behind), _by_day(approaching),
                  _by_day(unassigned), _by_day(unanswered), _by_day(late_answers),
                  tuple(dissatisfied), _by_day(stalled), tuple(without_roadmap), tuple(notices),
-                 tuple(late),
-                 tuple(pending), tuple(read_undelivered(store)), tuple(reports))
+                 tuple(gather(all_notices)), tuple(late),
+                 tuple(pending), tuple(read_undelivered(store)), tuple(reports),
+                 tuple(without_open_orders(proposals, ordered)))
+
+
+def _proposed(overdue: list[BoardItem], stalled: list[BoardItem], late: list[FilingLine],
+              filed: set[str], depth: dict[str, list[int]]) -> list[OrderProposal]:
+    """督办建议 from red warnings, late filings, shallow filed ledgers and stalled typical cases
+    (repeated send-backs are found row by row)."""
+    proposed = [OrderProposal("red_warning", i.unit, i.problem_id,
+                              f"{i.problem}（超期 {i.days} 天）",
+                              f"{i.problem} ({i.days} days overdue)") for i in overdue]
+    proposed += [OrderProposal("late_filing", f.unit, "", *filing_detail(
+        f.filing, f.due.isoformat() if f.due else "")) for f in late]
+    for unit in sorted(filed):
+        problems, typical, causes = depth.get(unit, [0, 0, 0])
+        if shallow(UnitLedgerDepth(unit, problems, typical, causes)):
+            proposed.append(OrderProposal("shallow_ledger", unit, "",
+                                          f"台账仅列问题 {problems} 个",
+                                          f"the ledger lists {problems} problems"))
+    proposed += [OrderProposal("typical_stalled", i.unit, i.problem_id,
+                               f"{i.problem}（{i.days} 天无进展）",
+                               f"{i.problem} (nothing done for {i.days} days)") for i in stalled]
+    return proposed
 
 
 def _by_day(items: list[BoardItem]) -> tuple[BoardItem, ...]:

@@ -1,4 +1,5 @@
-"""What several read models read the same way from an event: its day.
+"""What several read models read the same way from an event: its day, which counter a notice
+adds to.
 
 Dates that people see (填报时间, closing day, overdue) are China Standard Time dates: China
 keeps UTC+8 all year, so a fixed offset is exact. The status an event leads to and when a
@@ -9,9 +10,23 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+from events.notices import NoticeIssued, ResponseOverdue
+from events.vocabulary import Notice
+
 CHINA_TIME = timezone(timedelta(hours=8), "CST")
 
 
 def local_date(moment: datetime) -> date:
     """The calendar day of ``moment`` in China."""
     return moment.astimezone(CHINA_TIME).date()
+
+
+def notice_counter(event: object) -> str | None:
+    """The counter an order or circular adds to (``supervised``, ``circulars``,
+    ``responses_overdue``); none for other facts and for the copies of a circular to all units,
+    which press no unit in particular."""
+    if isinstance(event, NoticeIssued) and event.broadcast is None:
+        return "supervised" if event.notice is Notice.ORDER else "circulars"
+    if isinstance(event, ResponseOverdue):
+        return "responses_overdue"
+    return None

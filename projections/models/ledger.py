@@ -16,30 +16,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from events.base import ProblemEventBase
 from events.lifecycle import (
     DeadlineExtended,
-    ProblemEvent,
     ProblemReopened,
     ProblemReported,
     ProblemTriaged,
     ProposalReturned,
     RectificationAssigned,
     RectificationProposed,
-    SupervisionOrderIssued,
 )
+from events.notices import ResponseOverdue
+from events.recorded import RecordedEvent
 from events.status import DEADLINE_RUNS, is_overdue, status_after
-from events.supervision import (
-    CircularIssued,
-    DeadlineWarningRaised,
-    FilingSubmitted,
-    ReboundSuspected,
-    ResponseOverdue,
-)
+from events.supervision import DeadlineWarningRaised, FilingSubmitted, ReboundSuspected
 from events.vocabulary import Channel, Filing, Plan, ProblemStatus, WarningLevel
 from projections.engine.projector import Recorded
 from projections.engine.rows import KeyedRows, Row
 from projections.engine.store import ReadStore, Tx
+from projections.models.facts import notice_counter
 from projections.models.supervision import NoticeLine, read_notices
 
 COLUMNS = ("序号", "执法问题", "执法案例", "整改措施", "整改时限", "责任部门", "责任领导", "备注")
@@ -117,7 +111,7 @@ class Flags:
     """典型案例: tracked closely (重点跟踪督办)."""
 
 
-_COUNTED: dict[type, str] = {SupervisionOrderIssued: "supervised", CircularIssued: "circulars"}
+_COUNTED = frozenset({"supervised", "circulars"})
 
 
 class LedgerProjector:
@@ -156,7 +150,7 @@ class LedgerProjector:
                     _filed(units, recorded.position, event, day)
             elif isinstance(event, ProblemReported):
                 _report(units, rows, recorded, event, day)
-            elif isinstance(event, ProblemEventBase):
+            elif recorded.problem:
                 row = rows.get(recorded.problem)
                 if row is not None and _update(row, event):
                     rows.changed(recorded.problem)
@@ -212,7 +206,7 @@ _FLAGS = ("supervised", "reopened", "extended", "circulars", "rebound", "notice_
           "typical")
 
 
-def _update(row: Row, event: ProblemEvent) -> bool:
+def _update(row: Row, event: RecordedEvent) -> bool:
     """Change the problem's ``row``; whether the event changed the ledger."""
     sets: Row = {}
     if (status := status_after(event)) is not None:
@@ -241,7 +235,7 @@ def _update(row: Row, event: ProblemEvent) -> bool:
         sets["rebound"] = 1
     elif isinstance(event, ResponseOverdue):
         sets["notice_overdue"] = 1
-    if (counter := _COUNTED.get(type(event))) is not None:
+    if (counter := notice_counter(event)) in _COUNTED:
         sets[counter] = int(row[counter] or 0) + 1
     row.update(sets)
     return bool(sets)

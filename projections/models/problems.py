@@ -10,31 +10,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from events.base import ProblemEventBase
 from events.lifecycle import (
     DeadlineExtended,
     FixSentBack,
     ProblemClosed,
-    ProblemEvent,
     ProblemReopened,
     ProblemReported,
     ProblemTriaged,
     RectificationAssigned,
     ReporterAnswered,
     SatisfactionRecorded,
-    SupervisionOrderIssued,
 )
+from events.recorded import RecordedEvent
 from events.status import is_overdue, status_after
 from events.supervision import ReboundSuspected
 from events.vocabulary import ProblemStatus, Satisfaction, Via
 from projections.engine.projector import Recorded
 from projections.engine.rows import KeyedRows, Row
 from projections.engine.store import ReadStore, Tx
-from projections.models.facts import local_date
+from projections.models.facts import local_date, notice_counter
 from projections.models.trail import Dimension
 
-_COUNTERS = {FixSentBack: "sent_back", ProblemReopened: "reopened",
-             SupervisionOrderIssued: "orders"}
+_COUNTERS: dict[type, str] = {FixSentBack: "sent_back", ProblemReopened: "reopened"}
 
 
 class ProblemsProjector:
@@ -69,7 +66,7 @@ class ProblemsProjector:
                   if r.problem and not isinstance(r.event, ProblemReported))
         for recorded in batch:
             event = recorded.event
-            if not isinstance(event, ProblemEventBase):  # unit facts: not about one problem
+            if not recorded.problem:  # unit facts: not about one problem
                 continue
             if isinstance(event, ProblemReported):
                 rows.add(recorded.problem, _reported(recorded, event))
@@ -98,7 +95,7 @@ def _reported(recorded: Recorded, event: ProblemReported) -> Row:
             "rebound": 0, "sent_back": 0, "reopened": 0, "orders": 0}
 
 
-def _changes(row: Row, event: ProblemEvent, at: str) -> bool:
+def _changes(row: Row, event: RecordedEvent, at: str) -> bool:
     """Apply ``event`` to its problem's ``row``; whether it changed anything."""
     sets: Row = {}
     if (status := status_after(event)) is not None:
@@ -127,7 +124,8 @@ def _changes(row: Row, event: ProblemEvent, at: str) -> bool:
             event.satisfaction is Satisfaction.DISSATISFIED))
     if isinstance(event, ProblemReopened):  # a new outcome is owed, and acted on
         sets.update(outcome_at=None, dissatisfied_open=0)
-    if (counter := _COUNTERS.get(type(event))) is not None:
+    if (counter := _COUNTERS.get(type(event))
+            or ("orders" if notice_counter(event) == "supervised" else None)) is not None:
         sets[counter] = int(row[counter] or 0) + 1
     row.update(sets)
     return bool(sets)

@@ -180,7 +180,13 @@ def read_summary(store: ReadStore, today: date, unit: str | None = None) -> Summ
             if typical:
                 tally.typical.append(TypicalCase(problem_id, owner, text, tuple(
                     TypicalReason(r) for r in (typical_reasons or "").split(",") if r), state))
+    broadcasts: set[str] = set()
     for notice in read_notices(store):
+        if notice.broadcast:  # a circular to all units: once in all, no unit's own
+            if notice.broadcast not in broadcasts:
+                broadcasts.add(notice.broadcast)
+                total.notices[notice.notice] += 1
+            continue
         for tally in (tallies.setdefault(notice.unit, _Tally()), total):
             tally.notices[notice.notice] += 1
     for plan in read_plans(store):

@@ -3,7 +3,9 @@ read them.
 
 Orders and circulars on a problem and on a unit share one table (a unit's own have an empty
 ``problem_id``) and are numbered as the aggregates number them: from 1, per problem or unit and
-kind, in the order issued. A response or an overdue response marks the notice it names.
+kind, in the order issued. A read, a response or an overdue response marks the notice it names.
+The copies of a circular to all units share a ``broadcast`` id: ``read_broadcasts`` gathers
+them into who has read it and who still owes a response.
 """
 
 from __future__ import annotations
@@ -12,29 +14,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from events.lifecycle import AnswerDelivered, AnswerDeliveryFailed, SupervisionOrderIssued
+from events.lifecycle import AnswerDelivered, AnswerDeliveryFailed
+from events.notices import NoticeIssued, NoticeRead, NoticeResponded, ResponseOverdue
 from events.recorded import RecordedEvent
 from events.supervision import (
-    CircularIssued,
     DeadlineWarningRaised,
     FilingOverdue,
     FilingSubmitted,
-    NoticeResponded,
     ReboundSuspected,
-    ResponseOverdue,
     SpotCheckSelected,
-    UnitCircularIssued,
-    UnitNoticeResponded,
-    UnitOrderIssued,
-    UnitResponseOverdue,
 )
-from events.vocabulary import Filing, Notice, WarningLevel, Watched
+from events.vocabulary import Filing, Notice, Trigger, WarningLevel, Watched
 from projections.engine.projector import Recorded
 from projections.engine.store import ReadStore, SqlValue, Tx
 from projections.models.facts import CHINA_TIME
 
 _NOTICE_FIELDS = "unit, problem_id, notice, number, reason, due, issued_at, issued_by," \
-    " responded_at, response, overdue"
+    " responded_at, response, overdue, triggers, broadcast, response_required, read_at, read_by"
 
 
 @dataclass(frozen=True)
@@ -52,10 +48,21 @@ class NoticeLine:
     responded_at: datetime | None
     response: str
     response_overdue: bool
+    triggers: tuple[Trigger, ...] = ()
+    broadcast: str = ""
+    """The id the copies of a circular to all units share; empty: to this target alone."""
+    response_required: bool = True
+    read_at: datetime | None = None
+    read_by: str = ""
 
     def late(self, today: date) -> bool:
         """Past its response date without a response."""
-        return self.responded_at is None and self.due is not None and self.due < today
+        return self.owing and self.due is not None and self.due < today
+
+    @property
+    def owing(self) -> bool:
+        """A response is asked of the unit and not given yet."""
+        return self.response_required and self.responded_at is None
 
     def text(self) -> str:
         """As a ledger lists it: 督办第1号（2023-03-20 下发，2023-03-25 前回复）：事由。待回复."""
@@ -63,6 +70,8 @@ class NoticeLine:
         due = f"，{self.due.isoformat()} 前回复" if self.due else ""
         if self.responded_at is not None:
             state = f"已回复：{self.response}"
+        elif not self.response_required:
+            state = "已阅" if self.read_at is not None else "待阅"
         else:
             state = "逾期未回复" if self.response_overdue else "待回复"
         kind = self.notice.label("zh")
@@ -119,14 +128,16 @@ class SupervisionProjector:
     """Keeps notices, warnings, filings, rebounds and spot-check selections."""
 
     name = "supervision"
-    version = 2
+    version = 3
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('notices')} (position INTEGER PRIMARY KEY,"
                    " unit TEXT NOT NULL, problem_id TEXT NOT NULL, notice TEXT NOT NULL,"
                    " number INTEGER NOT NULL, reason TEXT NOT NULL, due TEXT,"
                    " issued_at TEXT NOT NULL, issued_by TEXT NOT NULL, responded_at TEXT,"
-                   " response TEXT, overdue INTEGER NOT NULL DEFAULT 0,"
+                   " response TEXT, overdue INTEGER NOT NULL DEFAULT 0, triggers TEXT NOT NULL,"
+                   " broadcast TEXT NOT NULL, response_required INTEGER NOT NULL,"
+                   " read_at TEXT, read_by TEXT,"
                    " UNIQUE (unit, problem_id, notice, number))")
         tx.execute(f"CREATE TABLE {tx.table('warnings')} (position INTEGER PRIMARY KEY,"
                    " problem_id TEXT NOT NULL, unit TEXT NOT NULL, level TEXT NOT NULL,"
@@ -160,7 +171,7 @@ class _Writes:
     def __init__(self, tx: Tx) -> None:
         self.tx = tx
         self.inserts: dict[str, list[tuple[SqlValue, ...]]] = {}
-        self.orders: dict[tuple[str, str], int] = {}
+        self.numbers: dict[tuple[str, str, Notice], int] = {}
 
     def insert(self, sql: str, row: tuple[SqlValue, ...]) -> None:
         self.inserts.setdefault(sql, []).append(row)
@@ -174,34 +185,30 @@ class _Writes:
             self.tx.executemany(sql, rows)
         self.inserts.clear()
 
-    def next_order(self, unit: str, problem_id: str) -> int:
-        """The number of the problem's next supervision order, as the aggregate numbers it."""
-        key = (unit, problem_id)
-        if key not in self.orders:
+    def number(self, event: NoticeIssued) -> int:
+        """The notice's number, as the aggregate numbers it (orders recorded on a problem
+        before orders were numbered carry none: their place among the problem's orders)."""
+        key = (event.unit, str(event.problem_id or ""), event.notice)
+        if event.number is not None:
+            self.numbers[key] = event.number
+            return event.number
+        if key not in self.numbers:
             self.flush()
-            self.orders[key] = _count(self.tx, unit, problem_id, Notice.ORDER)
-        self.orders[key] += 1
-        return self.orders[key]
+            self.numbers[key] = _count(self.tx, *key)
+        self.numbers[key] += 1
+        return self.numbers[key]
 
 
 def _apply(writes: _Writes, position: int, event: RecordedEvent, at: str) -> None:
     tx = writes.tx
     match event:
-        case SupervisionOrderIssued():
-            problem_id = str(event.problem_id)
-            number = writes.next_order(event.unit, problem_id)
-            _issue(writes, position, event.unit, problem_id, Notice.ORDER, number,
-                   event.reason, event.due, at, event.actor)
-        case CircularIssued():
-            _issue(writes, position, event.unit, str(event.problem_id), Notice.CIRCULAR,
-                   event.number, event.reason, event.due, at, event.actor)
-        case UnitOrderIssued() | UnitCircularIssued():
-            kind = Notice.ORDER if isinstance(event, UnitOrderIssued) else Notice.CIRCULAR
-            _issue(writes, position, event.unit, "", kind, event.number, event.reason,
-                   event.due, at, event.actor)
-        case NoticeResponded() | UnitNoticeResponded():
+        case NoticeIssued():
+            _issue(writes, position, event, writes.number(event), at)
+        case NoticeRead():
+            _mark(writes, event, "read_at = ?, read_by = ?", (at, event.actor))
+        case NoticeResponded():
             _mark(writes, event, "responded_at = ?, response = ?", (at, event.response))
-        case ResponseOverdue() | UnitResponseOverdue():
+        case ResponseOverdue():
             _mark(writes, event, "overdue = 1", ())
         case DeadlineWarningRaised():
             writes.insert(f"INSERT INTO {tx.table('warnings')} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -240,22 +247,22 @@ def _count(tx: Tx, unit: str, problem_id: str, notice: Notice) -> int:
                         (unit, problem_id, notice.value))[0][0])
 
 
-def _issue(writes: _Writes, position: int, unit: str, problem_id: str, notice: Notice,
-           number: int, reason: str, due: date | None, at: str, actor: str) -> None:
+def _issue(writes: _Writes, position: int, event: NoticeIssued, number: int, at: str) -> None:
     writes.insert(f"INSERT INTO {writes.tx.table('notices')} (position, unit, problem_id,"
-                  " notice, number, reason, due, issued_at, issued_by)"
-                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  (position, unit, problem_id, notice.value, number, reason,
-                   due.isoformat() if due else None, at, actor))
+                  " notice, number, reason, due, issued_at, issued_by, triggers, broadcast,"
+                  " response_required) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  (position, event.unit, str(event.problem_id or ""), event.notice.value, number,
+                   event.reason, event.due.isoformat() if event.due else None, at, event.actor,
+                   ",".join(t.value for t in event.triggers), str(event.broadcast or ""),
+                   int(event.response_required)))
 
 
-def _mark(writes: _Writes, event: NoticeResponded | UnitNoticeResponded | ResponseOverdue
-          | UnitResponseOverdue, assignments: str, values: tuple[SqlValue, ...]) -> None:
-    problem_id = str(event.problem_id) if isinstance(
-        event, NoticeResponded | ResponseOverdue) else ""
+def _mark(writes: _Writes, event: NoticeRead | NoticeResponded | ResponseOverdue,
+          assignments: str, values: tuple[SqlValue, ...]) -> None:
     writes.execute(f"UPDATE {writes.tx.table('notices')} SET {assignments} WHERE unit = ?"
                    " AND problem_id = ? AND notice = ? AND number = ?",
-                   (*values, event.unit, problem_id, event.notice.value, event.number))
+                   (*values, event.unit, str(event.problem_id or ""), event.notice.value,
+                    event.number))
 
 
 def _file(writes: _Writes, unit: str, filing: Filing, columns: tuple[str, str],
@@ -287,9 +294,12 @@ def read_notices(store: ReadStore, unit: str | None = None) -> list[NoticeLine]:
                         " ORDER BY position", params)
     return [NoticeLine(row_unit, problem_id, Notice(notice), int(number), reason, _day(due),
                        datetime.fromisoformat(issued_at), issued_by, _moment(responded_at),
-                       response or "", bool(overdue))
+                       response or "", bool(overdue),
+                       tuple(Trigger(t) for t in triggers.split(",") if t), broadcast,
+                       bool(required), _moment(read_at), read_by or "")
             for row_unit, problem_id, notice, number, reason, due, issued_at, issued_by,
-            responded_at, response, overdue in rows]
+            responded_at, response, overdue, triggers, broadcast, required, read_at, read_by
+            in rows]
 
 
 def read_warnings(store: ReadStore) -> list[WarningLine]:

@@ -14,38 +14,24 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Literal
 
-from events.base import ProblemEventBase
 from events.lifecycle import (
     DeadlineExtended,
     FixSentBack,
     ProblemClosed,
-    ProblemEvent,
     ProblemReopened,
     ProblemReported,
     RectificationAssigned,
-    SupervisionOrderIssued,
 )
 from events.recorded import RecordedEvent
 from events.status import is_overdue, status_after
-from events.supervision import (
-    CircularIssued,
-    ResponseOverdue,
-    UnitCircularIssued,
-    UnitOrderIssued,
-    UnitResponseOverdue,
-)
 from events.vocabulary import ProblemStatus
 from projections.engine.projector import Recorded
 from projections.engine.rows import KeyedRows, Row
 from projections.engine.store import ReadStore, Tx
+from projections.models.facts import notice_counter
 
 Dimension = Literal["leader", "department", "unit"]
-_COUNTERS: dict[type, str] = {
-    FixSentBack: "sent_back", ProblemReopened: "reopened", SupervisionOrderIssued: "supervised",
-    CircularIssued: "circulars", ResponseOverdue: "responses_overdue"}
-_UNIT_COUNTERS: dict[type, str] = {
-    UnitOrderIssued: "supervised", UnitCircularIssued: "circulars",
-    UnitResponseOverdue: "responses_overdue"}
+_COUNTERS: dict[type, str] = {FixSentBack: "sent_back", ProblemReopened: "reopened"}
 _FACTS = "leader, deadline, status, closed_on, sent_back, reopened, supervised, circulars," \
     " responses_overdue"
 
@@ -110,10 +96,11 @@ class TrailProjector:
         problems.load(r.problem for r in batch
                       if r.problem and not isinstance(r.event, ProblemReported))
         units = KeyedRows(tx, tx.table("trail_units"), "unit", _UNIT_COLUMNS)
-        units.load(r.event.unit for r in batch if type(r.event) in _UNIT_COUNTERS)
+        units.load(r.event.unit for r in batch
+                   if not r.problem and notice_counter(r.event) is not None)
         for recorded in batch:
             event = recorded.event
-            if not isinstance(event, ProblemEventBase):
+            if not recorded.problem:
                 _count_for_unit(units, event)
             elif isinstance(event, ProblemReported):
                 problems.add(recorded.problem, {
@@ -134,7 +121,7 @@ _PROBLEM_COLUMNS = ("position", "unit", "leader", "department", "deadline", "sta
 _UNIT_COLUMNS = ("supervised", "circulars", "responses_overdue")
 
 
-def _changes(row: Row, event: ProblemEvent, day: str) -> bool:
+def _changes(row: Row, event: RecordedEvent, day: str) -> bool:
     """Apply ``event`` to its problem's accountability ``row``; whether anything changed."""
     sets: Row = {}
     if (status := status_after(event)) is not None:
@@ -146,7 +133,7 @@ def _changes(row: Row, event: ProblemEvent, day: str) -> bool:
                     deadline=event.deadline.isoformat())
     elif isinstance(event, DeadlineExtended):
         sets["deadline"] = event.deadline.isoformat()
-    if (counter := _COUNTERS.get(type(event))) is not None:
+    if (counter := _COUNTERS.get(type(event)) or notice_counter(event)) is not None:
         sets[counter] = int(row[counter] or 0) + 1
     row.update(sets)
     return bool(sets)
@@ -154,7 +141,7 @@ def _changes(row: Row, event: ProblemEvent, day: str) -> bool:
 
 def _count_for_unit(units: KeyedRows, event: RecordedEvent) -> None:
     """An order, circular or missed response date addressed to the unit as a whole."""
-    if (counter := _UNIT_COUNTERS.get(type(event))) is None:
+    if (counter := notice_counter(event)) is None:
         return
     row = units.get(event.unit)
     if row is None:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper, RecordConflictError
@@ -20,38 +20,38 @@ from events.commands import (
     AnswerReporter,
     ApproveExtension,
     Assign,
-    CircularizeUnit,
     Close,
     ConfirmProposal,
     ExtendDeadline,
     FilePlan,
-    IssueCircular,
     NoteProgress,
-    OrderUnit,
     ProblemCommand,
     Propose,
     RecordSatisfaction,
+    RecordSpotCheck,
     RefuseExtension,
     Reopen,
     RequestExtension,
-    RespondToNotice,
     ReturnProposal,
     SelectForSpotCheck,
     SubmitFiling,
     SubmitFix,
-    Supervise,
     Triage,
     UnitCommand,
-    UnitRespond,
     VerifyFix,
 )
 from events.identity import problem_id_for, unit_id_for
 from events.lifecycle import ProblemEvent
+from events.notice_commands import IssueNotice, MarkNoticeRead, NoticeCommand, RespondToNotice
 from events.submission import IntakeSubmission
 from events.supervision import UnitEvent
 from events.vocabulary import Via
 from services.casework.campaign_rules import CampaignRules
-from services.casework.errors import ProblemNotFoundError, VersionConflictError
+from services.casework.errors import (
+    NotACampaignUnitError,
+    ProblemNotFoundError,
+    VersionConflictError,
+)
 from services.casework.mapper import FactMapper
 from services.casework.problem import Act, Problem, RecordedFact
 from services.casework.proposals import Completion
@@ -208,6 +208,42 @@ class Casework(Application[UUID]):
             ) from conflict
         return unit.version
 
+    def handle_notice(self, command: NoticeCommand, actor_id: str | None = None) -> int:
+        """Apply one order or circular command to its target, a problem or a unit; returns the
+        target's new version."""
+        act = Act(actor=command.actor, via=command.via, at=self.clock(), actor_id=actor_id)
+        target: Problem | Unit = self.get_problem(command.problem_id) \
+            if command.problem_id is not None else self.get_unit(command.unit or "")
+        _NOTICE_HANDLERS[type(command)](target, command, act)
+        self._save_notice(target)
+        return target.version
+
+    def circulate_to_all(self, command: IssueNotice, units: Sequence[str],
+                         actor_id: str | None = None) -> list[str]:
+        """通报全体单位: one copy of the circular to each unit, in one transaction; the named
+        responders owe a response by its due date, the others only read it."""
+        unknown = [name for name in command.responders if name not in units]
+        if unknown:
+            raise NotACampaignUnitError(f"回复单位不是本次行动的单位：{'、'.join(unknown)}",
+                                        f"not units of the campaign: {', '.join(unknown)}")
+        act = Act(actor=command.actor, via=command.via, at=self.clock(), actor_id=actor_id)
+        broadcast = uuid4()
+        copies = [self.get_unit(name) for name in units]
+        for unit in copies:
+            unit.issue_notice(act, command.notice, command.reason, command.due, command.triggers,
+                              broadcast, response_required=unit.name in command.responders)
+        self._save_notice(*copies)
+        return [unit.name for unit in copies]
+
+    def _save_notice(self, *targets: Problem | Unit) -> None:
+        try:
+            self.save(*targets)
+        except (RecordConflictError, IntegrityError) as conflict:
+            raise VersionConflictError(
+                "记录已被他人同时更新，请重试",
+                "the record was changed by someone else at the same time; try again",
+            ) from conflict
+
     def get_unit(self, name: str) -> Unit:
         """The unit's record; a unit nothing was recorded about yet starts empty."""
         try:
@@ -310,17 +346,20 @@ _HANDLERS: dict[type[ProblemCommand], Callable[[Problem, Any, Act], None]] = {
     Reopen: lambda p, c, a: p.reopen(a, c.reason),
     AnswerReporter: lambda p, c, a: p.answer_reporter(a, c.message, c.channel),
     RecordSatisfaction: lambda p, c, a: p.record_satisfaction(a, c.satisfaction, c.note),
-    Supervise: lambda p, c, a: p.supervise(a, c.reason, c.due, c.triggers),
-    IssueCircular: lambda p, c, a: p.circulate(a, c.reason, c.due, c.triggers),
-    RespondToNotice: lambda p, c, a: p.respond(a, c.notice, c.number, c.response),
 }
+
+_NOTICE_HANDLERS: dict[type[NoticeCommand], Callable[[Problem | Unit, Any, Act], None]] = {
+    IssueNotice: lambda t, c, a: t.issue_notice(a, c.notice, c.reason, c.due, c.triggers),
+    RespondToNotice: lambda t, c, a: t.respond(a, c.notice, c.number, c.response),
+    MarkNoticeRead: lambda t, c, a: t.mark_read(a, c.notice, c.number),
+}
+"""One family: the same command, on a problem or on a unit, calls the same method."""
 
 _UNIT_HANDLERS: dict[type[UnitCommand], Callable[[Unit, Any, Act], None]] = {
     SubmitFiling: lambda u, c, a: u.submit_filing(a, c.filing, c.phone, c.filed_by, c.filed_on),
-    OrderUnit: lambda u, c, a: u.order(a, c.reason, c.due, c.triggers),
-    CircularizeUnit: lambda u, c, a: u.circulate(a, c.reason, c.due, c.triggers),
-    UnitRespond: lambda u, c, a: u.respond(a, c.notice, c.number, c.response),
     SelectForSpotCheck: lambda u, c, a: u.select_for_spot_check(a, c.reason, c.seed),
+    RecordSpotCheck: lambda u, c, a: u.record_spot_check(a, c.methods, c.findings, c.result,
+                                                         c.conclusion, c.problems),
     FilePlan: lambda u, c, a: u.file_plan(a, c.kind, c.title, c.adopted_on, c.document, {
         "content": c.content, "goals": c.goals, "measures": c.measures, "schedule": c.schedule,
         "responsible": c.responsible}),

@@ -79,6 +79,18 @@ class AlreadyRespondedError(DomainError):
     code = "already_responded"
 
 
+class NoResponseOwedError(DomainError):
+    code = "no_response_owed"
+
+
+class AlreadyReadError(DomainError):
+    code = "already_read"
+
+
+class NotACampaignUnitError(DomainError):
+    code = "not_a_campaign_unit"
+
+
 class DuplicateWarningError(DomainError):
     code = "duplicate_warning"
 

@@ -12,8 +12,8 @@ from uuid import UUID
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent
 
-from events.base import ProblemEventBase
-from events.recorded import parse_recorded
+from events.base import UnitEventBase
+from events.recorded import parse_recorded, problem_of
 from services.casework.problem import RecordedFact
 from services.casework.unit import UnitFact
 
@@ -37,9 +37,11 @@ class FactMapper(Mapper[UUID]):
         aggregate_id = originator_id if isinstance(originator_id, UUID) \
             else UUID(str(originator_id))
         fact = parse_recorded(self.unseal(stored_event.state))
-        if isinstance(fact, ProblemEventBase):
-            return RecordedFact(aggregate_id, stored_event.originator_version, fact)
-        return UnitFact(aggregate_id, stored_event.originator_version, fact)
+        # An order or circular is kept with its target: a problem's, or the unit's.
+        if isinstance(fact, UnitEventBase) or problem_of(fact) is None:
+            version = stored_event.originator_version
+            return UnitFact(aggregate_id, version, fact)  # type: ignore[arg-type]
+        return RecordedFact(aggregate_id, stored_event.originator_version, fact)
 
     def _seal(self, state: bytes) -> bytes:
         if self.compressor:

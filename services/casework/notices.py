@@ -1,19 +1,25 @@
-"""督办与通报: the supervision orders and circulars an aggregate received, and its responses.
+"""督办与通报: the orders and circulars an aggregate received, read and answered.
 
-Shared by the Problem and the Unit aggregates: notices are numbered from 1 per kind in the order
-issued, each may carry a due date, and each is answered at most once.
+Shared by the Problem and the Unit aggregates, which both issue and fold the facts of
+``events.notices``: notices are numbered from 1 per kind in the order issued, each may carry a
+due date, each is read and answered at most once, and only a notice that asks for a response
+can be answered (a circular to all units asks it of the named units only).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 from uuid import UUID
 
+from events.notices import NoticeIssued, NoticeRead, NoticeResponded, ResponseOverdue
 from events.vocabulary import Notice
 from services.casework.errors import (
+    AlreadyReadError,
     AlreadyRespondedError,
     DuplicateWarningError,
+    NoResponseOwedError,
     NoticeNotFoundError,
 )
 
@@ -27,36 +33,65 @@ class OpenNotice:
     due: date | None
 
 
+@dataclass(frozen=True)
+class Issued:
+    """What the rules need of one notice: when its response is due, and whether one is owed."""
+
+    due: date | None
+    response_required: bool
+
+
 @dataclass
 class Notices:
     """The notices of one aggregate, and which warnings about it were already recorded."""
 
-    dues: dict[Notice, list[date | None]] = field(
+    issued: dict[Notice, list[Issued]] = field(
         default_factory=lambda: {kind: [] for kind in Notice})
+    read: set[tuple[Notice, int]] = field(default_factory=set)
     responded: set[tuple[Notice, int]] = field(default_factory=set)
     warned: set[UUID] = field(default_factory=set)
 
     def next_number(self, notice: Notice) -> int:
-        return len(self.dues[notice]) + 1
-
-    def issued(self, notice: Notice, due: date | None) -> None:
-        self.dues[notice].append(due)
+        return len(self.issued[notice]) + 1
 
     def due_of(self, notice: Notice, number: int) -> date | None:
-        return self.dues[notice][number - 1]
+        return self.issued[notice][number - 1].due
 
-    def check_can_respond(self, notice: Notice, number: int) -> None:
-        issued = len(self.dues[notice])
+    def issue_fields(self, notice: Notice, reason: str, due: date | None,
+                     triggers: tuple[Any, ...], broadcast: UUID | None = None,
+                     response_required: bool = True) -> dict[str, Any]:
+        """The fields of the next ``NoticeIssued`` of this kind (the caller adds the target)."""
+        return {"notice": notice, "number": self.next_number(notice), "reason": reason,
+                "due": due, "triggers": triggers, "broadcast": broadcast,
+                "response_required": response_required}
+
+    def check_exists(self, notice: Notice, number: int) -> None:
+        issued = len(self.issued[notice])
         if not 1 <= number <= issued:
             raise NoticeNotFoundError(
                 f"没有第 {number} 号{notice.label('zh')}（共 {issued} 个）",
                 f"there is no {notice.label('en')} number {number} ({issued} issued)",
+            )
+
+    def check_can_respond(self, notice: Notice, number: int) -> None:
+        self.check_exists(notice, number)
+        if not self.issued[notice][number - 1].response_required:
+            raise NoResponseOwedError(
+                f"第 {number} 号{notice.label('zh')}不要求本单位回复，阅知即可",
+                f"{notice.label('en')} number {number} asks no response of this unit: "
+                "mark it read",
             )
         if (notice, number) in self.responded:
             raise AlreadyRespondedError(
                 f"第 {number} 号{notice.label('zh')}已经回复过",
                 f"{notice.label('en')} number {number} has already been responded to",
             )
+
+    def check_can_read(self, notice: Notice, number: int) -> None:
+        self.check_exists(notice, number)
+        if (notice, number) in self.read:
+            raise AlreadyReadError(f"第 {number} 号{notice.label('zh')}已标记为已阅",
+                                   f"{notice.label('en')} number {number} is already read")
 
     def check_not_warned(self, warning_id: UUID) -> None:
         if warning_id in self.warned:
@@ -65,11 +100,23 @@ class Notices:
                 "this warning has already been recorded; it is not recorded twice",
             )
 
+    def fold(self, fact: NoticeIssued | NoticeRead | NoticeResponded | ResponseOverdue) -> None:
+        """Take one recorded notice fact into account."""
+        match fact:
+            case NoticeIssued():
+                self.issued[fact.notice].append(Issued(fact.due, fact.response_required))
+            case NoticeRead():
+                self.read.add((fact.notice, fact.number))
+            case NoticeResponded():
+                self.responded.add((fact.notice, fact.number))
+            case ResponseOverdue():
+                self.warned.add(fact.warning_id)
+
     def waiting(self) -> list[OpenNotice]:
-        """Every order and circular not yet responded to, in the order issued."""
+        """Every order and circular owed a response and not yet given one, in the order issued."""
         return [
-            OpenNotice(kind, number, due)
-            for kind, dues in self.dues.items()
-            for number, due in enumerate(dues, start=1)
-            if (kind, number) not in self.responded
+            OpenNotice(kind, number, issued.due)
+            for kind, notices in self.issued.items()
+            for number, issued in enumerate(notices, start=1)
+            if issued.response_required and (kind, number) not in self.responded
         ]

@@ -38,17 +38,11 @@ from events.lifecycle import (
     Reporter,
     ReporterAnswered,
     SatisfactionRecorded,
-    SupervisionOrderIssued,
 )
+from events.notices import NoticeIssued, NoticeRead, NoticeResponded, ResponseOverdue
 from events.status import status_after
 from events.submission import IntakeSubmission
-from events.supervision import (
-    CircularIssued,
-    DeadlineWarningRaised,
-    NoticeResponded,
-    ReboundSuspected,
-    ResponseOverdue,
-)
+from events.supervision import DeadlineWarningRaised, ReboundSuspected
 from events.vocabulary import (
     AnswerRoute,
     Category,
@@ -438,26 +432,24 @@ class Problem:
                      code=code, reason=reason, reason_en=reason_en,
                      channel=self.answers.channel_of(answer_version))
 
-    def supervise(self, act: Act, reason: str, due: date | None,
-                  triggers: tuple[Trigger, ...] = ()) -> None:
-        """督办: the supervising section orders the unit to act, for the notice's triggers."""
-        self._check_not_closed("督办", "issue a supervision order on")
+    def issue_notice(self, act: Act, notice: Notice, reason: str, due: date | None,
+                     triggers: tuple[Trigger, ...] = ()) -> None:
+        """督办 / 通报: the campaign office presses the unit on this problem."""
+        self._check_not_closed(notice.label("zh"), f"issue a {notice.label('en')} on")
         self._check_reason(reason)
-        self._record(SupervisionOrderIssued, act, reason=reason, due=due, triggers=triggers)
-
-    def circulate(self, act: Act, reason: str, due: date | None,
-                  triggers: tuple[Trigger, ...] = ()) -> None:
-        """通报: the supervising section circulates how the problem is being handled."""
-        self._check_not_closed("通报", "issue a circular on")
-        self._check_reason(reason)
-        self._record(CircularIssued, act, number=self.notices.next_number(Notice.CIRCULAR),
-                     reason=reason, due=due, triggers=triggers)
+        self._record(NoticeIssued, act, **self.notices.issue_fields(notice, reason, due,
+                                                                    triggers))
 
     def respond(self, act: Act, notice: Notice, number: int, response: str) -> None:
         """The unit answers an order or circular on this problem."""
         self.notices.check_can_respond(notice, number)
         self._check_reason(response)
         self._record(NoticeResponded, act, notice=notice, number=number, response=response)
+
+    def mark_read(self, act: Act, notice: Notice, number: int) -> None:
+        """已阅: the unit has read an order or circular on this problem."""
+        self.notices.check_can_read(notice, number)
+        self._record(NoticeRead, act, notice=notice, number=number)
 
     def warn(self, act: Act, warning: Warning) -> None:
         """预警: a deadline or milestone warning, recorded once for each date and level."""
@@ -646,13 +638,9 @@ class Problem:
                 self.answers.delivered(fact.answer_version, Outcome.DELIVERED, fact.occurred_at)
             case AnswerDeliveryFailed():
                 self.answers.delivered(fact.answer_version, Outcome.FAILED, fact.occurred_at)
-            case SupervisionOrderIssued():
-                self.notices.issued(Notice.ORDER, fact.due)
-            case CircularIssued():
-                self.notices.issued(Notice.CIRCULAR, fact.due)
-            case NoticeResponded():
-                self.notices.responded.add((fact.notice, fact.number))
-            case DeadlineWarningRaised() | ResponseOverdue():
+            case NoticeIssued() | NoticeRead() | NoticeResponded() | ResponseOverdue():
+                self.notices.fold(fact)
+            case DeadlineWarningRaised():
                 self.notices.warned.add(fact.warning_id)
         self.version = recorded.originator_version
         self.modified_on = fact.occurred_at

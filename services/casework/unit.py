@@ -1,7 +1,8 @@
 """填报单位: the Unit aggregate, for what concerns a unit as a whole rather than one problem.
 
-Its filings (整改台账, campaign report), the supervision orders and circulars addressed to it,
-its responses, overdue filings and responses, and its selection for a spot check. The unit's id
+Its filings (整改台账, campaign report), the supervision orders and circulars addressed to it
+(with their reads and responses), overdue filings and responses, its plans and mechanisms, and
+its selection for a spot check. The unit's id
 is derived from its name, so its first fact creates it.
 """
 
@@ -13,19 +14,26 @@ from typing import Any
 from uuid import UUID
 
 from events.identity import unit_id_for
+from events.notices import NoticeIssued, NoticeRead, NoticeResponded, ResponseOverdue
 from events.supervision import (
     FilingOverdue,
     FilingSubmitted,
     MechanismAdopted,
     PlanFiled,
+    SpotCheckRecorded,
     SpotCheckSelected,
-    UnitCircularIssued,
     UnitEvent,
-    UnitNoticeResponded,
-    UnitOrderIssued,
-    UnitResponseOverdue,
 )
-from events.vocabulary import Category, Filing, MechanismKind, Notice, PlanKind, Trigger
+from events.vocabulary import (
+    Category,
+    Filing,
+    MechanismKind,
+    Notice,
+    PlanKind,
+    SpotCheckMethod,
+    SpotCheckResult,
+    Trigger,
+)
 from services.casework.errors import AlreadySelectedError, DeadlineError, ReasonRequiredError
 from services.casework.notices import Notices
 from services.casework.problem import Act
@@ -84,24 +92,25 @@ class Unit:
         self._record(FilingSubmitted, act, filing=filing, filed_by=filed_by or act.actor,
                      phone=phone, filed_on=day)
 
-    def order(self, act: Act, reason: str, due: date | None,
-              triggers: tuple[Trigger, ...] = ()) -> None:
-        """督办: a supervision order addressed to the unit, for the notice's triggers."""
+    def issue_notice(self, act: Act, notice: Notice, reason: str, due: date | None,
+                     triggers: tuple[Trigger, ...] = (), broadcast: UUID | None = None,
+                     response_required: bool = True) -> None:
+        """督办 / 通报 addressed to the unit; a copy of a circular to all units names its
+        ``broadcast`` and whether this unit owes a response."""
         self._check_reason(reason)
-        self._record(UnitOrderIssued, act, number=self.notices.next_number(Notice.ORDER),
-                     reason=reason, due=due, triggers=triggers)
-
-    def circulate(self, act: Act, reason: str, due: date | None,
-                  triggers: tuple[Trigger, ...] = ()) -> None:
-        """通报: a circular naming the unit."""
-        self._check_reason(reason)
-        self._record(UnitCircularIssued, act, number=self.notices.next_number(Notice.CIRCULAR),
-                     reason=reason, due=due, triggers=triggers)
+        self._record(NoticeIssued, act, **self.notices.issue_fields(
+            notice, reason, due if response_required else None, triggers, broadcast,
+            response_required))
 
     def respond(self, act: Act, notice: Notice, number: int, response: str) -> None:
         self.notices.check_can_respond(notice, number)
         self._check_reason(response)
-        self._record(UnitNoticeResponded, act, notice=notice, number=number, response=response)
+        self._record(NoticeResponded, act, notice=notice, number=number, response=response)
+
+    def mark_read(self, act: Act, notice: Notice, number: int) -> None:
+        """已阅: a member of the unit has read the order or circular."""
+        self.notices.check_can_read(notice, number)
+        self._record(NoticeRead, act, notice=notice, number=number)
 
     def select_for_spot_check(self, act: Act, reason: str, seed: int | None = None) -> None:
         """重点抽查: chosen for a spot check, once."""
@@ -110,6 +119,16 @@ class Unit:
             raise AlreadySelectedError(f"{self.name} 已被列入重点抽查",
                                        f"{self.name} is already selected for a spot check")
         self._record(SpotCheckSelected, act, reason=reason, seed=seed)
+
+    def record_spot_check(self, act: Act, methods: tuple[SpotCheckMethod, ...], findings: str,
+                          result: SpotCheckResult, conclusion: str | None,
+                          problems: tuple[UUID, ...]) -> None:
+        """抽查结果: how the unit was checked, what was found, what was concluded."""
+        if not methods:
+            raise ReasonRequiredError("须说明抽查方式", "name how the spot check was done")
+        self._check_reason(findings)
+        self._record(SpotCheckRecorded, act, methods=methods, findings=findings, result=result,
+                     conclusion=conclusion, problems=problems)
 
     def adopt_mechanism(self, act: Act, title: str, kind: MechanismKind, adopted_on: date,
                         document: str | None, problems: tuple[UUID, ...],
@@ -154,7 +173,7 @@ class Unit:
             raise DeadlineError(f"第 {number} 号{notice.label('zh')}没有回复期限",
                                 f"{notice.label('en')} {number} has no due date")
         self._check_past(act, due)
-        self._record(UnitResponseOverdue, act, warning_id=warning_id, notice=notice,
+        self._record(ResponseOverdue, act, warning_id=warning_id, notice=notice,
                      number=number, due=due)
 
     # ------------------------------------------------------------ named checks
@@ -188,13 +207,9 @@ class Unit:
         match fact:
             case FilingSubmitted():  # lateness goes by when it reached us, not the date written
                 self.filed.setdefault(fact.filing, china_date(fact.occurred_at))
-            case UnitOrderIssued():
-                self.notices.issued(Notice.ORDER, fact.due)
-            case UnitCircularIssued():
-                self.notices.issued(Notice.CIRCULAR, fact.due)
-            case UnitNoticeResponded():
-                self.notices.responded.add((fact.notice, fact.number))
-            case FilingOverdue() | UnitResponseOverdue():
+            case NoticeIssued() | NoticeRead() | NoticeResponded() | ResponseOverdue():
+                self.notices.fold(fact)
+            case FilingOverdue():
                 self.notices.warned.add(fact.warning_id)
             case SpotCheckSelected():
                 self.selected_for_spot_check = True

@@ -10,10 +10,16 @@ from typing import Any
 
 import click
 
-from projections.models.board import Board, BoardItem, read_board
+from projections.models.board import UNASSIGNED_DAYS, Board, BoardItem, read_board
 from projections.models.facts import local_date
+from projections.models.proposals import OrderProposal
 from services.cli.campaign import CAMPAIGN_OPTION
-from services.cli.notice_view import notice_cells, notice_headers, notice_record
+from services.cli.notice_view import (
+    broadcast_record,
+    notice_cells,
+    notice_headers,
+    notice_record,
+)
 from services.cli.options import Session, common_options
 from services.cli.read_access import check_read
 from services.cli.reading import READ_STORE, ReadSource, open_store, today_in_china
@@ -68,19 +74,30 @@ def board(session: Session, unassigned_days: int, campaign_file: Path | None,
         campaign = load_campaign(campaign_location(campaign_file, session.data_dir))
     except CampaignError as broken:
         session.out.fail(broken.zh, broken.en)
-    store = open_store(session, read_store)
-    try:
-        today = today_in_china()
-        shown = read_board(store, today, unassigned_days,
-                           lambda day: answer_due(day, campaign.answer_working_days),
-                           campaign.phases.rectification.end, campaign.typical_stall_days)
-    finally:
-        store.close()
+    shown = read_campaign_board(session, campaign, read_store, unassigned_days)
     spot_checks = _spot_checks(shown, campaign)
     if session.out.format == "json":
         _as_json(session, shown, spot_checks, campaign)
     else:
         _as_tables(session, shown, spot_checks, campaign, unassigned_days)
+
+
+def proposal_record(proposal: OrderProposal) -> dict[str, Any]:
+    return {"key": proposal.key, "cause": proposal.cause, "unit": proposal.unit,
+            "problem_id": proposal.problem_id or None, "trigger": proposal.trigger.value,
+            "reason": proposal.reason, "reason_en": proposal.reason_en}
+
+
+def read_campaign_board(session: Session, campaign: Campaign, read_store: ReadSource,
+                        unassigned_days: int = UNASSIGNED_DAYS) -> Board:
+    """The board for today, with the campaign's answer limit, phases and stall days."""
+    store = open_store(session, read_store)
+    try:
+        return read_board(store, today_in_china(), unassigned_days,
+                          lambda day: answer_due(day, campaign.answer_working_days),
+                          campaign.phases.rectification.end, campaign.typical_stall_days)
+    finally:
+        store.close()
 
 
 def _as_json(session: Session, shown: Board, spot_checks: Sequence[SpotCheckEntry],
@@ -90,6 +107,8 @@ def _as_json(session: Session, shown: Board, spot_checks: Sequence[SpotCheckEntr
         **{name: [_item_record(i) for i in getattr(shown, name)] for name in _PROBLEM_SECTIONS},
         "open_notices": [{**notice_record(n), "late": n.late(shown.today)}
                          for n in shown.open_notices],
+        "circulars": [broadcast_record(c) for c in shown.circulars],
+        "proposals": [proposal_record(p) for p in shown.proposals],
         "late_filings": [{"unit": f.unit, "filing": f.filing.value,
                           "due": f.due.isoformat() if f.due else None}
                          for f in shown.late_filings],
@@ -132,6 +151,21 @@ def _as_tables(session: Session, shown: Board, spot_checks: Sequence[SpotCheckEn
     if shown.open_notices:
         out.table(notice_headers(session),
                   [notice_cells(session, n, today) for n in shown.open_notices])
+    _heading(session, "通报全体单位：阅知与回复", "circulars to all units: read and owing",
+             len(shown.circulars))
+    if shown.circulars:
+        out.table([t("下发日", "issued"), t("事由", "reason"), t("回复期限", "respond by"),
+                   t("已阅", "read"), t("未阅", "not read"), t("尚未回复", "still owing")],
+                  [[local_date(c.issued_at).isoformat(), c.reason,
+                    c.due.isoformat() if c.due else "", "、".join(c.read), "、".join(c.unread),
+                    "、".join(c.owing)] for c in shown.circulars])
+    _heading(session, "督办建议（rectify proposals order 编号 即可下发）",
+             "orders proposed (rectify proposals order KEY issues one)", len(shown.proposals))
+    if shown.proposals:
+        out.table([t("编号", "key"), t("单位", "unit"), t("通知所列事由", "trigger"),
+                   t("理由", "reason")],
+                  [[p.key, p.unit, p.trigger.label(lang), t(p.reason, p.reason_en)]
+                   for p in shown.proposals])
     _heading(session, "逾期未报送", "filings overdue", len(shown.late_filings))
     if shown.late_filings:
         out.table([t("单位", "unit"), t("报送", "filing"), t("应报日期", "due")],

@@ -17,7 +17,14 @@ from nats.aio.client import Client
 
 from events.identity import problem_id_for
 from events.lifecycle import Reporter
-from events.subjects import HEADER_SESSION, PROBLEM_QUERY, command_subject, unit_command_subject
+from events.notice_commands import NOTICE_COMMAND_VERBS
+from events.subjects import (
+    HEADER_SESSION,
+    PROBLEM_QUERY,
+    command_subject,
+    notice_command_subject,
+    unit_command_subject,
+)
 from events.submission import IntakeSubmission
 from events.vocabulary import Category, Channel
 from services.cli.client import connected, file_submission, request
@@ -120,7 +127,8 @@ async def seed_demo(runtime: Runtime) -> None:
             await _play(client, sessions, story, problem_id)
         if len(new) == len(STORIES):  # a fresh demo: the units' own records too, once
             for verb, body in UNIT_STEPS:
-                await _command(client, sessions, verb, body, unit_command_subject(verb))
+                await _command(client, sessions, verb, body,
+                               _notice_subject(verb) or unit_command_subject(verb))
     click.echo(f"示例数据：新登记 {len(new)} 个问题，共 {len(STORIES)} 个 "
                f"(demo: {len(new)} new problems of {len(STORIES)})", err=True)
     if console := runtime.endpoints.get("console"):
@@ -169,7 +177,8 @@ async def _play(client: Client, sessions: DemoSessions, story: Story, problem_id
     deadline = system_clock().date() + timedelta(days=story.deadline_in_days)
     for step in story.steps:
         for verb, body in _step(step, story, deadline):
-            await _command(client, sessions, verb, {"problem_id": problem_id, **body})
+            await _command(client, sessions, verb, {"problem_id": problem_id, **body},
+                           _notice_subject(verb))
 
 
 def _step(step: str, story: Story, deadline: date) -> list[tuple[str, dict[str, Any]]]:
@@ -202,11 +211,11 @@ def _step(step: str, story: Story, deadline: date) -> list[tuple[str, dict[str, 
         "request_extension": [("request-extension", {
             "actor": unit_head, "deadline": str(deadline + timedelta(days=20)),
             "reason": "夜间噪声需监测站配合取证，排期在后"})],
-        "supervise": [("supervise", {"actor": SECTION, "reason": "整改进度迟缓",
-                                     "due": respond_by})],
+        "supervise": [("issue", {"actor": SECTION, "notice": "order", "reason": "整改进度迟缓",
+                                 "triggers": ["slow"], "due": respond_by})],
         "answer": [("answer", {"actor": SECTION, "message": "您反映的问题已核查处理，感谢监督。"})],
-        "circular": [("circular", {"actor": SECTION, "reason": "群众多次举报仍未查处，予以通报",
-                                   "due": respond_by})],
+        "circular": [("issue", {"actor": SECTION, "notice": "circular",
+                                "reason": "群众多次举报仍未查处，予以通报", "due": respond_by})],
         "overdue": [],  # the deadline simply passes
     }
     return steps[step]
@@ -216,7 +225,8 @@ UNIT_STEPS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("file", {"unit": "生态环境综合行政执法支队", "filing": "ledger",
               "actor": "生态环境综合行政执法支队负责人", "phone": "0391-6600001"}),
     ("file", {"unit": "沁园分局", "filing": "ledger", "actor": "沁园分局负责人"}),
-    ("order", {"unit": "玉泉分局", "actor": SECTION, "reason": "督察反馈问题整改推进迟缓"}),
+    ("issue", {"unit": "玉泉分局", "actor": SECTION, "notice": "order",
+               "reason": "督察反馈问题整改推进迟缓", "triggers": ["slow"]}),
     ("spot-check", {"unit": "天坛分局", "actor": SECTION,
                     "reason": "自查问题零报告，但群众通过局网站反映了问题"}),
 )
@@ -248,6 +258,11 @@ def _announce_accounts(issued: list[Issued]) -> None:
         extra = f"  动态口令密钥 / TOTP secret: {secret}" if secret else ""
         click.echo(f"  rectify login {account.person.login:<14} {account.person.name}"
                    f"（{roles}）{extra}", err=True)
+
+
+def _notice_subject(verb: str) -> str | None:
+    """Orders and circulars go on their own subjects, whatever their target."""
+    return notice_command_subject(verb) if verb in NOTICE_COMMAND_VERBS else None
 
 
 async def _command(client: Client, sessions: DemoSessions, verb: str, body: dict[str, Any],

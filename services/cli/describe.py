@@ -15,6 +15,9 @@ from events.vocabulary import (
     MechanismKind,
     Notice,
     Satisfaction,
+    SpotCheckMethod,
+    SpotCheckResult,
+    Trigger,
     Via,
     WarningLevel,
 )
@@ -41,6 +44,8 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "SatisfactionRecorded": ("回访满意度", "satisfaction recorded"),
     "AnswerDelivered": ("答复已送达", "answer delivered"),
     "AnswerDeliveryFailed": ("答复未能送达", "answer not delivered"),
+    "NoticeIssued": ("下发督办/通报", "order or circular issued"),
+    "NoticeRead": ("阅知督办/通报", "order or circular read"),
     "SupervisionOrderIssued": ("督办", "supervision order issued"),
     "CircularIssued": ("通报", "circular issued"),
     "NoticeResponded": ("回复督办/通报", "order or circular answered"),
@@ -49,11 +54,13 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "ReboundSuspected": ("疑似反弹", "suspected rebound"),
     "FilingSubmitted": ("报送", "filed"),
     "FilingOverdue": ("逾期未报送", "filing overdue"),
+    # Older names of the notice facts, as the events recorded before them still say.
     "UnitOrderIssued": ("督办（单位）", "supervision order to the unit"),
     "UnitCircularIssued": ("通报（单位）", "circular naming the unit"),
     "UnitNoticeResponded": ("单位回复督办/通报", "unit answered an order or circular"),
     "UnitResponseOverdue": ("单位督办逾期未回复", "unit response overdue"),
     "SpotCheckSelected": ("列入重点抽查", "selected for a spot check"),
+    "SpotCheckRecorded": ("抽查结果", "spot check recorded"),
     "MechanismAdopted": ("建章立制", "mechanism adopted"),
     "PlanFiled": ("报送整改方案/工作方案", "plan filed"),
 }
@@ -90,14 +97,20 @@ _DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("notice", "类型", "kind"),
     ("number", "编号", "number"),
     ("response", "回复", "response"),
+    ("triggers", "事由", "triggers"),
     ("closed_problem", "疑似反弹自", "rebound of"),
     ("filing", "报送", "filing"),
+    ("methods", "抽查方式", "methods"),
+    ("findings", "发现", "findings"),
+    ("result", "结论", "result"),
 )
 
 
 _LABELLED: dict[str, type[Labelled]] = {"level": WarningLevel, "notice": Notice,
                                         "filing": Filing, "route": AnswerRoute,
-                                        "satisfaction": Satisfaction, "kind": MechanismKind}
+                                        "satisfaction": Satisfaction, "kind": MechanismKind,
+                                        "triggers": Trigger, "methods": SpotCheckMethod,
+                                        "result": SpotCheckResult}
 _IN_ENGLISH = {"reason": "reason_en"}
 """Fields whose English text an event carries beside the Chinese."""
 
@@ -122,7 +135,9 @@ def details(event: dict[str, Any], lang: Language) -> str:
             value = event[key]
             if lang == "en" and event.get(_IN_ENGLISH.get(key, "")):
                 value = event[_IN_ENGLISH[key]]
-            if key in _LABELLED:
+            if key in _LABELLED and isinstance(value, list):
+                value = "、".join(_LABELLED[key](v).label(lang) for v in value)
+            elif key in _LABELLED:
                 value = _LABELLED[key](value).label(lang)
             parts.append(f"{zh if lang == 'zh' else en}: {value}")
     return "；".join(parts) if lang == "zh" else "; ".join(parts)

@@ -25,6 +25,7 @@ from services.cli.intake import INTAKE_COMMANDS
 from services.cli.mechanisms import MECHANISM_COMMANDS
 from services.cli.output import EXIT_REFUSED, EXIT_UNREACHABLE
 from services.cli.plans import PLAN_COMMANDS
+from services.cli.proposals import PROPOSAL_COMMANDS
 from services.cli.reading import READING_COMMANDS
 from services.cli.repair import repair
 from services.cli.staff import STAFF_COMMANDS
@@ -116,7 +117,8 @@ def demo(**options: Any) -> None:
 
 for _command in (*ACCOUNT_COMMANDS, *STAFF_ADMIN_COMMANDS,
                  *STAFF_COMMANDS, *INTAKE_COMMANDS, *READING_COMMANDS, *SUPERVISION_COMMANDS,
-                 *MECHANISM_COMMANDS, *PLAN_COMMANDS, *EXTENSION_COMMANDS, nats_config,
+                 *MECHANISM_COMMANDS, *PLAN_COMMANDS, *EXTENSION_COMMANDS, *PROPOSAL_COMMANDS,
+                 nats_config,
                  board, summary, campaign, history, events, status, schema, repair):
     cli.add_command(_command)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from projections.models.broadcasts import BroadcastLine
 from projections.models.facts import local_date
 from projections.models.supervision import NoticeLine
 from services.cli.options import Session
@@ -18,11 +19,13 @@ def notice_headers(session: Session) -> list[str]:
 
 
 def notice_state(session: Session, notice: NoticeLine, today: date) -> str:
-    """已回复 (on which day), 逾期未回复, or 待回复."""
+    """已回复 (on which day), 已阅 / 待阅 (no response asked), 逾期未回复, or 待回复."""
     t = session.out.t
     if notice.responded_at is not None:
         day = local_date(notice.responded_at).isoformat()
         return t(f"已回复（{day}）：{notice.response}", f"responded ({day}): {notice.response}")
+    if not notice.response_required:
+        return t("已阅", "read") if notice.read_at is not None else t("待阅", "not read yet")
     if notice.response_overdue or notice.late(today):
         return t("逾期未回复", "overdue, no response")
     return t("待回复", "awaiting response")
@@ -41,4 +44,17 @@ def notice_record(notice: NoticeLine) -> dict[str, Any]:
             "issued_at": notice.issued_at.isoformat(), "issued_by": notice.issued_by,
             "due": notice.due.isoformat() if notice.due else None,
             "responded_at": notice.responded_at.isoformat() if notice.responded_at else None,
-            "response": notice.response or None, "response_overdue": notice.response_overdue}
+            "response": notice.response or None, "response_overdue": notice.response_overdue,
+            "triggers": [t.value for t in notice.triggers], "broadcast": notice.broadcast or None,
+            "response_required": notice.response_required,
+            "read_at": notice.read_at.isoformat() if notice.read_at else None,
+            "read_by": notice.read_by or None}
+
+
+def broadcast_record(line: BroadcastLine) -> dict[str, Any]:
+    """A circular to all units as JSON: who has read it, who must respond, who still owes."""
+    return {"broadcast": line.broadcast, "reason": line.reason,
+            "triggers": [t.value for t in line.triggers], "issued_at": line.issued_at.isoformat(),
+            "issued_by": line.issued_by, "due": line.due.isoformat() if line.due else None,
+            "read": line.read, "unread": line.unread, "responders": line.responders,
+            "owing": line.owing}

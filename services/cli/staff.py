@@ -27,7 +27,6 @@ from events.commands import (
     Reopen,
     ReturnProposal,
     SubmitFix,
-    Supervise,
     Triage,
     VerifyFix,
 )
@@ -74,8 +73,6 @@ _VERB_LABELS = {
     "submit-fix": ("提交整改结果", "fix submitted"), "verify": ("验收", "verification"),
     "close": ("销号", "closing"), "reopen": ("重新打开", "reopening"),
     "answer": ("答复举报人", "answer"), "satisfaction": ("回访满意度", "satisfaction"),
-    "supervise": ("督办", "supervision order"),
-    "circular": ("通报", "circular"), "respond": ("回复", "response"),
 }
 
 
@@ -372,19 +369,5 @@ def satisfaction(session: Session, problem_id: UUID, satisfaction: Satisfaction,
                                         expected_version=expected_version))
 
 
-@click.command()
-@common_options
-@PROBLEM
-@click.option("--reason", required=True, help="督办事由")
-@click.option("--due", type=DATE, default=None, help="回复期限")
-@EXPECTED_VERSION
-def supervise(session: Session, problem_id: UUID, reason: str, due: date | None,
-              expected_version: int | None) -> None:
-    """督办 / issue a supervision order."""
-    send_command(session, build_command(session, Supervise, problem_id=problem_id,
-                                        reason=reason, due=due,
-                                        expected_version=expected_version))
-
-
 STAFF_COMMANDS = (report, triage, assign, propose, confirm, return_proposal, progress, extend,
-                  submit_fix, verify, close, reopen, answer, satisfaction, supervise)
+                  submit_fix, verify, close, reopen, answer, satisfaction)

@@ -1,141 +1,72 @@
-"""Supervision commands: orders (督办), circulars (通报), responses, and the spot-check list.
-
-An order, circular or response concerns either one problem (``--problem``, sent on
-``cmd.problem.<verb>``) or a unit as a whole (``--unit``, sent on ``cmd.unit.<verb>``).
-"""
+"""Supervision commands: the spot checks here, orders and circulars in ``services.cli.notices``."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import click
 from pydantic import ValidationError
 
-from events.commands import (
-    CircularizeUnit,
-    IssueCircular,
-    OrderUnit,
-    RespondToNotice,
-    SelectForSpotCheck,
-    Supervise,
-    UnitCommand,
-    UnitRespond,
-)
+from events.commands import RecordSpotCheck, SelectForSpotCheck, UnitCommand
 from events.subjects import SPOT_CHECK_QUERY, unit_command_subject
-from events.vocabulary import Notice, Trigger
+from events.vocabulary import Category, SpotCheckMethod, SpotCheckResult
+from projections.models.facts import local_date
+from projections.models.spot_checks import SpotCheckLine, read_spot_checks
 from services.cli.client import connected, request
-from services.cli.dates import DATE
+from services.cli.notices import NOTICE_COMMANDS
 from services.cli.options import Session, common_options
-from services.cli.staff import VocabularyParam, build_command, send_command
+from services.cli.reading import READ_STORE, ReadSource, open_store
+from services.cli.spot_check_findings import file_finding
+from services.cli.staff import VocabularyParam
 from services.supervision.campaign import CampaignError, campaign_location, load_campaign
 from services.supervision.spotcheck import random_draw
-
-TARGET = [
-    click.option("--problem", "problem_id", type=click.UUID, default=None, help="针对某个问题"),
-    click.option("--unit", default=None, help="针对某个单位"),
-]
-
-
-def _targets(command: Any) -> Any:
-    for option in reversed(TARGET):
-        command = option(command)
-    return command
-
-
-def _one_target(session: Session, problem_id: UUID | None, unit: str | None) -> None:
-    if (problem_id is None) == (unit is None):
-        session.out.fail("请用 --problem 或 --unit 指定对象（二选一）",
-                         "name exactly one of --problem or --unit")
 
 
 def send_unit_command(session: Session, model: type[UnitCommand], **fields: Any) -> None:
     """Build one unit command, send it, print the answer (or fail with the reason)."""
+    reply = unit_reply(session, model, **fields)
+    if session.out.format == "json":
+        session.out.json(reply)
+    else:
+        _recorded(session, reply)
+
+
+def _recorded(session: Session, reply: dict[str, Any]) -> None:
+    session.out.line(f"已记录：{reply['unit']}（版本 {reply['version']}）",
+                     f"recorded: {reply['unit']} (version {reply['version']})")
+
+
+def checked(session: Session, model: type[UnitCommand], **fields: Any) -> UnitCommand:
+    """The unit command, or a failure saying which field is wrong."""
     try:
-        command = model(actor=session.actor, **fields)
+        return model(actor=session.actor, **fields)
     except ValidationError as invalid:
         first = invalid.errors(include_url=False)[0]
         where = ".".join(str(p) for p in first["loc"])
         session.out.fail(f"参数无效：{where}：{first['msg']}", f"invalid {where}: {first['msg']}")
+
+
+def unit_answer(session: Session, model: type[UnitCommand], **fields: Any) -> dict[str, Any]:
+    """Build one unit command and send it: the reply, recorded or refused."""
+    command = checked(session, model, **fields)
 
     async def send() -> dict[str, Any]:
         async with connected(session.url()) as client:
             return await request(client, unit_command_subject(command.verb),
                                  command.model_dump_json().encode(), headers=session.headers())
 
-    reply = session.run(send())
+    return session.run(send())
+
+
+def unit_reply(session: Session, model: type[UnitCommand], **fields: Any) -> dict[str, Any]:
+    """Build one unit command and send it: the reply, or a failure with the reason."""
+    reply = unit_answer(session, model, **fields)
     if not reply.get("ok"):
         error = reply.get("error") or {}
         session.out.fail(error.get("zh", "被拒绝"), error.get("en", "refused"),
                          extra={"code": error.get("code")})
-    if session.out.format == "json":
-        session.out.json(reply)
-    else:
-        session.out.line(f"已记录：{command.unit}（版本 {reply['version']}）",
-                         f"recorded: {command.unit} (version {reply['version']})")
-
-
-@click.command()
-@common_options
-@_targets
-@click.option("--reason", required=True, help="督办事由")
-@click.option("--due", type=DATE, default=None, help="回复期限")
-@click.option("--trigger", "triggers", multiple=True, type=VocabularyParam(Trigger),
-              help="通知所列事由：查找问题不深入不具体/整治工作推进迟缓/敷衍塞责/拒不整改")
-def order(session: Session, problem_id: UUID | None, unit: str | None, reason: str,
-          due: date | None, triggers: tuple[Trigger, ...]) -> None:
-    """督办：针对问题或单位 / issue a supervision order on a problem or a unit."""
-    _one_target(session, problem_id, unit)
-    if problem_id is not None:
-        send_command(session, build_command(session, Supervise, problem_id=problem_id,
-                                            reason=reason, due=due, triggers=triggers))
-    else:
-        send_unit_command(session, OrderUnit, unit=unit, reason=reason, due=due,
-                          triggers=triggers)
-
-
-@click.command()
-@common_options
-@_targets
-@click.option("--reason", required=True, help="通报事由")
-@click.option("--due", type=DATE, default=None, help="回复期限")
-@click.option("--trigger", "triggers", multiple=True, type=VocabularyParam(Trigger),
-              help="通知所列事由：查找问题不深入不具体/整治工作推进迟缓/敷衍塞责/拒不整改")
-def circular(session: Session, problem_id: UUID | None, unit: str | None, reason: str,
-             due: date | None, triggers: tuple[Trigger, ...]) -> None:
-    """通报：针对问题或单位 / issue a circular on a problem or a unit."""
-    _one_target(session, problem_id, unit)
-    if problem_id is not None:
-        send_command(session, build_command(session, IssueCircular, problem_id=problem_id,
-                                            reason=reason, due=due, triggers=triggers))
-    else:
-        send_unit_command(session, CircularizeUnit, unit=unit, reason=reason, due=due,
-                          triggers=triggers)
-
-
-@click.command()
-@common_options
-@_targets
-@click.option("--order", "order_number", type=int, default=None, help="回复第 N 号督办")
-@click.option("--circular", "circular_number", type=int, default=None, help="回复第 N 号通报")
-@click.option("--response", required=True, help="回复内容")
-def respond(session: Session, problem_id: UUID | None, unit: str | None,
-            order_number: int | None, circular_number: int | None, response: str) -> None:
-    """回复督办或通报 / respond to an order or a circular."""
-    _one_target(session, problem_id, unit)
-    if (order_number is None) == (circular_number is None):
-        session.out.fail("请用 --order N 或 --circular N 指明回复哪一个（二选一）",
-                         "name exactly one of --order N or --circular N")
-    notice = Notice.ORDER if order_number is not None else Notice.CIRCULAR
-    number = order_number if order_number is not None else circular_number
-    if problem_id is not None:
-        send_command(session, build_command(session, RespondToNotice, problem_id=problem_id,
-                                            notice=notice, number=number, response=response))
-    else:
-        send_unit_command(session, UnitRespond, unit=unit, notice=notice, number=number,
-                          response=response)
+    return reply
 
 
 @click.group("spot-check")
@@ -192,9 +123,89 @@ def spot_check_draw(session: Session, count: int, seed: int,
         campaign = load_campaign(campaign_location(campaign_file, session.data_dir))
     except CampaignError as broken:
         session.out.fail(broken.zh, broken.en)
-    for unit in random_draw(campaign.units, count, seed):
-        send_unit_command(session, SelectForSpotCheck, unit=unit,
-                          reason=f"随机抽查（种子 {seed}）", seed=seed)
+    drawn = random_draw(campaign.units, count, seed)
+    answers = {unit: unit_answer(session, SelectForSpotCheck, unit=unit,
+                                 reason=f"随机抽查（种子 {seed}）", seed=seed) for unit in drawn}
+    # A unit chosen earlier stays chosen (the draw goes on); any other refusal is the answer.
+    already = [u for u, a in answers.items() if not a.get("ok")
+               and (a.get("error") or {}).get("code") == "already_selected"]
+    for unit, answer in answers.items():
+        if not answer.get("ok") and unit not in already:
+            error = answer.get("error") or {}
+            session.out.fail(error.get("zh", "被拒绝"), error.get("en", "refused"),
+                             extra={"code": error.get("code")})
+    replies = [a for a in answers.values() if a.get("ok")]
+    if session.out.format == "json":  # one document for the whole draw
+        session.out.json({"ok": True, "seed": seed, "count": count, "units": drawn,
+                          "selected": replies, "already_selected": already})
+        return
+    for reply in replies:
+        _recorded(session, reply)
+    if already:
+        session.out.line(f"此前已列入抽查：{'、'.join(already)}",
+                         f"already selected earlier: {', '.join(already)}")
 
 
-SUPERVISION_COMMANDS = (order, circular, respond, spot_check)
+@spot_check.command("record")
+@common_options
+@click.argument("unit")
+@click.option("--method", "methods", multiple=True, required=True,
+              type=VocabularyParam(SpotCheckMethod),
+              help="抽查方式：听取汇报/评查案卷/回访行政相对人/实地查看/其他方式（可多次）")
+@click.option("--findings", required=True, help="发现的问题和情况")
+@click.option("--result", required=True, type=VocabularyParam(SpotCheckResult),
+              help="结论：自查整改到位/基本到位，须补充整改/自查不深入、整改不到位")
+@click.option("--conclusion", default=None, help="结论的说明")
+@click.option("--problem", "problems", multiple=True,
+              help="抽查发现的问题，作为「重点抽查」渠道登记（可多次）")
+@click.option("--category", type=VocabularyParam(Category), default=None,
+              help="所登记问题的类别（有 --problem 时必填）")
+@click.option("--case", "case_text", default=None, help="所登记问题的执法案例（默认为发现）")
+def spot_check_record(session: Session, unit: str, methods: tuple[SpotCheckMethod, ...],
+                      findings: str, result: SpotCheckResult, conclusion: str | None,
+                      problems: tuple[str, ...], category: Category | None,
+                      case_text: str | None) -> None:
+    """记录抽查方式、发现和结论；发现的问题登记为「重点抽查」渠道的问题 / record a spot check."""
+    if problems and category is None:
+        session.out.fail("登记抽查发现的问题须用 --category 指明类别",
+                         "filing the findings' problems needs --category")
+    fields = {"unit": unit, "methods": methods, "findings": findings, "result": result,
+              "conclusion": conclusion}
+    checked(session, RecordSpotCheck, **fields)  # refuse bad input before filing anything
+    filed = [file_finding(session, unit, finding, category, case_text or findings)
+             for finding in problems if category is not None]
+    send_unit_command(session, RecordSpotCheck, **fields, problems=tuple(filed))
+
+
+@spot_check.command("results")
+@common_options
+@click.option("--unit", default=None, help="只看某个单位")
+@READ_STORE
+def spot_check_results(session: Session, unit: str | None, read_store: ReadSource) -> None:
+    """抽查结果：方式、发现、结论和登记的问题 / spot checks recorded, with what they found."""
+    store = open_store(session, read_store)
+    try:
+        found = read_spot_checks(store, unit)
+    finally:
+        store.close()
+    if session.out.format == "json":
+        session.out.json({"spot_checks": [spot_check_json(c) for c in found]})
+        return
+    t, lang = session.out.t, session.out.lang
+    session.out.table(
+        [t("单位", "unit"), t("日期", "on"), t("方式", "methods"), t("发现", "findings"),
+         t("结论", "result"), t("登记问题", "problems filed")],
+        [[c.unit, local_date(c.recorded_at).isoformat(),
+          "、".join(m.label(lang) for m in c.methods), c.findings,
+          c.result.label(lang) + (f"（{c.conclusion}）" if c.conclusion else ""),
+          len(c.problems)] for c in found])
+
+
+def spot_check_json(check: SpotCheckLine) -> dict[str, Any]:
+    return {"unit": check.unit, "methods": [m.value for m in check.methods],
+            "findings": check.findings, "result": check.result.value,
+            "conclusion": check.conclusion or None, "problems": list(check.problems),
+            "recorded_at": check.recorded_at.isoformat(), "recorded_by": check.recorded_by}
+
+
+SUPERVISION_COMMANDS = (*NOTICE_COMMANDS, spot_check)

@@ -13,19 +13,19 @@ from events.commands import (
     ApproveExtension,
     Assign,
     Close,
+    ConfirmProposal,
     ExtendDeadline,
-    IssueCircular,
     NoteProgress,
+    Propose,
     RefuseExtension,
     RequestExtension,
-    RespondToNotice,
+    ReturnProposal,
     SubmitFix,
-    Supervise,
     Triage,
     VerifyFix,
 )
 from events.lifecycle import Milestone
-from events.vocabulary import Category, Channel, Notice, TypicalReason
+from events.vocabulary import Category, Channel, TypicalReason
 from services.cli.dates import parse_date
 
 
@@ -108,6 +108,40 @@ def assign(form: FormData, _: list[str]) -> dict[str, Any]:
     }
 
 
+def propose(form: FormData, _: list[str]) -> dict[str, Any]:
+    """The unit's own four determinations; a deadline that is not a date is kept as written."""
+    written = _text(form, "deadline")
+    try:
+        deadline = parse_date(written) if written else None
+    except ValueError:
+        deadline = None
+    return {
+        "model": Propose,
+        "leader": _text(form, "leader"),
+        "department": _text(form, "department"),
+        "measures": _text(form, "measures"),
+        "deadline": deadline,
+        "deadline_as_written": written if written and deadline is None else None,
+        "immediate": form.get("immediate") == "on",
+    }
+
+
+def confirm(form: FormData, _: list[str]) -> dict[str, Any]:
+    """The office confirms the unit's proposal, completing (or replacing) what it names."""
+    return {
+        "model": ConfirmProposal,
+        "leader": _text(form, "leader"),
+        "department": _text(form, "department"),
+        "measures": _text(form, "measures"),
+        "deadline": _date(form, "deadline", "整改时限", "deadline"),
+        "milestones": _milestones(_text(form, "milestones")),
+    }
+
+
+def return_proposal(form: FormData, _: list[str]) -> dict[str, Any]:
+    return {"model": ReturnProposal, "reason": _text(form, "reason")}
+
+
 def progress(form: FormData, _: list[str]) -> dict[str, Any]:
     milestone = _text(form, "milestone")
     return {
@@ -167,26 +201,12 @@ def refuse_extension(form: FormData, _: list[str]) -> dict[str, Any]:
     return {"model": RefuseExtension, "reason": _text(form, "reason")}
 
 
-def supervise(form: FormData, _: list[str]) -> dict[str, Any]:
-    return {"model": Supervise, "reason": _text(form, "reason"),
-            "due": _date(form, "due", "回复期限", "reply due")}
-
-
-def circular(form: FormData, _: list[str]) -> dict[str, Any]:
-    return {"model": IssueCircular, "reason": _text(form, "reason"),
-            "due": _date(form, "due", "回复期限", "reply due")}
-
-
-def respond(form: FormData, _: list[str]) -> dict[str, Any]:
-    number = _text(form, "number") or ""
-    return {"model": RespondToNotice, "notice": Notice(_text(form, "notice") or ""),
-            "number": int(number) if number.isdigit() else 0,
-            "response": _text(form, "response")}
-
-
 ACTIONS: dict[str, Callable[[FormData, list[str]], dict[str, Any]]] = {
     "triage": triage,
     "assign": assign,
+    "propose": propose,
+    "confirm": confirm,
+    "return": return_proposal,
     "progress": progress,
     "submit-fix": submit_fix,
     "verify": verify,
@@ -196,8 +216,5 @@ ACTIONS: dict[str, Callable[[FormData, list[str]], dict[str, Any]]] = {
     "request-extension": request_extension,
     "approve-extension": approve_extension,
     "refuse-extension": refuse_extension,
-    "supervise": supervise,
-    "circular": circular,
-    "respond": respond,
 }
 """The verb in the form's URL → how its fields become the command."""

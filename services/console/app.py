@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
@@ -27,13 +27,9 @@ from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
 from events.commands import (
-    CircularizeUnit,
-    OrderUnit,
     ProblemCommand,
     SelectForSpotCheck,
     SubmitFiling,
-    UnitCommand,
-    UnitRespond,
 )
 from events.subjects import HEADER_SESSION
 from events.vocabulary import (
@@ -61,6 +57,7 @@ from projections.models.supervision import read_notices
 from projections.models.trail import accountability, actions_of
 from services.cli.dates import parse_date
 from services.cli.describe import event_label
+from services.cli.summary import SUMMARY_MODELS
 from services.clock import system_clock
 from services.console import views
 from services.console.access import home, may, readable_units, units_for
@@ -75,6 +72,7 @@ from services.console.imports import (
     accepted,
     planned,
 )
+from services.console.notice_forms import NOTICE_FORMS
 from services.console.pages import language, render
 from services.console.pickers import department_choices, leader_choices
 from services.console.sso import CALLBACK_PATH, PENDING_SECONDS, ConsoleSso
@@ -107,7 +105,7 @@ class Console:
     evidence: EvidenceStore
     audit: AuditLog
     tracking_key: bytes
-    as_of: Callable[[datetime], Awaitable[ReadStore]] | None = None
+    as_of: Callable[[datetime, Sequence[str]], Awaitable[ReadStore]] | None = None
     """The read models as they stood at a moment, replayed from EVENTS (None: not offered)."""
     secure_cookie: bool = False
     sessions: BrowserSessions | None = None
@@ -417,6 +415,7 @@ def create_app(console: Console) -> FastAPI:
         inbox = await console.read(
             views.with_intake, by(ProblemStatus.REPORTED), console.tracking_key
         )
+        proposals = await console.read(views.pending_proposals)
         return page(
             request,
             "office.html",
@@ -424,6 +423,7 @@ def create_app(console: Console) -> FastAPI:
             staff,
             inbox=inbox,
             to_assign=by(ProblemStatus.TRIAGED),
+            proposed=[p for p in lines if p.problem_id in proposals],
             to_verify=by(ProblemStatus.FIX_SUBMITTED),
             to_close=by(ProblemStatus.VERIFIED),
             unanswered=unanswered,
@@ -638,18 +638,25 @@ def create_app(console: Console) -> FastAPI:
                 await forbidden(request, staff, f"{what} of every unit")
         return unit
 
+    async def as_asked(request: Request, reader: Callable[..., Any], names: Sequence[str],
+                       *args: Any) -> tuple[Any, date | None]:
+        """``reader(store, day, *args)`` now, or at the end of the day ``?as_of=`` names (the
+        read models ``names`` replayed from EVENTS up to then); and that day, if one."""
+        day = _as_of_day(request.query_params.get("as_of"))
+        if day is None or console.as_of is None:
+            return await console.read(reader, today(), *args), None
+        store = await console.as_of(datetime.combine(day + timedelta(days=1), time_of_day(),
+                                                     CHINA_TIME) - timedelta(microseconds=1),
+                                    names)
+        try:
+            return await asyncio.to_thread(reader, store, day, *args), day
+        finally:
+            store.close()
+
     async def _ledgers(request: Request, staff: Staff, unit: str | None
                        ) -> tuple[list[Any], str | None, date | None]:
         unit = await chosen_unit(request, staff, unit, "ledger")
-        day = _as_of_day(request.query_params.get("as_of"))
-        if day is None or console.as_of is None:
-            return await console.read(read_ledger, today(), unit or None), unit, None
-        store = await console.as_of(datetime.combine(day + timedelta(days=1), time_of_day(),
-                                                     CHINA_TIME) - timedelta(microseconds=1))
-        try:
-            ledgers = await asyncio.to_thread(read_ledger, store, day, unit or None)
-        finally:
-            store.close()
+        ledgers, day = await as_asked(request, read_ledger, LEDGER_MODELS, unit or None)
         return ledgers, unit, day
 
     @app.get("/stats")
@@ -687,11 +694,13 @@ def create_app(console: Console) -> FastAPI:
         """总结: the figures of ``rectify summary``, with its xlsx and docx."""
         session, staff = await signed_in(request)
         chosen = await chosen_unit(request, staff, unit, "summary")
-        figures: Summary = await console.read(read_summary, today(), chosen)
+        figures: Summary
+        figures, as_of = await as_asked(request, read_summary, SUMMARY_MODELS, chosen)
         allowed = readable_units(staff)
         return page(request, "summary.html", session, staff, figures=figures, chosen=chosen,
                     sections=sections(figures, "en" if language(request) == "en" else "zh"),
-                    units=sorted(allowed or []), choose=allowed is None or len(allowed) > 1)
+                    units=sorted(allowed or []), choose=allowed is None or len(allowed) > 1,
+                    as_of=as_of)
 
     @app.get("/summary.{kind}")
     async def summary_file(request: Request, kind: str, unit: str | None = None) -> Response:
@@ -700,9 +709,10 @@ def create_app(console: Console) -> FastAPI:
             raise _not_found()
         chosen = await chosen_unit(request, staff, unit, "summary")
         lang: Language = "en" if language(request) == "en" else "zh"
-        content = await console.read(_summary_file, today(), chosen, kind, lang,
-                                     console.summary_template)
-        name = f"{'总结' if lang == 'zh' else 'summary'}-{chosen or '全部单位'}-{today()}.{kind}"
+        content, as_of = await as_asked(request, _summary_file, SUMMARY_MODELS, chosen, kind,
+                                        lang, console.summary_template)
+        name = (f"{'总结' if lang == 'zh' else 'summary'}-{chosen or '全部单位'}-"
+                f"{as_of or today()}.{kind}")
         return Response(content, media_type=SUMMARY_FILES[kind], headers={
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
             "Cache-Control": "no-store"})
@@ -759,63 +769,53 @@ def create_app(console: Console) -> FastAPI:
                                    str(error.get("en", "refused"))))
         return RedirectResponse("/calendar", status_code=303)
 
-    async def send_unit(session: BrowserSession, command: UnitCommand, back: str,
-                        done: tuple[str, str]) -> Response:
+    @app.get("/notices")
+    async def notices(request: Request) -> Response:
+        """督办、通报: one list, whatever the target; a circular to all units with who has read
+        it and who still owes a response."""
+        session, staff = await signed_in(request)
+        allowed = readable_units(staff)
+        if allowed is not None and not allowed:
+            await forbidden(request, staff, "notices")
+        lines = await console.read(views.notice_list, allowed)
+        broadcasts = await console.read(views.broadcast_list) if allowed is None else []
+        return page(request, "notices.html", session, staff, lines=lines, broadcasts=broadcasts,
+                    today=today())
+
+    @app.post("/notices/{verb}")
+    async def notice_action(request: Request, verb: str) -> Response:
+        """Issue, mark read or answer an order or circular: the same commands as the CLI's."""
+        session, staff = await signed_in(request)
+        form = await checked_form(request, session)
+        build = NOTICE_FORMS.get(verb)
+        if build is None:
+            raise _not_found()
+        back = str(form.get("back") or "/notices")
+        back = back if back.startswith("/") and not back.startswith("//") else "/notices"
+        try:
+            command = build(form, staff.name)
+        except ActionRefusedError as refused:
+            session.notice.append(("error", refused.zh, refused.en))
+            return RedirectResponse(back, status_code=303)
+        unit_name = await readable(request, staff, str(command.problem_id)) \
+            if command.problem_id is not None else command.unit
+        if not may(staff, f"notice.{verb}", unit_name):
+            await forbidden(request, staff, f"notice.{verb} {unit_name or '全体单位'}")
         assert session.token is not None
-        reply = await console.backend.unit_command(session.token, command)
-        if reply.get("ok"):
-            session.notice.append(("ok", *done))
-        else:
+        before = await console.read(views.notice_list, None)
+        reply = await console.backend.notice_command(session.token, command)
+        if not reply.get("ok"):
             error = reply.get("error") or {}
             session.notice.append(("error", str(error.get("zh", "被拒绝")),
                                    str(error.get("en", "refused"))))
-        return RedirectResponse(back, status_code=303)
-
-    @app.post("/units/notice")
-    async def notice_unit(request: Request) -> Response:
-        """督办 or 通报 a unit as a whole (the CLI's ``order --unit`` / ``circular --unit``)."""
-        session, staff = await signed_in(request)
-        form = await checked_form(request, session)
-        unit_name, kind = str(form.get("unit") or "").strip(), str(form.get("notice") or "")
-        model = {"order": OrderUnit, "circular": CircularizeUnit}.get(kind)
-        if model is None:
-            raise _not_found()
-        if not may(staff, f"unit.{kind}", unit_name):
-            await forbidden(request, staff, f"unit.{kind} {unit_name}")
-        try:
-            command = model(unit=unit_name, actor=staff.name, via=Via.WEB,
-                            reason=str(form.get("reason") or "").strip(),
-                            due=_as_of_day(str(form.get("due") or "")))
-        except ValidationError:
-            session.notice.append(("error", "请填写单位和事由", "name the unit and the reason"))
-            return RedirectResponse("/calendar", status_code=303)
-        return await send_unit(session, command, "/calendar", ("已下发", "issued"))
-
-    @app.post("/units/respond")
-    async def respond_for_unit(request: Request) -> Response:
-        session, staff = await signed_in(request)
-        form = await checked_form(request, session)
-        unit_name = str(form.get("unit") or "")
-        if not may(staff, "unit.respond", unit_name):
-            await forbidden(request, staff, f"unit.respond {unit_name}")
-        number = str(form.get("number") or "")
-        try:
-            command = UnitRespond(unit=unit_name, actor=staff.name, via=Via.WEB,
-                                  notice=Notice(str(form.get("notice") or "")),
-                                  number=int(number) if number.isdigit() else 0,
-                                  response=str(form.get("response") or "").strip())
-        except ValueError:
-            session.notice.append(("error", "请填写回复内容", "write the answer"))
-            return RedirectResponse("/unit", status_code=303)
-        before = await console.read(views.open_unit_notices, {unit_name})
+            return RedirectResponse(back, status_code=303)
 
         async def shown() -> bool:
-            return bool(before != await console.read(views.open_unit_notices, {unit_name}))
+            return bool(before != await console.read(views.notice_list, None))
 
-        response = await send_unit(session, command, "/unit", ("已回复", "answered"))
-        if session.notice and session.notice[-1][0] == "ok":
-            await _until(shown)
-        return response
+        await _until(shown)
+        session.notice.append(("ok", "已记录", "recorded"))
+        return RedirectResponse(back, status_code=303)
 
     # ---------------------------------------------------------- ledger import
 
@@ -969,6 +969,8 @@ _FIELD_NAMES = {
 }
 
 
+LEDGER_MODELS = ("ledger", "supervision")
+"""What the ledger reads: the read models an as-of ledger rebuilds."""
 SUMMARY_FILES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -11,6 +11,7 @@ from nats.aio.client import Client
 from nats.errors import NoRespondersError
 
 from events.commands import ProblemCommand, UnitCommand
+from events.notice_commands import NoticeCommand
 from events.subjects import (
     HEADER_SESSION,
     LOGIN_REQUEST,
@@ -23,6 +24,7 @@ from events.subjects import (
     SSO_TOTP_REQUEST,
     WHOAMI_REQUEST,
     command_subject,
+    notice_command_subject,
     unit_command_subject,
 )
 
@@ -139,6 +141,11 @@ class Backend:
 
     async def unit_command(self, token: str, command: UnitCommand) -> dict[str, Any]:
         return await self._ask(unit_command_subject(command.verb),
+                               command.model_dump_json().encode(), token)
+
+    async def notice_command(self, token: str, command: NoticeCommand) -> dict[str, Any]:
+        """An order or circular command, on ``cmd.notice.<verb>`` as the CLI sends it."""
+        return await self._ask(notice_command_subject(command.verb),
                                command.model_dump_json().encode(), token)
 
     async def recorded(self, problem_id: str) -> bool:

@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from events.vocabulary import Labelled
+from events.vocabulary import Labelled, Notice, Trigger
 from projections.models.facts import CHINA_TIME
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -23,6 +23,8 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_env.globals.update(Notice=Notice, triggers=list(Trigger))
+"""What the notice form offers on every page that shows it."""
 
 
 def language(request: Request) -> str:

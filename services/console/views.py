@@ -11,11 +11,14 @@ from uuid import UUID
 from events.lifecycle import (
     FixSubmitted,
     ProblemReported,
+    ProposalReturned,
     RectificationAssigned,
+    RectificationProposed,
 )
 from events.vocabulary import Category, Channel, Filing, Plan, ProblemStatus
 from projections.engine.store import ReadStore
 from projections.models.board import read_board
+from projections.models.broadcasts import BroadcastLine, read_broadcasts
 from projections.models.facts import CHINA_TIME, local_date
 from projections.models.supervision import NoticeLine, read_filings, read_notices
 from projections.models.timeline import TimelineEntry, problem_timeline
@@ -133,13 +136,23 @@ def with_intake(
 def open_notices(store: ReadStore, units: set[str]) -> list[NoticeLine]:
     """Orders and circulars on the units' problems still waiting for an answer."""
     return [n for unit in sorted(units) for n in read_notices(store, unit)
-            if n.responded_at is None and n.problem_id]
+            if n.owing and n.problem_id]
+
+
+def notice_list(store: ReadStore, units: set[str] | None) -> list[NoticeLine]:
+    """Every order and circular to the units (None: to every unit), latest first."""
+    return [n for n in reversed(read_notices(store)) if units is None or n.unit in units]
+
+
+def broadcast_list(store: ReadStore) -> list[BroadcastLine]:
+    """Every circular to all units, latest first, with who has read it and who owes a response."""
+    return list(reversed(read_broadcasts(store)))
 
 
 def open_unit_notices(store: ReadStore, units: set[str]) -> list[NoticeLine]:
-    """Orders and circulars to the units as a whole still waiting for an answer."""
+    """Orders and circulars to the units as a whole still waiting for an answer or a read."""
     return [n for unit in sorted(units) for n in read_notices(store, unit)
-            if n.responded_at is None and not n.problem_id]
+            if not n.problem_id and (n.owing or (not n.response_required and n.read_at is None))]
 
 
 def unit_of(store: ReadStore, problem_id: str) -> str | None:
@@ -177,6 +190,10 @@ class ProblemRecord:
     evidence: list[Evidence] = field(default_factory=list)
     notices: list[NoticeLine] = field(default_factory=list)
     """Orders and circulars on this problem, in the order issued."""
+    proposal: RectificationProposed | None = None
+    """The unit's four determinations waiting for the office (None: none waiting)."""
+    returned: str | None = None
+    """Why the office sent the unit's last proposal back (None: it did not)."""
 
 
 def masked_reporter(event: ProblemReported) -> str:
@@ -222,6 +239,11 @@ def problem_record(
         if isinstance(event, RectificationAssigned):
             record.measures, record.immediate = event.measures, event.plan is Plan.IMMEDIATE
             record.milestones = [(m.due, m.description) for m in event.milestones]
+            record.proposal = None
+        elif isinstance(event, RectificationProposed):
+            record.proposal, record.returned = event, None
+        elif isinstance(event, ProposalReturned):
+            record.proposal, record.returned = None, event.reason
         elif isinstance(event, FixSubmitted):
             record.evidence.extend(e for e in record.steps[-1].evidence if e not in record.evidence)
     return record
@@ -295,7 +317,7 @@ def calendar(store: ReadStore, today: date, units: set[str] | None) -> list[Due]
               for f in read_filings(store) if units is None or f.unit in units]
     duties += [Due(n.due, n.unit, n.notice.value, n.responded_at,
                    n.responded_at is None and n.due is not None and n.due < today, n.problem_id)
-               for n in read_notices(store) if n.due is not None
+               for n in read_notices(store) if n.due is not None and n.response_required
                and (units is None or n.unit in units)]
     return sorted(duties, key=lambda d: (d.due or date.max, d.unit))
 
@@ -304,3 +326,13 @@ def filed_at(store: ReadStore, unit: str, filing: Filing) -> datetime | None:
     """When the unit last sent this filing, as the read models know it."""
     return max((f.submitted_at for f in read_filings(store)
                 if f.unit == unit and f.filing is filing and f.submitted_at), default=None)
+
+
+def pending_proposals(store: ReadStore) -> set[str]:
+    """Problems whose unit proposed the four determinations, waiting for the office."""
+    with store.read() as tx:
+        if not tx.exists("ledger_rows"):
+            return set()
+        rows = tx.query(f"SELECT problem_id FROM {tx.table('ledger_rows')}"
+                        " WHERE proposal = 'pending'")
+    return {str(r[0]) for r in rows}

@@ -60,9 +60,10 @@ class CommandGuard:
     def __init__(self, accounts: Accounts, local_admin: bool = False) -> None:
         self.accounts, self.local_admin = accounts, local_admin
 
-    def actor(self, token: str | None, claimed: str, verb: str, unit: str,
+    def actor(self, token: str | None, claimed: str, verb: str, unit: str | None,
               target: str) -> Actor:
-        """The authenticated actor allowed to do ``verb`` on ``unit``; IdentityError if not."""
+        """The authenticated actor allowed to do ``verb`` on ``unit`` (None: on no one unit,
+        such as a circular to all units); IdentityError if not."""
         if token is None:
             if self.local_admin:
                 return Actor(claimed, LOCAL_PREFIX + claimed)
@@ -84,8 +85,9 @@ class CommandGuard:
         if not may(person, verb, unit):
             self._refuse("command", person, verb, target, f"not allowed on {unit}")
             raise IdentityError("forbidden",
-                                f"{person.name} 无权对{unit}执行“{verb_label(verb)}”",
-                                f"{person.name} may not {verb_label(verb, 'en')} for {unit}")
+                                f"{person.name} 无权对{unit or '全体单位'}执行“{verb_label(verb)}”",
+                                f"{person.name} may not {verb_label(verb, 'en')} for "
+                                f"{unit or 'all units'}")
         return Actor(person.name, person.person_id)
 
     def reader(self, token: str | None, what: str, unit: str | None) -> None:

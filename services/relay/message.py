@@ -49,9 +49,9 @@ def outgoing(mapper: FactMapper, key: SealKey, notification: Notification) -> Ou
     body = mapper.unseal(notification.state)
     fact = json.loads(body)
     aggregate_id = UUID(str(notification.originator_id))
-    # A unit fact (no problem_id) names its unit's aggregate instead of a problem.
+    # A unit fact (no problem_id, or none: a notice to the unit) names its unit's aggregate.
     id_header, version_header = (HEADER_PROBLEM_ID, HEADER_PROBLEM_VERSION) \
-        if "problem_id" in fact else (HEADER_UNIT_ID, HEADER_UNIT_VERSION)
+        if fact.get("problem_id") is not None else (HEADER_UNIT_ID, HEADER_UNIT_VERSION)
     msg_id = str(event_id_for(aggregate_id, notification.originator_version))
     headers = {
         HEADER_MSG_ID: msg_id,

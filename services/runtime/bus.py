@@ -63,8 +63,8 @@ def _may(publish: list[str], subscribe: list[str] | None = None,
     return permissions
 
 
-_STAFF = _may(["cmd.problem.*", "cmd.unit.*", "cmd.staff.*", "query.>", "auth.*", "intake.>",
-               *_READ_TRACKING, *_READ_EVENTS])
+_STAFF = _may(["cmd.problem.*", "cmd.unit.*", "cmd.notice.*", "cmd.staff.*", "query.>",
+               "auth.*", "intake.>", *_READ_TRACKING, *_READ_EVENTS])
 
 PERMISSIONS: dict[str, dict[str, Any]] = {
     "admin": {"publish": {"allow": [">"]}, "subscribe": {"allow": [">"]}},

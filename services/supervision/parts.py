@@ -12,7 +12,12 @@ from pathlib import Path
 import nats
 from nats.aio.msg import Msg
 
-from events.subjects import SPOT_CHECK_QUERY, UNIT_COMMAND_PREFIX, WATCHDOG_QUERY
+from events.subjects import (
+    NOTICE_COMMAND_PREFIX,
+    SPOT_CHECK_QUERY,
+    UNIT_COMMAND_PREFIX,
+    WATCHDOG_QUERY,
+)
 from services.casework.campaign_rules import CampaignRules
 from services.casework.units import UnitDirectory
 from services.runtime.context import PartContext
@@ -34,8 +39,8 @@ def runtime_campaign(data_dir: Path) -> Campaign:
 
 @contextlib.asynccontextmanager
 async def supervision(context: PartContext) -> AsyncIterator[None]:
-    """Unit commands and the spot-check query; the campaign's rebound window for filing and
-    its limits on plans for casework."""
+    """Unit commands, order and circular commands, and the spot-check query; the campaign's
+    rebound window for filing and its limits on plans for casework."""
     campaign = runtime_campaign(context.settings.data_dir)
     recording = context.recording
     casework = recording.casework
@@ -49,6 +54,8 @@ async def supervision(context: PartContext) -> AsyncIterator[None]:
     try:
         await client.subscribe(f"{UNIT_COMMAND_PREFIX}*", queue="casework",
                                cb=service.on_command)
+        await client.subscribe(f"{NOTICE_COMMAND_PREFIX}*", queue="casework",
+                               cb=service.on_notice)
         await client.subscribe(SPOT_CHECK_QUERY, queue="casework", cb=service.on_spot_check)
         yield
     finally:

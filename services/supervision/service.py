@@ -1,7 +1,8 @@
-"""Unit commands (``cmd.unit.<verb>``) and the spot-check list query, by request/reply.
+"""Unit commands (``cmd.unit.<verb>``), order and circular commands (``cmd.notice.<verb>``) and
+the spot-check list query, by request/reply.
 
 Each handler parses, calls one method on the store thread, and answers; the rules live in the
-Unit aggregate and in ``spotcheck``.
+aggregates and in ``spotcheck``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import asdict
 from nats.aio.msg import Msg
 
 from events.commands import UNIT_COMMAND_ADAPTER, ErrorInfo, Reply
-from events.subjects import UNIT_COMMAND_PREFIX
+from events.notice_commands import NOTICE_COMMAND_ADAPTER, IssueNotice, NoticeCommand
+from events.subjects import NOTICE_COMMAND_PREFIX, UNIT_COMMAND_PREFIX
 from services.casework.application import Casework
 from services.casework.errors import DomainError
 from services.casework.replies import read_command
@@ -27,6 +29,9 @@ from services.supervision.follow import ReportCounts
 from services.supervision.spotcheck import spot_check_list
 
 log = logging.getLogger(__name__)
+
+ALL_UNITS = "全体单位"
+"""How the audit log names the target of a circular to all units."""
 
 
 class SupervisionService:
@@ -59,6 +64,43 @@ class SupervisionService:
         except IdentityError as refused:
             return Reply(ok=False, unit=command.unit, error=ErrorInfo(**refused.info()))
         return Reply(ok=True, unit=command.unit, version=version)
+
+    async def on_notice(self, msg: Msg) -> None:
+        reply = await self.store.run(self._decide_notice,
+                                     msg.subject.removeprefix(NOTICE_COMMAND_PREFIX), msg.data,
+                                     session_of(msg))
+        if reply.ok:
+            self.on_recorded()
+        await msg.respond(reply.model_dump_json().encode())
+
+    def _decide_notice(self, verb: str, data: bytes, session: str | None) -> Reply:
+        command = read_command(NOTICE_COMMAND_ADAPTER, verb, data)
+        if isinstance(command, Reply):
+            return command
+        unit: str | None = None
+        try:
+            unit = self._addressee(command)
+            actor = self.guard.actor(session, command.actor, f"notice.{verb}", unit,
+                                     str(command.problem_id or unit or ALL_UNITS))
+            signed = command.model_copy(update={"actor": actor.name})
+            if isinstance(signed, IssueNotice) and signed.to_all_units:
+                units = self.casework.circulate_to_all(signed, self.campaign.units,
+                                                       actor.person_id)
+                return Reply(ok=True, units=units)
+            version = self.casework.handle_notice(signed, actor.person_id)
+        except DomainError as refused:
+            return Reply(ok=False, problem_id=command.problem_id, unit=unit,
+                         error=refused.info())
+        except IdentityError as refused:
+            return Reply(ok=False, problem_id=command.problem_id, unit=unit,
+                         error=ErrorInfo(**refused.info()))
+        return Reply(ok=True, problem_id=command.problem_id, unit=unit, version=version)
+
+    def _addressee(self, command: NoticeCommand) -> str | None:
+        """The unit a notice command concerns: the problem's, the one named, or none (all)."""
+        if command.problem_id is not None:
+            return self.casework.get_problem(command.problem_id).unit
+        return command.unit
 
     async def on_spot_check(self, msg: Msg) -> None:
         await msg.respond(await self.store.run(self._spot_check))

@@ -370,10 +370,13 @@ def test_orders_search_and_the_reporter_behind_a_stated_purpose(
     tracking = office.page.locator("tr", has_text="检查后未出具执法文书").locator(
         "td.mono").inner_text()
     office.goto(f"/problems/{problem}", "to-order")
-    office.page.fill("form[action$='/supervise'] textarea[name=reason]", "请三日内说明情况")
-    office.page.fill("form[action$='/supervise'] input[name=due]", "2026年12月20日")
-    office.submit("supervise", "ordered")
-    assert ("督办", "法规与科技标准科 王科长") in {(r[1], r[2]) for r in timeline(office)}
+    office.page.select_option("form[action='/notices/issue'] select[name=notice]", "order")
+    office.page.check("form[action='/notices/issue'] input[name=trigger][value=slow]")
+    office.page.fill("form[action='/notices/issue'] textarea[name=reason]", "请三日内说明情况")
+    office.page.fill("form[action='/notices/issue'] input[name=due]", "2026年12月20日")
+    office.submit("issue", "ordered")
+    assert ("下发督办/通报", "法规与科技标准科 王科长") in {(r[1], r[2]) for r in timeline(office)}
+    assert "整治工作推进迟缓" in office.page.locator("table.notices").inner_text()
 
     staff = signed_in(browser, console_url, "zhangsan")
     order = staff.page.locator("section", has_text="待回复的督办、通报").locator(
@@ -472,26 +475,89 @@ def test_the_office_selects_a_unit_from_the_spot_check_list(
 def test_an_order_to_a_unit_as_a_whole_is_answered_by_the_unit(
         desk: Desk, console_url: str, browser: Browser) -> None:
     office = signed_in(browser, console_url, "zhaoganshi")
-    office.goto("/calendar", "calendar-to-order")
-    office.page.fill("form[action='/units/notice'] input[name=unit]", OWN)
-    office.page.select_option("form[action='/units/notice'] select[name=notice]", "order")
-    office.page.fill("form[action='/units/notice'] textarea[name=reason]", "自查台账报送不完整")
-    office.page.fill("form[action='/units/notice'] input[name=due]", "2026年12月15日")
-    office.submit("notice", "unit-ordered")
-    assert "已下发" in office.notice()
+    office.goto("/notices", "notices-to-order")
+    office.page.fill("form[action='/notices/issue'] input[name=unit]", OWN)
+    office.page.select_option("form[action='/notices/issue'] select[name=notice]", "order")
+    office.page.fill("form[action='/notices/issue'] textarea[name=reason]", "自查台账报送不完整")
+    office.page.fill("form[action='/notices/issue'] input[name=due]", "2026年12月15日")
+    office.submit("issue", "unit-ordered")
+    assert "已记录" in office.notice()
+    assert office.page.locator("table.notices tr", has_text="自查台账报送不完整").count() == 1
 
     unit = signed_in(browser, console_url, "zhangsan")
     order = unit.page.locator("table.unit-notices tr", has_text="自查台账报送不完整")
     assert "2026年12月15日" in order.inner_text()
     order.locator("textarea[name=response]").fill("已补充报送全部自查问题")
     with unit.page.expect_navigation():
-        order.locator("button").click()
+        order.locator("form.respond button").click()
     unit.look("unit-order-answered")
-    assert "已回复" in unit.notice()
+    assert "已记录" in unit.notice()
     assert unit.page.locator("table.unit-notices tr", has_text="自查台账报送不完整").count() == 0
     office.goto("/calendar", "calendar-after-answer")
     answered = office.page.locator("tr", has_text="回复督办").filter(has_text="2026年12月15日")
     assert "已完成" in answered.inner_text()
+
+
+def test_a_circular_to_all_units_shows_who_has_read_it_and_who_owes_a_response(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    office = signed_in(browser, console_url, "wangke")
+    office.goto("/notices", "notices")
+    form = "form[action='/notices/issue']"
+    office.page.check(f"{form} input[name=target][value=all]")
+    office.page.select_option(f"{form} select[name=notice]", "circular")
+    office.page.check(f"{form} input[name=trigger][value=shallow]")
+    office.page.fill(f"{form} textarea[name=responders_text]", OWN)
+    office.page.fill(f"{form} textarea[name=reason]", "案卷评查发现共性问题")
+    office.page.fill(f"{form} input[name=due]", "2026年12月25日")
+    office.submit("issue", "circulated")
+    assert "已记录" in office.notice()
+    circular = office.page.locator("table.broadcasts tr", has_text="案卷评查发现共性问题")
+    assert circular.locator("td.owing").inner_text() == OWN
+    assert OTHER in circular.locator("td.unread").inner_text()
+
+    other = signed_in(browser, console_url, "yqstaff")
+    copy = other.page.locator("table.unit-notices tr", has_text="案卷评查发现共性问题")
+    assert copy.locator("form.respond").count() == 0  # not named: it only reads it
+    with other.page.expect_navigation():
+        copy.locator("form.read button").click()
+    other.look("circular-read")
+    assert "已记录" in other.notice()
+
+    unit = signed_in(browser, console_url, "zhangsan")
+    owed = unit.page.locator("table.unit-notices tr", has_text="案卷评查发现共性问题")
+    owed.locator("textarea[name=response]").fill("已组织全面复查")
+    with unit.page.expect_navigation():
+        owed.locator("form.respond button").click()
+    unit.look("circular-answered")
+
+    office.goto("/notices", "circular-followed-up")
+    circular = office.page.locator("table.broadcasts tr", has_text="案卷评查发现共性问题")
+    assert {OWN, OTHER} <= set(circular.locator("td.read").inner_text().split("、"))
+    assert circular.locator("td.owing").inner_text() == ""
+
+
+def test_a_proposed_order_on_the_board_is_issued_with_one_button(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    shallow = "北海分局"  # files a ledger with no problem, no typical case, no cause
+    filed = desk.cli("wangke", "campaign", "filed", shallow, "ledger")
+    assert filed.exit_code == 0, filed.output
+    office = signed_in(browser, console_url, "wangke")
+    proposal = office.page.locator("table.proposals tr", has_text=shallow)
+    for _ in range(100):  # the read side shows the filing within moments
+        office.goto("/board", "board-proposals")
+        if proposal.count():
+            break
+    assert "查找问题不深入不具体" in proposal.inner_text()
+    with office.page.expect_navigation():
+        proposal.locator("form.propose button").click()
+    office.look("proposal-ordered")
+    assert "已记录" in office.notice()
+    assert office.page.locator("table.proposals tr", has_text=shallow).count() == 0
+    office.goto("/notices", "proposal-as-order")
+    order = office.page.locator("table.notices tr", has_text=shallow).filter(
+        has_text="自查台账问题少、无典型案例、未剖析原因")
+    assert "督办" in order.inner_text()
+    assert "查找问题不深入不具体" in order.inner_text()
 
 
 def test_the_unit_asks_for_an_extension_and_its_leader_refuses_then_approves(
@@ -660,6 +726,16 @@ def test_the_summary_its_files_and_the_plans_for_every_unit_or_ones_own(
     with zipfile.ZipFile(download.value.path()) as document:
         assert "专项整治" in document.read("word/document.xml").decode()
 
+    yesterday = (datetime.now(CHINA_TIME) - timedelta(days=1)).date().isoformat()
+    office.goto(f"/summary?as_of={yesterday}", "summary-yesterday")
+    assert "截至" in office.notice()
+    before = office.page.locator("section.summary-section", has_text="总体情况").locator(
+        "tr", has_text="全部单位").inner_text().split("\t")
+    assert before[1] == "0"  # every problem of this run was reported today
+    with office.page.expect_download() as download:
+        office.page.click("a.button[href^='/summary.xlsx']")
+    assert yesterday in download.value.suggested_filename
+
     office.goto("/plans", "plans")
     plan = office.page.locator("section.plan", has_text="沁园分局行政执法突出问题整改方案")
     assert "2027年1月底前完成全部整改" in plan.inner_text()
@@ -673,6 +749,46 @@ def test_the_summary_its_files_and_the_plans_for_every_unit_or_ones_own(
     other.goto("/plans", "plans-own-unit")
     assert other.page.locator("section.plan").count() == 0
 
+
+def test_the_unit_proposes_the_four_determinations_and_the_office_returns_then_confirms(
+        desk: Desk, console_url: str, browser: Browser) -> None:
+    problem = public_report(desk, OTHER, "行政检查未制定年度计划")
+    staff = signed_in(browser, console_url, "yqstaff")
+    staff.goto(f"/problems/{problem}", "to-propose")
+    assert staff.page.locator("form[action$='/assign']").count() == 0
+    staff.page.fill("form[action$='/propose'] input[name=leader]", "玉泉分局 负责人")
+    staff.page.fill("form[action$='/propose'] textarea[name=measures]", "制定年度检查计划")
+    staff.page.fill("form[action$='/propose'] input[name=deadline]", "长期坚持")
+    staff.submit("propose", "proposed")
+    assert "已记录" in staff.notice(), staff.notice()
+    assert "长期坚持" in staff.page.locator("dl.proposal").inner_text()
+
+    office = signed_in(browser, console_url, "zhaoganshi")
+    waiting = office.page.locator("section", has_text="待确认的单位整改方案")
+    waiting.locator("a", has_text="行政检查未制定年度计划").click()
+    office.look("to-confirm")
+    office.page.fill("form[action$='/return'] textarea[name=reason]", "责任部门未填写")
+    office.submit("return", "proposal-returned")
+    assert "整改方案已被退回：责任部门未填写" in office.notice()
+
+    staff.goto(f"/problems/{problem}", "returned")
+    assert "责任部门未填写" in staff.notice()
+    staff.page.fill("form[action$='/propose'] input[name=leader]", "玉泉分局 负责人")
+    staff.page.fill("form[action$='/propose'] input[name=department]", "执法一中队")
+    staff.page.fill("form[action$='/propose'] textarea[name=measures]", "制定年度检查计划")
+    staff.submit("propose", "proposed-again")
+
+    office.goto(f"/problems/{problem}", "to-confirm-again")
+    office.page.fill("form[action$='/confirm'] input[name=deadline]", "2027年1月31日")
+    office.page.fill("form[action$='/confirm'] textarea[name=milestones]",
+                     "2027-01-10:起草年度检查计划")
+    office.submit("confirm", "proposal-confirmed")
+    assert "已记录" in office.notice(), office.notice()
+    facts = office.page.locator("dl.facts").first.inner_text()
+    assert "整改中" in facts
+    assert "执法一中队" in facts
+    assert "2027年1月31日" in facts
+    assert office.page.locator("dl.proposal").count() == 0
 
 def test_a_signed_in_browser_outlives_a_console_restart_and_signing_out_still_ends_it(
         desk: Desk, console_url: str, browser: Browser) -> None:

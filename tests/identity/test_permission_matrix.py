@@ -34,35 +34,38 @@ PROBLEM_VERBS: dict[str, Args] = {
     "confirm": lambda p: ["confirm", p, "--leader", "负责人", "--department", "法制股",
                           "--deadline", "2099-12-31", "--milestone", "2099-12-01:复查"],
     "return": lambda p: ["return", p, "--reason", "措施不具体"],
-    "supervise": lambda p: ["supervise", p, "--reason", "迟缓"],
-    "circular": lambda p: ["circular", "--problem", p, "--reason", "通报"],
-    "respond": lambda p: ["respond", "--problem", p, "--order", "1", "--response", "已整改"],
 }
 UNIT_VERBS: dict[str, Args] = {
     "file": lambda u: ["campaign", "filed", u, "ledger"],
-    "order": lambda u: ["order", "--unit", u, "--reason", "迟缓"],
-    "circular": lambda u: ["circular", "--unit", u, "--reason", "通报"],
-    "respond": lambda u: ["respond", "--unit", u, "--order", "1", "--response", "已整改"],
     "spot-check": lambda u: ["spot-check", "select", u, "--reason", "零报告"],
+    "spot-check-result": lambda u: ["spot-check", "record", u, "--method", "听取汇报",
+                                    "--findings", "台账齐全", "--result", "自查整改到位"],
     "mechanism": lambda u: ["mechanism", u, "--title", "案件集体讨论制度", "--kind", "规章制度",
                             "--adopted-on", "2023-04-12"],
 }
+NOTICE_VERBS: dict[str, Callable[[str, str], list[str]]] = {
+    "issue": lambda p, u: ["order", "--problem", p, "--reason", "迟缓"],
+    "issue-to-unit": lambda p, u: ["circular", "--unit", u, "--reason", "通报"],
+    "respond": lambda p, u: ["respond", "--problem", p, "--order", "1", "--response", "已整改"],
+    "read": lambda p, u: ["read", "--unit", u, "--circular", "1"],
+}
+"""Orders and circulars, one family: on a problem or on a unit (``notice.<verb>``)."""
 
 ALL, OWN = "all units", "own unit only"
 SPECIFICATION: dict[str, dict[str, str]] = {
     "campaign_office": {
         **{f"problem.{v}": ALL for v in ("triage", "assign", "verify", "close", "reopen",
-                                           "answer", "supervise", "circular", "satisfaction",
-                                           "propose", "confirm", "return")},
-        **{f"unit.{v}": ALL for v in ("file", "order", "circular", "spot-check",
-                                        "mechanism")}},
-    "unit_staff": {"problem.progress": OWN, "problem.submit-fix": OWN, "problem.respond": OWN,
-                   "unit.respond": OWN, "problem.propose": OWN, "unit.mechanism": OWN,
+                                           "answer", "satisfaction", "propose", "confirm",
+                                           "return")},
+        **{f"unit.{v}": ALL for v in ("file", "spot-check", "spot-check-result", "mechanism")},
+        "notice.issue": ALL, "notice.issue-to-unit": ALL},
+    "unit_staff": {"problem.progress": OWN, "problem.submit-fix": OWN, "notice.respond": OWN,
+                   "notice.read": OWN, "problem.propose": OWN, "unit.mechanism": OWN,
                    "problem.request-extension": OWN, "unit.file": OWN},
-    "unit_leader": {"problem.extend": OWN, "problem.respond": OWN, "unit.file": OWN,
-                    "unit.respond": OWN, "problem.propose": OWN, "unit.mechanism": OWN,
+    "unit_leader": {"problem.extend": OWN, "notice.respond": OWN, "unit.file": OWN,
+                    "notice.read": OWN, "problem.propose": OWN, "unit.mechanism": OWN,
                     "problem.approve-extension": OWN, "problem.refuse-extension": OWN},
-    "inspector": {"problem.circular": ALL, "unit.circular": ALL},
+    "inspector": {"unit.spot-check-result": ALL},
     "bureau_leader": {}, "hotline_operator": {"problem.satisfaction": ALL},
     "reporter_data_reader": {},
     "system_admin": {}, "security_admin": {}, "audit_admin": {},
@@ -82,6 +85,8 @@ def cells(desk: Desk, problems: dict[str, str]) -> list[tuple[str, str, str, lis
         for unit in (OWN_UNIT, OTHER_UNIT):
             verbs = [(f"problem.{v}", args(problems[unit])) for v, args in PROBLEM_VERBS.items()]
             verbs += [(f"unit.{v}", args(unit)) for v, args in UNIT_VERBS.items()]
+            verbs += [(f"notice.{v}", notice_args(problems[unit], unit))
+                      for v, notice_args in NOTICE_VERBS.items()]
             for verb, line in verbs:
                 scope = allowed.get(verb)
                 table.append((login, verb, unit, line,
@@ -117,5 +122,5 @@ def test_every_role_may_do_exactly_its_verbs_on_its_units(desk: Desk) -> None:
         outcomes.append((login, verb, unit, refusal))
     assert [o for o in outcomes if o[3] in IDENTITY_REFUSALS] == []
     recorded = {(login, verb) for login, verb, _, code in outcomes if code is None}
-    assert {("wangke", "problem.triage"), ("wangke", "unit.order"), ("ducha", "unit.circular"),
-            ("qyfzr", "unit.file")} <= recorded
+    assert {("wangke", "problem.triage"), ("wangke", "notice.issue"),
+            ("wangke", "notice.issue-to-unit"), ("qyfzr", "unit.file")} <= recorded

@@ -133,15 +133,18 @@ class Story:
         return self._keep(problem)
 
     def supervise(self, problem: Problem, on: float) -> Problem:
-        problem.supervise(Act(SECTION, Via.CLI, day(on)), "整改进度缓慢", None)
+        problem.issue_notice(Act(SECTION, Via.CLI, day(on)), Notice.ORDER,
+                             "整改进度缓慢", None)
         return self._keep(problem)
 
     def circulate(self, problem: Problem, on: float, due: date | None = None) -> Problem:
-        problem.circulate(Act(SECTION, Via.CLI, day(on)), "群众多次举报仍未查处", due)
+        problem.issue_notice(Act(SECTION, Via.CLI, day(on)), Notice.CIRCULAR,
+                             "群众多次举报仍未查处", due)
         return self._keep(problem)
 
     def order(self, problem: Problem, on: float, due: date | None = None) -> Problem:
-        problem.supervise(Act(SECTION, Via.CLI, day(on)), "整改进度缓慢", due)
+        problem.issue_notice(Act(SECTION, Via.CLI, day(on)), Notice.ORDER,
+                             "整改进度缓慢", due)
         return self._keep(problem)
 
     def respond(self, problem: Problem, on: float, notice: Notice, number: int) -> Problem:
@@ -238,8 +241,8 @@ class RandomCampaign:
         due = (day(at) + timedelta(days=rng.randint(1, 10))).date()
         notice = rng.choice(list(Notice))
         commands = (
-            lambda: unit.order(act, "自查不深入", due),
-            lambda: unit.circulate(act, "进度滞后", due),
+            lambda: unit.issue_notice(act, Notice.ORDER, "自查不深入", due),
+            lambda: unit.issue_notice(act, Notice.CIRCULAR, "进度滞后", due),
             lambda: unit.respond(act, notice, _latest_number(unit.notices, notice, rng), "已整改"),
             lambda: unit.submit_filing(act, rng.choice(list(Filing)), "0371-12345678"),
             lambda: unit.select_for_spot_check(act, "问题零报告"),
@@ -275,11 +278,11 @@ class RandomCampaign:
             lambda: problem.send_back(act, "材料不足"),
             lambda: problem.close(act),
             lambda: problem.reopen(act, "再次反映"),
-            lambda: problem.supervise(act, "进度慢", None),
+            lambda: problem.issue_notice(act, Notice.ORDER, "进度慢", None),
             lambda: problem.answer_reporter(act, "已整改完毕", None),
             lambda: problem.decline(act, "不属于整治范围"),
             lambda: problem.link_duplicate(act, other.id),
-            lambda: problem.circulate(act, "通报", deadline),
+            lambda: problem.issue_notice(act, Notice.CIRCULAR, "通报", deadline),
             lambda: problem.respond(act, notice, _latest_number(problem.notices, notice, rng),
                                     "已整改"),
             lambda: problem.record_satisfaction(act, rng.choice(list(Satisfaction)), None),

@@ -12,9 +12,8 @@ import nats
 from nats.js import JetStreamContext
 from nats.js.api import PubAck, StreamConfig
 
-from events.base import ProblemEventBase
 from events.identity import event_id_for, unit_id_for
-from events.recorded import RecordedEvent
+from events.recorded import RecordedEvent, problem_of
 from events.seal import SealKey
 from events.subjects import (
     EVENTS_STREAM,
@@ -65,9 +64,9 @@ class EventsStream:
         return self.last
 
     def _headers(self, event: RecordedEvent, body: bytes) -> dict[str, str]:
-        if isinstance(event, ProblemEventBase):
+        if (problem := problem_of(event)) is not None:
             aggregate, id_header, version_header = \
-                event.problem_id, HEADER_PROBLEM_ID, HEADER_PROBLEM_VERSION
+                problem, HEADER_PROBLEM_ID, HEADER_PROBLEM_VERSION
         else:
             aggregate, id_header, version_header = \
                 unit_id_for(event.unit), HEADER_UNIT_ID, HEADER_UNIT_VERSION

@@ -16,8 +16,9 @@ from typing import Any
 from openpyxl import load_workbook
 
 from events.base import ProblemEventBase
+from events.notices import NoticeIssued
 from events.recorded import RecordedEvent
-from events.vocabulary import Category, Channel
+from events.vocabulary import Category, Channel, Notice
 from projections.exports.ledger_files import written_date
 from projections.exports.summary_export import to_json, to_markdown, to_xlsx
 from projections.models.summary import read_summary
@@ -63,10 +64,8 @@ def walk(events: Sequence[RecordedEvent]) -> tuple[dict[str, Walked], Counter[tu
     for event in events:
         data: dict[str, Any] = json.loads(event.model_dump_json())
         kind = data["type"]
-        if kind in ("SupervisionOrderIssued", "UnitOrderIssued"):
-            notices[data["unit"], "order"] += 1
-        elif kind in ("CircularIssued", "UnitCircularIssued"):
-            notices[data["unit"], "circular"] += 1
+        if kind == "NoticeIssued" and not data["broadcast"]:
+            notices[data["unit"], data["notice"]] += 1
         if not isinstance(event, ProblemEventBase):
             continue
         at = datetime.fromisoformat(data["occurred_at"])
@@ -180,9 +179,11 @@ def test_the_summary_equals_a_plain_walk_over_the_event_log(
     tmp_path: Path
 ) -> None:
     events = random_history(random.Random(0), 1_500)
-    assert {"CircularIssued", "UnitOrderIssued", "NoticeResponded", "ProblemReopened",
+    assert {"NoticeIssued", "NoticeResponded", "ProblemReopened",
             "ReporterAnswered", "SatisfactionRecorded", "MechanismAdopted",
             "ReboundSuspected", "PlanFiled"} <= {e.type for e in events}
+    assert {(e.notice, e.problem_id is None) for e in events if isinstance(e, NoticeIssued)} == {
+        (notice, unit_wide) for notice in Notice for unit_wide in (True, False)}
     assert any(getattr(e, "typical_reasons", ()) for e in events)
     assert any(getattr(e, "cause", None) for e in events)
     store = applied(events, tmp_path / "r.db")

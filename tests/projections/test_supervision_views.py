@@ -40,8 +40,9 @@ def pressed_units() -> Story:
     story.response_overdue(slow, on=12, notice=Notice.CIRCULAR, number=1)
     story.warn(slow, on=14, level=WarningLevel.RED, due=date(2023, 3, 10))
     second = story.unit("第二分局")
-    second.order(Act(SECTION, Via.CLI, day(5)), "自查流于形式", date(2023, 3, 8))
-    second.circulate(Act(SECTION, Via.CLI, day(6)), "零报告", None)
+    second.issue_notice(Act(SECTION, Via.CLI, day(5)), Notice.ORDER, "自查流于形式",
+                        date(2023, 3, 8))
+    second.issue_notice(Act(SECTION, Via.CLI, day(6)), Notice.CIRCULAR, "零报告", None)
     second.respond(Act("第二分局 陈六", Via.CLI, day(7)), Notice.ORDER, 1, "已重新自查")
     second.submit_filing(Act("第二分局 陈六", Via.CLI, day(8)), Filing.LEDGER, "0371-666")
     story.kept(second)
@@ -68,7 +69,7 @@ def test_orders_circulars_and_a_missed_response_date_show_in_the_ledger_and_the_
     leader = accountability(store, "leader", TODAY)[0]
     assert (leader.supervision_orders, leader.circulars) == (1, 1)
     assert [a.type for a in actions_of(store, "第二分局 陈六")] == [
-        "UnitNoticeResponded", "FilingSubmitted"]
+        "NoticeResponded", "FilingSubmitted"]
     assert [(n.notice, n.number, n.response_overdue, n.responded_at is not None)
             for n in read_notices(store, "第一分局")] == [
         (Notice.ORDER, 1, False, True), (Notice.CIRCULAR, 1, True, False)]

@@ -51,7 +51,7 @@ def test_every_recorded_type_is_versioned_and_says_who_when_how(
 
 def test_schema_files_include_the_unit_facts_and_the_unit_commands(tmp_path: Path) -> None:
     names = {p.name.removesuffix(".schema.json") for p in write_schemas(tmp_path)}
-    assert {t.__name__ for t in UNIT_EVENT_TYPES} | {"UnitCommand"} <= names
+    assert {t.__name__ for t in UNIT_EVENT_TYPES} | {"UnitCommand", "NoticeCommand"} <= names
     schema: dict[str, Any] = json.loads((tmp_path / "SpotCheckSelected.schema.json").read_text())
     assert "problem_id" not in schema["properties"]
     assert schema["additionalProperties"] is False

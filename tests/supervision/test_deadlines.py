@@ -87,8 +87,8 @@ def test_no_warnings_once_the_fix_is_submitted() -> None:
 
 def test_an_order_past_its_due_date_without_a_response_is_overdue_once() -> None:
     problem = a_rectifying_problem()
-    problem.supervise(an_act(SUPERVISOR), "进展缓慢", date(2023, 3, 20))
-    problem.circulate(an_act(SUPERVISOR), "通报批评", date(2023, 3, 25))
+    problem.issue_notice(an_act(SUPERVISOR), Notice.ORDER, "进展缓慢", date(2023, 3, 20))
+    problem.issue_notice(an_act(SUPERVISOR), Notice.CIRCULAR, "通报批评", date(2023, 3, 25))
     problem.respond(an_act("第一分局 王五"), Notice.CIRCULAR, 1, "已整改")
     assert overdue_notices(problem.id, problem.notices, date(2023, 3, 20)) == []
     [late] = overdue_notices(problem.id, problem.notices, date(2023, 3, 21))

@@ -8,29 +8,22 @@ from uuid import UUID
 
 import pytest
 
-from events.commands import (
-    Close,
-    OrderUnit,
-    SelectForSpotCheck,
-    SubmitFiling,
-    UnitRespond,
-)
+from events.commands import Close, SelectForSpotCheck, SubmitFiling
 from events.identity import unit_id_for, warning_id_for
 from events.lifecycle import ProblemClosed, ReporterAnswered
-from events.supervision import (
-    FilingSubmitted,
-    NoticeResponded,
-    ReboundSuspected,
-    SpotCheckSelected,
-    UnitOrderIssued,
-)
+from events.notice_commands import IssueNotice, MarkNoticeRead, RespondToNotice
+from events.notices import NoticeIssued, NoticeResponded
+from events.supervision import FilingSubmitted, ReboundSuspected, SpotCheckSelected
 from events.vocabulary import Channel, Filing, Notice, ProblemStatus, Via, WarningLevel, Watched
 from services.casework.application import Casework
 from services.casework.errors import (
+    AlreadyReadError,
     AlreadyRespondedError,
     AlreadySelectedError,
     DeadlineError,
     DuplicateWarningError,
+    NoResponseOwedError,
+    NotACampaignUnitError,
     NoticeNotFoundError,
     ReporterNotAnsweredError,
     SelfVerificationError,
@@ -107,12 +100,12 @@ def test_the_casework_application_refuses_closing_an_unanswered_public_report() 
 
 def test_orders_and_circulars_are_numbered_and_each_answered_once() -> None:
     problem = a_rectifying_problem()
-    problem.supervise(an_act(), "进展缓慢", date(2023, 3, 20))
-    problem.circulate(an_act(), "通报", None)
-    problem.circulate(an_act(), "再次通报", date(2023, 3, 30))
+    problem.issue_notice(an_act(), Notice.ORDER, "进展缓慢", date(2023, 3, 20))
+    problem.issue_notice(an_act(), Notice.CIRCULAR, "通报", None)
+    problem.issue_notice(an_act(), Notice.CIRCULAR, "再次通报", date(2023, 3, 30))
     problem.respond(an_act(UNIT_STAFF), Notice.CIRCULAR, 2, "已整改")
     events = [r.fact for r in problem.collect_events()]
-    assert [getattr(e, "number", None) for e in events] == [None, 1, 2, 2]
+    assert [getattr(e, "number", None) for e in events] == [1, 1, 2, 2]
     assert isinstance(events[-1], NoticeResponded)
     with pytest.raises(AlreadyRespondedError):
         problem.respond(an_act(UNIT_STAFF), Notice.CIRCULAR, 2, "再说一遍")
@@ -123,7 +116,7 @@ def test_orders_and_circulars_are_numbered_and_each_answered_once() -> None:
 
 def test_a_response_is_not_overdue_before_its_date_passes() -> None:
     problem = a_rectifying_problem()
-    problem.supervise(an_act(), "进展缓慢", date(2023, 3, 20))
+    problem.issue_notice(an_act(), Notice.ORDER, "进展缓慢", date(2023, 3, 20))
     key = warning_id_for(problem.id, "order:1", date(2023, 3, 20), "red")
     with pytest.raises(DeadlineError):
         problem.flag_response_overdue(at(date(2023, 3, 20)), key, Notice.ORDER, 1)
@@ -151,18 +144,20 @@ def test_a_unit_record_starts_with_its_first_fact_and_replays_from_the_store() -
     assert casework.get_unit("甲分局").version == 0
     casework.handle_unit(SubmitFiling(unit="甲分局", actor="甲分局 填报人", filing=Filing.LEDGER,
                                       phone="0391-1234567"))
-    casework.handle_unit(OrderUnit(unit="甲分局", actor=SUPERVISOR, reason="自查不深入",
-                                   due=date(2023, 3, 20)))
-    version = casework.handle_unit(UnitRespond(unit="甲分局", actor="甲分局 局长",
-                                               notice=Notice.ORDER, number=1, response="已补查"))
+    casework.handle_notice(IssueNotice(unit="甲分局", actor=SUPERVISOR, notice=Notice.ORDER,
+                                       reason="自查不深入", due=date(2023, 3, 20)))
+    version = casework.handle_notice(RespondToNotice(unit="甲分局", actor="甲分局 局长",
+                                                     notice=Notice.ORDER, number=1,
+                                                     response="已补查"))
     unit = casework.get_unit("甲分局")
     assert (unit.id, unit.version, version) == (unit_id_for("甲分局"), 3, 3)
     assert Filing.LEDGER in unit.filed
     assert unit.notices.waiting() == []
     facts = casework.unit_history("甲分局")
-    assert [f.type for f in facts] == ["FilingSubmitted", "UnitOrderIssued", "UnitNoticeResponded"]
+    assert [f.type for f in facts] == ["FilingSubmitted", "NoticeIssued", "NoticeResponded"]
     assert isinstance(facts[0], FilingSubmitted)
-    assert isinstance(facts[1], UnitOrderIssued)
+    assert isinstance(facts[1], NoticeIssued)
+    assert facts[1].problem_id is None
 
 
 def test_a_unit_is_selected_for_a_spot_check_once() -> None:
@@ -247,3 +242,50 @@ def test_a_reopened_problem_is_no_longer_a_rebound_candidate() -> None:
     [again] = casework.file([a_submission(intake_id="web-9", enterprise="某化工企业",
                                           submitted_at=later)])
     assert [e.type for e in casework.history(again.problem_id)] == ["ProblemReported"]
+
+
+# ------------------------------------------------------------------ circulars to all units
+
+
+def test_a_circular_to_all_units_is_one_copy_per_unit_owed_only_by_the_named_responders(
+) -> None:
+    casework = Casework()
+    casework.handle_notice(IssueNotice(unit="乙分局", actor=SUPERVISOR, notice=Notice.CIRCULAR,
+                                       reason="此前的通报"))
+    units = casework.circulate_to_all(
+        IssueNotice(actor=SUPERVISOR, notice=Notice.CIRCULAR, reason="共性问题通报",
+                    due=date(2023, 3, 25), responders=("乙分局",)),
+        ("甲分局", "乙分局", "丙分局"))
+    assert units == ["甲分局", "乙分局", "丙分局"]
+    copies = {name: casework.unit_history(name)[-1] for name in units}
+    assert all(isinstance(c, NoticeIssued) for c in copies.values())
+    assert len({c.broadcast for c in copies.values() if isinstance(c, NoticeIssued)}) == 1
+    assert [(name, c.number, c.response_required, c.due) for name, c in copies.items()
+            if isinstance(c, NoticeIssued)] == [
+        ("甲分局", 1, False, None), ("乙分局", 2, True, date(2023, 3, 25)),
+        ("丙分局", 1, False, None)]
+    with pytest.raises(NoResponseOwedError):
+        casework.handle_notice(RespondToNotice(unit="甲分局", actor="甲分局 张三",
+                                               notice=Notice.CIRCULAR, number=1, response="收到"))
+    casework.handle_notice(MarkNoticeRead(unit="甲分局", actor="甲分局 张三",
+                                          notice=Notice.CIRCULAR, number=1))
+    with pytest.raises(AlreadyReadError):
+        casework.handle_notice(MarkNoticeRead(unit="甲分局", actor="甲分局 李四",
+                                              notice=Notice.CIRCULAR, number=1))
+    assert [n.number for n in casework.get_unit("乙分局").notices.waiting()] == [1, 2]
+    assert casework.get_unit("甲分局").notices.waiting() == []
+
+
+def test_a_circular_to_all_units_names_only_campaign_units_and_orders_need_a_target() -> None:
+    casework = Casework()
+    with pytest.raises(NotACampaignUnitError) as refused:
+        casework.circulate_to_all(IssueNotice(actor=SUPERVISOR, notice=Notice.CIRCULAR,
+                                              reason="通报", responders=("丁分局",)),
+                                  ("甲分局", "乙分局"))
+    assert "丁分局" in refused.value.zh
+    assert casework.position() == 0
+    with pytest.raises(ValueError, match="只有通报可以发给全体单位"):
+        IssueNotice(actor=SUPERVISOR, notice=Notice.ORDER, reason="督办")
+    with pytest.raises(ValueError, match="须指明回复单位"):
+        IssueNotice(actor=SUPERVISOR, notice=Notice.CIRCULAR, reason="通报",
+                    due=date(2023, 3, 25))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -116,13 +117,15 @@ def test_orders_and_circulars_are_answered_by_number(after_collection: RectifyPr
     assert both.returncode == 1
 
     settled(up, sweeps=1)
-    [issued] = events_of_type(up, "UnitCircularIssued")
-    [answer] = events_of_type(up, "UnitNoticeResponded")
+    [issued] = [e for e in events_of_type(up, "NoticeIssued") if "problem_id" not in e
+                or e["problem_id"] is None]
+    [answer] = [e for e in events_of_type(up, "NoticeResponded") if e.get("problem_id") is None]
     assert (issued["number"], issued["reason"], issued["actor"]) == (1, "自查不深入", SECTION)
     assert issued["triggers"] == ["shallow"]
     assert (answer["notice"], answer["number"]) == ("circular", 1)
     history = up.cli_json("history", problem)
-    assert [e["type"] for e in history][1:] == ["CircularIssued", "NoticeResponded"]
+    assert [e["type"] for e in history][1:] == ["NoticeIssued", "NoticeResponded"]
+    assert history[1]["notice"] == "circular"
     assert history[1]["due"] == "2023-03-20"
 
 
@@ -174,8 +177,114 @@ def test_a_units_plan_and_mechanism_are_recorded_and_listed(
 
 def test_a_random_draw_selects_the_units_its_seed_draws(after_collection: RectifyProcess) -> None:
     up = after_collection
-    drawn = up.cli("spot-check", "draw", "--count", "2", "--seed", "7", "--as", SECTION)
-    assert drawn.returncode == 0, drawn.stderr
+    drawn = up.cli_json("spot-check", "draw", "--count", "2", "--seed", "7", "--as", SECTION)
+    expected = random_draw(("甲分局", "乙分局", "丙分局"), 2, 7)
+    assert (drawn["ok"], drawn["seed"], drawn["units"]) == (True, 7, expected)
+    assert [r["unit"] for r in drawn["selected"]] == expected
     listed = up.cli_json("spot-check", "list")["entries"]
-    assert sorted(e["unit"] for e in listed if e["selected"]) == random_draw(
-        ("甲分局", "乙分局", "丙分局"), 2, 7)
+    assert sorted(e["unit"] for e in listed if e["selected"]) == sorted(expected)
+    again = up.cli_json("spot-check", "draw", "--count", "3", "--seed", "7", "--as", SECTION)
+    assert again["already_selected"] == expected
+    assert [r["unit"] for r in again["selected"]] == [
+        u for u in ("甲分局", "乙分局", "丙分局") if u not in expected]
+
+
+def board_when(up: RectifyProcess, ready: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """The board as JSON, once the read side shows what ``ready`` waits for (at most 2 min)."""
+    deadline = time.monotonic() + 120
+    while not ready(shown := up.cli_json("board")):
+        assert time.monotonic() < deadline, shown
+        time.sleep(0.2)
+    return dict(shown)
+
+
+def test_a_circular_to_all_units_records_each_read_and_who_still_owes_a_response(
+        after_collection: RectifyProcess) -> None:
+    up = after_collection
+    ok(up, "circular", "--reason", "部分单位自查流于形式", "--trigger", "查找问题不深入不具体",
+       "--due", "2023年3月25日", "--responder", "乙分局", "--as", SECTION)
+    ok(up, "read", "--unit", "甲分局", "--circular", "1", "--as", "甲分局 填报人")
+    twice = up.cli("read", "--unit", "甲分局", "--circular", "1", "--as", "甲分局 填报人")
+    assert twice.returncode == 1
+    assert "第 1 号通报已标记为已阅" in twice.stderr
+    not_owed = up.cli("respond", "--unit", "甲分局", "--circular", "1", "--response", "收到")
+    assert not_owed.returncode == 1
+    assert "不要求本单位回复" in not_owed.stderr
+    stranger = up.cli("circular", "--reason", "通报", "--responder", "丁分局", "--as", SECTION)
+    assert stranger.returncode == 1
+    assert "不是本次行动的单位：丁分局" in stranger.stderr
+    to_all = up.cli("order", "--reason", "全体督办", "--as", SECTION)
+    assert to_all.returncode == 1
+    assert "只有通报可以发给全体单位" in to_all.stderr
+
+    [owed] = board_when(up, lambda b: bool(b["circulars"]) and bool(b["circulars"][0]["read"]))[
+        "circulars"]
+    assert (owed["read"], owed["unread"], owed["responders"], owed["owing"]) == (
+        ["甲分局"], ["乙分局", "丙分局"], ["乙分局"], ["乙分局"])
+    assert (owed["due"], owed["triggers"]) == ("2023-03-25", ["shallow"])
+
+    ok(up, "respond", "--unit", "乙分局", "--circular", "1", "--response", "已组织重新自查",
+       "--as", UNIT_HEAD)
+    [answered] = board_when(up, lambda b: not b["circulars"][0]["owing"])["circulars"]
+    assert (answered["read"], answered["unread"]) == (["甲分局", "乙分局"], ["丙分局"])
+    copies = events_of_type(up, "NoticeIssued")
+    assert sorted(c["unit"] for c in copies) == ["丙分局", "乙分局", "甲分局"]
+    assert len({c["broadcast"] for c in copies}) == 1
+    assert [c["unit"] for c in copies if c["response_required"]] == ["乙分局"]
+
+
+def test_a_proposed_order_is_issued_in_one_step_with_its_trigger(
+        after_collection: RectifyProcess) -> None:
+    up = after_collection
+    report(up, "甲分局", "self_inspection", "--as", "甲分局 填报人")
+    ok(up, "campaign", "filed", "甲分局", "ledger", "--as", "甲分局 负责人")
+    deadline = time.monotonic() + 120
+    while "shallow_ledger:甲分局" not in (
+            proposed := {p["key"]: p for p in up.cli_json("proposals", "list")["proposals"]}):
+        assert time.monotonic() < deadline, proposed
+        time.sleep(0.2)
+    shallow = proposed["shallow_ledger:甲分局"]
+    assert (shallow["trigger"], shallow["unit"], shallow["problem_id"]) == (
+        "shallow", "甲分局", None)
+
+    ok(up, "proposals", "order", "shallow_ledger:甲分局", "--due", "2023-03-25", "--as", SECTION)
+    unknown = up.cli("proposals", "order", "shallow_ledger:乙分局", "--as", SECTION)
+    assert unknown.returncode == 1
+    assert "看板上没有督办建议 shallow_ledger:乙分局" in unknown.stderr
+
+    settled(up, sweeps=1)
+    [order] = [e for e in events_of_type(up, "NoticeIssued") if e["unit"] == "甲分局"]
+    assert (order["unit"], order["notice"], order["triggers"], order["due"]) == (
+        "甲分局", "order", ["shallow"], "2023-03-25")
+    assert order["reason"] == shallow["reason"]
+    while "shallow_ledger:甲分局" in {p["key"] for p in
+                                      up.cli_json("proposals", "list")["proposals"]}:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+
+
+def test_a_spot_check_records_method_findings_and_result_and_files_its_findings(
+        after_collection: RectifyProcess) -> None:
+    up = after_collection
+    ok(up, "spot-check", "select", "丙分局", "--reason", "自查问题零报告", "--as", SECTION)
+    uncategorized = up.cli("spot-check", "record", "丙分局", "--method", "评查案卷",
+                           "--findings", "案卷不全", "--result", "自查不深入、整改不到位",
+                           "--problem", "案卷不全", "--as", SECTION)
+    assert uncategorized.returncode == 1
+    assert "须用 --category 指明类别" in uncategorized.stderr
+    ok(up, "spot-check", "record", "丙分局", "--method", "听取汇报", "--method", "评查案卷",
+       "--findings", "抽查案卷20卷，3卷未告知陈述申辩权利", "--result", "自查不深入、整改不到位",
+       "--conclusion", "须重新自查", "--problem", "3卷行政处罚案卷未告知陈述申辩权利",
+       "--category", "procedure", "--as", SECTION)
+
+    deadline = time.monotonic() + 120
+    while not (found := up.cli_json("spot-check", "results", "--unit", "丙分局")["spot_checks"]):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    [check] = found
+    assert (check["methods"], check["result"], check["conclusion"]) == (
+        ["briefing", "case_file_review"], "unsatisfactory", "须重新自查")
+    [filed] = check["problems"]
+    [reported] = up.cli_json("history", filed)[:1]
+    assert (reported["type"], reported["channel"], reported["unit"], reported["problem"]) == (
+        "ProblemReported", "spot_check", "丙分局", "3卷行政处罚案卷未告知陈述申辩权利")

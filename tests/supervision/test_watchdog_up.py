@@ -72,8 +72,7 @@ def test_each_warning_is_recorded_once_across_restarts_counting_working_days(
             ("DeadlineWarningRaised", "blue", "2023-05-04"): 1,
             ("DeadlineWarningRaised", "yellow", "2023-04-27"): 1,
             ("DeadlineWarningRaised", "red", "2023-05-04"): 1,
-            ("ResponseOverdue", "order", "2023-04-27"): 1,
-            ("UnitResponseOverdue", "order", "2023-04-27"): 1,
+            ("ResponseOverdue", "order", "2023-04-27"): 2,
         })
         history = [e["type"] for e in up.cli_json("history", problem)]
         assert history.count("DeadlineWarningRaised") == 3
@@ -82,9 +81,10 @@ def test_each_warning_is_recorded_once_across_restarts_counting_working_days(
         messages = stream(up)
         assert [seq for seq, _, _ in messages] == list(range(1, len(messages) + 1))
         assert all(int(h[HEADER_POSITION]) == seq for seq, h, _ in messages)
-        [unit_overdue] = [(h, e) for _, h, e in messages if e["type"] == "UnitResponseOverdue"]
+        [unit_overdue] = [(h, e) for _, h, e in messages
+                          if e["type"] == "ResponseOverdue" and e.get("problem_id") is None]
         assert HEADER_UNIT_ID in unit_overdue[0]
-        assert "problem_id" not in unit_overdue[1]
+        assert unit_overdue[1]["problem_id"] is None
     finally:
         up.stop()
 

@@ -9,10 +9,12 @@ from uuid import uuid4
 import pytest
 
 from events.lifecycle import ProblemTriaged
-from events.supervision import CircularIssued, MechanismAdopted, PlanFiled, UnitOrderIssued
+from events.notices import NoticeIssued
+from events.supervision import MechanismAdopted, PlanFiled
 from events.vocabulary import (
     Category,
     MechanismKind,
+    Notice,
     PlanKind,
     ProblemStatus,
     Trigger,
@@ -98,15 +100,17 @@ def test_a_plan_has_every_part_the_notice_names_and_may_be_revised() -> None:
 
 def test_orders_and_circulars_carry_the_notices_triggers_and_old_ones_read_with_none() -> None:
     unit = Unit("玉泉分局")
-    unit.order(LATER, "自查流于形式，推进缓慢", date(2023, 3, 20),
-               (Trigger.SHALLOW, Trigger.SLOW))
+    unit.issue_notice(LATER, Notice.ORDER, "自查流于形式，推进缓慢", date(2023, 3, 20),
+                      (Trigger.SHALLOW, Trigger.SLOW))
     problem = a_problem_in(ProblemStatus.RECTIFYING)
-    problem.circulate(LATER, "拒不整改", None, (Trigger.REFUSING,))
+    problem.issue_notice(LATER, Notice.CIRCULAR, "拒不整改", None, (Trigger.REFUSING,))
     [order] = [r.fact for r in unit.collect_events()]
     [circular] = [r.fact for r in problem.collect_events()]
-    assert isinstance(order, UnitOrderIssued)
-    assert isinstance(circular, CircularIssued)
+    assert isinstance(order, NoticeIssued)
+    assert isinstance(circular, NoticeIssued)
     assert [t.label("zh") for t in order.triggers] == ["查找问题不深入不具体", "整治工作推进迟缓"]
     assert circular.triggers == (Trigger.REFUSING,)
-    old = order.model_dump(mode="json", exclude={"triggers"}) | {"version": 1}
-    assert UnitOrderIssued.model_validate(old).triggers == ()
+    old = order.model_dump(mode="json", exclude={"triggers", "notice", "broadcast",
+                                                 "response_required", "problem_id"})
+    old |= {"type": "UnitOrderIssued", "version": 1}
+    assert NoticeIssued.model_validate(old).triggers == ()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from events.base import NoticeEventBase
 from events.commands import Assign, Triage
 from events.identity import warning_id_for
 from events.lifecycle import (
@@ -27,10 +28,18 @@ from events.lifecycle import (
     ProgressNoted,
     RectificationAssigned,
     ReporterAnswered,
-    SupervisionOrderIssued,
 )
-from events.supervision import CircularIssued, DeadlineWarningRaised
-from events.vocabulary import Channel, ProblemStatus, TypicalReason, Via, WarningLevel, Watched
+from events.notices import NoticeIssued
+from events.supervision import DeadlineWarningRaised
+from events.vocabulary import (
+    Channel,
+    Notice,
+    ProblemStatus,
+    TypicalReason,
+    Via,
+    WarningLevel,
+    Watched,
+)
 from services.casework.application import Casework
 from services.casework.errors import (
     AlreadyAnsweredError,
@@ -93,8 +102,10 @@ COMMANDS: dict[str, Callable[[Problem], None]] = {
     "close": lambda p: p.close(an_act(SUPERVISOR)),
     "reopen": lambda p: p.reopen(an_act(SUPERVISOR), "群众再次反映"),
     "answer_reporter": lambda p: p.answer_reporter(an_act(SUPERVISOR), "已整改完毕", None),
-    "supervise": lambda p: p.supervise(an_act(SUPERVISOR), "进展缓慢", date(2023, 3, 31)),
-    "circulate": lambda p: p.circulate(an_act(SUPERVISOR), "推进迟缓", date(2023, 3, 31)),
+    "supervise": lambda p: p.issue_notice(an_act(SUPERVISOR), Notice.ORDER, "进展缓慢",
+                                          date(2023, 3, 31)),
+    "circulate": lambda p: p.issue_notice(an_act(SUPERVISOR), Notice.CIRCULAR, "推进迟缓",
+                                          date(2023, 3, 31)),
     "warn": lambda p: p.warn(an_act("系统预警", via=Via.SYSTEM), a_red_warning(p)),
 }
 """Each command method, called with arguments that are fine in themselves: only the status
@@ -109,7 +120,7 @@ def a_red_warning(problem: Problem) -> Warning:
 
 # ------------------------------------------------------------------------ the state machine
 
-Outcome = tuple[type[ProblemEventBase], ProblemStatus] | type[DomainError]
+Outcome = tuple[type[ProblemEventBase | NoticeEventBase], ProblemStatus] | type[DomainError]
 
 S = ProblemStatus
 WRONG = WrongStatusError
@@ -133,8 +144,8 @@ TRANSITIONS: dict[ProblemStatus, dict[str, Outcome]] = {
         "close": UNVERIFIED,
         "reopen": WRONG,
         "answer_reporter": (ReporterAnswered, S.REPORTED),
-        "supervise": (SupervisionOrderIssued, S.REPORTED),
-        "circulate": (CircularIssued, S.REPORTED),
+        "supervise": (NoticeIssued, S.REPORTED),
+        "circulate": (NoticeIssued, S.REPORTED),
         "warn": WRONG,
     },
     S.TRIAGED: {
@@ -151,8 +162,8 @@ TRANSITIONS: dict[ProblemStatus, dict[str, Outcome]] = {
         "close": UNVERIFIED,
         "reopen": WRONG,
         "answer_reporter": (ReporterAnswered, S.TRIAGED),
-        "supervise": (SupervisionOrderIssued, S.TRIAGED),
-        "circulate": (CircularIssued, S.TRIAGED),
+        "supervise": (NoticeIssued, S.TRIAGED),
+        "circulate": (NoticeIssued, S.TRIAGED),
         "warn": WRONG,
     },
     S.DECLINED: {
@@ -169,8 +180,8 @@ TRANSITIONS: dict[ProblemStatus, dict[str, Outcome]] = {
         "close": UNVERIFIED,
         "reopen": WRONG,
         "answer_reporter": (ReporterAnswered, S.DECLINED),
-        "supervise": (SupervisionOrderIssued, S.DECLINED),
-        "circulate": (CircularIssued, S.DECLINED),
+        "supervise": (NoticeIssued, S.DECLINED),
+        "circulate": (NoticeIssued, S.DECLINED),
         "warn": WRONG,
     },
     S.DUPLICATE: {
@@ -187,8 +198,8 @@ TRANSITIONS: dict[ProblemStatus, dict[str, Outcome]] = {
         "close": UNVERIFIED,
         "reopen": WRONG,
         "answer_reporter": (ReporterAnswered, S.DUPLICATE),
-        "supervise": (SupervisionOrderIssued, S.DUPLICATE),
-        "circulate": (CircularIssued, S.DUPLICATE),
+        "supervise": (NoticeIssued, S.DUPLICATE),
+        "circulate": (NoticeIssued, S.DUPLICATE),
         "warn": WRONG,
     },
     S.RECTIFYING: {
@@ -205,8 +216,8 @@ TRANSITIONS: dict[ProblemStatus, dict[str, Outcome]] = {
         "close": UNVERIFIED,
         "reopen": WRONG,
         "answer_reporter": (ReporterAnswered, S.RECTIFYING),
-        "supervise": (SupervisionOrderIssued, S.RECTIFYING),
-        "circulate": (CircularIssued, S.RECTIFYING),
+        "supervise": (NoticeIssued, S.RECTIFYING),
+        "circulate": (NoticeIssued, S.RECTIFYING),
         "warn": (DeadlineWarningRaised, S.RECTIFYING),
     },
     S.FIX_SUBMITTED: {
@@ -223,8 +234,8 @@ TRANSITIONS: dict[ProblemStatus, dict[str, Outcome]] = {
         "close": UNVERIFIED,
         "reopen": WRONG,
         "answer_reporter": (ReporterAnswered, S.FIX_SUBMITTED),
-        "supervise": (SupervisionOrderIssued, S.FIX_SUBMITTED),
-        "circulate": (CircularIssued, S.FIX_SUBMITTED),
+        "supervise": (NoticeIssued, S.FIX_SUBMITTED),
+        "circulate": (NoticeIssued, S.FIX_SUBMITTED),
         "warn": WRONG,
     },
     S.VERIFIED: {
@@ -241,8 +252,8 @@ TRANSITIONS: dict[ProblemStatus, dict[str, Outcome]] = {
         "close": (ProblemClosed, S.CLOSED),
         "reopen": WRONG,
         "answer_reporter": ANSWERED,
-        "supervise": (SupervisionOrderIssued, S.VERIFIED),
-        "circulate": (CircularIssued, S.VERIFIED),
+        "supervise": (NoticeIssued, S.VERIFIED),
+        "circulate": (NoticeIssued, S.VERIFIED),
         "warn": WRONG,
     },
     S.CLOSED: {

@@ -56,7 +56,7 @@ def test_every_event_type_the_submission_and_the_commands_get_a_file(
     schema_dir: Path, written: list[Path]
 ) -> None:
     expected = [t.__name__ for t in RECORDED_EVENT_TYPES] + [
-        "IntakeSubmission", "StaffCommand", "UnitCommand"]
+        "IntakeSubmission", "StaffCommand", "UnitCommand", "NoticeCommand"]
     assert [p.name for p in written] == [f"{name}.schema.json" for name in expected]
     assert sorted(schema_dir.iterdir()) == sorted(written)
 
