@@ -9,8 +9,9 @@ phase is over the open problems without a roadmap, answers their channel refused
 orders and circulars awaiting a
 response (on problems and on units), circulars to all units with who has read them and who
 still owes a response, ledgers and reports filed late or not at all, suspected
-rebounds not yet decided, what each unit reported (for the spot-check list), and the orders
-it proposes (督办建议, ``proposals``).
+rebounds not yet decided, deadline-extension requests waiting for a unit leader's decision,
+what each unit reported (for the spot-check list), and the orders it proposes (督办建议,
+``proposals``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from events.status import DEADLINE_RUNS, is_overdue
 from events.vocabulary import Channel, Filing, Notice, Plan, ProblemStatus, WarningLevel
 from projections.engine.store import ReadStore
 from projections.models.broadcasts import BroadcastLine, gather
+from projections.models.extensions import ExtensionRequest, read_extension_requests
 from projections.models.facts import local_date
 from projections.models.proposals import (
     SEND_BACKS,
@@ -106,6 +108,8 @@ class Board:
     reports: tuple[UnitReportCount, ...]
     proposals: tuple[OrderProposal, ...] = ()
     """督办建议: orders proposed, each naming the notice's trigger (see ``proposals``)."""
+    extensions: tuple[ExtensionRequest, ...] = ()
+    """申请延期 still waiting for the unit leader's decision, oldest first."""
 
 
 def _waiting_since(item: BoardItem, since: date, today: date) -> BoardItem:
@@ -196,7 +200,8 @@ def read_board(store: ReadStore, today: date, unassigned_days: int = UNASSIGNED_
                  tuple(dissatisfied), _by_day(stalled), tuple(without_roadmap), tuple(notices),
                  tuple(gather(all_notices)), tuple(late),
                  tuple(pending), tuple(read_undelivered(store)), tuple(reports),
-                 tuple(without_open_orders(proposals, ordered)))
+                 tuple(without_open_orders(proposals, ordered)),
+                 tuple(read_extension_requests(store, pending_only=True)))
 
 
 def _proposed(overdue: list[BoardItem], stalled: list[BoardItem], late: list[FilingLine],

@@ -14,6 +14,7 @@ from projections.models.board import UNASSIGNED_DAYS, Board, BoardItem, read_boa
 from projections.models.facts import local_date
 from projections.models.proposals import OrderProposal
 from services.cli.campaign import CAMPAIGN_OPTION
+from services.cli.extensions import request_record
 from services.cli.notice_view import (
     broadcast_record,
     notice_cells,
@@ -109,6 +110,7 @@ def _as_json(session: Session, shown: Board, spot_checks: Sequence[SpotCheckEntr
                          for n in shown.open_notices],
         "circulars": [broadcast_record(c) for c in shown.circulars],
         "proposals": [proposal_record(p) for p in shown.proposals],
+        "extension_requests": [request_record(r) for r in shown.extensions],
         "late_filings": [{"unit": f.unit, "filing": f.filing.value,
                           "due": f.due.isoformat() if f.due else None}
                          for f in shown.late_filings],
@@ -166,6 +168,16 @@ def _as_tables(session: Session, shown: Board, spot_checks: Sequence[SpotCheckEn
                    t("理由", "reason")],
                   [[p.key, p.unit, p.trigger.label(lang), t(p.reason, p.reason_en)]
                    for p in shown.proposals])
+    _heading(session, "待审批的延期申请（单位负责人 rectify extension approve/refuse）",
+             "extension requests waiting (unit leader: rectify extension approve/refuse)",
+             len(shown.extensions))
+    if shown.extensions:
+        out.table([t("单位", "unit"), t("问题编号", "problem id"), t("申请人", "asked by"),
+                   t("原时限", "deadline"), t("申请延至", "asked for"), t("理由", "reason"),
+                   t("申请日", "asked on")],
+                  [[r.unit, r.problem_id, r.requested_by, r.current_deadline.isoformat(),
+                    r.deadline.isoformat(), r.reason, local_date(r.requested_at).isoformat()]
+                   for r in shown.extensions])
     _heading(session, "逾期未报送", "filings overdue", len(shown.late_filings))
     if shown.late_filings:
         out.table([t("单位", "unit"), t("报送", "filing"), t("应报日期", "due")],

@@ -229,8 +229,17 @@ UNIT_STEPS: tuple[tuple[str, dict[str, Any]], ...] = (
                "reason": "督察反馈问题整改推进迟缓", "triggers": ["slow"]}),
     ("spot-check", {"unit": "天坛分局", "actor": SECTION,
                     "reason": "自查问题零报告，但群众通过局网站反映了问题"}),
+    ("plan", {"unit": "沁园分局", "actor": "沁园分局负责人", "kind": "rectification_plan",
+              "title": "沁园分局行政执法突出问题整改方案",
+              "adopted_on": str(system_clock().date() - timedelta(days=20)),
+              "document": "沁环〔2026〕8号",
+              "content": "对照十三类整治重点逐项自查，建立问题清单",
+              "goals": "立行立改的问题在整改阶段结束前全部整改到位，其余按路线图推进",
+              "measures": "定领导、定责任、定方案、定时限；每周调度一次",
+              "schedule": "自查阶段建立清单，整改阶段逐项销号，总结阶段建章立制",
+              "responsible": "分局负责人牵头，法制股具体负责"}),
 )
-"""What the units did as units: ledgers filed, an order, a spot check."""
+"""What the units did as units: ledgers filed, an order, a spot check, a unit's plan."""
 
 
 class DemoSessions:

@@ -4,12 +4,13 @@ leader approves or refuses it (``rectify extend`` stays the leader's direct exte
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 import click
 
 from events.commands import ApproveExtension, RefuseExtension, RequestExtension
-from projections.models.extensions import read_extension_requests
+from projections.models.extensions import ExtensionRequest, read_extension_requests
 from services.cli.dates import DATE
 from services.cli.options import Session, common_options
 from services.cli.reading import READ_STORE, ReadSource, open_store
@@ -71,12 +72,7 @@ def list_requests(session: Session, unit: str | None, pending: bool,
     finally:
         store.close()
     if session.out.format == "json":
-        session.out.json({"requests": [
-            {**vars(r), "state": r.state.value, "requested_at": r.requested_at.isoformat(),
-             "current_deadline": r.current_deadline.isoformat(),
-             "deadline": r.deadline.isoformat(),
-             "decided_at": r.decided_at.isoformat() if r.decided_at else None}
-            for r in found]})
+        session.out.json({"requests": [request_record(r) for r in found]})
         return
     t, lang = session.out.t, session.out.lang
     session.out.table(
@@ -86,6 +82,15 @@ def list_requests(session: Session, unit: str | None, pending: bool,
         [[r.problem_id, r.unit, r.requested_by, r.current_deadline.isoformat(),
           r.deadline.isoformat(), r.reason, r.state.label(lang), r.decided_by or "",
           r.decision_reason or ""] for r in found])
+
+
+def request_record(request: ExtensionRequest) -> dict[str, Any]:
+    """One request as ``--format json`` writes it (here and on the board)."""
+    return {**vars(request), "state": request.state.value,
+            "requested_at": request.requested_at.isoformat(),
+            "current_deadline": request.current_deadline.isoformat(),
+            "deadline": request.deadline.isoformat(),
+            "decided_at": request.decided_at.isoformat() if request.decided_at else None}
 
 
 EXTENSION_COMMANDS = (extension,)

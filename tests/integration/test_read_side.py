@@ -78,6 +78,10 @@ def test_the_demo_campaign_reads_back_as_ledger_trail_stats_and_board(tmp_path: 
             range(1, len(board["spot_check"]) + 1))
         assert any(unit["unit_notices"] for unit in ledger["units"])
 
+        assert [p["unit"] for p in up.cli_json("plan", "list")["plans"]] == ["沁园分局"]
+        waiting = up.cli_json("extension", "list", "--pending")["requests"]
+        assert [r["unit"] for r in waiting] == ["济水分局"]  # asked, not yet decided
+
         summary = up.cli_json("summary")
         assert summary["campaign"]["reported"] == 12
         assert summary["campaign"]["closed"] == sum(r["status"] == "closed" for r in rows)

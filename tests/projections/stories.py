@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from events.identity import warning_id_for
@@ -25,6 +25,7 @@ from events.vocabulary import (
     Notice,
     PlanKind,
     Satisfaction,
+    Trigger,
     TypicalReason,
     Via,
     WarningLevel,
@@ -134,7 +135,7 @@ class Story:
 
     def supervise(self, problem: Problem, on: float) -> Problem:
         problem.issue_notice(Act(SECTION, Via.CLI, day(on)), Notice.ORDER,
-                             "整改进度缓慢", None)
+                             "整改进度缓慢", None, (Trigger.SLOW,))
         return self._keep(problem)
 
     def circulate(self, problem: Problem, on: float, due: date | None = None) -> Problem:
@@ -144,7 +145,7 @@ class Story:
 
     def order(self, problem: Problem, on: float, due: date | None = None) -> Problem:
         problem.issue_notice(Act(SECTION, Via.CLI, day(on)), Notice.ORDER,
-                             "整改进度缓慢", due)
+                             "整改进度缓慢", due, (Trigger.SLOW,))
         return self._keep(problem)
 
     def respond(self, problem: Problem, on: float, notice: Notice, number: int) -> Problem:
@@ -214,6 +215,7 @@ class RandomCampaign:
         self.rng, self.story, self.units = rng, Story(prefix), tuple(units)
         self.problems: deque[Problem] = deque(maxlen=active)
         self.days_per_step, self.step = days_per_step, 0
+        self.extension_rng = random.Random(f"{prefix}:extensions")
 
     def take(self, size: int) -> list[RecordedEvent]:
         """The next ``size`` events of the story."""
@@ -241,7 +243,7 @@ class RandomCampaign:
         due = (day(at) + timedelta(days=rng.randint(1, 10))).date()
         notice = rng.choice(list(Notice))
         commands = (
-            lambda: unit.issue_notice(act, Notice.ORDER, "自查不深入", due),
+            lambda: unit.issue_notice(act, Notice.ORDER, "自查不深入", due, (Trigger.SHALLOW,)),
             lambda: unit.issue_notice(act, Notice.CIRCULAR, "进度滞后", due),
             lambda: unit.respond(act, notice, _latest_number(unit.notices, notice, rng), "已整改"),
             lambda: unit.submit_filing(act, rng.choice(list(Filing)), "0371-12345678"),
@@ -278,7 +280,7 @@ class RandomCampaign:
             lambda: problem.send_back(act, "材料不足"),
             lambda: problem.close(act),
             lambda: problem.reopen(act, "再次反映"),
-            lambda: problem.issue_notice(act, Notice.ORDER, "进度慢", None),
+            lambda: problem.issue_notice(act, Notice.ORDER, "进度慢", None, (Trigger.SLOW,)),
             lambda: problem.answer_reporter(act, "已整改完毕", None),
             lambda: problem.decline(act, "不属于整治范围"),
             lambda: problem.link_duplicate(act, other.id),
@@ -291,6 +293,24 @@ class RandomCampaign:
         weights = (3, 4, 2, 1, 4, 3, 1, 3, 1, 1, 3, 0.3, 0.2, 0.5, 0.8, 2, 0.3)
         try:
             rng.choices(commands, weights)[0]()
+        except DomainError:
+            return
+        self.story._keep(problem)
+        self._extension_step(problem, act, deadline)
+
+    def _extension_step(self, problem: Problem, act: Act, deadline: date) -> None:
+        """Now and then the unit asks for a later deadline and its leader decides, by a random
+        source of its own (so the rest of the story draws as it did before requests existed)."""
+        rng = self.extension_rng
+        if rng.random() >= 0.08:
+            return
+        commands: tuple[Callable[[], None], ...] = (
+            lambda: problem.request_extension(act, deadline + timedelta(days=20), "需协查"),
+            lambda: problem.approve_extension(act),
+            lambda: problem.refuse_extension(act, "可并行办理"),
+        )
+        try:
+            rng.choice(commands)()
         except DomainError:
             return
         self.story._keep(problem)

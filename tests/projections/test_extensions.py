@@ -4,15 +4,18 @@ batches of one)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from events.recorded import RecordedEvent
 from events.vocabulary import ProblemStatus
 from projections.models.extensions import RequestState, read_extension_requests
 from services.casework.problem import Problem
+from services.cli.main import cli
 from tests.builders import UNIT_STAFF, a_submission, an_act, bring_to, verify_fix
 from tests.projections.streams import applied
 
@@ -52,3 +55,25 @@ def test_requests_read_as_the_facts_decided_them(tmp_path: Path, batch_size: int
         assert read_extension_requests(store, {"另一个分局"}) == []
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("fmt", ["zh", "en", "json"])
+def test_the_cli_board_lists_the_requests_still_waiting(tmp_path: Path, fmt: str) -> None:
+    store = applied([e for key, then in (("a", "refuse"), ("b", "approve"))
+                     for e in history(key, then)], tmp_path / "read.sqlite")
+    [waiting] = read_extension_requests(store, pending_only=True)
+    store.close()
+    options = {"zh": [], "en": ["--lang", "en"], "json": ["--format", "json"]}[fmt]
+    done = CliRunner().invoke(cli, ["board", "--read-store", str(tmp_path / "read.sqlite"),
+                                    "--stale-ok", "--data-dir", str(tmp_path), *options])
+    assert done.exit_code == 0, done.output
+    if fmt == "json":
+        [shown] = json.loads(done.stdout)["extension_requests"]
+        assert (shown["problem_id"], shown["deadline"], shown["reason"], shown["state"]) == (
+            waiting.problem_id, "2023-04-30", "再次申请", "pending")
+        return
+    heading = {"zh": "待审批的延期申请", "en": "extension requests waiting"}[fmt]
+    [line] = [line for line in done.stdout.splitlines() if line.startswith(heading)]
+    assert line.endswith("1")
+    after = done.stdout.split(line, 1)[1]
+    assert all(cell in after for cell in (waiting.problem_id, "2023-04-30", "再次申请"))

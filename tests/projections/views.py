@@ -11,6 +11,7 @@ from events.recorded import RecordedEvent
 from projections.engine.store import ReadStore
 from projections.exports.ledger_files import FORMATS, export
 from projections.models.board import Board, read_board
+from projections.models.extensions import ExtensionRequest, read_extension_requests
 from projections.models.ledger import UnitLedger, read_ledger
 from projections.models.stats import Statistics, read_stats
 from projections.models.summary import Summary, read_summary
@@ -28,6 +29,7 @@ class Views:
     board: Board
     summary: Summary
     exports: dict[str, bytes]
+    extensions: list[ExtensionRequest]
 
 
 def views(store: ReadStore, events: Sequence[RecordedEvent], today: date) -> Views:
@@ -45,4 +47,5 @@ def views(store: ReadStore, events: Sequence[RecordedEvent], today: date) -> Vie
         read_board(store, today),
         read_summary(store, today),
         {fmt: export(ledger, fmt) for fmt in FORMATS},
+        read_extension_requests(store),
     )
