@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+import aiohttp
+import psutil
 
 from projections.engine.store import ReadStore, SqliteStore
 from services.runtime.config import read_runtime
@@ -65,6 +66,9 @@ class RateResult:
     api_ms: list[float]
     missing: int
     refused: dict[int, int] = field(default_factory=dict)
+    cpu_ms: dict[str, float] = field(default_factory=dict)
+    """CPU milliseconds per accepted report of ``rectify up`` and of its nats-server, from the
+    first report until the last was in the ledger: what the load costs, whatever else runs."""
 
     def percentile(self, values: list[float], share: float) -> float:
         if not values:
@@ -82,11 +86,27 @@ class RateResult:
             "p99_ms": round(self.percentile(latencies, 0.99), 1),
             "max_ms": round(max(latencies), 1) if latencies else float("nan"),
             "api_p99_ms": round(self.percentile(self.api_ms, 0.99), 1),
+            **{f"{name}_cpu_ms_per_report": round(ms, 2) for name, ms in self.cpu_ms.items()},
         }
 
     def sustained(self, target_ms: float) -> bool:
         return (self.achieved_per_s >= 0.95 * self.rate and self.missing == 0
                 and not self.refused and self.percentile(self.latencies_ms, 0.99) < target_ms)
+
+
+class ServerCpu:
+    """CPU seconds used so far by ``rectify up`` (pid) and, apart, by its nats-server."""
+
+    def __init__(self, pid: int) -> None:
+        self.up = psutil.Process(pid)
+
+    def seconds(self) -> dict[str, float]:
+        def used(process: psutil.Process) -> float:
+            times = process.cpu_times()
+            return float(times.user + times.system)
+
+        servers = [c for c in self.up.children() if c.name().startswith("nats-server")]
+        return {"up": used(self.up), "nats": sum(used(c) for c in servers)}
 
 
 class LedgerWatch:
@@ -121,60 +141,76 @@ class LedgerWatch:
             await self.polled.wait()
 
 
-async def at_rate(client: httpx.AsyncClient, watch: LedgerWatch, rate: int,
-                  duration: float) -> RateResult:
+async def at_rate(session: aiohttp.ClientSession, watch: LedgerWatch, cpu: ServerCpu,
+                  rate: int, duration: float, connections: int) -> RateResult:
+    """Post ``rate`` reports a second on a fixed schedule through ``connections`` kept-alive
+    connections, each used by one worker. A report waits in the client's queue when every
+    connection is busy; its API time counts from its place in the schedule, not from when a
+    connection took it, so a slow API shows in the API time instead of slowing the schedule."""
     total = max(1, round(rate * duration))
     accepted: dict[str, float] = {}
     api_ms: list[float] = []
     refused: dict[int, int] = {}
+    queue: asyncio.Queue[tuple[int, float] | None] = asyncio.Queue()
 
-    async def post(number: int) -> None:
-        sent = time.monotonic()
-        try:
-            answer = await client.post("/api/v1/reports", json=a_report(rate, number))
-        except httpx.HTTPError:  # counted as refused: the API did not take it
-            refused[0] = refused.get(0, 0) + 1
-            return
-        answered = time.monotonic()
-        api_ms.append((answered - sent) * 1000)
-        if answer.status_code == 202:
-            accepted[str(answer.json()["problem_id"])] = answered
-        else:
-            refused[answer.status_code] = refused.get(answer.status_code, 0) + 1
+    async def worker() -> None:
+        while (job := await queue.get()) is not None:
+            number, due = job
+            try:
+                async with session.post("/api/v1/reports", json=a_report(rate, number)) as answer:
+                    body = await answer.read()
+                    status = answer.status
+            except aiohttp.ClientError:  # counted as refused: the API did not take it
+                refused[0] = refused.get(0, 0) + 1
+                continue
+            answered = time.monotonic()
+            api_ms.append((answered - due) * 1000)
+            if status == 202:
+                accepted[str(json.loads(body)["problem_id"])] = answered
+            else:
+                refused[status] = refused.get(status, 0) + 1
 
+    workers = [asyncio.create_task(worker()) for _ in range(connections)]
+    cpu_before = cpu.seconds()
     started = time.monotonic()
-    posts: list[asyncio.Task[None]] = []
     for number in range(total):
-        delay = started + number / rate - time.monotonic()
+        due = started + number / rate
+        delay = due - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        posts.append(asyncio.create_task(post(number)))
+        queue.put_nowait((number, due))
         if number % max(1, rate * 5) == 0 and number:
             print(f"  {rate}/s: {number:,} of {total:,} sent, {len(accepted):,} accepted,"
                   f" {sum(p in watch.seen for p in accepted):,} in the ledger", file=sys.stderr)
-    await asyncio.gather(*posts)
+    for _ in workers:
+        queue.put_nowait(None)
+    await asyncio.gather(*workers)
     sending = time.monotonic() - started
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(watch.all_seen(accepted), SETTLE_SECONDS)
+    cpu_after = cpu.seconds()
     latencies = [max(0.0, watch.seen[p] - at) * 1000 for p, at in accepted.items()
                  if p in watch.seen]
+    cpu_ms = {name: (cpu_after[name] - cpu_before[name]) * 1000 / max(1, len(accepted))
+              for name in cpu_after}
     return RateResult(rate, total, len(accepted), total / sending, latencies, api_ms,
-                      sum(p not in watch.seen for p in accepted), refused)
+                      sum(p not in watch.seen for p in accepted), refused, cpu_ms)
 
 
-async def measure(http_url: str, read_store: str, rates: list[int], duration: float,
-                  poll: float) -> list[RateResult]:
+async def measure(http_url: str, read_store: str, pid: int, rates: list[int],
+                  duration: float, poll: float, connections: int) -> list[RateResult]:
+    cpu = ServerCpu(pid)
     store = SqliteStore(read_store)
     watch = LedgerWatch(store)
     watching = asyncio.create_task(watch.run(poll))
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
     try:
-        async with httpx.AsyncClient(base_url=http_url, limits=limits,
-                                     timeout=httpx.Timeout(120.0)) as client:
+        async with aiohttp.ClientSession(
+                base_url=http_url, timeout=aiohttp.ClientTimeout(total=120.0),
+                connector=aiohttp.TCPConnector(limit=connections)) as session:
             results = []
             for rate in rates:
                 print(f"{rate} reports/s for {duration:.0f}s …", file=sys.stderr)
-                results.append(await at_rate(client, watch, rate, duration))
+                results.append(await at_rate(session, watch, cpu, rate, duration, connections))
                 print(f"  {json.dumps(results[-1].figures())}", file=sys.stderr)
             return results
     finally:
@@ -208,6 +244,8 @@ def cli() -> None:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds at each rate")
     parser.add_argument("--poll", type=float, default=0.002,
                         help="seconds between looks at the ledger")
+    parser.add_argument("--connections", type=int, default=64,
+                        help="kept-alive HTTP connections the client posts through")
     parser.add_argument("--target-ms", type=float, default=100.0,
                         help="p99 under which a rate counts as sustained")
     args = parser.parse_args()
@@ -215,8 +253,9 @@ def cli() -> None:
         rates = [int(rate) for rate in args.rates.split(",")]
     except ValueError:
         parser.error(f"--rates: whole numbers separated by commas, not {args.rates!r}")
-    if not rates or min(rates) < 1 or args.duration <= 0 or args.poll <= 0:
-        parser.error("rates, --duration and --poll must be positive")
+    if not rates or min(rates) < 1 or args.duration <= 0 or args.poll <= 0 \
+            or args.connections < 1:
+        parser.error("rates, --duration, --poll and --connections must be positive")
     with tempfile.TemporaryDirectory(prefix="rectify-latency-") as directory:
         up = RectifyProcess(Path(directory) / "data")
         up.data_dir.mkdir()
@@ -225,7 +264,9 @@ def cli() -> None:
         up.start(command="up", timeout=60.0)
         try:
             http_url, read_store = endpoints(up)
-            results = asyncio.run(measure(http_url, read_store, rates, args.duration, args.poll))
+            assert up.process is not None
+            results = asyncio.run(measure(http_url, read_store, up.process.pid, rates,
+                                          args.duration, args.poll, args.connections))
         finally:
             up.stop()
     for result in results:
@@ -234,7 +275,9 @@ def cli() -> None:
         print(f"{result.rate:>4}/s: {result.accepted:,} accepted at {figures['achieved_per_s']}/s;"
               f" 202→ledger p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms,"
               f" p99 {figures['p99_ms']} ms, max {figures['max_ms']} ms; API p99"
-              f" {figures['api_p99_ms']} ms; {result.missing} never in the ledger"
+              f" {figures['api_p99_ms']} ms; CPU per report: rectify up"
+              f" {result.cpu_ms.get('up', 0):.2f} ms, nats-server"
+              f" {result.cpu_ms.get('nats', 0):.2f} ms; {result.missing} never in the ledger"
               f"{f', refused {result.refused}' if result.refused else ''} ({verdict})")
     print(json.dumps(report(results, args.target_ms)))
 

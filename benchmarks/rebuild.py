@@ -59,6 +59,12 @@ def rss_mb() -> float:
     return float(psutil.Process().memory_info().rss) / 2**20
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process, every thread: less moved by other load than the wall clock."""
+    times = psutil.Process().cpu_times()
+    return float(times.user + times.system)
+
+
 async def fill(url: str, count: int) -> None:
     """``count`` events of one campaign on EVENTS, told and published a slice at a time."""
     client = await nats.connect(url)
@@ -122,27 +128,39 @@ class Run:
     raw_per_s: float
     rebuild_per_s: float
     peak_rss_mb: float
+    raw_cpu_us: float
+    """CPU microseconds per event of the raw read (this process; nats-server's not counted)."""
+    rebuild_cpu_us: float
 
     @property
     def ratio(self) -> float:
         return self.rebuild_per_s / self.raw_per_s
 
+    @property
+    def cpu_ratio(self) -> float:
+        """The ratio the two would have with a core each to themselves."""
+        return self.raw_cpu_us / self.rebuild_cpu_us
+
 
 async def measure(js: JetStreamContext, last: int, path: Path) -> Run:
+    cpu = cpu_seconds()
     raw = await raw_read(js, last)
-    print(f"raw ordered consumer: {raw:,.0f} msg/s, rss {rss_mb():.0f} MB", file=sys.stderr)
+    raw_cpu_us = (cpu_seconds() - cpu) / last * 1e6
+    print(f"raw ordered consumer: {raw:,.0f} msg/s, {raw_cpu_us:.1f} µs CPU/event,"
+          f" rss {rss_mb():.0f} MB", file=sys.stderr)
     store = SqliteStore(path)
     peaks = [rss_mb()]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     reached = await rebuild(js, store, on_progress=progress_printer(peaks), key=TEST_SEAL_KEY)
-    elapsed = time.perf_counter() - started
+    elapsed, rebuild_cpu_us = time.perf_counter() - started, (cpu_seconds() - cpu) / last * 1e6
     store.close()
     await asyncio.to_thread(path.unlink)
     if reached != last:
         raise RuntimeError(f"the rebuild reached {reached}, not the stream's last {last}")
-    run = Run(raw, last / elapsed, max(peaks))
+    run = Run(raw, last / elapsed, max(peaks), raw_cpu_us, rebuild_cpu_us)
     print(f"rebuild: {run.rebuild_per_s:,.0f} events/s in {elapsed:.1f}s = {run.ratio:.1%} of"
-          f" raw; peak rss {run.peak_rss_mb:.0f} MB", file=sys.stderr)
+          f" raw; {rebuild_cpu_us:.1f} µs CPU/event = {run.cpu_ratio:.1%} of raw's;"
+          f" peak rss {run.peak_rss_mb:.0f} MB", file=sys.stderr)
     return run
 
 
@@ -174,7 +192,10 @@ def summary(count: int, results: list[Run]) -> dict[str, object]:
     return {"rebuild_per_s": round(median.rebuild_per_s),
             "raw_read_per_s": round(median.raw_per_s), "ratio": round(median.ratio, 3),
             "peak_rss_mb": round(max(r.peak_rss_mb for r in results), 1), "count": count,
-            "ratios": [round(r.ratio, 3) for r in results]}
+            "ratios": [round(r.ratio, 3) for r in results],
+            "cpu_us_per_event": {"raw": round(median.raw_cpu_us, 1),
+                                 "rebuild": round(median.rebuild_cpu_us, 1)},
+            "cpu_ratios": [round(r.cpu_ratio, 3) for r in results]}
 
 
 def cli() -> None:
@@ -189,7 +210,8 @@ def cli() -> None:
         count, results = asyncio.run(main(args.count, args.runs, Path(directory)))
     for n, run in enumerate(results, start=1):
         print(f"run {n}: rebuild {run.rebuild_per_s:,.0f}/s vs raw read {run.raw_per_s:,.0f}/s"
-              f" = {run.ratio:.1%}; peak RSS {run.peak_rss_mb:.0f} MB")
+              f" = {run.ratio:.1%}; CPU per event {run.rebuild_cpu_us:.1f} µs vs"
+              f" {run.raw_cpu_us:.1f} µs = {run.cpu_ratio:.1%}; peak RSS {run.peak_rss_mb:.0f} MB")
     ratios = [r.ratio for r in results]
     print(f"{count:,} events, {len(results)} run(s): ratio median"
           f" {statistics.median(ratios):.1%}, min {min(ratios):.1%}, max {max(ratios):.1%}")

@@ -92,8 +92,23 @@ def decode(messages: Sequence[Msg], after: int, key: SealKey | None = None) -> l
     ]
 
 
+def stream_sequence(message: Msg) -> int:
+    """The message's sequence in its stream, read from its JetStream reply subject
+    (``$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>…``, with domain and account after
+    ``ACK`` in the newer form). nats-py's ``metadata`` gives the same but builds a timestamp and
+    five other fields with it, which cost a sixth of decoding a batch."""
+    tokens = (message.reply or "").split(".")
+    if tokens[:2] == ["$JS", "ACK"] and len(tokens) in _SEQUENCE_TOKEN:
+        return int(tokens[_SEQUENCE_TOKEN[len(tokens)]])
+    return int(message.metadata.sequence.stream)  # any other form: nats-py's reading, or error
+
+
+_SEQUENCE_TOKEN = {9: 5, 11: 7, 12: 7}
+"""Where the stream sequence is in a reply subject of so many tokens (nats-py's two forms)."""
+
+
 def _checked_sequence(message: Msg, expected: int) -> int:
-    sequence = int(message.metadata.sequence.stream)
+    sequence = stream_sequence(message)
     if sequence != expected:
         raise StreamGapError(expected=expected, found=sequence)
     header = (message.headers or {}).get(HEADER_POSITION)
@@ -171,7 +186,7 @@ class EventReader:
     async def _replace_consumer(self) -> None:
         """The server lost the consumer (it restarted, say): go on after the last message."""
         if self._last is not None:
-            self.start = int(self._last.metadata.sequence.stream) + 1
+            self.start = stream_sequence(self._last) + 1
         with contextlib.suppress(Exception):  # gone already, most likely
             await self.js.delete_consumer(EVENTS_STREAM, self.name)
         self.name = f"projections-{uuid.uuid4().hex}"

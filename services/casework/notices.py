@@ -21,6 +21,7 @@ from services.casework.errors import (
     DuplicateWarningError,
     NoResponseOwedError,
     NoticeNotFoundError,
+    TriggerRequiredError,
 )
 
 
@@ -61,9 +62,19 @@ class Notices:
                      triggers: tuple[Any, ...], broadcast: UUID | None = None,
                      response_required: bool = True) -> dict[str, Any]:
         """The fields of the next ``NoticeIssued`` of this kind (the caller adds the target)."""
+        self.check_order_has_a_trigger(notice, triggers)
         return {"notice": notice, "number": self.next_number(notice), "reason": reason,
                 "due": due, "triggers": triggers, "broadcast": broadcast,
                 "response_required": response_required}
+
+    @staticmethod
+    def check_order_has_a_trigger(notice: Notice, triggers: tuple[Any, ...]) -> None:
+        """督办 is for the notice's four situations: an order names at least one of them."""
+        if notice is Notice.ORDER and not triggers:
+            raise TriggerRequiredError(
+                "督办须注明通知所列事由：查找问题不深入不具体、整治工作推进迟缓、敷衍塞责、拒不整改",
+                "an order names the notice's trigger: problems not sought deeply, slow progress, "
+                "perfunctory, or refusing to rectify")
 
     def check_exists(self, notice: Notice, number: int) -> None:
         issued = len(self.issued[notice])

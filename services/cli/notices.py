@@ -17,12 +17,16 @@ from pydantic import ValidationError
 from events.notice_commands import IssueNotice, MarkNoticeRead, NoticeCommand, RespondToNotice
 from events.subjects import notice_command_subject
 from events.vocabulary import Notice, Trigger
+from projections.models.supervision import read_notices
 from services.cli.client import connected, request
 from services.cli.dates import DATE
+from services.cli.notice_view import notice_cells, notice_headers, notice_record
 from services.cli.options import Session, common_options
+from services.cli.reading import READ_STORE, ReadSource, open_store, today_in_china
 from services.cli.staff import VocabularyParam
 
-TRIGGER_HELP = "通知所列事由：查找问题不深入不具体/整治工作推进迟缓/敷衍塞责/拒不整改"
+TRIGGER_HELP = ("通知所列事由：查找问题不深入不具体/整治工作推进迟缓/敷衍塞责/拒不整改"
+                "（可多次；督办至少一项）")
 
 
 def _targets(command: Any) -> Any:
@@ -148,4 +152,22 @@ def read_notice(session: Session, problem_id: UUID | None, unit: str | None,
                                       unit=unit, notice=notice, number=number))
 
 
-NOTICE_COMMANDS = (order, circular, respond, read_notice)
+@click.command("notices")
+@common_options
+@click.option("--unit", default=None, help="只看某个单位")
+@READ_STORE
+def notices_list(session: Session, unit: str | None, read_store: ReadSource) -> None:
+    """督办、通报一览：对象、期限、阅知与回复 / every order and circular, read and answered."""
+    store = open_store(session, read_store)
+    try:
+        lines = read_notices(store, unit)
+    finally:
+        store.close()
+    if session.out.format == "json":
+        session.out.json({"notices": [notice_record(n) for n in lines]})
+        return
+    session.out.table(notice_headers(session),
+                      [notice_cells(session, n, today_in_china()) for n in lines])
+
+
+NOTICE_COMMANDS = (order, circular, respond, read_notice, notices_list)

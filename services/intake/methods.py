@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from starlette.routing import BaseRoute, Match
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
@@ -24,7 +24,11 @@ def allowed(routes: list[BaseRoute], scope: Scope) -> set[str]:
 
 
 class TruthfulAllow:
-    """ASGI middleware answering methods a known path does not take."""
+    """ASGI middleware answering methods a known path does not take.
+
+    The app answers first: only when it says 405 (as it does to ``OPTIONS``, which no route
+    takes) are the routes matched once per method, so a request a route takes costs nothing
+    here."""
 
     def __init__(self, app: ASGIApp, routes: list[BaseRoute]) -> None:
         self.app, self.routes = app, routes
@@ -33,9 +37,21 @@ class TruthfulAllow:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        held: list[Message] = []  # the app's own 405, kept until the methods are known
+
+        async def unless_refused(message: Message) -> None:
+            if held or (message["type"] == "http.response.start" and message["status"] == 405):
+                held.append(message)
+            else:
+                await send(message)
+
+        await self.app(scope, receive, unless_refused)
+        if not held:
+            return
         methods = allowed(self.routes, scope)
         if not methods or scope["method"] in methods - {"OPTIONS"}:
-            await self.app(scope, receive, send)
+            for message in held:  # a route that takes the method refused it itself
+                await send(message)
             return
         allow = ", ".join(sorted(methods)).encode()
         if scope["method"] == "OPTIONS":

@@ -58,6 +58,9 @@ class Relay:
         await self.check(max(1, last - CHECK_AT_START + 1), last)
         self.published = last
         while True:
+            # Cleared before the store is asked: a wake while it answers is not lost (it would
+            # leave what was just recorded waiting for the next poll).
+            self._wake.clear()
             store_position = await self.store.run(self.casework.position)
             if store_position < self.published:
                 raise StreamAheadOfStoreError(stream_last=self.published,
@@ -97,7 +100,6 @@ class Relay:
         return outgoing(mapper, self.key, notification)
 
     async def _idle(self) -> None:
-        self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
 

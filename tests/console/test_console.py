@@ -481,11 +481,19 @@ def test_an_order_to_a_unit_as_a_whole_is_answered_by_the_unit(
         desk: Desk, console_url: str, browser: Browser) -> None:
     office = signed_in(browser, console_url, "zhaoganshi")
     office.goto("/notices", "notices-to-order")
-    office.page.fill("form[action='/notices/issue'] input[name=unit]", OWN)
-    office.page.select_option("form[action='/notices/issue'] select[name=notice]", "order")
-    office.page.fill("form[action='/notices/issue'] textarea[name=reason]", "自查台账报送不完整")
-    office.page.fill("form[action='/notices/issue'] input[name=due]", "2026年12月15日")
-    office.submit("issue", "unit-ordered")
+    form = "form[action='/notices/issue']"
+    for trigger in (None, "shallow"):  # an order without the notice's trigger is refused
+        office.page.fill(f"{form} input[name=unit]", OWN)
+        office.page.select_option(f"{form} select[name=notice]", "order")
+        if trigger:
+            office.page.check(f"{form} input[name=trigger][value={trigger}]")
+        office.page.fill(f"{form} textarea[name=reason]", "自查台账报送不完整")
+        office.page.fill(f"{form} input[name=due]", "2026年12月15日")
+        office.submit("issue", f"unit-ordered-{trigger}")
+        if trigger is None:
+            assert "督办须注明通知所列事由" in office.notice()
+            assert office.page.locator("table.notices tr",
+                                       has_text="自查台账报送不完整").count() == 0
     assert "已记录" in office.notice()
     assert office.page.locator("table.notices tr", has_text="自查台账报送不完整").count() == 1
 

@@ -44,7 +44,8 @@ UNIT_VERBS: dict[str, Args] = {
                             "--adopted-on", "2023-04-12"],
 }
 NOTICE_VERBS: dict[str, Callable[[str, str], list[str]]] = {
-    "issue": lambda p, u: ["order", "--problem", p, "--reason", "迟缓"],
+    "issue": lambda p, u: ["order", "--problem", p, "--reason", "迟缓",
+                                   "--trigger", "整治工作推进迟缓"],
     "issue-to-unit": lambda p, u: ["circular", "--unit", u, "--reason", "通报"],
     "respond": lambda p, u: ["respond", "--problem", p, "--order", "1", "--response", "已整改"],
     "read": lambda p, u: ["read", "--unit", u, "--circular", "1"],

@@ -25,6 +25,7 @@ from events.vocabulary import (
     Notice,
     PlanKind,
     Satisfaction,
+    Trigger,
     TypicalReason,
     Via,
     WarningLevel,
@@ -134,7 +135,7 @@ class Story:
 
     def supervise(self, problem: Problem, on: float) -> Problem:
         problem.issue_notice(Act(SECTION, Via.CLI, day(on)), Notice.ORDER,
-                             "整改进度缓慢", None)
+                             "整改进度缓慢", None, (Trigger.SLOW,))
         return self._keep(problem)
 
     def circulate(self, problem: Problem, on: float, due: date | None = None) -> Problem:
@@ -144,7 +145,7 @@ class Story:
 
     def order(self, problem: Problem, on: float, due: date | None = None) -> Problem:
         problem.issue_notice(Act(SECTION, Via.CLI, day(on)), Notice.ORDER,
-                             "整改进度缓慢", due)
+                             "整改进度缓慢", due, (Trigger.SLOW,))
         return self._keep(problem)
 
     def respond(self, problem: Problem, on: float, notice: Notice, number: int) -> Problem:
@@ -242,7 +243,7 @@ class RandomCampaign:
         due = (day(at) + timedelta(days=rng.randint(1, 10))).date()
         notice = rng.choice(list(Notice))
         commands = (
-            lambda: unit.issue_notice(act, Notice.ORDER, "自查不深入", due),
+            lambda: unit.issue_notice(act, Notice.ORDER, "自查不深入", due, (Trigger.SHALLOW,)),
             lambda: unit.issue_notice(act, Notice.CIRCULAR, "进度滞后", due),
             lambda: unit.respond(act, notice, _latest_number(unit.notices, notice, rng), "已整改"),
             lambda: unit.submit_filing(act, rng.choice(list(Filing)), "0371-12345678"),
@@ -279,7 +280,7 @@ class RandomCampaign:
             lambda: problem.send_back(act, "材料不足"),
             lambda: problem.close(act),
             lambda: problem.reopen(act, "再次反映"),
-            lambda: problem.issue_notice(act, Notice.ORDER, "进度慢", None),
+            lambda: problem.issue_notice(act, Notice.ORDER, "进度慢", None, (Trigger.SLOW,)),
             lambda: problem.answer_reporter(act, "已整改完毕", None),
             lambda: problem.decline(act, "不属于整治范围"),
             lambda: problem.link_duplicate(act, other.id),

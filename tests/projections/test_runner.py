@@ -10,12 +10,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from nats.aio.msg import Msg
+from nats.errors import NotJSMessageError
 from nats.js.errors import APIError
 
 from events.subjects import EVENTS_STREAM
 from projections.engine.catalog import projectors
 from projections.engine.errors import StreamBehindError, StreamGapError
 from projections.engine.projector import Recorded, positions
+from projections.engine.reading import stream_sequence
 from projections.engine.runner import Progress, catch_up, run
 from projections.engine.store import SqliteStore, Tx
 from projections.models.ledger import LedgerProjector, UnitLedger, read_ledger
@@ -191,3 +194,18 @@ def test_the_running_projector_rides_out_a_restart_of_nats_server(
 
     asyncio.run(scenario())
     assert [row.no for row in read_ledger(store, TODAY)[0].rows] == list(range(1, 21))
+
+
+@pytest.mark.parametrize("reply", [
+    "$JS.ACK.EVENTS.projections-1.1.4711.9.1700000000000000000.3",
+    "$JS.ACK._.ACCOUNTHASH.EVENTS.projections-1.1.4711.9.1700000000000000000.3",
+    "$JS.ACK._.ACCOUNTHASH.EVENTS.projections-1.1.4711.9.1700000000000000000.3.token",
+])
+def test_the_stream_sequence_is_read_from_either_form_of_reply_subject(reply: str) -> None:
+    message = Msg(_client=None, reply=reply)  # type: ignore[arg-type]
+    assert stream_sequence(message) == message.metadata.sequence.stream == 4711
+
+
+def test_a_message_without_a_jetstream_reply_has_no_stream_sequence() -> None:
+    with pytest.raises(NotJSMessageError):
+        stream_sequence(Msg(_client=None, reply="_INBOX.abc"))  # type: ignore[arg-type]

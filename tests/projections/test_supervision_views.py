@@ -13,6 +13,7 @@ from events.vocabulary import (
     Notice,
     ProblemStatus,
     Satisfaction,
+    Trigger,
     TypicalReason,
     Via,
     WarningLevel,
@@ -41,7 +42,7 @@ def pressed_units() -> Story:
     story.warn(slow, on=14, level=WarningLevel.RED, due=date(2023, 3, 10))
     second = story.unit("第二分局")
     second.issue_notice(Act(SECTION, Via.CLI, day(5)), Notice.ORDER, "自查流于形式",
-                        date(2023, 3, 8))
+                        date(2023, 3, 8), (Trigger.SHALLOW,))
     second.issue_notice(Act(SECTION, Via.CLI, day(6)), Notice.CIRCULAR, "零报告", None)
     second.respond(Act("第二分局 陈六", Via.CLI, day(7)), Notice.ORDER, 1, "已重新自查")
     second.submit_filing(Act("第二分局 陈六", Via.CLI, day(8)), Filing.LEDGER, "0371-666")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from events.vocabulary import Filing, Notice, Via, WarningLevel, Watched
+from events.vocabulary import Filing, Notice, Trigger, Via, WarningLevel, Watched
 from services.casework.problem import Act, Problem
 from services.casework.unit import Unit
 from services.clock import CHINA_TIME
@@ -87,7 +87,8 @@ def test_no_warnings_once_the_fix_is_submitted() -> None:
 
 def test_an_order_past_its_due_date_without_a_response_is_overdue_once() -> None:
     problem = a_rectifying_problem()
-    problem.issue_notice(an_act(SUPERVISOR), Notice.ORDER, "进展缓慢", date(2023, 3, 20))
+    problem.issue_notice(an_act(SUPERVISOR), Notice.ORDER, "进展缓慢", date(2023, 3, 20),
+                         (Trigger.SLOW,))
     problem.issue_notice(an_act(SUPERVISOR), Notice.CIRCULAR, "通报批评", date(2023, 3, 25))
     problem.respond(an_act("第一分局 王五"), Notice.CIRCULAR, 1, "已整改")
     assert overdue_notices(problem.id, problem.notices, date(2023, 3, 20)) == []

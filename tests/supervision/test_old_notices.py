@@ -105,7 +105,8 @@ def test_old_notices_are_numbered_and_answered_by_todays_commands(
     casework.handle_notice(RespondToNotice(problem_id=problem, actor="乙分局 负责人",
                                            notice=Notice.ORDER, number=1, response="已督促整改"))
     casework.handle_notice(IssueNotice(problem_id=problem, actor=SUPERVISOR,
-                                       notice=Notice.ORDER, reason="再次督办"))
+                                       notice=Notice.ORDER, reason="再次督办",
+                                       triggers=(Trigger.SLOW,)))
     casework.handle_notice(IssueNotice(unit=UNIT, actor=SUPERVISOR, notice=Notice.ORDER,
                                        reason="仍未整改", triggers=(Trigger.REFUSING,)))
     with pytest.raises(AlreadyRespondedError):
@@ -124,7 +125,8 @@ def test_the_read_model_lists_old_and_new_notices_alike(
         old_store: tuple[Casework, UUID], tmp_path: Path) -> None:
     casework, problem = old_store
     casework.handle_notice(IssueNotice(problem_id=problem, actor=SUPERVISOR,
-                                       notice=Notice.ORDER, reason="再次督办"))
+                                       notice=Notice.ORDER, reason="再次督办",
+                                       triggers=(Trigger.SLOW,)))
     store = applied(recorded_events(casework), tmp_path / "views.sqlite")
     lines = [(n.problem_id, n.notice, n.number, n.responded_at is not None, n.response_overdue)
              for n in read_notices(store, UNIT)]

@@ -14,7 +14,16 @@ from events.lifecycle import ProblemClosed, ReporterAnswered
 from events.notice_commands import IssueNotice, MarkNoticeRead, RespondToNotice
 from events.notices import NoticeIssued, NoticeResponded
 from events.supervision import FilingSubmitted, ReboundSuspected, SpotCheckSelected
-from events.vocabulary import Channel, Filing, Notice, ProblemStatus, Via, WarningLevel, Watched
+from events.vocabulary import (
+    Channel,
+    Filing,
+    Notice,
+    ProblemStatus,
+    Trigger,
+    Via,
+    WarningLevel,
+    Watched,
+)
 from services.casework.application import Casework
 from services.casework.errors import (
     AlreadyReadError,
@@ -27,6 +36,7 @@ from services.casework.errors import (
     NoticeNotFoundError,
     ReporterNotAnsweredError,
     SelfVerificationError,
+    TriggerRequiredError,
 )
 from services.casework.problem import Act, Warning
 from services.casework.unit import Unit
@@ -42,6 +52,9 @@ from tests.builders import (
     an_act,
     bring_to,
 )
+
+SLOW = (Trigger.SLOW,)
+"""整治工作推进迟缓: the trigger these orders name."""
 
 
 def at(day: date, actor: str = SUPERVISOR) -> Act:
@@ -100,7 +113,7 @@ def test_the_casework_application_refuses_closing_an_unanswered_public_report() 
 
 def test_orders_and_circulars_are_numbered_and_each_answered_once() -> None:
     problem = a_rectifying_problem()
-    problem.issue_notice(an_act(), Notice.ORDER, "进展缓慢", date(2023, 3, 20))
+    problem.issue_notice(an_act(), Notice.ORDER, "进展缓慢", date(2023, 3, 20), SLOW)
     problem.issue_notice(an_act(), Notice.CIRCULAR, "通报", None)
     problem.issue_notice(an_act(), Notice.CIRCULAR, "再次通报", date(2023, 3, 30))
     problem.respond(an_act(UNIT_STAFF), Notice.CIRCULAR, 2, "已整改")
@@ -116,7 +129,7 @@ def test_orders_and_circulars_are_numbered_and_each_answered_once() -> None:
 
 def test_a_response_is_not_overdue_before_its_date_passes() -> None:
     problem = a_rectifying_problem()
-    problem.issue_notice(an_act(), Notice.ORDER, "进展缓慢", date(2023, 3, 20))
+    problem.issue_notice(an_act(), Notice.ORDER, "进展缓慢", date(2023, 3, 20), SLOW)
     key = warning_id_for(problem.id, "order:1", date(2023, 3, 20), "red")
     with pytest.raises(DeadlineError):
         problem.flag_response_overdue(at(date(2023, 3, 20)), key, Notice.ORDER, 1)
@@ -145,7 +158,8 @@ def test_a_unit_record_starts_with_its_first_fact_and_replays_from_the_store() -
     casework.handle_unit(SubmitFiling(unit="甲分局", actor="甲分局 填报人", filing=Filing.LEDGER,
                                       phone="0391-1234567"))
     casework.handle_notice(IssueNotice(unit="甲分局", actor=SUPERVISOR, notice=Notice.ORDER,
-                                       reason="自查不深入", due=date(2023, 3, 20)))
+                                       reason="自查不深入", due=date(2023, 3, 20),
+                                       triggers=(Trigger.SHALLOW,)))
     version = casework.handle_notice(RespondToNotice(unit="甲分局", actor="甲分局 局长",
                                                      notice=Notice.ORDER, number=1,
                                                      response="已补查"))
@@ -289,3 +303,14 @@ def test_a_circular_to_all_units_names_only_campaign_units_and_orders_need_a_tar
     with pytest.raises(ValueError, match="须指明回复单位"):
         IssueNotice(actor=SUPERVISOR, notice=Notice.CIRCULAR, reason="通报",
                     due=date(2023, 3, 25))
+
+
+def test_an_order_names_at_least_one_of_the_notices_triggers_a_circular_may_not() -> None:
+    problem = a_rectifying_problem()
+    with pytest.raises(TriggerRequiredError) as refused:
+        problem.issue_notice(an_act(), Notice.ORDER, "进展缓慢", None)
+    assert "查找问题不深入不具体、整治工作推进迟缓、敷衍塞责、拒不整改" in refused.value.zh
+    assert problem.collect_events() == []
+    problem.issue_notice(an_act(), Notice.CIRCULAR, "情况通报", None)
+    problem.issue_notice(an_act(), Notice.ORDER, "拒不整改", None, (Trigger.REFUSING,))
+    assert [getattr(r.fact, "number", None) for r in problem.collect_events()] == [1, 1]

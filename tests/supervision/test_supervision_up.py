@@ -231,6 +231,10 @@ def test_a_circular_to_all_units_records_each_read_and_who_still_owes_a_response
     assert sorted(c["unit"] for c in copies) == ["丙分局", "乙分局", "甲分局"]
     assert len({c["broadcast"] for c in copies}) == 1
     assert [c["unit"] for c in copies if c["response_required"]] == ["乙分局"]
+    [seen] = up.cli_json("notices", "--unit", "甲分局")["notices"]
+    assert (seen["notice"], seen["number"], seen["response_required"], seen["read_by"]) == (
+        "circular", 1, False, "甲分局 填报人")
+    assert seen["broadcast"] == copies[0]["broadcast"]
 
 
 def test_a_proposed_order_is_issued_in_one_step_with_its_trigger(

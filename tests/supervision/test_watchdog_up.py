@@ -42,10 +42,10 @@ def test_each_warning_is_recorded_once_across_restarts_counting_working_days(
         ok(up, "assign", problem, "--leader", UNIT_HEAD, "--department", "法制股",
            "--measures", "清理积案", "--deadline", "2023年5月4日",
            "--milestone", "2023-04-27:完成积案清单", "--as", SECTION)
-        ok(up, "order", "--problem", problem, "--reason", "进度迟缓", "--due", "2023-04-27",
-           "--as", SECTION)
-        ok(up, "order", "--unit", "沁园分局", "--reason", "自查不深入", "--due", "4月27日",
-           "--as", SECTION)
+        ok(up, "order", "--problem", problem, "--reason", "进度迟缓", "--trigger", "slow",
+           "--due", "2023-04-27", "--as", SECTION)
+        ok(up, "order", "--unit", "沁园分局", "--reason", "自查不深入", "--trigger", "shallow",
+           "--due", "4月27日", "--as", SECTION)
         settled(up)
         # Tuesday 4-25: 4-26, 4-27, 4-28 and 5-4 are working days (4-29 … 5-3 Labour Day): 4.
         assert warnings_recorded(up) == Counter()
