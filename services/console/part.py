@@ -11,9 +11,10 @@ import nats
 from projections.engine.rebuild import build_as_of
 from projections.engine.service import open_read_store
 from services.cli.summary import summary_template
-from services.console.app import Console, create_app
+from services.console.app import create_app
 from services.console.backend import Backend
 from services.console.browser import BrowserSessions
+from services.console.context import Console
 from services.console.evidence import EvidenceStore
 from services.console.kept_sessions import KeptSessions
 from services.console.sso import ConsoleSso
