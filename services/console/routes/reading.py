@@ -39,30 +39,6 @@ from services.console.web import Web, not_found
 def router(web: Web) -> APIRouter:
     router, console = APIRouter(), web.console
 
-    @router.get("/ledger")
-    async def ledger(request: Request, unit: str | None = None) -> Response:
-        session, staff = await web.signed_in(request)
-        ledgers, chosen, as_of = await _ledgers(request, staff, unit)
-        allowed = readable_units(staff)
-        return web.page(request, "ledger.html", session, staff, ledgers=ledgers, chosen=chosen,
-                        units=sorted(allowed or []), choose=allowed is None or len(allowed) > 1,
-                        as_of=as_of)
-
-    @router.get("/ledger.xlsx")
-    async def ledger_xlsx(request: Request, unit: str | None = None) -> Response:
-        _, staff = await web.signed_in(request)
-        ledgers, chosen, as_of = await _ledgers(request, staff, unit)
-        content = await asyncio.to_thread(export, ledgers, "xlsx")
-        name = f"整改台账-{chosen or '全部'}-{(as_of or today()).isoformat()}.xlsx"
-        return Response(
-            content,
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={
-                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
-                "Cache-Control": "no-store",
-            },
-        )
-
     async def chosen_unit(request: Request, staff: Staff, unit: str | None,
                           what: str) -> str | None:
         """The unit asked for, if the person may read it; None (every unit) only for those
@@ -98,6 +74,30 @@ def router(web: Web) -> APIRouter:
         unit = await chosen_unit(request, staff, unit, "ledger")
         ledgers, day = await as_asked(request, read_ledger, LEDGER_MODELS, unit or None)
         return ledgers, unit, day
+
+    @router.get("/ledger")
+    async def ledger(request: Request, unit: str | None = None) -> Response:
+        session, staff = await web.signed_in(request)
+        ledgers, chosen, as_of = await _ledgers(request, staff, unit)
+        allowed = readable_units(staff)
+        return web.page(request, "ledger.html", session, staff, ledgers=ledgers, chosen=chosen,
+                        units=sorted(allowed or []), choose=allowed is None or len(allowed) > 1,
+                        as_of=as_of)
+
+    @router.get("/ledger.xlsx")
+    async def ledger_xlsx(request: Request, unit: str | None = None) -> Response:
+        _, staff = await web.signed_in(request)
+        ledgers, chosen, as_of = await _ledgers(request, staff, unit)
+        content = await asyncio.to_thread(export, ledgers, "xlsx")
+        name = f"整改台账-{chosen or '全部'}-{(as_of or today()).isoformat()}.xlsx"
+        return Response(
+            content,
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={
+                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+                "Cache-Control": "no-store",
+            },
+        )
 
     @router.get("/stats")
     async def stats(request: Request) -> Response:
