@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from events.subjects import HEADER_SESSION
+from events.vocabulary import Filing
 from services.clock import system_clock
 from services.console import views
 from services.console.access import may, units_for
@@ -85,8 +86,10 @@ def router(web: Web) -> APIRouter:
         session.upload = None
 
         async def shown() -> bool:
+            # The ledger page shows the rows and the filing's header (填报人、电话): wait for both.
             return all([await console.read(views.unit_of, str(o.receipt.problem_id))
-                        for o in outcomes])
+                        for o in outcomes]) and (
+                await console.read(views.filed_at, upload.unit, Filing.LEDGER) is not None)
 
         await until(shown)
         new = sum(o.new for o in outcomes)
