@@ -30,7 +30,8 @@ from events.subjects import CASEWORK_DURABLE, EVENTS_STREAM, HEADER_MSG_ID, INTA
 from events.submission import IntakeSubmission
 from events.vocabulary import Category, Channel
 from services.runtime.config import Settings
-from services.runtime.process import Runtime, running
+from services.runtime.context import Runtime
+from services.runtime.process import running
 
 BENCH_STREAM = "BENCH"
 BENCH_SUBJECT = "bench.intake"

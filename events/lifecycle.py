@@ -71,9 +71,18 @@ class Milestone(BaseModel):
 
 
 class ProblemReported(ProblemEventBase):
-    """问题收集: a problem was reported through one of the intake channels."""
+    """问题收集: a problem was reported through one of the intake channels.
+
+    Version 2 added ``on_behalf_of``: for whom the actor filed (a hotline operator for the
+    caller, a public gateway for its reporter); version 1 did not say.
+    """
 
     type: Literal["ProblemReported"] = "ProblemReported"
+    version: int = 2
+    on_behalf_of: Name | None = Field(
+        None, description="代为登记: the member of the public the actor filed for (a hotline "
+                          "caller, a website or WeChat reporter), masked; empty when the actor "
+                          "reported on their own account.")
     channel: Channel
     intake_id: ChannelId
     category: Category
@@ -82,6 +91,11 @@ class ProblemReported(ProblemEventBase):
     reporter: Reporter | None = None
     enterprise: Name | None = Field(None, description="The enterprise or place concerned.")
     evidence: tuple[EvidenceRef, ...] = Field((), description="Files that came with the report.")
+
+
+@upcaster("ProblemReported", 1)
+def _reported_v1_said_for_nobody(reported: JsonObject) -> JsonObject:
+    return {**reported, "on_behalf_of": None}
 
 
 class ProblemTriaged(ProblemEventBase):

@@ -48,8 +48,15 @@ STAFF_COMMAND_PREFIX = "cmd.staff."
 STAFF_QUERY = "query.staff.list"
 AUDIT_QUERY = "query.audit"
 REPORTER_UNMASK_QUERY = "query.reporter.unmask"
-REPORTER_SEAL_QUERY = "query.reporter.seal"
+READ_REQUEST = "auth.read"
+"""May the signed-in person read this view of this unit (``services.identity.reading``)?"""
+INTAKE_TICKET_REQUEST = "auth.intake-ticket"
+"""A signed-in person asks to file reports through INTAKE: the service answers each report's
+intake id, sealed caller, tracking number and the ticket casework checks when filing it."""
 
+HEADER_INTAKE_TICKET = "Rectify-Intake-Ticket"
+"""On a staff member's INTAKE message: who filed it, as the service vouched
+(``auth.intake-ticket``)."""
 HEADER_SESSION = "Rectify-Session"
 """A signed-in person's session token on every staff request; casework checks it."""
 HEADER_MSG_ID = "Nats-Msg-Id"

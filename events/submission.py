@@ -8,6 +8,8 @@ from events.lifecycle import EvidenceRef, Reporter
 from events.text import ChannelId, CleanInput, Name, Text
 from events.vocabulary import Category, Channel
 
+ANONYMOUS_PUBLIC = "匿名群众"
+"""Whom a public report is filed for when the reporter left no name."""
 MAX_SUBMISSION_BYTES = 64 * 1024
 """A submission is a few paragraphs of text; anything larger is refused unread."""
 
@@ -25,6 +27,9 @@ class IntakeSubmission(CleanInput):
     case: Text = Field(description="执法案例")
     submitted_at: AwareDatetime
     filed_by: Name | None = Field(None, description="填报人: the staff member who filed it.")
+    on_behalf_of: Name | None = Field(
+        None, description="代为登记: whom the filer files for, when not a public reporter (the "
+                          "unit's 填报人 of an imported ledger).")
     reporter: Reporter | None = None
     enterprise: Name | None = None
     evidence: tuple[EvidenceRef, ...] = ()
@@ -33,6 +38,14 @@ class IntakeSubmission(CleanInput):
     def actor(self) -> str:
         """Who the resulting event names: the filer, else the public through the channel."""
         return self.filed_by or f"public:{self.channel.value}"
+
+    @property
+    def filed_for(self) -> str | None:
+        """For whom the actor files: as stated, else on a public channel the reporter (masked)
+        or 匿名群众; None when the actor reports on their own account."""
+        if self.on_behalf_of or not self.channel.is_public:
+            return self.on_behalf_of
+        return (self.reporter.masked_name if self.reporter else None) or ANONYMOUS_PUBLIC
 
 
 SUBMISSION_ADAPTER: TypeAdapter[IntakeSubmission] = TypeAdapter(IntakeSubmission)

@@ -27,9 +27,9 @@ from services.casework.errors import AlreadyDeliveredError
 from services.casework.problem import Act, Problem, RecordedFact
 from services.casework.store_thread import StoreThread
 from services.clock import Clock, system_clock
-from services.intake.keys import IntakeKeys
-from services.intake.privacy import Contact, unseal
-from services.intake.tracking import tracking_number
+from services.reporters.keys import IntakeKeys
+from services.reporters.privacy import Contact, unseal
+from services.reporters.tracking import tracking_number
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING
 
 import httpx
+import nats
 from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
@@ -29,12 +29,10 @@ from projections.engine.reading import check_seal
 from services.answers.delivery import Delivery, Routes
 from services.answers.outcomes import TryLaterError
 from services.answers.wechat_api import WeChatApi
-from services.intake.keys import IntakeKeys
+from services.reporters.keys import IntakeKeys
 from services.runtime.config import Settings
+from services.runtime.context import PartContext
 from services.runtime.faults import is_passing
-
-if TYPE_CHECKING:
-    from services.runtime.process import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -107,23 +105,26 @@ def routes(settings: Settings, http: httpx.AsyncClient) -> Routes:
 
 
 @contextlib.asynccontextmanager
-async def answers(runtime: Runtime) -> AsyncIterator[None]:
+async def answers(context: PartContext) -> AsyncIterator[None]:
     """Delivers answers while ``rectify up`` runs; a crash is the alarm ``answers``."""
-    keys = IntakeKeys.for_settings(runtime.settings, create=True)
+    keys = IntakeKeys.for_settings(context.settings, create=True)
+    recording = context.recording
+    client = await nats.connect(context.nats_url, name="rectify-answers")
     async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as http:
-        way_out = routes(runtime.settings, http)
-        delivery = Delivery(runtime.casework, runtime.store, keys, way_out, runtime.relay.wake)
+        way_out = routes(context.settings, http)
+        delivery = Delivery(recording.casework, recording.store, keys, way_out,
+                            recording.recorded)
 
         def report() -> None:  # `rectify status` shows the ways out and the counts
             mail = way_out.mail_relay or "—"
             wechat = "on" if way_out.wechat else "off"
-            runtime.endpoints["answers"] = (f"mail via {mail}, WeChat {wechat}; delivered "
+            context.endpoints["answers"] = (f"mail via {mail}, WeChat {wechat}; delivered "
                                             f"{delivery.delivered}, failed {delivery.failed}")
 
         report()
         stop = asyncio.Event()
-        task = runtime.supervisor.start(
-            "answers", lambda: consume(runtime.js, delivery, runtime.relay.key, stop, report))
+        task = context.supervisor.start("answers", lambda: consume(
+            client.jetstream(), delivery, context.seal_key, stop, report))
         try:
             yield
         finally:
@@ -131,4 +132,5 @@ async def answers(runtime: Runtime) -> AsyncIterator[None]:
             stop.set()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(asyncio.shield(task), STOP_WAIT_SECONDS)
-            await runtime.supervisor.stop("answers")
+            await context.supervisor.stop("answers")
+            await client.close()

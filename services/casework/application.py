@@ -6,7 +6,7 @@ each save one atomic transaction with optimistic concurrency on the problem's ve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -97,8 +97,10 @@ class Casework(Application[UUID]):
 
     # ----------------------------------------------------------------- intake
 
-    def file(self, submissions: Sequence[IntakeSubmission]) -> list[Filed]:
+    def file(self, submissions: Sequence[IntakeSubmission],
+             actor_ids: Mapping[UUID, str] | None = None) -> list[Filed]:
         """File many submissions in one transaction; one already on record is not filed again.
+        ``actor_ids``: by problem id, the filer casework verified (none for the public).
 
         Usually none is on record yet, so the batch is inserted without first asking: the store's
         uniqueness of (problem, version 1) refuses the whole transaction if one is, and only then
@@ -106,6 +108,7 @@ class Casework(Application[UUID]):
         """
         first: dict[UUID, IntakeSubmission] = {}
         outcomes: list[Filed] = []
+        ids = actor_ids or {}
         submissions = [self.units.place(s) for s in submissions]
         for submission in submissions:
             problem_id = problem_id_for(submission.channel, submission.intake_id)
@@ -113,22 +116,23 @@ class Casework(Application[UUID]):
             first.setdefault(problem_id, submission)
         self.catch_up_rebound_index()
         try:
-            self.save(*(self._reported(s) for s in first.values()))
+            self.save(*(self._reported(s, ids.get(pid)) for pid, s in first.items()))
         except IntegrityError:
             pass
         else:
             return outcomes
         new = {pid for pid in first if not self.exists(pid)}
         try:
-            self.save(*(self._reported(first[pid]) for pid in new))
+            self.save(*(self._reported(first[pid], ids.get(pid)) for pid in new))
         except IntegrityError:
             # Another writer filed one of them meanwhile: file one by one.
-            return [self._file_one(s) for s in submissions]
+            return [self._file_one(s, ids.get(f.problem_id))
+                    for s, f in zip(submissions, outcomes, strict=True)]
         return [Filed(f.problem_id, f.created and f.problem_id in new) for f in outcomes]
 
-    def _reported(self, submission: IntakeSubmission) -> Problem:
+    def _reported(self, submission: IntakeSubmission, actor_id: str | None) -> Problem:
         """The new problem, marked as a suspected rebound if it repeats one closed recently."""
-        problem = Problem.report(submission)
+        problem = Problem.report(submission, actor_id=actor_id)
         rebound = self.rebound.match(submission.unit, submission.category.value,
                                      submission.enterprise, problem.reported_on)
         if rebound is not None:
@@ -147,9 +151,9 @@ class Casework(Application[UUID]):
             if len(page) < PAGE:
                 return
 
-    def _file_one(self, submission: IntakeSubmission) -> Filed:
+    def _file_one(self, submission: IntakeSubmission, actor_id: str | None) -> Filed:
         self.catch_up_rebound_index()
-        problem = self._reported(submission)
+        problem = self._reported(submission, actor_id)
         try:
             self.save(problem)
         except IntegrityError:

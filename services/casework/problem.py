@@ -172,12 +172,16 @@ class Problem:
     # ----------------------------------------------------------------- creation
 
     @classmethod
-    def report(cls, submission: IntakeSubmission, via: Via = Via.INTAKE) -> Self:
-        """问题收集: a new problem from an intake submission."""
+    def report(cls, submission: IntakeSubmission, via: Via = Via.INTAKE,
+               actor_id: str | None = None) -> Self:
+        """问题收集: a new problem from an intake submission (``actor_id``: the filer as
+        casework verified them; none for the public)."""
         reported = ProblemReported(
             problem_id=problem_id_for(submission.channel, submission.intake_id),
             unit=submission.unit,
             actor=submission.actor,
+            actor_id=actor_id,
+            on_behalf_of=submission.filed_for,
             occurred_at=submission.submitted_at,
             via=via,
             channel=submission.channel,

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from uuid import UUID
 
@@ -48,7 +49,8 @@ from services.casework.intake import SubmissionRejectedError, read_submission
 from services.casework.replies import read_command, refusal
 from services.casework.store_thread import StoreThread
 from services.identity.errors import IdentityError
-from services.identity.guard import CommandGuard, session_of
+from services.identity.guard import Actor, CommandGuard, session_of, ticket_of
+from services.identity.tickets import IntakeTickets
 from services.runtime.faults import is_passing
 
 log = logging.getLogger(__name__)
@@ -84,9 +86,11 @@ class CaseworkService:
 
     def __init__(self, casework: Casework, store: StoreThread, js: JetStreamContext,
                  guard: CommandGuard, on_recorded: Callable[[], None] = lambda: None,
-                 track: Track = _untracked) -> None:
+                 track: Track = _untracked, tickets: IntakeTickets | None = None) -> None:
         self.casework, self.store, self.js, self.guard = casework, store, js, guard
         self.on_recorded, self.track = on_recorded, track
+        self.tickets = tickets or IntakeTickets(secrets.token_bytes(32))
+        """Checks who filed a staff report; without the service's key, no ticket holds."""
         self.router = NatsRouter()
         self.router.subscriber(f"{COMMAND_PREFIX}*", queue="casework")(self.on_command)
         self.router.subscriber(HISTORY_QUERY, queue="casework")(self.on_history)
@@ -120,12 +124,15 @@ class CaseworkService:
 
     async def on_intake(self, batch: list[Msg]) -> None:
         try:
-            submissions = [s for msg in batch if (s := await self._read_or_reject(msg))]
+            filed = [f for msg in batch if (f := await self._read_or_reject(msg))]
+            submissions = [submission for submission, _ in filed]
             # Casework alone writes TRACKING (gateways only read it). Before filing, so that a
             # problem one can see has its number in the index; a number indexed before its
             # problem is filed reads as "received" (the report is already on INTAKE).
             await self.track(problem_id_for(s.channel, s.intake_id) for s in submissions)
-            await self.store.run(self.casework.file, submissions)
+            actor_ids = {problem_id_for(s.channel, s.intake_id): filer.person_id
+                         for s, filer in filed if filer is not None}
+            await self.store.run(self.casework.file, submissions, actor_ids)
         except Exception:
             # Not acknowledged, so not lost: the whole batch comes again, and filing is idempotent.
             log.exception("filing %d submissions failed; they will be redelivered", len(batch))
@@ -136,12 +143,20 @@ class CaseworkService:
             await msg.ack()
         self.on_recorded()
 
-    async def _read_or_reject(self, msg: Msg) -> IntakeSubmission | None:
+    async def _read_or_reject(self, msg: Msg) -> tuple[IntakeSubmission, Actor | None] | None:
+        """The submission and its verified filer (None: the public), or None once rejected."""
         try:
-            return read_submission(msg.subject, msg.data)
+            submission = read_submission(msg.subject, msg.data)
+            filer = self.guard.filer(self.tickets, ticket_of(msg), submission)
         except SubmissionRejectedError as rejected:
             await self._reject(msg, rejected)
             return None
+        except IdentityError as refused:
+            await self._reject(msg, SubmissionRejectedError(refused.zh, refused.en))
+            return None
+        if filer is not None:
+            submission = submission.model_copy(update={"filed_by": filer.name})
+        return submission, filer
 
     async def _reject(self, msg: Msg, rejected: SubmissionRejectedError) -> None:
         headers = {

@@ -22,6 +22,7 @@ from services.cli.notice_view import (
     notice_record,
 )
 from services.cli.options import Session, common_options
+from services.cli.read_access import check_read
 from services.cli.reading import READ_STORE, ReadSource, open_store, today_in_china
 from services.supervision.answer_limits import answer_due
 from services.supervision.campaign import Campaign, CampaignError, campaign_location, load_campaign
@@ -69,6 +70,7 @@ def board(session: Session, unassigned_days: int, campaign_file: Path | None,
 
     What needs the supervising section's attention today.
     """
+    check_read(session, "board", None)
     try:
         campaign = load_campaign(campaign_location(campaign_file, session.data_dir))
     except CampaignError as broken:

@@ -15,7 +15,7 @@ from nats.aio.client import Client
 from nats.errors import NoRespondersError, NoServersError
 
 from events.identity import intake_key, problem_id_for
-from events.subjects import HEADER_MSG_ID, PROBLEM_QUERY, intake_subject
+from events.subjects import HEADER_INTAKE_TICKET, HEADER_MSG_ID, PROBLEM_QUERY, intake_subject
 from events.submission import IntakeSubmission
 
 
@@ -50,13 +50,21 @@ async def request(client: Client, subject: str, body: dict[str, Any] | bytes,
     return decoded
 
 
-async def file_submission(client: Client, submission: IntakeSubmission,
+async def publish_submission(client: Client, submission: IntakeSubmission,
+                             ticket: str | None) -> None:
+    """Publish to INTAKE with the ticket the service gave the filer; return once stored."""
+    headers = {HEADER_MSG_ID: intake_key(submission.channel, submission.intake_id)}
+    if ticket is not None:
+        headers[HEADER_INTAKE_TICKET] = ticket
+    await client.jetstream().publish(intake_subject(submission.channel),
+                                     submission.model_dump_json().encode(), headers=headers)
+
+
+async def file_submission(client: Client, submission: IntakeSubmission, ticket: str | None,
                           timeout: float = 30.0) -> dict[str, Any]:
-    """Publish to INTAKE and wait until casework has recorded the problem."""
-    js = client.jetstream()
-    await js.publish(intake_subject(submission.channel), submission.model_dump_json().encode(),
-                     headers={HEADER_MSG_ID: intake_key(submission.channel,
-                                                        submission.intake_id)})
+    """Publish to INTAKE (with the ticket the service gave the filer) and wait until casework
+    has recorded the problem."""
+    await publish_submission(client, submission, ticket)
     problem_id = problem_id_for(submission.channel, submission.intake_id)
     return await wait_for_problem(client, problem_id, timeout)
 

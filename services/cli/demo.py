@@ -32,12 +32,16 @@ from services.clock import system_clock
 from services.identity.accounts import Accounts
 from services.identity.demo import create_demo_accounts, demo_session, totp_secret
 from services.identity.management import Issued
-from services.intake.keys import IntakeKeys
-from services.intake.privacy import Contact, seal
-from services.runtime.process import Runtime
+from services.intake.prepared import prepare
+from services.reporters.keys import IntakeKeys
+from services.reporters.privacy import Contact, seal
+from services.runtime.context import Runtime
 
 SECTION = "法规与科技标准科 王科长"
 SECTION_CHECKER = "法规与科技标准科 赵干事"
+CAMPAIGN_OFFICE = SECTION
+"""Files the findings of supervision, oversight and symposiums in the demo."""
+HOTLINE_OPERATOR = "12345热线 吴接线员"
 RESPOND_WITHIN_DAYS = 5
 """Orders and circulars in the demo ask for a response within this many days."""
 
@@ -111,13 +115,13 @@ async def seed_demo(runtime: Runtime) -> None:
     if issued:
         _announce_accounts(issued)
     sessions = DemoSessions(runtime.accounts)
-    async with connected(runtime.nats_url) as client:
+    async with connected(runtime.url_for("staff")) as client:
         new = []
         for story in sorted(STORIES, key=lambda story: -story.days_ago):
             problem_id = problem_id_for(story.channel, story.key)
             known = await request(client, PROBLEM_QUERY, {"problem_id": str(problem_id)})
             if not known.get("ok"):
-                new.append((story, await _report(client, story,
+                new.append((story, await _report(client, sessions, story,
                                                  _sealed(runtime, story.reporter))))
         for story, problem_id in new:
             await _play(client, sessions, story, problem_id)
@@ -140,14 +144,32 @@ def _sealed(runtime: Runtime, reporter: Reporter | None) -> Reporter | None:
     return seal(cipher, Contact(name=reporter.name, phone=reporter.phone))
 
 
-async def _report(client: Client, story: Story, reporter: Reporter | None) -> UUID:
+def _filer(story: Story) -> str | None:
+    """Who files the story: its filer, the hotline's operator, the campaign office for the
+    other staff channels; nobody (the public through a gateway) on the public channels."""
+    if story.filer:
+        return story.filer
+    if story.channel is Channel.HOTLINE:
+        return HOTLINE_OPERATOR
+    return None if story.channel.is_public else CAMPAIGN_OFFICE
+
+
+async def _report(client: Client, sessions: DemoSessions, story: Story,
+                  reporter: Reporter | None) -> UUID:
+    """File the story as its filer would: the service prepares it for their session."""
+    ticket, filer = None, _filer(story)
+    if filer is not None:
+        session = (await sessions.headers(filer))[HEADER_SESSION]
+        _, [ready] = await prepare(client, session, story.channel, story.unit, filer,
+                                   [{"intake_id": story.key}])
+        ticket = ready.ticket
     reported = system_clock() - timedelta(days=story.days_ago)
     submission = IntakeSubmission(
         channel=story.channel, intake_id=story.key, unit=story.unit, category=story.category,
         problem=story.problem, case=story.case, submitted_at=reported,
-        filed_by=story.filer or None, reporter=reporter,
+        filed_by=filer, reporter=reporter,
     )
-    answer = await file_submission(client, submission)
+    answer = await file_submission(client, submission, ticket)
     return UUID(answer["problem_id"])
 
 

@@ -12,10 +12,17 @@ import click
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from events.schema import write_schemas
-from events.subjects import EVENTS_STREAM, EVENTS_SUBJECTS, HISTORY_QUERY, STATUS_QUERY
+from events.subjects import (
+    EVENTS_STREAM,
+    EVENTS_SUBJECTS,
+    HISTORY_QUERY,
+    PROBLEM_QUERY,
+    STATUS_QUERY,
+)
 from services.cli.client import connected, request
 from services.cli.describe import headers, row
 from services.cli.options import Session, common_options
+from services.cli.read_access import asked
 
 
 @click.command()
@@ -25,6 +32,9 @@ def history(session: Session, problem_id: UUID) -> None:
     """问题的全部记录：何时、何人、做了什么、经由何渠道 / every event of one problem."""
     async def fetch() -> dict[str, Any]:
         async with connected(session.url()) as client:
+            found = await request(client, PROBLEM_QUERY, {"problem_id": str(problem_id)})
+            if found.get("ok"):  # an unknown problem is said so below, to anyone
+                await asked(client, session, "history", str(found["unit"]))
             return await request(client, HISTORY_QUERY, {"problem_id": str(problem_id)})
 
     answer = session.run(fetch())
@@ -53,6 +63,7 @@ def tail(session: Session, start: int | None, follow: bool) -> None:
     """显示事件流 / print events from the EVENTS stream."""
     async def read() -> None:
         async with connected(session.url()) as client:
+            await asked(client, session, "events", None)
             js = client.jetstream()
             last = (await js.stream_info(EVENTS_STREAM)).state.last_seq
             first = start if start is not None else max(1, last - 19)

@@ -8,24 +8,26 @@ import contextlib
 import json
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 from pydantic import ValidationError
 
 from events.subjects import PROBLEM_QUERY
 from events.submission import IntakeSubmission
-from events.vocabulary import Category
-from services.cli.client import connected, request, wait_for_problem
+from events.vocabulary import Category, Channel
+from services.cli.client import connected, publish_submission, request, wait_for_problem
+from services.cli.filing import prepared_or_fail
 from services.cli.options import Session, common_options
-from services.cli.reporters import reporter, session_keys
+from services.cli.reporters import reporter
 from services.cli.staff import VocabularyParam
 from services.clock import system_clock
-from services.intake.gateway import Gateway, Receipt
-from services.intake.hotline import BadPhoneError, Call, call_submission
-from services.intake.keys import IntakeKeys, MissingKeyError
+from services.intake.gateway import Receipt
+from services.intake.hotline import BadPhoneError, Call, call_submission, check_phone
 from services.intake.ledger_import import (
     ImportFailedError,
     ImportPlan,
@@ -34,8 +36,10 @@ from services.intake.ledger_import import (
     plan_import,
 )
 from services.intake.parts import SERVICES
+from services.intake.prepared import Prepared
 from services.intake.spreadsheet import Ledger, LedgerRow, LedgerSheet, read_ledger
-from services.intake.tracking import TrackingIndex
+from services.reporters.keys import IntakeKeys, MissingKeyError
+from services.runtime.bus import user_url
 from services.runtime.config import DEFAULT_DATA_DIR, IntakeSettings, Settings
 
 
@@ -45,16 +49,22 @@ def _invalid(session: Session, invalid: ValidationError) -> None:
     session.out.fail(f"内容无效：{where}：{first['msg']}", f"invalid {where}: {first['msg']}")
 
 
-async def _file(session: Session, keys: IntakeKeys,
-                submissions: Sequence[IntakeSubmission]) -> list[tuple[Receipt, bool]]:
-    """Publish each, wait until each is recorded; returns receipts and whether each is new."""
+Build = Callable[[str, list[Prepared]], list[IntakeSubmission]]
+"""The submissions, from the filer's name and the reports the service prepared."""
+
+
+async def _file(session: Session, channel: Channel, unit: str, wanted: list[dict[str, Any]],
+                build: Build) -> list[tuple[Receipt, bool]]:
+    """Have the service prepare the reports (it checks the session and seals callers), publish
+    each with its ticket, wait until each is recorded; receipts and whether each is new."""
     async with connected(session.url()) as client:
-        gateway = Gateway(client, keys, await TrackingIndex.open(client.jetstream()))
+        filer, ready = await prepared_or_fail(session, client, channel, unit, wanted)
         outcomes = []
-        for submission in submissions:
-            receipt = gateway.receipt_for(submission)
+        for submission, prepared in zip(build(filer, ready), ready, strict=True):
+            receipt = Receipt(prepared.tracking, prepared.problem_id)
             known = await request(client, PROBLEM_QUERY, {"problem_id": str(receipt.problem_id)})
-            outcomes.append((await gateway.file(submission), not known.get("ok")))
+            await publish_submission(client, submission, prepared.ticket)
+            outcomes.append((receipt, not known.get("ok")))
         for receipt, _ in outcomes:
             if not (await wait_for_problem(client, receipt.problem_id, 30)).get("ok"):
                 session.out.fail(f"{receipt.tracking} 已提交，但未在时限内登记，"
@@ -103,19 +113,26 @@ def hotline(session: Session, ticket: str | None, caller_phone: str | None,
         session.out.fail("脚本方式须给出 --ticket 工单号", "--ticket is required with --problem")
     assert problem_text is not None
     assert case_text is not None
-    keys = session_keys(session)
     call = Call(ticket=ticket, problem=problem_text, case=case_text,
                 unit=unit or public_unit, operator=session.actor, caller_phone=caller_phone,
                 caller_name=caller_name, category=category, enterprise=enterprise)
     try:
-        submission = call_submission(call, keys, system_clock())
+        check_phone(call)
     except BadPhoneError as bad:
         session.out.fail(f"来电号码格式不正确：{bad}（只能有数字、空格、+、-、括号）",
                          f"not a phone number: {bad} (digits, spaces, +, -, parentheses)")
-    except ValidationError as invalid:
-        _invalid(session, invalid)
-        return
-    [(receipt, new)] = session.run(_file(session, keys, [submission]))
+
+    def build(operator: str, ready: list[Prepared]) -> list[IntakeSubmission]:
+        try:
+            return [call_submission(replace(call, operator=operator), ready[0], system_clock())]
+        except ValidationError as invalid:
+            _invalid(session, invalid)
+            raise
+
+    caller = {"name": caller_name, "phone": caller_phone} \
+        if caller_name or caller_phone else None
+    wanted = [{"native_id": ticket, "caller": caller}]
+    [(receipt, new)] = session.run(_file(session, Channel.HOTLINE, call.unit, wanted, build))
     if session.out.format == "json":
         session.out.json({"ok": True, "tracking": receipt.tracking, "ticket": ticket,
                           "problem_id": str(receipt.problem_id), "new": new})
@@ -176,8 +193,7 @@ def _read(session: Session, file: Path) -> Ledger:
 async def _file_import(session: Session, plan: ImportPlan) -> list[RowOutcome]:
     async with connected(session.url()) as client:
         try:
-            return await file_import(client, session_keys(session), plan, session.actor,
-                                     session.headers())
+            return await file_import(client, plan, session.actor, session.headers())
         except ImportFailedError as failed:
             session.out.fail(failed.zh, failed.en)
 
@@ -246,10 +262,17 @@ async def _serve_gateways(names: tuple[str, ...], settings: Settings, keys: Inta
     async with contextlib.AsyncExitStack() as running:
         for name in names:
             await running.enter_async_context(
-                SERVICES[name](settings, str(settings.nats_url), keys, endpoints))
+                SERVICES[name](settings, _gateway_url(settings, name), keys, endpoints))
         click.echo(json.dumps({"endpoints": endpoints}, ensure_ascii=False), nl=True)
         sys.stdout.flush()
         await stop.wait()
+
+
+def _gateway_url(settings: Settings, name: str) -> str:
+    """``--nats-url`` as given when it names a user; else with the gateway's own NATS user
+    (``http`` or ``smtp``) from the data directory, when ``rectify nats-config`` made them."""
+    url = str(settings.nats_url)
+    return url if "@" in urlsplit(url).netloc else user_url(settings.data_dir, url, name)
 
 
 INTAKE_COMMANDS = (hotline, import_ledger, reporter, gateway_command)

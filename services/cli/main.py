@@ -35,10 +35,11 @@ from services.cli.supervision import SUPERVISION_COMMANDS
 from services.identity.errors import IdentityError
 from services.identity.oidc_config import load_oidc
 from services.runtime.config import DEFAULT_DATA_DIR, MissingSealKeyError, Settings
+from services.runtime.context import Runtime
 from services.runtime.faults import REPAIR_EN, REPAIR_ZH
 from services.runtime.parts import PARTS
 from services.runtime.ports import PortInUseError
-from services.runtime.process import AlreadyRunningError, Runtime, serve
+from services.runtime.process import AlreadyRunningError, serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -22,6 +22,7 @@ from services.cli.client import connected, request
 from services.cli.dates import DATE
 from services.cli.notice_view import notice_cells, notice_headers, notice_record
 from services.cli.options import Session, common_options
+from services.cli.read_access import check_read
 from services.cli.reading import READ_STORE, ReadSource, open_store, today_in_china
 from services.cli.staff import VocabularyParam
 
@@ -158,6 +159,7 @@ def read_notice(session: Session, problem_id: UUID | None, unit: str | None,
 @READ_STORE
 def notices_list(session: Session, unit: str | None, read_store: ReadSource) -> None:
     """督办、通报一览：对象、期限、阅知与回复 / every order and circular, read and answered."""
+    check_read(session, "notices", unit)
     store = open_store(session, read_store)
     try:
         lines = read_notices(store, unit)

@@ -42,6 +42,7 @@ from services.cli.freshness import check_freshness, stale_notice
 from services.cli.notice_view import notice_cells, notice_headers, notice_record
 from services.cli.options import Session, common_options
 from services.cli.progress import ProgressLine
+from services.cli.read_access import check_read
 from services.clock import system_clock
 from services.runtime.config import (
     READ_MODELS_FILE,
@@ -202,6 +203,7 @@ def emit(session: Session, data: bytes, output: Path | None, default_name: str) 
 def ledger(session: Session, unit: str | None, as_of: datetime | None, output: Path | None,
            read_store: ReadSource) -> None:
     """整改台账（样表格式）/ the rectification ledger in the notice's template."""
+    check_read(session, "ledger", unit)
     if as_of is not None:
         store = session.run(views_as_of(session, as_of, ["ledger", "supervision"]))
         today = local_date(as_of)
@@ -252,6 +254,7 @@ def trail(session: Session, leader: str | None, department: str | None, unit: st
         session.out.fail("请给出且只给出 --leader、--department、--unit、--actor、--by 之一",
                          "give exactly one of --leader, --department, --unit, --actor, --by",
                          code=2)
+    check_read(session, "trail", unit)
     store, today = open_store(session, read_store), today_in_china()
     try:
         if by is not None:
@@ -359,6 +362,7 @@ def _totals_record(totals: Totals) -> dict[str, Any]:
 @READ_STORE
 def stats(session: Session, output: Path | None, read_store: ReadSource) -> None:
     """统计：按单位、类别、状态、渠道计数，销号率与按期销号率 / statistics."""
+    check_read(session, "stats", None)
     store, today = open_store(session, read_store), today_in_china()
     try:
         figures = read_stats(store, today)

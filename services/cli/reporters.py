@@ -1,4 +1,5 @@
-"""举报人信息: sealing a reporter typed on the command line, and showing one to who may see it.
+"""举报人信息: showing a reporter to who may see it (the service seals those typed at the desk:
+``services.identity.filing``).
 
 Everyone sees a reporter masked (138****5678). Name and phone in full come only through the
 service's door: a signed-in reporter-data reader asks with a stated purpose (``--purpose``),
@@ -14,31 +15,10 @@ from uuid import UUID
 import click
 
 from events.lifecycle import Reporter
-from events.subjects import HISTORY_QUERY, REPORTER_SEAL_QUERY, REPORTER_UNMASK_QUERY
+from events.subjects import HISTORY_QUERY, REPORTER_UNMASK_QUERY
 from services.cli.client import connected, request
 from services.cli.options import Session, common_options
-from services.intake.keys import IntakeKeys, MissingKeyError
-from services.intake.privacy import Contact, masked
-from services.runtime.config import Settings
-
-
-def session_keys(session: Session) -> IntakeKeys:
-    """The reporter key of the session's data directory (or ``RECTIFY_REPORTER_KEY``)."""
-    try:
-        return IntakeKeys.for_settings(Settings(data_dir=session.data_dir))
-    except MissingKeyError as missing:
-        session.out.fail(f"没有举报人信息密钥 {missing}：请先运行一次 rectify up，"
-                         "或设置 RECTIFY_REPORTER_KEY",
-                         f"no reporter key at {missing}: run `rectify up` once or set "
-                         "RECTIFY_REPORTER_KEY")
-
-
-def sealed_reporter(session: Session, name: str | None, phone: str | None) -> Reporter | None:
-    """The reporter as events carry it, sealed by the service; None when nothing was given."""
-    if not (name or phone):
-        return None
-    answer = _ask(session, REPORTER_SEAL_QUERY, {"name": name, "phone": phone})
-    return Reporter.model_validate(answer["reporter"])
+from services.reporters.privacy import Contact, masked
 
 
 def _ask(session: Session, subject: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from events.identity import staff_intake_id
 from events.submission import IntakeSubmission
 from events.vocabulary import Category, Channel
 from services.cli.client import connected, file_submission
+from services.cli.filing import prepared_or_fail
 from services.cli.options import Session
 from services.clock import system_clock
 
@@ -26,20 +27,24 @@ def finding_intake_id(unit: str, problem: str) -> str:
 def file_finding(session: Session, unit: str, problem: str, category: Category,
                  case: str) -> UUID:
     """File one finding as a spot-check report of ``unit``; its problem id."""
-    try:
-        submission = IntakeSubmission(
-            channel=Channel.SPOT_CHECK, unit=unit,
-            intake_id=staff_intake_id(session.actor, finding_intake_id(unit, problem)),
-            category=category, problem=problem, case=case, submitted_at=system_clock(),
-            filed_by=session.actor)
-    except ValidationError as invalid:
-        first = invalid.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
-        session.out.fail(f"参数无效：{where}：{first['msg']}", f"invalid {where}: {first['msg']}")
+    intake_id = staff_intake_id(session.actor, finding_intake_id(unit, problem))
 
     async def send() -> dict[str, Any]:
         async with connected(session.url()) as client:
-            return await file_submission(client, submission)
+            # Prepared by the service for the signed-in person: casework files it as them.
+            filer, [ready] = await prepared_or_fail(session, client, Channel.SPOT_CHECK, unit,
+                                                    [{"intake_id": intake_id}])
+            try:
+                submission = IntakeSubmission(
+                    channel=Channel.SPOT_CHECK, unit=unit, intake_id=ready.intake_id,
+                    category=category, problem=problem, case=case,
+                    submitted_at=system_clock(), filed_by=filer)
+            except ValidationError as invalid:
+                first = invalid.errors(include_url=False)[0]
+                where = ".".join(str(p) for p in first["loc"])
+                session.out.fail(f"参数无效：{where}：{first['msg']}",
+                                 f"invalid {where}: {first['msg']}")
+            return await file_submission(client, submission, ready.ticket)
 
     answer = session.run(send())
     if not answer.get("ok"):

@@ -37,8 +37,8 @@ from events.submission import IntakeSubmission
 from events.vocabulary import Category, Channel, Labelled, Satisfaction, TypicalReason
 from services.cli.client import connected, file_submission, request
 from services.cli.dates import DATE, MILESTONE
+from services.cli.filing import prepared_or_fail
 from services.cli.options import Session, common_options
-from services.cli.reporters import sealed_reporter
 from services.clock import system_clock
 
 PROBLEM = click.argument("problem_id", metavar="PROBLEM", type=click.UUID)
@@ -119,23 +119,25 @@ def report(session: Session, unit: str, channel: Channel, category: Category,
            problem_text: str, case_text: str, intake_id: str | None, enterprise: str | None,
            reporter_name: str | None, reporter_phone: str | None) -> None:
     """登记一个问题 / report a problem."""
-    reporter = sealed_reporter(session, reporter_name, reporter_phone)
-    try:
-        submission = IntakeSubmission(
-            channel=channel, unit=unit,
-            intake_id=staff_intake_id(session.actor, intake_id) if intake_id else str(uuid.uuid4()),
-            category=category, problem=problem_text, case=case_text,
-            submitted_at=system_clock(), filed_by=session.actor, reporter=reporter,
-            enterprise=enterprise,
-        )
-    except ValidationError as invalid:
-        first = invalid.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
-        session.out.fail(f"参数无效：{where}：{first['msg']}", f"invalid {where}: {first['msg']}")
+    caller = {"name": reporter_name, "phone": reporter_phone} \
+        if reporter_name or reporter_phone else None
+    wanted = {"intake_id": staff_intake_id(session.actor, intake_id) if intake_id
+              else str(uuid.uuid4()), "caller": caller}
 
     async def send() -> dict[str, Any]:
         async with connected(session.url()) as client:
-            return await file_submission(client, submission)
+            filer, [ready] = await prepared_or_fail(session, client, channel, unit, [wanted])
+            try:
+                submission = IntakeSubmission(
+                    channel=channel, unit=unit, intake_id=ready.intake_id, category=category,
+                    problem=problem_text, case=case_text, submitted_at=system_clock(),
+                    filed_by=filer, reporter=ready.reporter, enterprise=enterprise)
+            except ValidationError as invalid:
+                first = invalid.errors(include_url=False)[0]
+                where = ".".join(str(p) for p in first["loc"])
+                session.out.fail(f"参数无效：{where}：{first['msg']}",
+                                 f"invalid {where}: {first['msg']}")
+            return await file_submission(client, submission, ready.ticket)
 
     answer = session.run(send())
     if not answer.get("ok"):

@@ -17,6 +17,7 @@ from projections.models.summary import Summary, read_summary
 from projections.models.supervision import read_notices
 from services.cli.freshness import stale_notice
 from services.cli.options import Session, common_options
+from services.cli.read_access import check_read
 from services.cli.reading import (
     AS_OF,
     OUTPUT,
@@ -67,6 +68,7 @@ def _document(session: Session, store: ReadStore, figures: Summary, today: date,
 def summary(session: Session, unit: str | None, as_of: datetime | None, output: Path | None,
             read_store: ReadSource, template: Path | None, issuer: str) -> None:
     """专项整治工作总结：按单位和全局，数据或公文稿（docx）/ the campaign summary."""
+    check_read(session, "summary", unit)
     if as_of is not None:
         store, today = session.run(views_as_of(session, as_of, SUMMARY_MODELS)), local_date(as_of)
     else:

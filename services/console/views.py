@@ -24,7 +24,7 @@ from projections.models.supervision import NoticeLine, read_filings, read_notice
 from projections.models.timeline import TimelineEntry, problem_timeline
 from services.cli.describe import row as described
 from services.console.evidence import Evidence
-from services.intake.tracking import formatted, normalize, tracking_number
+from services.reporters.tracking import formatted, normalize, tracking_number
 
 Lang = Any  # "zh" or "en", as the describers take it
 

@@ -4,7 +4,7 @@ Unmasking is a request (``query.reporter.unmask``) by a signed-in reporter-data 
 stated purpose; the service, which alone holds the reporter key, reads the problem's report,
 decrypts the contact and records the access (who, which problem, when, why) in the audit log.
 Everyone else, the local administrator included, is refused and the refusal recorded.
-Sealing a contact typed at the desk (``query.reporter.seal``) only encrypts, so any caller may.
+Contacts typed at the desk are sealed by the filing desk (``services.identity.filing``).
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ from nats.aio.msg import Msg
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from events.lifecycle import ProblemReported
-from events.subjects import REPORTER_SEAL_QUERY, REPORTER_UNMASK_QUERY
-from events.text import Name, Phone
+from events.subjects import REPORTER_UNMASK_QUERY
 from services.casework.application import Casework
 from services.casework.errors import DomainError
 from services.casework.store_thread import StoreThread
@@ -32,19 +31,13 @@ from services.identity.directory import Person
 from services.identity.errors import IdentityError
 from services.identity.guard import session_of
 from services.identity.roles import may
-from services.intake.privacy import Contact, seal, unseal
+from services.reporters.privacy import Contact, unseal
 
 
 class UnmaskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     problem_id: UUID
     purpose: str = Field(min_length=2, max_length=500)
-
-
-class SealRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: Name | None = None
-    phone: Phone | None = None
 
 
 class ReporterDoor:
@@ -85,11 +78,6 @@ class ReporterDoor:
             raise
         return person
 
-    def seal(self, data: bytes, _: str | None) -> dict[str, Any]:
-        request = SealRequest.model_validate_json(data)
-        sealed = seal(self.cipher, Contact(name=request.name, phone=request.phone))
-        return {"reporter": None if sealed is None else sealed.model_dump(mode="json")}
-
 
 Handler = Callable[[bytes, str | None], dict[str, Any]]
 
@@ -112,13 +100,11 @@ def _answering(store: StoreThread, handler: Handler) -> Callable[[Msg], Awaitabl
 @contextlib.asynccontextmanager
 async def serving_reporter_door(nats_url: str, door: ReporterDoor,
                                 store: StoreThread) -> AsyncIterator[None]:
-    """Answer unmask and seal requests (on the store thread: it reads the event store)."""
+    """Answer unmask requests (on the store thread: it reads the event store)."""
     client = await nats.connect(nats_url, name="rectify-reporter-door")
     try:
         await client.subscribe(REPORTER_UNMASK_QUERY, queue="identity",
                                cb=_answering(store, door.unmask))
-        await client.subscribe(REPORTER_SEAL_QUERY, queue="identity",
-                               cb=_answering(store, door.seal))
         yield
     finally:
         await client.drain()

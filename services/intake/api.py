@@ -15,6 +15,7 @@ from events.vocabulary import Category, Channel, Language, ProblemStatus
 from services.clock import system_clock
 from services.intake.gateway import Gateway, ReportStatus
 from services.intake.i18n import FieldReason, language
+from services.intake.prepared import NotPreparedError, prepare
 from services.intake.reports import STAFF_CHANNELS, ReportIn, to_submission
 from services.intake.staff import NotSignedInError, bearer, staff_member
 from services.runtime.config import IntakeSettings
@@ -92,13 +93,14 @@ def api_router(gateway: Gateway, settings: IntakeSettings) -> APIRouter:
             filed = await _staff_filing(gateway, report, request)
             if isinstance(filed, JSONResponse):
                 return filed
-            checked, intake_id = filed
+            checked, intake_id, ticket = filed
             submission, inferred = to_submission(checked, gateway.keys.cipher,
                                                  settings.public_unit, now, intake_id=intake_id)
         else:
+            ticket = None
             submission, inferred = to_submission(report, gateway.keys.cipher,
                                                  settings.public_unit, now)
-        receipt = await gateway.file(submission)
+        receipt = await gateway.file(submission, ticket)
         lang = language(request)
         return ReceiptOut(
             tracking=receipt.tracking, problem_id=receipt.problem_id,
@@ -124,9 +126,10 @@ def api_router(gateway: Gateway, settings: IntakeSettings) -> APIRouter:
 
 
 async def _staff_filing(gateway: Gateway, report: ReportIn,
-                        request: Request) -> tuple[ReportIn, str] | JSONResponse:
-    """The finding as filed by the signed-in staff member, and its intake id scoped to them;
-    or the refusal."""
+                        request: Request) -> tuple[ReportIn, str, str] | JSONResponse:
+    """The finding as filed by the signed-in staff member, its intake id scoped to them and
+    the ticket the service gave them for it (casework files it as that person); or the
+    refusal."""
     token = bearer(request)
     if token is None:
         return error_response(
@@ -144,6 +147,11 @@ async def _staff_filing(gateway: Gateway, report: ReportIn,
     if report.filed_by is not None and not staff.is_named(report.filed_by):
         return error_response(403, f"填报人写的是 {report.filed_by}，但登录人是 {staff.name}",
                               f"filed_by names {report.filed_by} but {staff.name} is signed in")
-    native = report.intake_id or report.content_key()
-    return report.model_copy(update={"filed_by": staff.name}), \
-        staff_intake_id(staff.person_id, native)
+    intake_id = staff_intake_id(staff.person_id, report.intake_id or report.content_key())
+    try:
+        _, [ready] = await prepare(gateway.client, token, Channel(report.channel),
+                                   str(report.unit), staff.name, [{"intake_id": intake_id}])
+    except NotPreparedError as refused:
+        return error_response(503 if refused.code == "unreachable" else 403,
+                              refused.zh, refused.en)
+    return report.model_copy(update={"filed_by": staff.name}), intake_id, ready.ticket

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from nats.aio.client import Client
 
 from events.identity import intake_key, problem_id_for
 from events.subjects import (
+    HEADER_INTAKE_TICKET,
     HEADER_MSG_ID,
     HEADER_ORIGINAL_SHA256,
     HEADER_ORIGINAL_SIZE,
@@ -35,9 +37,11 @@ from events.subjects import (
 from events.submission import IntakeSubmission
 from events.vocabulary import ProblemStatus
 from services.casework.intake import FieldError, SubmissionRejectedError
-from services.intake.keys import IntakeKeys
-from services.intake.tracking import TrackingIndex, formatted, normalize, tracking_number
+from services.reporters.keys import IntakeKeys
+from services.reporters.tracking import TrackingIndex, formatted, normalize, tracking_number
 
+RECENT_RECEIPTS = 10_000
+"""How many of its last tracking numbers a gateway keeps in memory (about a megabyte)."""
 MAX_REJECTED_BYTES = 7 * 1024 * 1024
 """What REJECTED keeps of one original at most: its messages are at most 8 MiB, headers too."""
 
@@ -74,22 +78,37 @@ class Gateway:
     def __init__(self, client: Client, keys: IntakeKeys, index: TrackingIndex) -> None:
         self.client, self.keys, self.index = client, keys, index
         self.js = client.jetstream()
+        self.recent: OrderedDict[str, UUID] = OrderedDict()
+        """The numbers this gateway gave last, so that a lookup at once (the website's
+        confirmation page) finds its report before casework has indexed it."""
 
     def receipt_for(self, submission: IntakeSubmission) -> Receipt:
         problem_id = problem_id_for(submission.channel, submission.intake_id)
         return Receipt(tracking_number(self.keys.tracking, problem_id), problem_id)
 
-    async def file(self, submission: IntakeSubmission) -> Receipt:
+    async def file(self, submission: IntakeSubmission, ticket: str | None = None) -> Receipt:
         """Publish and wait for JetStream's acknowledgement: nothing is answered unstored.
+        ``ticket``: a staff member's filing, as the service prepared it (``intake.prepared``).
 
         The tracking number is put in the index by casework as it takes the report in (a
-        gateway may only read the index), so a lookup finds it a moment after this returns."""
+        gateway may only read the index); this gateway's own lookups find it at once
+        (``recent``), another's a moment later."""
         receipt = self.receipt_for(submission)
-        await self.js.publish(
-            intake_subject(submission.channel), submission.model_dump_json().encode(),
-            headers={HEADER_MSG_ID: intake_key(submission.channel, submission.intake_id)},
-        )
+        headers = {HEADER_MSG_ID: intake_key(submission.channel, submission.intake_id)}
+        if ticket is not None:
+            headers[HEADER_INTAKE_TICKET] = ticket
+        await self.js.publish(intake_subject(submission.channel),
+                              submission.model_dump_json().encode(), headers=headers)
+        self._remember(receipt)
         return receipt
+
+    def _remember(self, receipt: Receipt) -> None:
+        code = normalize(receipt.tracking)
+        assert code is not None, receipt.tracking
+        self.recent[code] = receipt.problem_id
+        self.recent.move_to_end(code)
+        while len(self.recent) > RECENT_RECEIPTS:
+            self.recent.popitem(last=False)
 
     async def reject(self, source: str, original: bytes, why: SubmissionRejectedError) -> None:
         """Keep what could not be filed in REJECTED, with the reason, as casework does.
@@ -118,7 +137,8 @@ class Gateway:
     async def status(self, tracking: str) -> ReportStatus | None:
         """The report's status and answers, or None when no report has this number."""
         code = normalize(tracking)
-        problem_id = None if code is None else await self.index.find(code)
+        problem_id = None if code is None else \
+            self.recent.get(code) or await self.index.find(code)
         if code is None or problem_id is None:
             return None
         tracking = formatted(code)

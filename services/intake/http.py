@@ -77,6 +77,9 @@ def _truthful_openapi(app: FastAPI) -> dict[str, Any]:
     return app.openapi_schema
 
 
+SHUTDOWN_GRACE_SECONDS = 5
+
+
 class _EmbeddedServer(uvicorn.Server):
     """uvicorn inside ``rectify up``: the process's own signal handlers stay in charge."""
 
@@ -95,6 +98,9 @@ async def serving(app: FastAPI, settings: IntakeSettings) -> AsyncIterator[str]:
     server = _EmbeddedServer(uvicorn.Config(
         app, host=host, port=port, log_level="warning", lifespan="off", access_log=False,
         http=with_deadline(settings.request_timeout), timeout_keep_alive=5,
+        # Without a bound uvicorn waits for every open request at shutdown, so one browser
+        # request still waiting would keep `rectify up` from stopping on SIGTERM.
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
         proxy_headers=settings.forwarded_allow_ips is not None,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         ssl_certfile=settings.tls_cert, ssl_keyfile=settings.tls_key))

@@ -122,7 +122,7 @@ class HttpProcess:
 
 
 async def _serve(order: Order) -> None:
-    from services.intake.keys import IntakeKeys
+    from services.reporters.keys import IntakeKeys
     from services.intake.parts import http_service
 
     settings = Settings(data_dir=order.data_dir, nats_url=order.nats_url, intake=order.intake)

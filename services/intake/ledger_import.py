@@ -2,9 +2,10 @@
 
 ``plan_import`` decides, without filing anything, what a read ledger would file for a unit and
 every reason it cannot (so a dry run and a preview show exactly what a real import does);
-``file_import`` then files it: each row as a self-inspection report through the gateway, each
-row's four determinations as the unit's proposal, and the ledger's filing with its 填报人,
-电话 and 填报时间, all as the signed-in person.
+``file_import`` then files it: each row as a self-inspection report the service prepared for
+the signed-in person (``services.intake.prepared``: casework files it as them, on behalf of the
+ledger's 填报人), each row's four determinations as the unit's proposal, and the ledger's
+filing with its 填报人, 电话 and 填报时间, all as the signed-in person.
 """
 
 from __future__ import annotations
@@ -18,14 +19,18 @@ from nats.aio.client import Client
 from pydantic import ValidationError
 
 from events.commands import Propose, SubmitFiling
-from events.subjects import PROBLEM_QUERY, command_subject, unit_command_subject
+from events.subjects import (
+    HEADER_SESSION,
+    PROBLEM_QUERY,
+    command_subject,
+    unit_command_subject,
+)
 from events.submission import IntakeSubmission
 from events.vocabulary import Channel, Filing
-from services.cli.client import request, wait_for_problem
-from services.intake.gateway import Gateway, Receipt
-from services.intake.keys import IntakeKeys
+from services.cli.client import publish_submission, request, wait_for_problem
+from services.intake.gateway import Receipt
+from services.intake.prepared import NotPreparedError, prepare
 from services.intake.spreadsheet import Ledger, LedgerRow, LedgerSheet
-from services.intake.tracking import TrackingIndex
 
 CHINA = timezone(timedelta(hours=8))
 RECORDED_WITHIN_SECONDS = 30.0
@@ -118,7 +123,7 @@ def submission(unit: str, sheet: LedgerSheet, row: LedgerRow, filer: str,
     return IntakeSubmission(
         channel=Channel.SELF_INSPECTION, intake_id=row.key(unit), unit=unit,
         category=row.category, problem=row.problem, case=row.case, submitted_at=at,
-        filed_by=sheet.filed_by or filer,
+        filed_by=filer, on_behalf_of=sheet.filed_by or None,
     )
 
 
@@ -128,15 +133,22 @@ async def known(client: Client, problem_id: UUID) -> bool:
                 .get("ok"))
 
 
-async def file_import(client: Client, keys: IntakeKeys, plan: ImportPlan, actor: str,
+async def file_import(client: Client, plan: ImportPlan, actor: str,
                       headers: dict[str, str]) -> list[RowOutcome]:
     """File the plan (which must have no refusals) as ``actor`` with session ``headers``."""
     assert not plan.refusals, plan.refusals
-    gateway = Gateway(client, keys, await TrackingIndex.open(client.jetstream()))
+    try:
+        filer, ready = await prepare(client, headers.get(HEADER_SESSION), Channel.SELF_INSPECTION,
+                                     plan.unit, actor,
+                                     [{"intake_id": one.intake_id} for one in plan.submissions])
+    except NotPreparedError as refused:
+        raise ImportFailedError(refused.zh, refused.en) from None
     filed: list[tuple[Receipt, bool]] = []
-    for one in plan.submissions:
-        new = not await known(client, gateway.receipt_for(one).problem_id)
-        filed.append((await gateway.file(one), new))
+    for one, prepared in zip(plan.submissions, ready, strict=True):
+        new = not await known(client, prepared.problem_id)
+        await publish_submission(client, one.model_copy(update={"filed_by": filer}),
+                                 prepared.ticket)
+        filed.append((Receipt(prepared.tracking, prepared.problem_id), new))
     for receipt, _ in filed:
         if not (await wait_for_problem(client, receipt.problem_id,
                                        RECORDED_WITHIN_SECONDS)).get("ok"):

@@ -31,7 +31,7 @@ from services.intake.categorize import category_from
 from services.intake.freetext import read_free_text
 from services.intake.gateway import Gateway, Receipt, rejection
 from services.intake.mail_reader import IncomingMail, UndecodableMailError, read_mail
-from services.intake.privacy import Contact, seal
+from services.reporters.privacy import Contact, seal
 from services.runtime.config import IntakeSettings
 
 log = logging.getLogger(__name__)

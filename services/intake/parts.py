@@ -7,17 +7,14 @@ import contextlib
 import ssl
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING
 
 from services.intake.gateway import gateway
 from services.intake.http import create_app, serving
 from services.intake.http_process import HttpProcess
-from services.intake.keys import IntakeKeys
 from services.intake.mailbox import Mailbox, smtp_server
+from services.reporters.keys import IntakeKeys
 from services.runtime.config import IntakeSettings, Settings
-
-if TYPE_CHECKING:
-    from services.runtime.process import Runtime
+from services.runtime.context import PartContext
 
 Service = Callable[[Settings, str, IntakeKeys, dict[str, str]],
                    AbstractAsyncContextManager[None]]
@@ -63,30 +60,30 @@ def tls_context(settings: IntakeSettings) -> ssl.SSLContext | None:
 SERVICES: dict[str, Service] = {"http": http_service, "smtp": smtp_service}
 
 
-def _part(service: Service) -> Callable[[Runtime], AbstractAsyncContextManager[None]]:
-    def part(runtime: Runtime) -> AbstractAsyncContextManager[None]:
+def _part(service: Service) -> Callable[[PartContext], AbstractAsyncContextManager[None]]:
+    def part(context: PartContext) -> AbstractAsyncContextManager[None]:
         # The embedded default: the first start generates the reporter key in the data dir.
-        keys = IntakeKeys.for_settings(runtime.settings, create=True)
-        return service(runtime.settings, runtime.url_for("gateway"), keys, runtime.endpoints)
+        keys = IntakeKeys.for_settings(context.settings, create=True)
+        return service(context.settings, context.nats_url, keys, context.endpoints)
 
     return part
 
 
 @contextlib.asynccontextmanager
-async def http_gateway(runtime: Runtime) -> AsyncIterator[None]:
+async def http_gateway(context: PartContext) -> AsyncIterator[None]:
     """The ``http`` service of ``rectify up``, in a process of its own (``http_process``)
     under the supervisor."""
-    IntakeKeys.for_settings(runtime.settings, create=True)  # made before the child reads it
-    child = HttpProcess(runtime.settings, runtime.url_for("gateway"))
+    IntakeKeys.for_settings(context.settings, create=True)  # made before the child reads it
+    child = HttpProcess(context.settings, context.nats_url)
     endpoints = await child.start()
-    runtime.endpoints["http"] = endpoints["http"]
+    context.endpoints["http"] = endpoints["http"]
     if "wechat" in endpoints:
-        runtime.endpoints["wechat"] = endpoints["wechat"]
-    runtime.supervisor.start("http", child.run)
+        context.endpoints["wechat"] = endpoints["wechat"]
+    context.supervisor.start("http", child.run)
     try:
         yield
     finally:
-        await runtime.supervisor.stop("http")
+        await context.supervisor.stop("http")
         await child.stop()
 
 

@@ -14,7 +14,7 @@ from events.submission import IntakeSubmission
 from events.text import ChannelId, Name, Phone, Text
 from events.vocabulary import Category, Channel
 from services.intake.categorize import infer_category
-from services.intake.privacy import Contact, seal
+from services.reporters.privacy import Contact, seal
 
 STAFF_CHANNELS = frozenset({Channel.SPOT_CHECK, Channel.OVERSIGHT, Channel.AUDIT,
                             Channel.RECONSIDERATION, Channel.CENTRAL_INSPECTION})
@@ -97,6 +97,8 @@ def to_submission(report: ReportIn, cipher: AESCipher, public_unit: str, now: da
         intake_id=intake_id or report.content_key(),
         unit=report.unit or public_unit, category=category,
         problem=report.problem, case=report.case, submitted_at=now,
-        filed_by=report.filed_by, reporter=seal(cipher, contact), enterprise=report.enterprise,
+        # A public report names no filer, whatever the body says: it is the public's.
+        filed_by=report.filed_by if Channel(report.channel) in STAFF_CHANNELS else None,
+        reporter=seal(cipher, contact), enterprise=report.enterprise,
     )
     return submission, report.category is None

@@ -26,8 +26,8 @@ from services.intake.api import status_out
 from services.intake.gateway import Gateway
 from services.intake.i18n import FieldReason, field_reasons, language
 from services.intake.reports import ReportIn, to_submission
-from services.intake.tracking import formatted, normalize
 from services.intake.webtext import TEXTS
+from services.reporters.tracking import formatted, normalize
 from services.runtime.config import IntakeSettings
 
 CSRF_COOKIE = "rectify_csrf"

@@ -27,7 +27,6 @@ from services.clock import system_clock
 from services.intake.categorize import category_from
 from services.intake.freetext import read_free_text
 from services.intake.gateway import Gateway
-from services.intake.privacy import Contact, seal
 from services.intake.ratelimit import Limits
 from services.intake.wechat_crypto import (
     BadEncryptionError,
@@ -46,6 +45,7 @@ from services.intake.wechat_protocol import (
     parse_message,
     text_reply,
 )
+from services.reporters.privacy import Contact, seal
 from services.runtime.config import IntakeSettings
 
 WELCOME = ("欢迎关注。反映行政执法问题，请直接发送文字说明：涉及的单位、时间、地点和经过。"

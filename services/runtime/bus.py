@@ -1,11 +1,11 @@
-"""Who may do what on the embedded NATS: one user per part, with the subjects it needs.
+"""Who may do what on NATS: one user per part, with the subjects its job needs and no more.
 
 ``rectify up`` generates each user's password once (kept 0600 in ``<data dir>/nats/users/``)
-and writes the users with their permissions into nats-server's configuration. There is no
-anonymous user. The service process itself (casework, supervision, identity, answers,
-projections) connects as ``service``; the relay alone publishes ``events.>``; gateways publish
-only the public intake channels; readers only read; the CLI (``staff``) sends requests whose
-person casework checks; only ``admin`` reaches the stream-management API.
+and writes the users with their permissions into nats-server's configuration (``rectify
+nats-config`` does the same for an external server). There is no anonymous user. Only the relay
+publishes ``events.>``; only casework answers ``cmd.>`` and writes ``TRACKING``; each gateway
+publishes its own ``intake.<channel>`` subjects and reads ``TRACKING``; projections and readers
+only read; only ``admin`` reaches the stream-management API.
 """
 
 from __future__ import annotations
@@ -15,50 +15,79 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from events.subjects import TRACKING_BUCKET
+from events.subjects import (
+    HISTORY_QUERY,
+    INTAKE_TICKET_REQUEST,
+    PROBLEM_QUERY,
+    TRACKING_BUCKET,
+    WATCHDOG_QUERY,
+    WHOAMI_REQUEST,
+)
 from events.vocabulary import Channel
 from services.intake.reports import STAFF_CHANNELS
 
 USERS_DIR = "users"
 _STREAM_ADMIN = ["$JS.API.STREAM.DELETE.>", "$JS.API.STREAM.PURGE.>",
                  "$JS.API.STREAM.MSG.DELETE.>", "$JS.API.STREAM.UPDATE.>",
-                 "$JS.API.STREAM.CREATE.EVENTS", "$JS.API.STREAM.CREATE.INTAKE",
-                 "$JS.API.STREAM.CREATE.REJECTED"]
+                 "$JS.API.STREAM.CREATE.>"]
 _KV = f"KV_{TRACKING_BUCKET}"
 _READ_TRACKING = [f"$JS.API.STREAM.INFO.{_KV}", f"$JS.API.DIRECT.GET.{_KV}.>",
                   f"$JS.API.STREAM.MSG.GET.{_KV}"]
 _WRITE_TRACKING = [f"$KV.{TRACKING_BUCKET}.>"]
 _READ_EVENTS = ["$JS.API.INFO", "$JS.API.STREAM.INFO.>", "$JS.API.STREAM.NAMES",
                 "$JS.API.CONSUMER.CREATE.EVENTS", "$JS.API.CONSUMER.CREATE.EVENTS.>",
+                "$JS.API.CONSUMER.DURABLE.CREATE.EVENTS.>",
                 "$JS.API.CONSUMER.MSG.NEXT.EVENTS.>", "$JS.API.CONSUMER.DELETE.EVENTS.>",
                 "$JS.API.CONSUMER.INFO.EVENTS.>", "$JS.ACK.EVENTS.>",
                 "$JS.API.STREAM.MSG.GET.EVENTS", "$JS.API.DIRECT.GET.EVENTS.>"]
-_GATEWAY_INTAKE = [f"intake.{c.value}" for c in Channel
-                   if c.is_public or c in STAFF_CHANNELS]
-"""The public channels, and the staff findings the JSON API files for a signed-in person."""
+_WEB_INTAKE = [f"intake.{c.value}" for c in (Channel.WEBSITE, Channel.WECHAT, *STAFF_CHANNELS)]
+"""The website, the API and Open311 (``website``), WeChat, and the staff findings the JSON API
+files for a signed-in person."""
+_LOOKUPS = [PROBLEM_QUERY, HISTORY_QUERY, *_READ_TRACKING, "$JS.API.INFO"]
+"""What a reporter's tracking-number lookup reads."""
 _INBOX = ["_INBOX.>"]
 
-PERMISSIONS: dict[str, dict[str, dict[str, list[str]]]] = {
+
+def _may(publish: list[str], subscribe: list[str] | None = None,
+         responds: bool = False) -> dict[str, Any]:
+    """Permissions publishing only ``publish``, subscribing to ``subscribe`` and replies, and
+    (``responds``) answering requests it received, whatever their reply subject."""
+    permissions: dict[str, Any] = {
+        "publish": {"allow": publish} if publish else {"deny": [">"]},
+        "subscribe": {"allow": [*(subscribe or []), *_INBOX]}}
+    if responds:
+        permissions["allow_responses"] = True
+    return permissions
+
+
+_STAFF = _may(["cmd.problem.*", "cmd.unit.*", "cmd.notice.*", "cmd.staff.*", "query.>",
+               "auth.*", "intake.>", *_READ_TRACKING, *_READ_EVENTS])
+
+PERMISSIONS: dict[str, dict[str, Any]] = {
     "admin": {"publish": {"allow": [">"]}, "subscribe": {"allow": [">"]}},
-    "service": {"publish": {"allow": [">"], "deny": ["events.>", *_STREAM_ADMIN]},
-                "subscribe": {"allow": [">"]}},
-    "relay": {"publish": {"allow": ["events.>", "$JS.API.INFO", "$JS.API.STREAM.INFO.EVENTS",
-                                    "$JS.API.STREAM.MSG.GET.EVENTS",
-                                    "$JS.API.DIRECT.GET.EVENTS.>"]},
-              "subscribe": {"allow": _INBOX}},
-    "gateway": {"publish": {"allow": [*_GATEWAY_INTAKE, "rejected.>", "query.problem.get",
-                                      "query.problem.history", "auth.whoami", *_READ_TRACKING,
-                                      "$JS.API.INFO"]},
-                "subscribe": {"allow": _INBOX}},
-    "staff": {"publish": {"allow": ["cmd.problem.*", "cmd.unit.*", "cmd.notice.*",
-                                    "cmd.staff.*", "query.>", "auth.*", "intake.>",
-                                    *_READ_TRACKING, *_READ_EVENTS]},
-              "subscribe": {"allow": _INBOX}},
-    "reader": {"publish": {"allow": _READ_EVENTS}, "subscribe": {"allow": _INBOX}},
+    "casework": {"publish": {"allow": [">"], "deny": ["events.>", *_STREAM_ADMIN]},
+                 "subscribe": {"allow": [">"]}},
+    "relay": _may(["events.>", "$JS.API.INFO", "$JS.API.STREAM.INFO.EVENTS",
+                   "$JS.API.STREAM.MSG.GET.EVENTS", "$JS.API.DIRECT.GET.EVENTS.>"]),
+    "projections": _may(_READ_EVENTS),
+    "answers": _may(_READ_EVENTS),
+    "http": _may([*_WEB_INTAKE, WHOAMI_REQUEST, INTAKE_TICKET_REQUEST, *_LOOKUPS]),
+    "smtp": _may(["intake.mailbox", "rejected.mailbox", *_READ_TRACKING, "$JS.API.INFO"]),
+    "watchdog": _may([], [WATCHDOG_QUERY], responds=True),
+    "console": _STAFF,
+    "staff": _STAFF,
+    "reader": _may(_READ_EVENTS),
 }
-"""Each user's permissions, in nats-server's own terms."""
+"""Each user's permissions, in nats-server's own terms. ``casework`` is the core of ``rectify
+up`` (casework, supervision, identity, the reporter door, status and repair requests): it
+answers every request and writes TRACKING, but neither publishes ``events.>`` nor manages
+streams. ``console`` and ``staff`` send what a signed-in person asks; casework decides."""
+
+PART_USERS: dict[str, str] = {"supervision": "casework"}
+"""The NATS user of each part of ``rectify up`` whose user is not named like the part."""
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,11 @@ import os
 import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from faststream.nats import NatsBroker
 from nats import connect as nats_connect
-from nats.js import JetStreamContext
 
 from events.subjects import REPAIR_COMMAND, STATUS_QUERY
 from projections.engine.service import open_read_store
@@ -33,58 +31,31 @@ from services.casework.service import CaseworkService
 from services.casework.store_thread import StoreThread
 from services.identity.accounts import Accounts
 from services.identity.door import ReporterDoor, serving_reporter_door
+from services.identity.filing import FilingDesk, serving_filing_desk
 from services.identity.guard import CommandGuard
+from services.identity.reading import serving_read_check
 from services.identity.service import serving_identity
 from services.identity.sso_service import serving_sso
 from services.identity.store import IdentityStore
-from services.intake.keys import IntakeKeys
-from services.intake.tracking import TrackingIndex
+from services.identity.tickets import IntakeTickets
 from services.relay.outbox import Relay
-from services.runtime.bus import BusUsers, without_credentials
+from services.reporters.keys import IntakeKeys
+from services.reporters.tracking import TrackingIndex
+from services.runtime.bus import PART_USERS, BusUsers, without_credentials
 from services.runtime.config import RUNTIME_FILE, Settings, load_seal_key, write_runtime
+from services.runtime.context import Runtime
 from services.runtime.nats_server import EmbeddedNats
 from services.runtime.parts import PARTS
 from services.runtime.ports import PortInUseError, check_ports_free
 from services.runtime.repairing import repair_handler
-from services.runtime.status import Status, gather_status
+from services.runtime.status import gather_status
 from services.runtime.streams import ensure_streams_as
-from services.runtime.supervisor import Supervisor
 
 log = logging.getLogger(__name__)
 
 
 class AlreadyRunningError(RuntimeError):
     pass
-
-
-@dataclass
-class Runtime:
-    """The running parts, for the status query and for an in-process caller such as the demo."""
-
-    settings: Settings
-    nats_url: str
-    js: JetStreamContext
-    casework: Casework
-    store: StoreThread
-    relay: Relay
-    read_store: ReadStore
-    accounts: Accounts
-    guard: CommandGuard
-    supervisor: Supervisor = field(default_factory=Supervisor)
-    """Every long-running task, restarted after a failure, halted with an alarm on a real stop."""
-    endpoints: dict[str, str] = field(default_factory=dict)
-    """Where each part listens, by part name (``rectify status`` shows them)."""
-    bus_users: BusUsers | None = None
-    """The embedded NATS's users (None on an external NATS: every part uses ``nats_url``)."""
-    public_url: str = ""
-    """NATS's address without credentials, for display."""
-
-    def url_for(self, user: str) -> str:
-        """Where the part acting as ``user`` (``services.runtime.bus``) connects."""
-        return self.bus_users.url(self.public_url, user) if self.bus_users else self.nats_url
-
-    async def status(self) -> Status:
-        return await gather_status(self)
 
 
 def _lock_data_dir(data_dir: Path) -> IO[str]:
@@ -136,7 +107,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         nats.start()
         _note_pid(nats)
     public_url = without_credentials(settings.nats_url or (nats.url if nats else ""))
-    nats_url = users.url(public_url, "service") if users else settings.nats_url or public_url
+    nats_url = users.url(public_url, "casework") if users else settings.nats_url or public_url
     broker = NatsBroker(nats_url, logger=None, graceful_timeout=10.0)
     store = StoreThread()
     read_store: ReadStore | None = None
@@ -156,8 +127,10 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
                           guard, bus_users=users, public_url=public_url)
         runtime.endpoints["nats"] = public_url
         index = await TrackingIndex.open(js)
-        service = CaseworkService(casework, store, js, guard, relay.wake, functools.partial(
-            index.record_problems, IntakeKeys.for_settings(settings, create=True).tracking))
+        keys = IntakeKeys.for_settings(settings, create=True)
+        tickets = IntakeTickets.under(relay.key)
+        service = CaseworkService(casework, store, js, guard, relay.wake,
+                                  functools.partial(index.record_problems, keys.tracking), tickets)
         broker.include_router(service.router)
         broker.subscriber(STATUS_QUERY)(_status_handler(runtime))
         broker.subscriber(REPAIR_COMMAND)(repair_handler(runtime))
@@ -171,12 +144,15 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
                 bus_log = nats.store_dir / "nats-server.log" if nats else None
                 await parts.enter_async_context(serving_identity(nats_url, accounts, bus_log))
                 await parts.enter_async_context(serving_sso(nats_url, accounts, settings.data_dir))
-                door = ReporterDoor(accounts, casework,
-                                    IntakeKeys.for_settings(settings, create=True).cipher)
+                door = ReporterDoor(accounts, casework, keys.cipher)
                 await parts.enter_async_context(serving_reporter_door(nats_url, door, store))
+                desk = FilingDesk(guard, keys, tickets)
+                await parts.enter_async_context(serving_filing_desk(nats_url, desk))
+                await parts.enter_async_context(serving_read_check(nats_url, guard))
                 for name, part in PARTS.items():
                     if name not in settings.without:
-                        await parts.enter_async_context(part(runtime))
+                        context = runtime.context_for(name, PART_USERS.get(name, name))
+                        await parts.enter_async_context(part(context))
                 write_runtime(settings.data_dir, {
                     "pid": os.getpid(), "nats_url": public_url, "store": settings.store_label(),
                     "read_store": settings.read_store_location(), "endpoints": runtime.endpoints,
@@ -236,7 +212,7 @@ async def _finish_relay(runtime: Runtime, relay: Relay, timeout: float = 10.0) -
 
 def _status_handler(runtime: Runtime) -> Callable[[], Awaitable[bytes]]:
     async def on_status() -> bytes:
-        status = await runtime.status()
+        status = await gather_status(runtime)
         return status.model_dump_json().encode()
 
     return on_status

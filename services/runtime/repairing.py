@@ -7,16 +7,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import nats
 from nats.js import JetStreamContext
 from pydantic import BaseModel
 
 from services.relay.repair import restore, survey
-
-if TYPE_CHECKING:
-    from services.runtime.process import Runtime
+from services.runtime.context import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from pydantic import BaseModel
 
 from events.subjects import EVENTS_STREAM, INTAKE_STREAM, REJECTED_STREAM
 from projections.engine.store import live_positions
+from services.runtime.context import Runtime
 from services.runtime.faults import AlarmText
-
-if TYPE_CHECKING:
-    from services.runtime.process import Runtime
 
 
 class StreamState(BaseModel):

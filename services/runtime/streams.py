@@ -25,7 +25,7 @@ from events.subjects import (
 
 DUPLICATE_WINDOW_SECONDS = 120.0
 TRACKING_CONFIG = KeyValueConfig(bucket=TRACKING_BUCKET, history=1, storage=StorageType.FILE)
-"""Tracking number → problem id (``services.intake.tracking``): casework writes it."""
+"""Tracking number → problem id (``services.reporters.tracking``): casework writes it."""
 
 
 def stream_configs(replicas: int = 1) -> list[StreamConfig]:

@@ -22,7 +22,7 @@ from aiosmtpd.controller import Controller
 
 from events.identity import problem_id_for
 from events.vocabulary import Channel
-from services.intake.keys import IntakeKeys
+from services.reporters.keys import IntakeKeys
 from tests.answers.fake_wechat import APPID, SECRET, FakeWeChat
 from tests.intake.conftest import Sink, free_port
 from tests.integration.harness import RectifyProcess, wait_until

@@ -25,9 +25,9 @@ from services.answers.outcomes import TryLaterError
 from services.answers.wechat_api import WeChatApi
 from services.casework.application import Casework
 from services.casework.store_thread import StoreThread
-from services.intake.keys import IntakeKeys
-from services.intake.privacy import Contact, seal
-from services.intake.tracking import tracking_number
+from services.reporters.keys import IntakeKeys
+from services.reporters.privacy import Contact, seal
+from services.reporters.tracking import tracking_number
 from services.runtime.nats_server import EmbeddedNats
 from services.runtime.streams import ensure_streams
 from tests.answers.fake_wechat import APPID, SECRET, FakeWeChat

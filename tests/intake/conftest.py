@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 
 from events.subjects import HISTORY_QUERY, INTAKE_STREAM, REJECTED_STREAM
 from services.cli.client import connected, request, wait_for_problem
-from services.intake.tracking import TrackingIndex, normalize
+from services.reporters.tracking import TrackingIndex, normalize
 from services.runtime.bus import user_url
 from tests.integration.harness import RectifyProcess, wait_until
 

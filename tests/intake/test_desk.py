@@ -137,8 +137,9 @@ def test_importing_the_sample_ledger_twice_files_its_problems_once(rectify: Rect
     assert [(i["problem"], i["category"], i["new"]) for i in first] == [
         ("“一刀切”执法", "one_size_fits_all", True), ("粗暴执法、不文明执法", "uncivil", True)]
     reported = rectify.history(first[1]["problem_id"])[0]
-    assert (reported["unit"], reported["actor"], reported["channel"]) == (
-        unit, "周静", "self_inspection")
+    # Filed by whoever imports (here the test's local administrator), for the ledger's 填报人.
+    assert (reported["unit"], reported["actor"], reported["on_behalf_of"],
+            reported["channel"]) == (unit, "测试员", "周静", "self_inspection")
     assert reported["occurred_at"].startswith("2023-03-05")
     again = rectify.process.cli("import", str(SAMPLE), "--unit", unit)
     assert again.returncode == 0, again.stderr

@@ -126,6 +126,15 @@ def test_staff_channels_need_the_unit_and_a_staff_session(rectify: Rectify,
     assert rectify.last_seq() == before
 
 
+def test_a_public_report_naming_a_filer_is_filed_as_the_publics(rectify: Rectify,
+                                                                web: httpx.Client) -> None:
+    filed = web.post("/api/v1/reports", json=a_report(filed_by="局长 孙局长"))
+    assert filed.status_code == 202, filed.text
+    reported = rectify.history(filed.json()["problem_id"])[0]
+    assert (reported["actor"], reported["actor_id"], reported["on_behalf_of"]) == (
+        "public:website", None, "刘*")
+
+
 @pytest.fixture(scope="module")
 def staff(rectify: Rectify, tmp_path_factory: pytest.TempPathFactory) -> Desk:
     """Staff enrolled and signed in with the real CLI (tests/identity's desk)."""
@@ -250,7 +259,6 @@ def test_the_form_files_a_report_and_confirms_with_the_tracking_number(
     assert tracking is not None
     again = web.post("/report", data=form, follow_redirects=True)  # a double click
     assert tracking.group(1) in again.text
-    rectify.problem_of(tracking.group(1))  # casework indexed the number as it took the report
     status = web.get(f"/api/v1/reports/{tracking.group(1)}").json()
     assert status["status"] in ("received", "reported")
 

@@ -26,7 +26,7 @@ from events.subjects import (
     HEADER_SEALED,
     REJECTED_STREAM,
 )
-from services.intake.keys import IntakeKeys
+from services.reporters.keys import IntakeKeys
 from tests.intake.conftest import MAILBOX, MX, REQUEST_TIMEOUT, Rectify, Sink
 
 pytestmark = pytest.mark.integration

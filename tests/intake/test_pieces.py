@@ -12,13 +12,21 @@ from events.lifecycle import Reporter
 from events.vocabulary import Category
 from services.intake.categorize import category_from, infer_category
 from services.intake.freetext import read_free_text
-from services.intake.keys import IntakeKeys
 from services.intake.mail_reader import UndecodableMailError, read_mail
-from services.intake.privacy import Contact, mask_email, mask_name, mask_phone, masked, seal, unseal
-from services.intake.tracking import normalize, tracking_number
 from services.intake.wechat import Callback, RefusedCallError
 from services.intake.wechat_crypto import BadEncryptionError, MessageCrypto, msg_signature
 from services.intake.wechat_protocol import Nonces, check_call, parse_message, signature
+from services.reporters.keys import IntakeKeys
+from services.reporters.privacy import (
+    Contact,
+    mask_email,
+    mask_name,
+    mask_phone,
+    masked,
+    seal,
+    unseal,
+)
+from services.reporters.tracking import normalize, tracking_number
 
 KEYS = IntakeKeys.from_master(AESCipher.create_key(32))
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from services.runtime.bus import without_credentials
 from tests.intake.conftest import MAILBOX, Rectify
 from tests.integration.harness import RECTIFY
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.integration
 
 def test_standalone_gateways_file_into_the_running_rectify(rectify: Rectify) -> None:
     gateway = subprocess.Popen(
-        [*RECTIFY, "gateway", "http", "smtp", "--nats-url", rectify.nats_url,
+        [*RECTIFY, "gateway", "http", "smtp", "--nats-url", without_credentials(rectify.nats_url),
          "--data-dir", str(rectify.process.data_dir)],  # where the shared reporter key is
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=rectify.process.env)
     try:
@@ -64,7 +65,7 @@ def test_given_a_certificate_the_website_is_https_and_the_mailbox_offers_starttl
     cert, key = self_signed(tmp_path)
     env = {**rectify.process.env, "RECTIFY_TLS_CERT": str(cert), "RECTIFY_TLS_KEY": str(key)}
     gateway = subprocess.Popen(
-        [*RECTIFY, "gateway", "http", "smtp", "--nats-url", rectify.nats_url,
+        [*RECTIFY, "gateway", "http", "smtp", "--nats-url", without_credentials(rectify.nats_url),
          "--data-dir", str(rectify.process.data_dir)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:

@@ -77,6 +77,12 @@ class RectifyProcess:
             time.sleep(0.05)
         raise AssertionError("rectify up did not start in time")
 
+    def bus_violations(self) -> list[str]:
+        """What the embedded nats-server refused so far (its log's permission violations)."""
+        log = self.data_dir / "nats" / "nats-server.log"
+        lines = log.read_text("utf-8", errors="replace").splitlines() if log.exists() else []
+        return [line for line in lines if "Violation" in line]
+
     def stop(self) -> int:
         assert self.process is not None
         self.process.send_signal(signal.SIGTERM)

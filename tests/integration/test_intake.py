@@ -15,8 +15,9 @@ from nats.js import JetStreamContext
 from events.identity import problem_id_for
 from events.subjects import HEADER_MSG_ID, HEADER_REJECTION_DETAIL, REJECTED_STREAM
 from services.runtime.config import Settings
+from services.runtime.context import Runtime
 from services.runtime.nats_server import EmbeddedNats
-from services.runtime.process import Runtime, running
+from services.runtime.process import running
 from tests.builders import a_submission
 from tests.integration.harness import publish, wait_until
 

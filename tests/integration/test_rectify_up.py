@@ -93,6 +93,8 @@ def test_a_problem_lives_its_whole_life_through_the_cli(rectify_up: RectifyProce
     assert [e for _, _, e in on_stream] == history
     assert all(int(h[HEADER_POSITION]) == seq and h[HEADER_PROBLEM_ID] == problem
                for seq, h, _ in on_stream)
+    # Every part did its job as its own NATS user, none needing what its user may not do.
+    assert up.bus_violations() == []
 
 
 def test_illegal_transitions_and_stale_versions_are_refused_and_record_nothing(
