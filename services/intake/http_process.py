@@ -122,8 +122,9 @@ class HttpProcess:
 
 
 async def _serve(order: Order) -> None:
-    from services.reporters.keys import IntakeKeys
+    # Here, not at the top: parts.py imports this module for the parent's side.
     from services.intake.parts import http_service
+    from services.reporters.keys import IntakeKeys
 
     settings = Settings(data_dir=order.data_dir, nats_url=order.nats_url, intake=order.intake)
     keys = IntakeKeys.for_settings(settings)  # the parent made it on its first start
