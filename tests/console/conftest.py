@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 from services.runtime.config import read_runtime
 from tests.console.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
-from tests.identity.desk import Desk, secured
+from tests.identity.desk import Desk, secured, staffed
 
 OWN, OTHER, OFFICE = "沁园分局", "玉泉分局", "法规与科技标准科"
 STAFF = (
@@ -54,17 +54,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     up = secured(root / "data")
     up.env["RECTIFY_EVIDENCE_MAX_MB"] = EVIDENCE_LIMIT_MB
     up.env["RECTIFY_CONSOLE_PORT"] = str(free_port())  # the same address after a restart
-    up.start()
-    sessions = root / "sessions"
-    sessions.mkdir()
-    desk = ThreadedDesk(up, sessions)
-    try:
-        desk.open_security_desk()
-        for login, name, unit, role in STAFF:
-            desk.enrol(login, name, unit, role)
+    with staffed(up, root, STAFF, ThreadedDesk) as desk:
         yield desk
-    finally:
-        up.stop()
 
 
 @pytest.fixture(scope="module")

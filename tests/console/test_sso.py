@@ -17,7 +17,7 @@ from playwright.sync_api import Browser
 from services.runtime.config import read_runtime
 from tests.console.browser import Visitor
 from tests.console.conftest import ThreadedDesk
-from tests.identity.desk import Desk, secured
+from tests.identity.desk import Desk, secured, staffed
 from tests.identity.provider import Provider, callback_query, running_provider
 
 STAFF = (
@@ -41,17 +41,8 @@ def sso_desk(tmp_path_factory: pytest.TempPathFactory, provider: Provider) -> It
     up = secured(root / "data")
     up.env |= {"RECTIFY_OIDC_ISSUER": provider.issuer, "RECTIFY_OIDC_CLIENT_ID": "rectify",
                "RECTIFY_OIDC_CLIENT_SECRET": "console-secret-0123"}
-    up.start()
-    sessions = root / "sessions"
-    sessions.mkdir()
-    desk = ThreadedDesk(up, sessions)
-    try:
-        desk.open_security_desk()
-        for login, name, unit, role in STAFF:
-            desk.enrol(login, name, unit, role)
+    with staffed(up, root, STAFF, ThreadedDesk) as desk:
         yield desk
-    finally:
-        up.stop()
 
 
 @pytest.fixture(scope="module")

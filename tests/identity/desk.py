@@ -6,8 +6,10 @@ has their own session file, as each would on their own machine.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,3 +100,21 @@ class Desk:
     def history(self, problem: str) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = self.json("wangke", "history", problem)
         return events
+
+
+@contextlib.contextmanager
+def staffed(up: RectifyProcess, root: Path, staff: Iterable[tuple[str, str, str, str]],
+            desk_type: type[Desk] = Desk) -> Iterator[Desk]:
+    """``up`` started, the security desk opened and ``staff`` (login, name, unit, role)
+    enrolled and signed in once; ``up`` stopped afterwards."""
+    up.start()
+    sessions = root / "sessions"
+    sessions.mkdir()
+    desk = desk_type(up, sessions)
+    try:
+        desk.open_security_desk()
+        for login, name, unit, role in staff:
+            desk.enrol(login, name, unit, role)
+        yield desk
+    finally:
+        up.stop()

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.identity.desk import Desk, secured
+from tests.identity.desk import Desk, secured, staffed
 from tests.identity.provider import Provider, running_provider
 from tests.integration.harness import RECTIFY
 
@@ -35,17 +35,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory, provider: Provider) -> Iterat
     up = secured(root / "data")
     up.env |= {"RECTIFY_OIDC_ISSUER": provider.issuer, "RECTIFY_OIDC_CLIENT_ID": "rectify-cli",
                "RECTIFY_OIDC_CLIENT_SECRET": "cli-secret-0123"}
-    up.start()
-    sessions = root / "sessions"
-    sessions.mkdir()
-    desk = Desk(up, sessions)
-    try:
-        desk.open_security_desk()
-        for login, name, unit, role in STAFF:
-            desk.enrol(login, name, unit, role)
+    with staffed(up, root, STAFF) as desk:
         yield desk
-    finally:
-        up.stop()
 
 
 def sso_login(desk: Desk, provider: Provider, sub: str, session_name: str,
