@@ -18,12 +18,12 @@ from events.notice_commands import IssueNotice, MarkNoticeRead, NoticeCommand, R
 from events.subjects import notice_command_subject
 from events.vocabulary import Notice, Trigger
 from projections.models.supervision import read_notices
-from services.cli.client import connected, request
 from services.cli.dates import DATE
 from services.cli.notice_view import notice_cells, notice_headers, notice_record
 from services.cli.options import Session, common_options
 from services.cli.read_access import check_read
 from services.cli.reading import READ_STORE, ReadSource, open_store, today_in_china
+from services.cli.sending import fail_invalid, sent
 from services.cli.staff import VocabularyParam
 
 TRIGGER_HELP = ("通知所列事由：查找问题不深入不具体/整治工作推进迟缓/敷衍塞责/拒不整改"
@@ -48,25 +48,12 @@ def build_notice(session: Session, model: type[NoticeCommand], **fields: Any) ->
     try:
         return model(actor=session.actor, **fields)
     except ValidationError as invalid:
-        first = invalid.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"]) or "参数"
-        message = str(first.get("ctx", {}).get("error", first["msg"]))
-        zh, _, en = message.partition(" / ")
-        session.out.fail(f"参数无效：{where}：{zh}", f"invalid {where}: {en or zh}")
+        fail_invalid(session, invalid)
 
 
 def send_notice(session: Session, command: NoticeCommand) -> None:
     """Send one notice command and print what was recorded (or fail with the reason)."""
-    async def send() -> dict[str, Any]:
-        async with connected(session.url()) as client:
-            return await request(client, notice_command_subject(command.verb),
-                                 command.model_dump_json().encode(), headers=session.headers())
-
-    reply = session.run(send())
-    if not reply.get("ok"):
-        error = reply.get("error") or {}
-        session.out.fail(error.get("zh", "被拒绝"), error.get("en", "refused"),
-                         extra={"code": error.get("code")})
+    reply = sent(session, notice_command_subject(command.verb), command)
     if session.out.format == "json":
         session.out.json(reply)
     elif reply.get("units") is not None:

@@ -15,6 +15,7 @@ from events.vocabulary import Category, Channel
 from services.cli.client import connected, file_submission
 from services.cli.filing import prepared_or_fail
 from services.cli.options import Session
+from services.cli.sending import fail_invalid
 from services.clock import system_clock
 
 
@@ -40,10 +41,7 @@ def file_finding(session: Session, unit: str, problem: str, category: Category,
                     category=category, problem=problem, case=case,
                     submitted_at=system_clock(), filed_by=filer)
             except ValidationError as invalid:
-                first = invalid.errors(include_url=False)[0]
-                where = ".".join(str(p) for p in first["loc"])
-                session.out.fail(f"参数无效：{where}：{first['msg']}",
-                                 f"invalid {where}: {first['msg']}")
+                fail_invalid(session, invalid)
             return await file_submission(client, submission, ready.ticket)
 
     answer = session.run(send())

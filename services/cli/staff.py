@@ -35,10 +35,11 @@ from events.lifecycle import Milestone
 from events.subjects import command_subject
 from events.submission import IntakeSubmission
 from events.vocabulary import Category, Channel, Labelled, Satisfaction, TypicalReason
-from services.cli.client import connected, file_submission, request
+from services.cli.client import connected, file_submission
 from services.cli.dates import DATE, MILESTONE
 from services.cli.filing import prepared_or_fail
 from services.cli.options import Session, common_options
+from services.cli.sending import fail_invalid, sent
 from services.clock import system_clock
 
 PROBLEM = click.argument("problem_id", metavar="PROBLEM", type=click.UUID)
@@ -80,22 +81,11 @@ def build_command(session: Session, model: type[ProblemCommand], **fields: Any) 
     try:
         return model(actor=session.actor, **fields)
     except ValidationError as invalid:
-        first = invalid.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
-        session.out.fail(f"参数无效：{where}：{first['msg']}", f"invalid {where}: {first['msg']}")
+        fail_invalid(session, invalid)
 
 
 def send_command(session: Session, command: ProblemCommand) -> None:
-    async def send() -> dict[str, Any]:
-        async with connected(session.url()) as client:
-            return await request(client, command_subject(command.verb),
-                                 command.model_dump_json().encode(), headers=session.headers())
-
-    reply = session.run(send())
-    if not reply.get("ok"):
-        error = reply.get("error") or {}
-        session.out.fail(error.get("zh", "被拒绝"), error.get("en", "refused"),
-                         extra={"code": error.get("code")})
+    reply = sent(session, command_subject(command.verb), command)
     if session.out.format == "json":
         session.out.json(reply)
     else:
@@ -133,10 +123,7 @@ def report(session: Session, unit: str, channel: Channel, category: Category,
                     problem=problem_text, case=case_text, submitted_at=system_clock(),
                     filed_by=filer, reporter=ready.reporter, enterprise=enterprise)
             except ValidationError as invalid:
-                first = invalid.errors(include_url=False)[0]
-                where = ".".join(str(p) for p in first["loc"])
-                session.out.fail(f"参数无效：{where}：{first['msg']}",
-                                 f"invalid {where}: {first['msg']}")
+                fail_invalid(session, invalid)
             return await file_submission(client, submission, ready.ticket)
 
     answer = session.run(send())

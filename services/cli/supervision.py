@@ -17,6 +17,7 @@ from services.cli.client import connected, request
 from services.cli.notices import NOTICE_COMMANDS
 from services.cli.options import Session, common_options
 from services.cli.reading import READ_STORE, ReadSource, open_store
+from services.cli.sending import fail_invalid
 from services.cli.spot_check_findings import file_finding
 from services.cli.staff import VocabularyParam
 from services.supervision.campaign import CampaignError, campaign_location, load_campaign
@@ -42,9 +43,7 @@ def checked(session: Session, model: type[UnitCommand], **fields: Any) -> UnitCo
     try:
         return model(actor=session.actor, **fields)
     except ValidationError as invalid:
-        first = invalid.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
-        session.out.fail(f"参数无效：{where}：{first['msg']}", f"invalid {where}: {first['msg']}")
+        fail_invalid(session, invalid)
 
 
 def unit_answer(session: Session, model: type[UnitCommand], **fields: Any) -> dict[str, Any]:

@@ -1,0 +1,37 @@
+"""Sending a staff command from the CLI: the arguments checked by the command's model, the
+command sent as the signed-in person, and the service's refusal said as the service said it."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from pydantic import BaseModel, ValidationError
+
+from services.cli.client import connected, request
+from services.cli.options import Session
+
+
+def fail_invalid(session: Session, invalid: ValidationError) -> NoReturn:
+    """Fail naming the first wrong argument and why (in zh and en where the model says both,
+    as ``中文 / English``)."""
+    first = invalid.errors(include_url=False)[0]
+    where = ".".join(str(p) for p in first["loc"]) or "参数"
+    message = str(first.get("ctx", {}).get("error", first["msg"]))
+    zh, _, en = message.partition(" / ")
+    session.out.fail(f"参数无效：{where}：{zh}", f"invalid {where}: {en or zh}")
+
+
+def sent(session: Session, subject: str, command: BaseModel) -> dict[str, Any]:
+    """Send ``command`` on ``subject`` with the session; the reply, or a failure with the
+    service's reason and code."""
+    async def send() -> dict[str, Any]:
+        async with connected(session.url()) as client:
+            return await request(client, subject, command.model_dump_json().encode(),
+                                 headers=session.headers())
+
+    reply = session.run(send())
+    if not reply.get("ok"):
+        error = reply.get("error") or {}
+        session.out.fail(error.get("zh", "被拒绝"), error.get("en", "refused"),
+                         extra={"code": error.get("code")})
+    return reply
