@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from events.bilingual import BilingualError
 from events.subjects import intake_subject
 from events.submission import MAX_SUBMISSION_BYTES, SUBMISSION_ADAPTER, IntakeSubmission
 
@@ -17,12 +18,11 @@ class FieldError:
     message: str
 
 
-class SubmissionRejectedError(Exception):
+class SubmissionRejectedError(BilingualError):
     """A submission that cannot become a problem, with the reason for the REJECTED stream."""
 
     def __init__(self, zh: str, en: str, errors: tuple[FieldError, ...] = ()) -> None:
-        super().__init__(en)
-        self.zh, self.en = zh, en
+        super().__init__(zh, en)
         self.errors = errors
 
     def detail_json(self) -> str:

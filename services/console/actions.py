@@ -8,6 +8,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
+from events.bilingual import BilingualError
 from events.commands import (
     AnswerReporter,
     ApproveExtension,
@@ -29,10 +30,8 @@ from events.vocabulary import Category, Channel, TypicalReason
 from services.cli.dates import parse_date
 
 
-class ActionRefusedError(ValueError):
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh, self.en = zh, en
+class ActionRefusedError(BilingualError, ValueError):
+    """A console form whose fields cannot make a command, said to the person."""
 
 
 def _text(form: FormData, name: str) -> str | None:

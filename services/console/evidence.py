@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from events.bilingual import BilingualError
+
 MAX_BYTES = 10 * 1024 * 1024
 ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
     "image/jpeg": (".jpg", ".jpeg"),
@@ -31,10 +33,8 @@ _MAGIC: dict[str, tuple[bytes, ...]] = {
 _REFERENCE = re.compile(r"^sha256:([0-9a-f]{64}) (\d+) (\S+) (.+)$")
 
 
-class EvidenceRefusedError(ValueError):
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh, self.en = zh, en
+class EvidenceRefusedError(BilingualError, ValueError):
+    """An evidence file refused (too large, a type not taken, not what it claims to be)."""
 
 
 @dataclass(frozen=True)

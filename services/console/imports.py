@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 
+from events.bilingual import BilingualError
 from events.identity import problem_id_for
 from events.vocabulary import Category, Channel
 from services.intake.ledger_import import ImportPlan, Refusal, plan_import
@@ -18,10 +19,8 @@ MAX_LEDGER_BYTES = 5 * 1024 * 1024
 _XLSX_START = b"PK\x03\x04"
 
 
-class UploadRefusedError(Exception):
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh, self.en = zh, en
+class UploadRefusedError(BilingualError):
+    """An uploaded ledger refused before its preview (too large, not an xlsx, no unit)."""
 
 
 @dataclass(frozen=True)

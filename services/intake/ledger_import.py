@@ -18,6 +18,7 @@ from uuid import UUID
 from nats.aio.client import Client
 from pydantic import ValidationError
 
+from events.bilingual import BilingualError
 from events.commands import Propose, SubmitFiling
 from events.subjects import (
     HEADER_SESSION,
@@ -46,12 +47,8 @@ class Refusal:
     en: str
 
 
-class ImportFailedError(Exception):
+class ImportFailedError(BilingualError):
     """Filing stopped part-way (what was filed stays filed: importing again files it once)."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh, self.en = zh, en
 
 
 @dataclass

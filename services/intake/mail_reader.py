@@ -21,6 +21,7 @@ from email.policy import compat32
 from email.utils import parseaddr
 from html.parser import HTMLParser
 
+from events.bilingual import BilingualError
 from events.lifecycle import EvidenceRef
 from services.intake.mail_auth import authenticated
 
@@ -36,12 +37,8 @@ _CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030",
 _MESSAGE_ID = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
-class UndecodableMailError(Exception):
+class UndecodableMailError(BilingualError):
     """The message cannot be read as text; ``zh`` and ``en`` say why."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh, self.en = zh, en
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from nats.aio.client import Client
 from nats.errors import NoRespondersError
 from starlette.requests import Request
 
+from events.bilingual import BilingualError
 from events.subjects import HEADER_SESSION, WHOAMI_REQUEST
 from services.identity.roles import PERMISSIONS
 
@@ -35,12 +36,8 @@ class StaffMember:
         return claimed.strip() in (self.name, self.login, self.person_id)
 
 
-class NotSignedInError(Exception):
+class NotSignedInError(BilingualError):
     """The token names no live session (or none was sent); ``zh`` and ``en`` say why."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh, self.en = zh, en
 
 
 def bearer(request: Request) -> str | None:
