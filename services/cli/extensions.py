@@ -14,7 +14,8 @@ from projections.models.extensions import ExtensionRequest, read_extension_reque
 from services.cli.dates import DATE
 from services.cli.options import Session, common_options
 from services.cli.reading import READ_STORE, ReadSource, open_store
-from services.cli.staff import EXPECTED_VERSION, PROBLEM, build_command, send_command
+from services.cli.sending import built
+from services.cli.staff import EXPECTED_VERSION, PROBLEM, send_command
 
 
 @click.group()
@@ -31,7 +32,7 @@ def extension() -> None:
 def request(session: Session, problem_id: UUID, deadline: date, reason: str,
             expected_version: int | None) -> None:
     """申请延期（单位承办人）/ ask the unit's leader for a later deadline."""
-    send_command(session, build_command(session, RequestExtension, problem_id=problem_id,
+    send_command(session, built(session, RequestExtension, problem_id=problem_id,
                                         deadline=deadline, reason=reason,
                                         expected_version=expected_version))
 
@@ -42,7 +43,7 @@ def request(session: Session, problem_id: UUID, deadline: date, reason: str,
 @EXPECTED_VERSION
 def approve(session: Session, problem_id: UUID, expected_version: int | None) -> None:
     """批准待审批的延期申请（单位负责人）/ approve the pending request."""
-    send_command(session, build_command(session, ApproveExtension, problem_id=problem_id,
+    send_command(session, built(session, ApproveExtension, problem_id=problem_id,
                                         expected_version=expected_version))
 
 
@@ -54,7 +55,7 @@ def approve(session: Session, problem_id: UUID, expected_version: int | None) ->
 def refuse(session: Session, problem_id: UUID, reason: str,
            expected_version: int | None) -> None:
     """不予批准待审批的延期申请（单位负责人）/ refuse the pending request."""
-    send_command(session, build_command(session, RefuseExtension, problem_id=problem_id,
+    send_command(session, built(session, RefuseExtension, problem_id=problem_id,
                                         reason=reason, expected_version=expected_version))
 
 

@@ -12,7 +12,6 @@ from typing import Any
 from uuid import UUID
 
 import click
-from pydantic import ValidationError
 
 from events.notice_commands import IssueNotice, MarkNoticeRead, NoticeCommand, RespondToNotice
 from events.subjects import notice_command_subject
@@ -23,7 +22,7 @@ from services.cli.notice_view import notice_cells, notice_headers, notice_record
 from services.cli.options import Session, common_options
 from services.cli.read_access import check_read
 from services.cli.reading import READ_STORE, ReadSource, open_store, today_in_china
-from services.cli.sending import fail_invalid, sent
+from services.cli.sending import built, sent
 from services.cli.staff import VocabularyParam
 
 TRIGGER_HELP = ("通知所列事由：查找问题不深入不具体/整治工作推进迟缓/敷衍塞责/拒不整改"
@@ -42,13 +41,6 @@ def _numbered(command: Any) -> Any:
     return click.option("--order", "order_number", type=int, default=None,
                         help="第 N 号督办")(command)
 
-
-def build_notice(session: Session, model: type[NoticeCommand], **fields: Any) -> NoticeCommand:
-    """The command, or a clear failure naming what is wrong with it."""
-    try:
-        return model(actor=session.actor, **fields)
-    except ValidationError as invalid:
-        fail_invalid(session, invalid)
 
 
 def send_notice(session: Session, command: NoticeCommand) -> None:
@@ -80,7 +72,7 @@ def _which(session: Session, order_number: int | None,
 def _issue(session: Session, notice: Notice, problem_id: UUID | None, unit: str | None,
            reason: str, due: date | None, triggers: tuple[Trigger, ...],
            responders: tuple[str, ...] = ()) -> None:
-    send_notice(session, build_notice(session, IssueNotice, notice=notice,
+    send_notice(session, built(session, IssueNotice, notice=notice,
                                       problem_id=problem_id, unit=unit, reason=reason, due=due,
                                       triggers=triggers, responders=responders))
 
@@ -123,7 +115,7 @@ def respond(session: Session, problem_id: UUID | None, unit: str | None,
             order_number: int | None, circular_number: int | None, response: str) -> None:
     """回复督办或通报 / respond to an order or a circular."""
     notice, number = _which(session, order_number, circular_number)
-    send_notice(session, build_notice(session, RespondToNotice, problem_id=problem_id,
+    send_notice(session, built(session, RespondToNotice, problem_id=problem_id,
                                       unit=unit, notice=notice, number=number,
                                       response=response))
 
@@ -136,7 +128,7 @@ def read_notice(session: Session, problem_id: UUID | None, unit: str | None,
                 order_number: int | None, circular_number: int | None) -> None:
     """阅知督办或通报（本单位人员）/ mark an order or a circular read."""
     notice, number = _which(session, order_number, circular_number)
-    send_notice(session, build_notice(session, MarkNoticeRead, problem_id=problem_id,
+    send_notice(session, built(session, MarkNoticeRead, problem_id=problem_id,
                                       unit=unit, notice=notice, number=number))
 
 

@@ -14,9 +14,10 @@ from projections.models.proposals import OrderProposal
 from services.cli.board import proposal_record, read_campaign_board
 from services.cli.campaign import CAMPAIGN_OPTION
 from services.cli.dates import DATE
-from services.cli.notices import build_notice, send_notice
+from services.cli.notices import send_notice
 from services.cli.options import Session, common_options
 from services.cli.reading import READ_STORE, ReadSource
+from services.cli.sending import built
 from services.supervision.campaign import CampaignError, campaign_location, load_campaign
 
 
@@ -68,7 +69,7 @@ def proposals_order(session: Session, key: str, due: date | None, campaign_file:
                          f"the board proposes no order {key} (rectify proposals list)")
     target = {"problem_id": UUID(proposal.problem_id)} if proposal.problem_id \
         else {"unit": proposal.unit}
-    send_notice(session, build_notice(session, IssueNotice, notice=Notice.ORDER,
+    send_notice(session, built(session, IssueNotice, notice=Notice.ORDER,
                                       reason=proposal.reason, due=due,
                                       triggers=(proposal.trigger,), **target))
 

@@ -3,12 +3,22 @@ command sent as the signed-in person, and the service's refusal said as the serv
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from services.cli.client import connected, request
 from services.cli.options import Session
+
+Command = TypeVar("Command", bound=BaseModel)
+
+
+def built(session: Session, model: type[Command], **fields: Any) -> Command:
+    """The command as the signed-in person, or a failure naming the wrong argument."""
+    try:
+        return model(actor=session.actor, **fields)
+    except ValidationError as invalid:
+        fail_invalid(session, invalid)
 
 
 def fail_invalid(session: Session, invalid: ValidationError) -> NoReturn:

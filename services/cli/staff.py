@@ -39,7 +39,7 @@ from services.cli.client import connected, file_submission
 from services.cli.dates import DATE, MILESTONE
 from services.cli.filing import prepared_or_fail
 from services.cli.options import Session, common_options
-from services.cli.sending import fail_invalid, sent
+from services.cli.sending import built, fail_invalid, sent
 from services.clock import system_clock
 
 PROBLEM = click.argument("problem_id", metavar="PROBLEM", type=click.UUID)
@@ -76,12 +76,6 @@ _VERB_LABELS = {
     "answer": ("答复举报人", "answer"), "satisfaction": ("回访满意度", "satisfaction"),
 }
 
-
-def build_command(session: Session, model: type[ProblemCommand], **fields: Any) -> ProblemCommand:
-    try:
-        return model(actor=session.actor, **fields)
-    except ValidationError as invalid:
-        fail_invalid(session, invalid)
 
 
 def send_command(session: Session, command: ProblemCommand) -> None:
@@ -158,7 +152,7 @@ def triage(session: Session, problem_id: UUID, category: Category | None, cause:
     """分类研判、剖析原因 / triage a problem: category, cause, typical case."""
     if decline and not reason:
         session.out.fail("不予受理须用 --reason 说明理由", "--decline needs --reason")
-    send_command(session, build_command(session, Triage, problem_id=problem_id, category=category,
+    send_command(session, built(session, Triage, problem_id=problem_id, category=category,
                           cause=cause, root_cause=root_cause, typical=typical,
                           typical_reasons=typical_reasons, duplicate_of=duplicate_of,
                           decline_reason=reason if decline else None,
@@ -184,7 +178,7 @@ def assign(session: Session, problem_id: UUID, leader: str, department: str, mea
         session.out.fail("--immediate 与 --milestone 不能同时使用",
                          "--immediate and --milestone exclude each other")
     steps = tuple(Milestone(due=due, description=text) for due, text in milestones)
-    send_command(session, build_command(session, Assign, problem_id=problem_id, leader=leader,
+    send_command(session, built(session, Assign, problem_id=problem_id, leader=leader,
                           department=department, measures=measures, deadline=deadline,
                           immediate=immediate, milestones=steps,
                           expected_version=expected_version))
@@ -204,7 +198,7 @@ def propose(session: Session, problem_id: UUID, leader: str | None, department: 
             measures: str | None, deadline: date | None, immediate: bool, filed_by: str | None,
             expected_version: int | None) -> None:
     """单位提出整改方案（四定），待法规科确认 / the unit proposes its four determinations."""
-    send_command(session, build_command(session, Propose, problem_id=problem_id,
+    send_command(session, built(session, Propose, problem_id=problem_id,
                                         proposed_by=filed_by, leader=leader,
                                         department=department, measures=measures,
                                         deadline=deadline, immediate=immediate,
@@ -226,7 +220,7 @@ def confirm(session: Session, problem_id: UUID, leader: str | None, department: 
             milestones: tuple[tuple[date, str], ...], expected_version: int | None) -> None:
     """确认单位的整改方案（可补全）/ confirm the unit's proposal, completing it if need be."""
     steps = tuple(Milestone(due=due, description=text) for due, text in milestones)
-    send_command(session, build_command(session, ConfirmProposal, problem_id=problem_id,
+    send_command(session, built(session, ConfirmProposal, problem_id=problem_id,
                                         leader=leader, department=department, measures=measures,
                                         deadline=deadline, milestones=steps,
                                         expected_version=expected_version))
@@ -240,7 +234,7 @@ def confirm(session: Session, problem_id: UUID, leader: str | None, department: 
 def return_proposal(session: Session, problem_id: UUID, reason: str,
                     expected_version: int | None) -> None:
     """退回单位的整改方案 / send the unit's proposal back, saying why."""
-    send_command(session, build_command(session, ReturnProposal, problem_id=problem_id,
+    send_command(session, built(session, ReturnProposal, problem_id=problem_id,
                                         reason=reason, expected_version=expected_version))
 
 
@@ -253,7 +247,7 @@ def return_proposal(session: Session, problem_id: UUID, reason: str,
 def progress(session: Session, problem_id: UUID, note: str, milestone: int | None,
              expected_version: int | None) -> None:
     """记录整改进展 / note progress or complete a milestone."""
-    send_command(session, build_command(session, NoteProgress, problem_id=problem_id, note=note,
+    send_command(session, built(session, NoteProgress, problem_id=problem_id, note=note,
                           milestone=milestone, expected_version=expected_version))
 
 
@@ -267,7 +261,7 @@ def progress(session: Session, problem_id: UUID, note: str, milestone: int | Non
 def extend(session: Session, problem_id: UUID, deadline: date, reason: str, approved_by: str,
            expected_version: int | None) -> None:
     """延长整改时限 / extend the deadline."""
-    send_command(session, build_command(session, ExtendDeadline, problem_id=problem_id,
+    send_command(session, built(session, ExtendDeadline, problem_id=problem_id,
                                         deadline=deadline, reason=reason, approved_by=approved_by,
                           expected_version=expected_version))
 
@@ -281,7 +275,7 @@ def extend(session: Session, problem_id: UUID, deadline: date, reason: str, appr
 def submit_fix(session: Session, problem_id: UUID, summary: str, evidence: tuple[str, ...],
                expected_version: int | None) -> None:
     """提交整改结果 / submit the fix for verification."""
-    send_command(session, build_command(session, SubmitFix, problem_id=problem_id, summary=summary,
+    send_command(session, built(session, SubmitFix, problem_id=problem_id, summary=summary,
                           evidence=evidence, expected_version=expected_version))
 
 
@@ -296,7 +290,7 @@ def verify(session: Session, problem_id: UUID, reject: bool, reason: str | None,
     """验收整改结果，或退回 / verify the fix, or send it back."""
     if reject and not reason:
         session.out.fail("退回须用 --reason 说明理由", "--reject needs --reason")
-    send_command(session, build_command(session, VerifyFix, problem_id=problem_id,
+    send_command(session, built(session, VerifyFix, problem_id=problem_id,
                           reject_reason=reason if reject else None,
                           expected_version=expected_version))
 
@@ -307,7 +301,7 @@ def verify(session: Session, problem_id: UUID, reject: bool, reason: str | None,
 @EXPECTED_VERSION
 def close(session: Session, problem_id: UUID, expected_version: int | None) -> None:
     """销号 / close (cross off) a verified problem."""
-    send_command(session, build_command(session, Close, problem_id=problem_id,
+    send_command(session, built(session, Close, problem_id=problem_id,
                           expected_version=expected_version))
 
 
@@ -318,7 +312,7 @@ def close(session: Session, problem_id: UUID, expected_version: int | None) -> N
 @EXPECTED_VERSION
 def reopen(session: Session, problem_id: UUID, reason: str, expected_version: int | None) -> None:
     """重新打开已销号的问题 / reopen a closed problem."""
-    send_command(session, build_command(session, Reopen, problem_id=problem_id, reason=reason,
+    send_command(session, built(session, Reopen, problem_id=problem_id, reason=reason,
                           expected_version=expected_version))
 
 
@@ -336,7 +330,7 @@ def answer(session: Session, problem_id: UUID, message: str, channel: Channel | 
     Answer the reporter (delivered by the answers part): the outcome once the fix is verified
     or the report declined, a progress reply before that.
     """
-    send_command(session, build_command(session, AnswerReporter, problem_id=problem_id,
+    send_command(session, built(session, AnswerReporter, problem_id=problem_id,
                                         message=message, channel=channel,
                                         expected_version=expected_version))
 
@@ -351,7 +345,7 @@ def answer(session: Session, problem_id: UUID, message: str, channel: Channel | 
 def satisfaction(session: Session, problem_id: UUID, satisfaction: Satisfaction,
                  note: str | None, expected_version: int | None) -> None:
     """回访满意度；不满意则重新打开已销号的问题 / record the reporter's satisfaction."""
-    send_command(session, build_command(session, RecordSatisfaction, problem_id=problem_id,
+    send_command(session, built(session, RecordSatisfaction, problem_id=problem_id,
                                         satisfaction=satisfaction, note=note,
                                         expected_version=expected_version))
 

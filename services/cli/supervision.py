@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from pydantic import ValidationError
 
 from events.commands import RecordSpotCheck, SelectForSpotCheck, UnitCommand
 from events.subjects import SPOT_CHECK_QUERY, unit_command_subject
@@ -17,7 +16,7 @@ from services.cli.client import connected, request
 from services.cli.notices import NOTICE_COMMANDS
 from services.cli.options import Session, common_options
 from services.cli.reading import READ_STORE, ReadSource, open_store
-from services.cli.sending import fail_invalid
+from services.cli.sending import built
 from services.cli.spot_check_findings import file_finding
 from services.cli.staff import VocabularyParam
 from services.supervision.campaign import CampaignError, campaign_location, load_campaign
@@ -38,17 +37,10 @@ def _recorded(session: Session, reply: dict[str, Any]) -> None:
                      f"recorded: {reply['unit']} (version {reply['version']})")
 
 
-def checked(session: Session, model: type[UnitCommand], **fields: Any) -> UnitCommand:
-    """The unit command, or a failure saying which field is wrong."""
-    try:
-        return model(actor=session.actor, **fields)
-    except ValidationError as invalid:
-        fail_invalid(session, invalid)
-
 
 def unit_answer(session: Session, model: type[UnitCommand], **fields: Any) -> dict[str, Any]:
     """Build one unit command and send it: the reply, recorded or refused."""
-    command = checked(session, model, **fields)
+    command = built(session, model, **fields)
 
     async def send() -> dict[str, Any]:
         async with connected(session.url()) as client:
@@ -170,7 +162,7 @@ def spot_check_record(session: Session, unit: str, methods: tuple[SpotCheckMetho
                          "filing the findings' problems needs --category")
     fields = {"unit": unit, "methods": methods, "findings": findings, "result": result,
               "conclusion": conclusion}
-    checked(session, RecordSpotCheck, **fields)  # refuse bad input before filing anything
+    built(session, RecordSpotCheck, **fields)  # refuse bad input before filing anything
     filed = [file_finding(session, unit, finding, category, case_text or findings)
              for finding in problems if category is not None]
     send_unit_command(session, RecordSpotCheck, **fields, problems=tuple(filed))
