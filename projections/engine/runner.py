@@ -22,6 +22,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
 from events.seal import SealKey
+from projections.engine.bulk import bulk_work
 from projections.engine.errors import StreamBehindError
 from projections.engine.projector import (
     Projector,
@@ -172,7 +173,8 @@ async def catch_up(js: JetStreamContext, store: ReadStore, projectors: Sequence[
     target = last if until is None else min(until, last)
     follower = Follower(js, store, projectors, generation, batch_size, on_progress, stop_before,
                         key=key)
-    return await follower.follow(target)
+    with bulk_work():
+        return await follower.follow(target)
 
 
 async def run(js: JetStreamContext, store: ReadStore, projectors: Sequence[Projector],
