@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import random
@@ -56,13 +57,21 @@ DAYS_PER_STEP = 1 / 1000
 
 
 def rss_mb() -> float:
-    return float(psutil.Process().memory_info().rss) / 2**20
+    """Resident memory of this process and of the rebuild's writer process, if running."""
+    me = psutil.Process()
+    ours = [me, *(child for child in me.children() if child.name() != "nats-server")]
+    total = 0
+    for process in ours:
+        with contextlib.suppress(psutil.NoSuchProcess):  # the writer may just have ended
+            total += process.memory_info().rss
+    return total / 2**20
 
 
 def cpu_seconds() -> float:
-    """CPU time of this process, every thread: less moved by other load than the wall clock."""
+    """CPU time of this process, every thread, and of its ended children (the rebuild's writer
+    process): less moved by other load than the wall clock."""
     times = psutil.Process().cpu_times()
-    return float(times.user + times.system)
+    return float(times.user + times.system + times.children_user + times.children_system)
 
 
 async def fill(url: str, count: int) -> None:

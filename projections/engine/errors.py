@@ -61,7 +61,11 @@ class UndecodableEventError(RuntimeError):
         self.zh = f"EVENTS 第 {sequence} 条不是有效事件：{reason}"
         self.en = f"stream sequence {sequence} is not a valid event: {reason}"
         super().__init__(f"{self.zh} ({self.en})")
-        self.sequence = sequence
+        self.sequence, self.reason = sequence, reason
+
+    def __reduce__(self) -> tuple[type[UndecodableEventError], tuple[int, str]]:
+        """As it was made: a rebuild's writer process raises it in the reading one."""
+        return type(self), (self.sequence, self.reason)
 
 
 class UnsealedEventError(StreamDivergedError):

@@ -7,6 +7,7 @@ the placeholders for psycopg and otherwise runs it as it is. Tables live in thei
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from typing import Any, LiteralString
 import psycopg
 from psycopg import sql
 
-from projections.engine.store import META_STATEMENTS, Row, SqlValue, table_name
+from projections.engine.store import META_STATEMENTS, Row, SqlValue, StoreOpener, table_name
 
 DEFAULT_SCHEMA = "rectify_read"
 
@@ -55,7 +56,7 @@ class PostgresStore:
     """Read models in one PostgreSQL schema, safe to share between threads."""
 
     def __init__(self, dsn: str, schema: str = DEFAULT_SCHEMA) -> None:
-        self.schema = schema
+        self.dsn, self.schema = dsn, schema
         self._lock = threading.RLock()
         self._db = psycopg.connect(dsn, autocommit=True)
         self._db.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
@@ -130,6 +131,9 @@ class PostgresStore:
         self._db.execute("DELETE FROM rectify_tracking WHERE generation = %s", (generation,))
         self._db.execute("DELETE FROM rectify_versions WHERE generation = %s", (generation,))
         self._db.execute("DELETE FROM rectify_generations WHERE generation = %s", (generation,))
+
+    def opener(self) -> StoreOpener:
+        return functools.partial(PostgresStore, self.dsn, self.schema)
 
     def close(self) -> None:
         with self._lock:

@@ -77,11 +77,21 @@ def check_not_behind(position: int, stream_last: int) -> None:
 def decode(messages: Sequence[Msg], after: int, key: SealKey | None = None) -> list[Recorded]:
     """The messages as recorded events, which must follow position ``after`` without a gap and,
     given the relay's ``key``, carry its seal."""
+    return recorded(checked(messages, after, key), [m.data for m in messages])
+
+
+def checked(messages: Sequence[Msg], after: int, key: SealKey | None = None) -> list[int]:
+    """The messages' positions, once they are known to follow ``after`` without a gap and,
+    given the relay's ``key``, to carry its seal."""
     sequences = [_checked_sequence(m, after + i + 1) for i, m in enumerate(messages)]
     if key is not None:
         for sequence, message in zip(sequences, messages, strict=True):
             check_seal(key, sequence, message)
-    bodies = [m.data for m in messages]
+    return sequences
+
+
+def recorded(sequences: Sequence[int], bodies: Sequence[bytes]) -> list[Recorded]:
+    """The bodies at ``sequences`` decoded as recorded events, with one pydantic call."""
     try:
         events = _BATCH.validate_json(b"[" + b",".join(bodies) + b"]")
     except ValidationError:

@@ -26,6 +26,7 @@ from projections.engine.catalog import projectors
 from projections.engine.projector import Recorded
 from projections.engine.runner import OnProgress, catch_up
 from projections.engine.store import ReadStore, SqliteStore
+from projections.engine.writer import WriterProcess
 from projections.models.facts import CHINA_TIME
 
 REBUILD_BATCH_SIZE = 20000
@@ -44,12 +45,21 @@ def moment(when: datetime) -> datetime:
 async def rebuild(js: JetStreamContext, store: ReadStore, *,
                   on_progress: OnProgress | None = None,
                   batch_size: int = REBUILD_BATCH_SIZE, key: SealKey | None = None) -> int:
-    """Replay EVENTS into fresh tables of every projection and swap them in; the position."""
+    """Replay EVENTS into fresh tables of every projection and swap them in; the position.
+
+    Where another process can open ``store``, a writer process decodes and applies the events
+    while this one reads and checks them (``projections.engine.writer``).
+    """
     generation = await asyncio.to_thread(store.new_generation)
+    opener = store.opener()
+    writer = WriterProcess(opener, generation) if opener is not None else None
     try:
         reached = await catch_up(js, store, projectors(), generation=generation,
-                                 on_progress=on_progress, batch_size=batch_size, key=key)
+                                 on_progress=on_progress, batch_size=batch_size, key=key,
+                                 writer=writer)
     except BaseException:
+        if writer is not None:
+            writer.stop()
         await asyncio.to_thread(store.discard, generation)
         raise
     await asyncio.to_thread(store.make_live, generation)

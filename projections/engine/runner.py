@@ -31,8 +31,15 @@ from projections.engine.projector import (
     apply_batch,
     positions,
 )
-from projections.engine.reading import EventReader, check_stream, decode, stream_last_sequence
+from projections.engine.reading import (
+    EventReader,
+    check_stream,
+    checked,
+    decode,
+    stream_last_sequence,
+)
 from projections.engine.store import ReadStore
+from projections.engine.writer import WriterProcess
 
 log = logging.getLogger(__name__)
 
@@ -78,26 +85,41 @@ class Follower:
     stopped: bool = False
     key: SealKey | None = None
     passing: Passing = nothing_passes
+    writer: WriterProcess | None = None
+    """Where checked batches are decoded and applied instead of here (a rebuild's)."""
+    sent: int = 0
+    """The last position read and checked: ahead of ``position`` while the writer applies."""
 
     async def follow(self, target: int | None) -> int:
         """Apply up to ``target`` (forever if None); the position reached."""
         started = time.monotonic()
         stored = await asyncio.to_thread(positions, self.store, self.projectors, self.generation)
-        self.position = min(stored.values(), default=0)
+        self.position = self.sent = min(stored.values(), default=0)
         self.highest = max(stored.values(), default=0)
         self.known_last = await check_stream(self.js, self.highest)
         reader = EventReader(self.js, self.position + 1)
         try:
-            while not self.stopped and (target is None or self.position < target):
+            while not self.stopped and (target is None or self.sent < target):
                 wanted = self.batch_size if target is None else min(
-                    self.batch_size, target - self.position)
+                    self.batch_size, target - self.sent)
                 reader = await self._step(reader, wanted, target)
-                if self.on_progress is not None:
-                    self.on_progress(Progress(self.position, self.known_last, self.applied,
-                                              time.monotonic() - started))
+                self._report(started)
         finally:
             await reader.close()
+        if self.writer is not None:
+            self._reached(await self.writer.finish())
+            self._report(started)
         return self.position
+
+    def _report(self, started: float) -> None:
+        if self.on_progress is not None:
+            self.on_progress(Progress(self.position, self.known_last, self.applied,
+                                      time.monotonic() - started))
+
+    def _reached(self, position: int | None) -> None:
+        if position is not None:
+            self.position, self.applied = position, self.applied + position - self.position
+            self.highest = max(self.highest, position)
 
     async def _step(self, reader: EventReader, wanted: int, target: int | None) -> EventReader:
         try:
@@ -108,19 +130,24 @@ class Follower:
             return await self._idle(reader, target)
         except Exception as error:
             return await self._retry(reader, error)
-        batch = self._cut(decode(messages, self.position, self.key))
         self.known_last = max(self.known_last, _last_in_stream(messages[-1]))
+        if self.writer is not None:
+            first = self.sent + 1
+            self.sent = checked(messages, self.sent, self.key)[-1]
+            self._reached(await self.writer.write(first, [m.data for m in messages]))
+            return reader
+        batch = self._cut(decode(messages, self.position, self.key))
         try:
             await asyncio.to_thread(apply_batch, self.store, self.projectors, batch,
                                     self.generation)
         except RewindNeededError as rewind:
             log.info("read models were swapped (rebuild); reading EVENTS again from %d",
                      rewind.stored + 1)
-            self.position = rewind.stored
+            self.position = self.sent = rewind.stored
             return await self._reopen(reader)
         if batch:
-            self.position, self.applied = batch[-1].position, self.applied + len(batch)
-            self.highest = max(self.highest, self.position)
+            self._reached(batch[-1].position)
+            self.sent = self.position
         return reader
 
     async def _retry(self, reader: EventReader, error: Exception) -> EventReader:
@@ -128,7 +155,7 @@ class Follower:
         if not self.passing(error):
             raise error
         log.warning("reading EVENTS failed (%s); reading again from %d in %.0fs", error,
-                    self.position + 1, RETRY_SECONDS)
+                    self.sent + 1, RETRY_SECONDS)
         await asyncio.sleep(RETRY_SECONDS)
         return await self._reopen(reader)
 
@@ -149,11 +176,11 @@ class Follower:
             return await self._retry(reader, error)
         if target is not None and last < target:
             raise StreamBehindError(position=target, stream_last=last)
-        return await self._reopen(reader) if last > self.position else reader
+        return await self._reopen(reader) if last > self.sent else reader
 
     async def _reopen(self, reader: EventReader) -> EventReader:
         await reader.close()
-        return EventReader(self.js, self.position + 1)
+        return EventReader(self.js, self.sent + 1)
 
 
 def _last_in_stream(message: Msg) -> int:
@@ -164,15 +191,20 @@ def _last_in_stream(message: Msg) -> int:
 async def catch_up(js: JetStreamContext, store: ReadStore, projectors: Sequence[Projector],
                    *, on_progress: OnProgress | None = None, batch_size: int = BATCH_SIZE,
                    generation: int | None = None, until: int | None = None,
-                   stop_before: StopBefore | None = None, key: SealKey | None = None) -> int:
+                   stop_before: StopBefore | None = None, key: SealKey | None = None,
+                   writer: WriterProcess | None = None) -> int:
     """Apply everything EVENTS held at call time (or up to ``until``); the position reached.
 
-    Given the relay's ``key``, a message without its seal halts the catch-up.
+    Given the relay's ``key``, a message without its seal halts the catch-up. Given a
+    ``writer``, the events are decoded and applied there (it must serve ``projectors`` and the
+    same ``generation``), and ``stop_before`` cannot be given.
     """
+    if writer is not None and stop_before is not None:
+        raise ValueError("a writer process applies every event it is given: no stop_before")
     last = await stream_last_sequence(js)
     target = last if until is None else min(until, last)
     follower = Follower(js, store, projectors, generation, batch_size, on_progress, stop_before,
-                        key=key)
+                        key=key, writer=writer)
     with bulk_work():
         return await follower.follow(target)
 

@@ -14,9 +14,10 @@ translates to ``%s``; ``ON CONFLICT`` upserts; INTEGER and TEXT columns only), s
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -49,6 +50,10 @@ class Tx(Protocol):
     def query(self, sql: str, params: Sequence[SqlValue] = ()) -> list[Row]: ...
 
 
+StoreOpener = Callable[[], "ReadStore"]
+"""Opens a store; picklable, so that another process can call it."""
+
+
 class ReadStore(Protocol):
     """Where read models are kept: SQLite here, PostgreSQL by the same contract later."""
 
@@ -59,6 +64,9 @@ class ReadStore(Protocol):
     def make_live(self, generation: int) -> None: ...
     def discard(self, generation: int) -> None: ...
     def close(self) -> None: ...
+
+    def opener(self) -> StoreOpener | None:
+        """How another process opens this same store (None: it cannot, as in memory)."""
 
 
 def table_name(generation: int, name: str) -> str:
@@ -225,6 +233,9 @@ class SqliteStore:
         self._db.execute("DELETE FROM rectify_tracking WHERE generation = ?", (generation,))
         self._db.execute("DELETE FROM rectify_versions WHERE generation = ?", (generation,))
         self._db.execute("DELETE FROM rectify_generations WHERE generation = ?", (generation,))
+
+    def opener(self) -> StoreOpener | None:
+        return None if self.path == ":memory:" else functools.partial(SqliteStore, self.path)
 
     def close(self) -> None:
         with self._lock:
