@@ -12,8 +12,10 @@ undecodable event, a full disk) ends the rebuild with the writer's own error.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
+import signal
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,11 +50,17 @@ class WriterFailedError(RuntimeError):
 
 def _serve(connection: Connection, opener: StoreOpener, names: Sequence[str],
            generation: int) -> None:
-    """The writer's loop: a batch in (first position, bodies), its last position out."""
-    store = opener()
+    """The writer's loop: a batch in (first position, bodies), its last position out. It ends
+    when told, or quietly when the rebuilding process is gone (the pipe closed)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the rebuilding process's to handle
+    try:
+        store = opener()
+    except Exception as error:  # PostgreSQL unreachable, say
+        _report(connection, error)
+        return
     models = projectors(names)
     try:
-        with bulk_work():
+        with bulk_work(), contextlib.suppress(EOFError):
             while (work := connection.recv()) is not None:
                 first, bodies = work
                 sequences = range(first, first + len(bodies))
@@ -116,13 +124,24 @@ class WriterProcess:
             await self._ended()
         self._waiting -= 1
         if isinstance(answer, _Failed):
-            log.error("rebuild writer failed:\n%s", answer.trace)
-            raise answer.error
+            self._raise(answer)
         return int(answer)
 
     async def _ended(self) -> NoReturn:
+        """The pipe broke: raise what the writer said before it ended, or that it ended."""
         await asyncio.to_thread(self._process.join, STOP_SECONDS)
+        said: object = None
+        with contextlib.suppress(EOFError, OSError):
+            while self._connection.poll():
+                said = self._connection.recv()
+        if isinstance(said, _Failed):
+            self._raise(said)
         raise WriterFailedError(self._process.exitcode) from None
+
+    @staticmethod
+    def _raise(failed: _Failed) -> NoReturn:
+        log.error("rebuild writer failed:\n%s", failed.trace)
+        raise failed.error
 
     def stop(self) -> None:
         """End the writer now, whatever it is doing (the rebuild is abandoned or done)."""

@@ -5,8 +5,10 @@ ends the rebuild with its cause while the live views stay as they were."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import multiprocessing
 import random
+import sqlite3
 import uuid
 from datetime import date
 from pathlib import Path
@@ -24,7 +26,7 @@ from projections.engine.catalog import projectors
 from projections.engine.errors import UndecodableEventError
 from projections.engine.rebuild import rebuild
 from projections.engine.runner import Progress, catch_up
-from projections.engine.store import ReadStore, SqliteStore
+from projections.engine.store import ReadStore, SqliteStore, StoreOpener
 from projections.engine.writer import WriterFailedError
 from services.runtime.nats_server import EmbeddedNats
 from tests.projections.conftest import StoreFactory
@@ -134,4 +136,28 @@ def test_a_writer_killed_mid_rebuild_ends_it_with_a_clear_error_and_the_live_vie
     asyncio.run(scenario())
     assert isinstance(store, SqliteStore)
     assert len(generations(store)) == 1
+    assert writers() == []
+
+
+class _ElsewhereUnopenable(SqliteStore):
+    """A store the writer process cannot open (its file's folder is gone there)."""
+
+    def opener(self) -> StoreOpener:
+        return functools.partial(SqliteStore, "/nonexistent-folder/read-models.sqlite3")
+
+
+def test_a_writer_that_cannot_open_the_store_ends_the_rebuild_with_the_reason(
+    nats_server: EmbeddedNats, tmp_path: Path
+) -> None:
+    history = random_history(random.Random(44), 300)
+    store = _ElsewhereUnopenable(tmp_path / "read-models.sqlite3")
+
+    async def scenario() -> None:
+        async with events_stream(nats_server.url) as stream:
+            await stream.publish(history)
+            with pytest.raises(sqlite3.OperationalError, match="unable to open database file"):
+                await rebuild(stream.js, store, batch_size=100)
+
+    asyncio.run(scenario())
+    assert generations(store) == [store.live_generation()]
     assert writers() == []
