@@ -24,6 +24,7 @@ from nats.js import JetStreamContext
 from events.seal import SealKey
 from projections.engine.catalog import projectors
 from projections.engine.projector import Recorded
+from projections.engine.reading import stream_last_sequence
 from projections.engine.runner import OnProgress, catch_up
 from projections.engine.store import ReadStore, SqliteStore
 from projections.engine.writer import WriterProcess
@@ -47,11 +48,13 @@ async def rebuild(js: JetStreamContext, store: ReadStore, *,
                   batch_size: int = REBUILD_BATCH_SIZE, key: SealKey | None = None) -> int:
     """Replay EVENTS into fresh tables of every projection and swap them in; the position.
 
-    Where another process can open ``store``, a writer process decodes and applies the events
-    while this one reads and checks them (``projections.engine.writer``).
+    Where another process can open ``store`` and EVENTS holds more than one batch, a writer
+    process decodes and applies the events while this one reads and checks them
+    (``projections.engine.writer``). One batch gains nothing from it (there is nothing to read
+    while it is applied) and would wait about half a second for the writer to start.
     """
     generation = await asyncio.to_thread(store.new_generation)
-    opener = store.opener()
+    opener = store.opener() if await stream_last_sequence(js) > batch_size else None
     writer = WriterProcess(opener, generation) if opener is not None else None
     try:
         reached = await catch_up(js, store, projectors(), generation=generation,

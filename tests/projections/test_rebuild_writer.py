@@ -76,8 +76,12 @@ def test_a_rebuild_into_a_file_runs_in_a_writer_process_and_equals_one_in_memory
     async def scenario() -> None:
         async with events_stream(nats_server.url) as stream:
             await stream.publish(history)
-            assert await rebuild(stream.js, in_memory, batch_size=200) == 1200
+            assert await rebuild(stream.js, in_memory, batch_size=200, on_progress=note_writers
+                                 ) == 1200
             assert not seen, "an in-memory store is rebuilt here"
+            assert await rebuild(stream.js, store, batch_size=1200,
+                                 on_progress=note_writers) == 1200
+            assert not seen, "one batch is rebuilt here: a writer would only add its start"
             assert await rebuild(stream.js, store, batch_size=200,
                                  on_progress=note_writers) == 1200
 
