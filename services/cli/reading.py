@@ -429,6 +429,10 @@ def rebuild_command(session: Session, names: tuple[str, ...], as_of: datetime | 
         if target.exists():
             session.out.fail(f"{target} 已存在", f"{target} already exists")
         built = session.run(_as_of_into(session, as_of, names, target))
+        if session.out.format == "json":
+            session.out.json({"ok": True, "as_of": as_of.isoformat(), "file": str(target),
+                              "position": built})
+            return
         session.out.line(f"已建 {as_of:%Y-%m-%d %H:%M} 时的视图：{target}（至位置 {built}）",
                          f"built the view as of {as_of:%Y-%m-%d %H:%M}: {target} "
                          f"(up to position {built})")
@@ -442,6 +446,9 @@ def rebuild_command(session: Session, names: tuple[str, ...], as_of: datetime | 
         reached = session.run(_rebuild(session, store))
     finally:
         store.close()
+    if session.out.format == "json":
+        session.out.json({"ok": True, "position": reached})
+        return
     session.out.line(f"重建完成，已切换到新视图（至位置 {reached}）",
                      f"rebuilt and swapped in (up to position {reached})")
 

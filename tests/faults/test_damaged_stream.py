@@ -97,7 +97,10 @@ def test_a_damaged_stream_halts_the_read_side_until_repaired_from_the_store(
         ledger = up.view("ledger")
         problems = [row for unit in ledger["units"] for row in unit["rows"]]
         assert len(problems) == 6
-        assert up.cli("rebuild").returncode == 0
+        rebuilt = up.cli("rebuild", "--format", "json")
+        assert rebuilt.returncode == 0, rebuilt.stderr
+        last_seq = status_of(up)["streams"]["EVENTS"]["last_seq"]
+        assert json.loads(rebuilt.stdout) == {"ok": True, "position": last_seq}
         assert up.view("ledger") == ledger, "the live views equal a clean rebuild"
     finally:
         up.stop()
