@@ -7,25 +7,10 @@ from typing import Any
 import click
 
 from events.subjects import LOGIN_REQUEST, LOGOUT_REQUEST, WHOAMI_REQUEST
-from services.cli.client import connected, request
 from services.cli.options import Session, common_options
+from services.cli.sending import ask
 from services.cli.signed_in import SignedIn, forget_session, load_session, save_session
 from services.cli.sso_login import sso_sign_in
-
-
-def ask(session: Session, subject: str, body: dict[str, Any],
-        headers: dict[str, str] | None = None) -> dict[str, Any]:
-    """One identity request; a refusal ends the command with its reason."""
-    async def send() -> dict[str, Any]:
-        async with connected(session.url()) as client:
-            return await request(client, subject, body, headers=headers)
-
-    answer = session.run(send())
-    if not answer.get("ok"):
-        error = answer.get("error") or {}
-        session.out.fail(error.get("zh", "被拒绝"), error.get("en", "refused"),
-                         extra={"code": error.get("code")})
-    return answer
 
 
 def roles_text(session: Session, person: dict[str, Any]) -> str:

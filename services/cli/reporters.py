@@ -9,29 +9,15 @@ and the service, which holds the reporter key, records the access.
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
 from uuid import UUID
 
 import click
 
 from events.lifecycle import Reporter
 from events.subjects import HISTORY_QUERY, REPORTER_UNMASK_QUERY
-from services.cli.client import connected, request
 from services.cli.options import Session, common_options
+from services.cli.sending import ask
 from services.reporters.privacy import Contact, masked
-
-
-def _ask(session: Session, subject: str, body: dict[str, Any]) -> dict[str, Any]:
-    async def send() -> dict[str, Any]:
-        async with connected(session.url()) as client:
-            return await request(client, subject, body, headers=session.headers())
-
-    answer = session.run(send())
-    if not answer.get("ok"):
-        error = answer.get("error") or {}
-        session.out.fail(error.get("zh", "查询失败"), error.get("en", "query failed"),
-                         extra={"code": error.get("code")})
-    return answer
 
 
 @click.command()
@@ -43,9 +29,11 @@ def reporter(session: Session, problem_id: UUID, purpose: str | None) -> None:
     """举报人信息（默认脱敏；--purpose 申请查看全文）/ who reported a problem."""
     if purpose is not None:
         body = {"problem_id": str(problem_id), "purpose": purpose}
-        _show(session, Contact(**_ask(session, REPORTER_UNMASK_QUERY, body)["reporter"]))
+        unmasked = ask(session, REPORTER_UNMASK_QUERY, body, session.headers())
+        _show(session, Contact(**unmasked["reporter"]))
         return
-    recorded = _ask(session, HISTORY_QUERY, {"problem_id": str(problem_id)})["events"][0]
+    recorded = ask(session, HISTORY_QUERY, {"problem_id": str(problem_id)},
+                   session.headers())["events"][0]
     if recorded.get("reporter") is None:
         session.out.line("匿名举报，或非群众举报", "anonymous, or not reported by the public")
         return

@@ -1,5 +1,6 @@
-"""Sending a staff command from the CLI: the arguments checked by the command's model, the
-command sent as the signed-in person, and the service's refusal said as the service said it."""
+"""Sending a staff command or request from the CLI: the arguments checked by the command's
+model, the command sent as the signed-in person, and the service's refusal said as the service
+said it."""
 
 from __future__ import annotations
 
@@ -34,14 +35,20 @@ def fail_invalid(session: Session, invalid: ValidationError) -> NoReturn:
 def sent(session: Session, subject: str, command: BaseModel) -> dict[str, Any]:
     """Send ``command`` on ``subject`` with the session; the reply, or a failure with the
     service's reason and code."""
+    return ask(session, subject, command.model_dump_json().encode(), headers=session.headers())
+
+
+def ask(session: Session, subject: str, body: dict[str, Any] | bytes,
+        headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """One request to the running rectify; its answer, or a failure with the service's reason
+    and code."""
     async def send() -> dict[str, Any]:
         async with connected(session.url()) as client:
-            return await request(client, subject, command.model_dump_json().encode(),
-                                 headers=session.headers())
+            return await request(client, subject, body, headers=headers)
 
-    reply = session.run(send())
-    if not reply.get("ok"):
-        error = reply.get("error") or {}
+    answer = session.run(send())
+    if not answer.get("ok"):
+        error = answer.get("error") or {}
         session.out.fail(error.get("zh", "被拒绝"), error.get("en", "refused"),
                          extra={"code": error.get("code")})
-    return reply
+    return answer

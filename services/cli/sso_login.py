@@ -23,7 +23,7 @@ WAIT_SECONDS = 600.0
 """As long as the identity service keeps a begun sign-in."""
 
 Ask = Callable[[Session, str, dict[str, Any]], dict[str, Any]]
-"""``services.cli.account.ask``: one identity request, a refusal ending the command."""
+"""``services.cli.sending.ask``: one identity request, a refusal ending the command."""
 
 
 def sso_sign_in(session: Session, ask: Ask, totp: str | None) -> dict[str, Any]:

@@ -10,8 +10,9 @@ import click
 
 from events.directory import Role
 from events.subjects import AUDIT_QUERY, STAFF_QUERY, staff_command_subject
-from services.cli.account import ask, roles_text
+from services.cli.account import roles_text
 from services.cli.options import Session, common_options
+from services.cli.sending import ask
 from services.identity.accounts import Accounts
 from services.identity.management import StaffManagement
 from services.identity.store import IdentityStore
