@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.identity.desk import OWN_UNIT, Desk, secured
+from tests.identity.desk import OWN_UNIT, Desk, secured, staffed
 
 ROLE_HOLDERS = (
     ("wangke", "法规与科技标准科 王科长", "法规与科技标准科", "campaign_office"),
@@ -26,14 +26,6 @@ ROLE_HOLDERS = (
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     root = tmp_path_factory.mktemp("secured")
     up = secured(root / "data")
-    up.start()
-    sessions = root / "sessions"
-    sessions.mkdir()
-    desk = Desk(up, sessions, url=up.cli_json("status")["nats_url"])
-    try:
-        desk.open_security_desk()
-        for login, name, unit, role in ROLE_HOLDERS:
-            desk.enrol(login, name, unit, role)
+    with staffed(up, root, ROLE_HOLDERS) as desk:
+        desk.url = up.cli_json("status")["nats_url"]
         yield desk
-    finally:
-        up.stop()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from events.recorded import RecordedEvent
 from events.subjects import (
     HEADER_EXPECTED_LAST_SEQUENCE,
     HEADER_MSG_ID,
@@ -32,7 +33,7 @@ from services.runtime.nats_server import EmbeddedNats
 from tests.projections.conftest import StoreFactory
 from tests.projections.stories import random_history
 from tests.projections.streams import EventsStream, events_stream
-from tests.projections.views import views
+from tests.projections.views import Views, views
 
 pytestmark = pytest.mark.integration
 TODAY = date(2023, 3, 20)
@@ -61,6 +62,14 @@ async def publish_undecodable(stream: EventsStream) -> int:
     assert acknowledged.seq == stream.last
     assert not acknowledged.duplicate
     return stream.last
+
+
+async def projected_live(stream: EventsStream, store: ReadStore,
+                         history: list[RecordedEvent]) -> tuple[int, Views]:
+    """``history`` on EVENTS and projected into ``store``: its live generation and views."""
+    await stream.publish(history)
+    await catch_up(stream.js, store, projectors())
+    return store.live_generation(), views(store, history, TODAY)
 
 
 def test_a_rebuild_into_a_file_runs_in_a_writer_process_and_equals_one_in_memory(
@@ -100,9 +109,7 @@ def test_an_undecodable_event_ends_the_rebuild_with_its_sequence_and_the_live_vi
 
     async def scenario() -> None:
         async with events_stream(nats_server.url) as stream:
-            await stream.publish(history)
-            await catch_up(stream.js, store, projectors())
-            live, before = store.live_generation(), views(store, history, TODAY)
+            live, before = await projected_live(stream, store, history)
             broken = await publish_undecodable(stream)
             with pytest.raises(UndecodableEventError) as raised:
                 await rebuild(stream.js, store, batch_size=150)
@@ -129,9 +136,7 @@ def test_a_writer_killed_mid_rebuild_ends_it_with_a_clear_error_and_the_live_vie
 
     async def scenario() -> None:
         async with events_stream(nats_server.url) as stream:
-            await stream.publish(history)
-            await catch_up(stream.js, store, projectors())
-            live, before = store.live_generation(), views(store, history, TODAY)
+            live, before = await projected_live(stream, store, history)
             with pytest.raises(WriterFailedError, match="重建写入进程意外退出"):
                 await rebuild(stream.js, store, batch_size=100, on_progress=kill_the_writer)
             assert store.live_generation() == live
