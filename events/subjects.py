@@ -14,9 +14,6 @@ INTAKE_SUBJECTS = "intake.>"
 EVENTS_SUBJECTS = "events.>"
 REJECTED_SUBJECTS = "rejected.>"
 
-TRACKING_BUCKET = "TRACKING"
-"""Key-value bucket: a tracking number's 8 characters (no R, no dashes) → the problem id."""
-
 CASEWORK_DURABLE = "casework"
 """The durable pull consumer through which casework reads INTAKE."""
 
@@ -31,6 +28,8 @@ QUERY_PREFIX = "query."
 STATUS_QUERY = "query.status"
 HISTORY_QUERY = "query.problem.history"
 PROBLEM_QUERY = "query.problem.get"
+TRACKING_QUERY = "query.problem.tracking"
+"""A tracking number → the problem it names; casework keeps the index from its event store."""
 SPOT_CHECK_QUERY = "query.supervision.spot-check"
 WATCHDOG_QUERY = "query.supervision.watchdog"
 REPAIR_COMMAND = "admin.repair"

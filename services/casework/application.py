@@ -56,6 +56,7 @@ from services.casework.mapper import FactMapper
 from services.casework.problem import Act, Problem, RecordedFact
 from services.casework.proposals import Completion
 from services.casework.rebound import ReboundIndex
+from services.casework.tracking import TrackingIndex
 from services.casework.unit import Unit, UnitFact
 from services.casework.units import UnitDirectory
 from services.clock import Clock, china_date, system_clock
@@ -79,10 +80,16 @@ class Casework(Application[UUID]):
 
     name = "rectify"
 
-    def __init__(self, env: dict[str, str] | None = None, clock: Clock = system_clock) -> None:
+    def __init__(self, env: dict[str, str] | None = None, clock: Clock = system_clock,
+                 tracking_key: bytes | None = None) -> None:
+        """``tracking_key``: the reporter key's tracking subkey, to find problems by the
+        tracking numbers the gateways gave (none: no lookup finds anything)."""
         super().__init__(env)
         self.clock = clock
+        self.indexed = 0
+        """The last notification the indexes below took in: they follow the log together."""
         self.rebound = ReboundIndex()
+        self.tracking = TrackingIndex(tracking_key)
         self.units = UnitDirectory("")
         """Where reports are placed; ``rectify up`` gives it the campaign's units."""
         self.campaign_rules = CampaignRules()
@@ -114,7 +121,7 @@ class Casework(Application[UUID]):
             problem_id = problem_id_for(submission.channel, submission.intake_id)
             outcomes.append(Filed(problem_id, created=problem_id not in first))
             first.setdefault(problem_id, submission)
-        self.catch_up_rebound_index()
+        self.catch_up_indexes()
         try:
             self.save(*(self._reported(s, ids.get(pid)) for pid, s in first.items()))
         except IntegrityError:
@@ -140,19 +147,27 @@ class Casework(Application[UUID]):
             problem.suspect_rebound(act, rebound.closed_problem, rebound.closed_on)
         return problem
 
-    def catch_up_rebound_index(self) -> None:
-        """Read what was recorded since the rebound index last looked."""
+    def catch_up_indexes(self) -> None:
+        """Read what was recorded (by this casework or another on the same store) since the
+        indexes last looked."""
         mapper = self.mapper
         assert isinstance(mapper, FactMapper)
         while True:
-            page = self.recorder.select_notifications(self.rebound.position + 1, PAGE)
+            page = self.recorder.select_notifications(self.indexed + 1, PAGE)
             for notification in page:
-                self.rebound.apply(notification, mapper.unseal(notification.state))
+                self.rebound.apply(mapper.unseal(notification.state))
+                self.tracking.apply(notification)
+                self.indexed = notification.id
             if len(page) < PAGE:
                 return
 
+    def find_tracked(self, code: str) -> UUID | None:
+        """The problem whose tracking number has these 8 characters, once it is filed."""
+        self.catch_up_indexes()
+        return self.tracking.find(code)
+
     def _file_one(self, submission: IntakeSubmission, actor_id: str | None) -> Filed:
-        self.catch_up_rebound_index()
+        self.catch_up_indexes()
         problem = self._reported(submission, actor_id)
         try:
             self.save(problem)

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from eventsourcing.persistence import Notification
-
 from services.clock import china_date
 
 DEFAULT_REBOUND_DAYS = 90
@@ -37,13 +35,11 @@ class ReboundIndex:
 
     def __init__(self, window_days: int = DEFAULT_REBOUND_DAYS) -> None:
         self.window_days = window_days
-        self.position = 0
         self._keys: dict[UUID, Key] = {}
         self._closed: dict[Key, dict[UUID, date]] = {}
 
-    def apply(self, notification: Notification, body: bytes) -> None:
+    def apply(self, body: bytes) -> None:
         """Take in one recorded event (its JSON), in log order."""
-        self.position = notification.id
         fact = json.loads(body)
         problem = fact.get("problem_id")
         if problem is None:

@@ -17,7 +17,7 @@ import contextlib
 import json
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable
 from uuid import UUID
 
 from faststream.nats import NatsMessage, NatsRouter
@@ -25,7 +25,7 @@ from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from events.commands import COMMAND_ADAPTER, ErrorInfo, Reply
 from events.identity import problem_id_for
@@ -40,6 +40,7 @@ from events.subjects import (
     INTAKE_STREAM,
     INTAKE_SUBJECTS,
     PROBLEM_QUERY,
+    TRACKING_QUERY,
     rejected_subject,
 )
 from events.submission import IntakeSubmission
@@ -51,6 +52,7 @@ from services.casework.store_thread import StoreThread
 from services.identity.errors import IdentityError
 from services.identity.guard import Actor, CommandGuard, session_of, ticket_of
 from services.identity.tickets import IntakeTickets
+from services.reporters.tracking import normalize
 from services.runtime.faults import is_passing
 
 log = logging.getLogger(__name__)
@@ -73,12 +75,9 @@ def _header_value(text: str, limit: int = 4000) -> str:
     return " ".join(text.split())[:limit]
 
 
-Track = Callable[[Iterable[UUID]], Awaitable[None]]
-"""Puts the tracking numbers of these problems in the TRACKING index."""
-
-
-async def _untracked(problem_ids: Iterable[UUID]) -> None:
-    """Without a reporter key there are no tracking numbers to keep."""
+class TrackingQuery(BaseModel):
+    tracking: str = Field(max_length=64)
+    """A tracking number as the reporter typed it (``R-7K3F-9QXM``, spaces and case as may be)."""
 
 
 class CaseworkService:
@@ -86,15 +85,16 @@ class CaseworkService:
 
     def __init__(self, casework: Casework, store: StoreThread, js: JetStreamContext,
                  guard: CommandGuard, on_recorded: Callable[[], None] = lambda: None,
-                 track: Track = _untracked, tickets: IntakeTickets | None = None) -> None:
+                 tickets: IntakeTickets | None = None) -> None:
         self.casework, self.store, self.js, self.guard = casework, store, js, guard
-        self.on_recorded, self.track = on_recorded, track
+        self.on_recorded = on_recorded
         self.tickets = tickets or IntakeTickets(secrets.token_bytes(32))
         """Checks who filed a staff report; without the service's key, no ticket holds."""
         self.router = NatsRouter()
         self.router.subscriber(f"{COMMAND_PREFIX}*", queue="casework")(self.on_command)
         self.router.subscriber(HISTORY_QUERY, queue="casework")(self.on_history)
         self.router.subscriber(PROBLEM_QUERY, queue="casework")(self.on_problem)
+        self.router.subscriber(TRACKING_QUERY, queue="casework")(self.on_tracking)
 
     # ----------------------------------------------------------------- intake
 
@@ -126,10 +126,6 @@ class CaseworkService:
         try:
             filed = [f for msg in batch if (f := await self._read_or_reject(msg))]
             submissions = [submission for submission, _ in filed]
-            # Casework alone writes TRACKING (gateways only read it). Before filing, so that a
-            # problem one can see has its number in the index; a number indexed before its
-            # problem is filed reads as "received" (the report is already on INTAKE).
-            await self.track(problem_id_for(s.channel, s.intake_id) for s in submissions)
             actor_ids = {problem_id_for(s.channel, s.intake_id): filer.person_id
                          for s, filer in filed if filer is not None}
             await self.store.run(self.casework.file, submissions, actor_ids)
@@ -226,4 +222,20 @@ class CaseworkService:
         summary = {"ok": True, "problem_id": str(problem.id), "version": problem.version,
                    "status": problem.status.value, "unit": problem.unit}
         return json.dumps(summary, ensure_ascii=False).encode()
+
+    async def on_tracking(self, message: NatsMessage) -> bytes:
+        reply = await self.store.run(self._tracking, message.body)
+        return reply.model_dump_json().encode()
+
+    def _tracking(self, data: bytes) -> Reply:
+        try:
+            query = TrackingQuery.model_validate_json(data)
+        except ValidationError as invalid:
+            return refusal("invalid_query", "查询无效", str(invalid))
+        code = normalize(query.tracking)
+        problem_id = None if code is None else self.casework.find_tracked(code)
+        if problem_id is None:
+            return refusal("unknown_tracking_number", "没有这个查询编号的问题",
+                           "no problem has this tracking number")
+        return Reply(ok=True, problem_id=problem_id)
 

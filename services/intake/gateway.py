@@ -31,6 +31,7 @@ from events.subjects import (
     HEADER_SEALED,
     HISTORY_QUERY,
     PROBLEM_QUERY,
+    TRACKING_QUERY,
     intake_subject,
     rejected_subject,
 )
@@ -38,7 +39,7 @@ from events.submission import IntakeSubmission
 from events.vocabulary import ProblemStatus
 from services.casework.intake import FieldError, SubmissionRejectedError
 from services.reporters.keys import IntakeKeys
-from services.reporters.tracking import TrackingIndex, formatted, normalize, tracking_number
+from services.reporters.tracking import formatted, normalize, tracking_number
 
 RECENT_RECEIPTS = 10_000
 """How many of its last tracking numbers a gateway keeps in memory (about a megabyte)."""
@@ -75,12 +76,12 @@ class ReportStatus:
 class Gateway:
     """One NATS connection shared by a process's gateways."""
 
-    def __init__(self, client: Client, keys: IntakeKeys, index: TrackingIndex) -> None:
-        self.client, self.keys, self.index = client, keys, index
+    def __init__(self, client: Client, keys: IntakeKeys) -> None:
+        self.client, self.keys = client, keys
         self.js = client.jetstream()
         self.recent: OrderedDict[str, UUID] = OrderedDict()
         """The numbers this gateway gave last, so that a lookup at once (the website's
-        confirmation page) finds its report before casework has indexed it."""
+        confirmation page) finds its report before casework has filed it."""
 
     def receipt_for(self, submission: IntakeSubmission) -> Receipt:
         problem_id = problem_id_for(submission.channel, submission.intake_id)
@@ -90,9 +91,8 @@ class Gateway:
         """Publish and wait for JetStream's acknowledgement: nothing is answered unstored.
         ``ticket``: a staff member's filing, as the service prepared it (``intake.prepared``).
 
-        The tracking number is put in the index by casework as it takes the report in (a
-        gateway may only read the index); this gateway's own lookups find it at once
-        (``recent``), another's a moment later."""
+        Casework finds the report by its tracking number once it is filed (``find``); this
+        gateway's own lookups find it at once (``recent``), another's a moment later."""
         receipt = self.receipt_for(submission)
         headers = {HEADER_MSG_ID: intake_key(submission.channel, submission.intake_id)}
         if ticket is not None:
@@ -137,23 +137,27 @@ class Gateway:
     async def status(self, tracking: str) -> ReportStatus | None:
         """The report's status and answers, or None when no report has this number."""
         code = normalize(tracking)
-        problem_id = None if code is None else \
-            self.recent.get(code) or await self.index.find(code)
+        problem_id = None if code is None else self.recent.get(code) or await self.find(code)
         if code is None or problem_id is None:
             return None
         tracking = formatted(code)
-        problem = await self._ask(PROBLEM_QUERY, problem_id)
+        problem = await self._ask(PROBLEM_QUERY, {"problem_id": str(problem_id)})
         if not problem.get("ok"):
             return ReportStatus(tracking, None)
-        history = await self._ask(HISTORY_QUERY, problem_id)
+        history = await self._ask(HISTORY_QUERY, {"problem_id": str(problem_id)})
         answers = tuple(
             Answer(event["message"], datetime.fromisoformat(event["occurred_at"]))
             for event in history.get("events", []) if event["type"] == "ReporterAnswered"
         )
         return ReportStatus(tracking, ProblemStatus(problem["status"]), answers)
 
-    async def _ask(self, subject: str, problem_id: UUID) -> dict[str, Any]:
-        body = json.dumps({"problem_id": str(problem_id)}).encode()
+    async def find(self, code: str) -> UUID | None:
+        """The filed problem whose tracking number has these 8 characters, as casework knows."""
+        found = await self._ask(TRACKING_QUERY, {"tracking": formatted(code)})
+        return UUID(found["problem_id"]) if found.get("ok") else None
+
+    async def _ask(self, subject: str, query: dict[str, str]) -> dict[str, Any]:
+        body = json.dumps(query).encode()
         reply = await self.client.request(subject, body, timeout=10)
         decoded: dict[str, Any] = json.loads(reply.data)
         return decoded
@@ -172,6 +176,6 @@ def _one_line(text: str, limit: int = 4000) -> str:
 async def gateway(nats_url: str, keys: IntakeKeys) -> AsyncIterator[Gateway]:
     client = await nats.connect(nats_url, name="rectify-intake")
     try:
-        yield Gateway(client, keys, await TrackingIndex.open(client.jetstream()))
+        yield Gateway(client, keys)
     finally:
         await client.drain()

@@ -8,17 +8,9 @@ reporter's number. Deterministic, so a re-sent report gets the same number again
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
-from collections.abc import Iterable
 from uuid import UUID
-
-from nats.js import JetStreamContext
-from nats.js.errors import KeyNotFoundError
-from nats.js.kv import KeyValue
-
-from events.subjects import TRACKING_BUCKET
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
@@ -55,32 +47,3 @@ def normalize(text: str) -> str | None:
     if not cleaned.startswith("R") or len(code) != DIGITS or any(c not in ALPHABET for c in code):
         return None
     return code
-
-
-class TrackingIndex:
-    """Tracking number → problem id, in a JetStream key-value bucket that casework alone writes
-    (as it files each report); gateways and the reporters' lookup only read it."""
-
-    def __init__(self, bucket: KeyValue) -> None:
-        self.bucket = bucket
-
-    @classmethod
-    async def open(cls, js: JetStreamContext) -> TrackingIndex:
-        """The bucket ``rectify up`` created; binding to it needs no right to create streams."""
-        return cls(await js.key_value(TRACKING_BUCKET))
-
-    async def record(self, code: str, problem_id: UUID) -> None:
-        """Remember the problem of ``code`` (a tracking number's 8 characters)."""
-        await self.bucket.put(code, str(problem_id).encode())
-
-    async def record_problems(self, key: bytes, problem_ids: Iterable[UUID]) -> None:
-        """Remember the tracking number (under ``key``) of each problem, all at once."""
-        await asyncio.gather(*(self.record(code_of(key, problem_id), problem_id)
-                               for problem_id in set(problem_ids)))
-
-    async def find(self, code: str) -> UUID | None:
-        try:
-            entry = await self.bucket.get(code)
-        except KeyNotFoundError:
-            return None
-        return UUID(entry.value.decode()) if entry.value else None

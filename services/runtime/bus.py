@@ -3,9 +3,10 @@
 ``rectify up`` generates each user's password once (kept 0600 in ``<data dir>/nats/users/``)
 and writes the users with their permissions into nats-server's configuration (``rectify
 nats-config`` does the same for an external server). There is no anonymous user. Only the relay
-publishes ``events.>``; only casework answers ``cmd.>`` and writes ``TRACKING``; each gateway
-publishes its own ``intake.<channel>`` subjects and reads ``TRACKING``; projections and readers
-only read; only ``admin`` reaches the stream-management API.
+publishes ``events.>``; only casework answers ``cmd.>`` and the queries about problems (which
+problem a tracking number names among them); each gateway publishes its own ``intake.<channel>``
+subjects and asks casework about reports; projections and readers only read; only ``admin``
+reaches the stream-management API.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from events.subjects import (
     HISTORY_QUERY,
     INTAKE_TICKET_REQUEST,
     PROBLEM_QUERY,
-    TRACKING_BUCKET,
+    TRACKING_QUERY,
     WATCHDOG_QUERY,
     WHOAMI_REQUEST,
 )
@@ -33,10 +34,6 @@ USERS_DIR = "users"
 _STREAM_ADMIN = ["$JS.API.STREAM.DELETE.>", "$JS.API.STREAM.PURGE.>",
                  "$JS.API.STREAM.MSG.DELETE.>", "$JS.API.STREAM.UPDATE.>",
                  "$JS.API.STREAM.CREATE.>"]
-_KV = f"KV_{TRACKING_BUCKET}"
-_READ_TRACKING = [f"$JS.API.STREAM.INFO.{_KV}", f"$JS.API.DIRECT.GET.{_KV}.>",
-                  f"$JS.API.STREAM.MSG.GET.{_KV}"]
-_WRITE_TRACKING = [f"$KV.{TRACKING_BUCKET}.>"]
 _READ_EVENTS = ["$JS.API.INFO", "$JS.API.STREAM.INFO.>", "$JS.API.STREAM.NAMES",
                 "$JS.API.CONSUMER.CREATE.EVENTS", "$JS.API.CONSUMER.CREATE.EVENTS.>",
                 "$JS.API.CONSUMER.DURABLE.CREATE.EVENTS.>",
@@ -46,7 +43,7 @@ _READ_EVENTS = ["$JS.API.INFO", "$JS.API.STREAM.INFO.>", "$JS.API.STREAM.NAMES",
 _WEB_INTAKE = [f"intake.{c.value}" for c in (Channel.WEBSITE, Channel.WECHAT, *STAFF_CHANNELS)]
 """The website, the API and Open311 (``website``), WeChat, and the staff findings the JSON API
 files for a signed-in person."""
-_LOOKUPS = [PROBLEM_QUERY, HISTORY_QUERY, *_READ_TRACKING, "$JS.API.INFO"]
+_LOOKUPS = [TRACKING_QUERY, PROBLEM_QUERY, HISTORY_QUERY, "$JS.API.INFO"]
 """What a reporter's tracking-number lookup reads."""
 _INBOX = ["_INBOX.>"]
 
@@ -64,7 +61,7 @@ def _may(publish: list[str], subscribe: list[str] | None = None,
 
 
 _STAFF = _may(["cmd.problem.*", "cmd.unit.*", "cmd.notice.*", "cmd.staff.*", "query.>",
-               "auth.*", "intake.>", *_READ_TRACKING, *_READ_EVENTS])
+               "auth.*", "intake.>", *_READ_EVENTS])
 
 PERMISSIONS: dict[str, dict[str, Any]] = {
     "admin": {"publish": {"allow": [">"]}, "subscribe": {"allow": [">"]}},
@@ -75,7 +72,7 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
     "projections": _may(_READ_EVENTS),
     "answers": _may(_READ_EVENTS),
     "http": _may([*_WEB_INTAKE, WHOAMI_REQUEST, INTAKE_TICKET_REQUEST, *_LOOKUPS]),
-    "smtp": _may(["intake.mailbox", "rejected.mailbox", *_READ_TRACKING, "$JS.API.INFO"]),
+    "smtp": _may(["intake.mailbox", "rejected.mailbox", "$JS.API.INFO"]),
     "watchdog": _may([], [WATCHDOG_QUERY], responds=True),
     "console": _STAFF,
     "staff": _STAFF,
@@ -83,8 +80,8 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
 }
 """Each user's permissions, in nats-server's own terms. ``casework`` is the core of ``rectify
 up`` (casework, supervision, identity, the reporter door, status and repair requests): it
-answers every request and writes TRACKING, but neither publishes ``events.>`` nor manages
-streams. ``console`` and ``staff`` send what a signed-in person asks; casework decides."""
+answers every request, but neither publishes ``events.>`` nor manages streams. ``console`` and
+``staff`` send what a signed-in person asks; casework decides."""
 
 PART_USERS: dict[str, str] = {"supervision": "casework"}
 """The NATS user of each part of ``rectify up`` whose user is not named like the part."""

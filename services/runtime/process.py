@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
-import functools
 import logging
 import os
 import signal
@@ -40,7 +39,6 @@ from services.identity.store import IdentityStore
 from services.identity.tickets import IntakeTickets
 from services.relay.outbox import Relay
 from services.reporters.keys import IntakeKeys
-from services.reporters.tracking import TrackingIndex
 from services.runtime.bus import PART_USERS, BusUsers, without_credentials
 from services.runtime.config import RUNTIME_FILE, Settings, load_seal_key, write_runtime
 from services.runtime.context import Runtime
@@ -115,7 +113,8 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         await broker.connect()
         js = broker.connection.jetstream()
         await ensure_streams_as(users.url(public_url, "admin") if users else nats_url)
-        casework = await store.run(Casework, settings.store_env())
+        keys = IntakeKeys.for_settings(settings, create=True)
+        casework = await store.run(Casework, settings.store_env(), tracking_key=keys.tracking)
         read_store = open_read_store(settings.read_store_location())
         relay_bus = await nats_connect(users.url(public_url, "relay") if users else nats_url,
                                        name="rectify-relay")
@@ -126,11 +125,8 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         runtime = Runtime(settings, nats_url, js, casework, store, relay, read_store, accounts,
                           guard, bus_users=users, public_url=public_url)
         runtime.endpoints["nats"] = public_url
-        index = await TrackingIndex.open(js)
-        keys = IntakeKeys.for_settings(settings, create=True)
         tickets = IntakeTickets.under(relay.key)
-        service = CaseworkService(casework, store, js, guard, relay.wake,
-                                  functools.partial(index.record_problems, keys.tracking), tickets)
+        service = CaseworkService(casework, store, js, guard, relay.wake, tickets)
         broker.include_router(service.router)
         broker.subscriber(STATUS_QUERY)(_status_handler(runtime))
         broker.subscriber(REPAIR_COMMAND)(repair_handler(runtime))

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import nats
 from nats.js import JetStreamContext
-from nats.js.api import (
-    DiscardPolicy,
-    KeyValueConfig,
-    RetentionPolicy,
-    StorageType,
-    StreamConfig,
-)
-from nats.js.errors import BucketNotFoundError, NotFoundError
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import NotFoundError
 
 from events.subjects import (
     EVENTS_STREAM,
@@ -20,12 +14,9 @@ from events.subjects import (
     INTAKE_SUBJECTS,
     REJECTED_STREAM,
     REJECTED_SUBJECTS,
-    TRACKING_BUCKET,
 )
 
 DUPLICATE_WINDOW_SECONDS = 120.0
-TRACKING_CONFIG = KeyValueConfig(bucket=TRACKING_BUCKET, history=1, storage=StorageType.FILE)
-"""Tracking number → problem id (``services.reporters.tracking``): casework writes it."""
 
 
 def stream_configs(replicas: int = 1) -> list[StreamConfig]:
@@ -63,8 +54,7 @@ async def ensure_streams_as(url: str) -> None:
 
 
 async def ensure_streams(js: JetStreamContext, replicas: int = 1) -> None:
-    """Create each stream if missing, else bring its configuration up to date; create the
-    TRACKING bucket if missing."""
+    """Create each stream if missing, else bring its configuration up to date."""
     for config in stream_configs(replicas):
         try:
             await js.stream_info(str(config.name))
@@ -72,7 +62,3 @@ async def ensure_streams(js: JetStreamContext, replicas: int = 1) -> None:
             await js.add_stream(config)
         else:
             await js.update_stream(config)
-    try:
-        await js.key_value(TRACKING_BUCKET)
-    except BucketNotFoundError:
-        await js.create_key_value(TRACKING_CONFIG)

@@ -9,19 +9,16 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from uuid import UUID, uuid4
 
 import httpx
 import nats
 import pytest
 from nats.errors import Error as NatsError
-from nats.js.errors import KeyNotFoundError
 
-from events.subjects import TRACKING_BUCKET
-from services.reporters.keys import IntakeKeys
-from services.reporters.tracking import code_of
+from events.subjects import TRACKING_QUERY
+from services.cli.client import connected, request
+from services.reporters.tracking import formatted
 from services.runtime.bus import user_url
-from services.runtime.config import Settings
 from services.runtime.nats_server import EmbeddedNats
 from tests.identity.desk import secured
 from tests.integration.harness import RECTIFY, RectifyProcess, wait_until
@@ -34,32 +31,29 @@ FORBIDDEN: list[tuple[str, str, str]] = [
     ("http", "publish", "intake.mailbox"),  # another gateway's channel
     ("http", "publish", "auth.login"),
     ("http", "publish", "$JS.API.STREAM.PURGE.EVENTS"),
-    ("http", "publish", "$KV.TRACKING.ABCD2345"),
-    ("http", "publish", "$JS.API.STREAM.CREATE.KV_TRACKING"),
-    ("http", "publish", "$JS.API.STREAM.DELETE.KV_TRACKING"),
+    ("http", "publish", "$JS.API.STREAM.CREATE.FORGED"),
     ("http", "subscribe", "cmd.problem.*"),
+    ("http", "subscribe", TRACKING_QUERY),  # answering lookups in casework's place
+    ("http", "subscribe", "query.>"),
     ("http", "publish", "cmd.notice.issue"),
     ("smtp", "publish", "cmd.problem.close"),
     ("smtp", "publish", "events.玉泉分局.ProblemClosed"),
     ("smtp", "publish", "intake.website"),
-    ("smtp", "publish", "$KV.TRACKING.ABCD2345"),
+    ("smtp", "subscribe", TRACKING_QUERY),
     ("reader", "publish", "cmd.problem.close"),
     ("reader", "publish", "intake.website"),
     ("reader", "publish", "cmd.notice.issue"),
     ("reader", "publish", "events.玉泉分局.ProblemClosed"),
-    ("reader", "publish", "$KV.TRACKING.ABCD2345"),
     ("projections", "publish", "cmd.problem.close"),
     ("projections", "publish", "events.玉泉分局.ProblemClosed"),
     ("projections", "publish", "intake.website"),
     ("answers", "publish", "cmd.problem.close"),
     ("answers", "publish", "events.玉泉分局.ProblemClosed"),
-    ("answers", "publish", "$KV.TRACKING.ABCD2345"),
     ("watchdog", "publish", "cmd.problem.close"),
     ("watchdog", "publish", "events.玉泉分局.ProblemClosed"),
     ("watchdog", "publish", "_INBOX.someone-elses-request"),
     ("watchdog", "subscribe", "cmd.problem.*"),
     ("console", "publish", "events.玉泉分局.ProblemClosed"),
-    ("console", "publish", "$KV.TRACKING.ABCD2345"),
     ("console", "publish", "$JS.API.STREAM.MSG.DELETE.EVENTS"),
     ("console", "subscribe", "cmd.problem.*"),
     ("staff", "publish", "events.玉泉分局.ProblemClosed"),
@@ -68,11 +62,12 @@ FORBIDDEN: list[tuple[str, str, str]] = [
     ("staff", "subscribe", "cmd.problem.*"),
     ("staff", "subscribe", "cmd.notice.*"),
     ("staff", "subscribe", "intake.>"),
-    ("staff", "publish", "$KV.TRACKING.ABCD2345"),
     ("casework", "publish", "events.玉泉分局.ProblemClosed"),
     ("casework", "publish", "$JS.API.STREAM.DELETE.EVENTS"),
     ("casework", "publish", "$JS.API.STREAM.PURGE.REJECTED"),
-    ("casework", "publish", "$JS.API.STREAM.CREATE.KV_TRACKING"),
+    ("casework", "publish", "$JS.API.STREAM.CREATE.FORGED"),
+    ("console", "subscribe", TRACKING_QUERY),
+    ("staff", "subscribe", TRACKING_QUERY),
     ("relay", "publish", "cmd.problem.close"),
     ("relay", "publish", "intake.website"),
     ("relay", "publish", "$JS.API.STREAM.MSG.DELETE.EVENTS"),
@@ -131,47 +126,30 @@ def test_a_part_cannot_do_what_is_not_its_job(up: tuple[RectifyProcess, str], us
     assert any("permissions violation" in s.lower() for s in said), said
 
 
-def test_a_gateway_cannot_overwrite_a_tracking_number_that_casework_wrote(
+def test_a_gateway_learns_which_problem_a_tracking_number_names_only_from_casework(
         up: tuple[RectifyProcess, str]) -> None:
     process, url = up
-    victim = UUID(reported_on_the_website(process)["problem_id"])
-    code = code_of(IntakeKeys.for_settings(Settings(data_dir=process.data_dir)).tracking, victim)
+    receipt = reported_on_the_website(process)
+    own_making = formatted("ABCD2345")
 
-    async def overwrite() -> tuple[list[str], bytes, bool]:
-        said: list[str] = []
+    async def ask() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        async with connected(user_url(process.data_dir, url, "http")) as gateway:
+            found: dict[str, Any] = {}
 
-        async def on_error(error: Exception) -> None:
-            said.append(str(error))
+            async def filed() -> bool:  # casework finds it once the report is filed
+                found.update(await request(gateway, TRACKING_QUERY,
+                                           {"tracking": receipt["tracking"]}))
+                return bool(found.get("ok"))
 
-        gateway = await nats.connect(user_url(process.data_dir, url, "http"),
-                                     error_cb=on_error)
-        try:
-            bucket = await gateway.jetstream(timeout=2).key_value(TRACKING_BUCKET)
+            await wait_until(filed, timeout=30, what="the tracking number found")
+            made_up = await request(gateway, TRACKING_QUERY, {"tracking": own_making})
+            garbage = await request(gateway, TRACKING_QUERY, b'{"tracking": ["x"]}')
+            return found, made_up, garbage
 
-            async def indexed() -> bool:  # casework indexes the number as it takes the report
-                try:
-                    return bool(await bucket.get(code))
-                except KeyNotFoundError:
-                    return False
-
-            await wait_until(indexed, timeout=30, what="the tracking number indexed")
-            for key in (code, "ABCD2345"):  # another's number; a number of one's own making
-                with pytest.raises((NatsError, TimeoutError)):
-                    await bucket.put(key, str(uuid4()).encode())
-            await wait_until(lambda: _said(said), timeout=5, what="the puts refused")
-            kept = (await bucket.get(code)).value or b""
-            try:
-                await bucket.get("ABCD2345")
-            except KeyNotFoundError:
-                return said, kept, False
-            return said, kept, True
-        finally:
-            await gateway.close()
-
-    said, kept, planted = asyncio.run(overwrite())
-    assert any("permissions violation" in s.lower() for s in said), said
-    assert kept == str(victim).encode()  # casework's entry, as the lookup reads it
-    assert not planted
+    found, made_up, garbage = asyncio.run(ask())
+    assert found["problem_id"] == receipt["problem_id"]
+    assert (made_up["ok"], made_up["error"]["code"]) == (False, "unknown_tracking_number")
+    assert (garbage["ok"], garbage["error"]["code"]) == (False, "invalid_query")
 
 
 def test_an_anonymous_or_wrong_password_connection_is_refused(

@@ -21,9 +21,8 @@ import pytest
 from aiosmtpd import smtp
 from aiosmtpd.controller import Controller
 
-from events.subjects import HISTORY_QUERY, INTAKE_STREAM, REJECTED_STREAM
+from events.subjects import HISTORY_QUERY, INTAKE_STREAM, REJECTED_STREAM, TRACKING_QUERY
 from services.cli.client import connected, request, wait_for_problem
-from services.reporters.tracking import TrackingIndex, normalize
 from services.runtime.bus import user_url
 from tests.integration.harness import RectifyProcess, wait_until
 
@@ -99,25 +98,18 @@ class Rectify:
         return asyncio.run(get())
 
     def problem_of(self, tracking: str, timeout: float = 30.0) -> UUID:
-        """The problem a tracking number names, from the TRACKING bucket casework writes as it
-        takes the report in (a moment after the gateway gave the number)."""
+        """The problem a tracking number names, as casework finds it once it has filed the
+        report (a moment after the gateway gave the number)."""
         async def find() -> UUID:
-            client = await nats.connect(self.nats_url)
-            try:
-                index = await TrackingIndex.open(client.jetstream())
-                normalized = normalize(tracking)
-                assert normalized is not None, tracking
-                code: str = normalized
-                found: list[UUID] = []
+            async with connected(self.nats_url) as client:
+                found: dict[str, Any] = {}
 
-                async def indexed() -> bool:
-                    found[:] = [p for p in [await index.find(code)] if p is not None]
-                    return bool(found)
+                async def filed() -> bool:
+                    found.update(await request(client, TRACKING_QUERY, {"tracking": tracking}))
+                    return bool(found.get("ok"))
 
-                await wait_until(indexed, timeout, what=f"{tracking} in TRACKING")
-                return found[0]
-            finally:
-                await client.close()
+                await wait_until(filed, timeout, what=f"{tracking} found by casework")
+                return UUID(found["problem_id"])
 
         return asyncio.run(find())
 
