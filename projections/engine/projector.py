@@ -46,14 +46,32 @@ class Recorded:
         return f"Recorded({self.position}, {type(self.event).__name__})"
 
 
+@dataclass(frozen=True)
+class Index:
+    """A secondary index: what readers look rows up by. No upsert conflicts on it and no
+    projector reads by it while applying, so a rebuild creates it once the tables are filled
+    (one sort) instead of keeping it up to date row by row."""
+
+    name: str
+    table: str
+    columns: str
+
+    def create(self, tx: Tx) -> None:
+        tx.execute(f"CREATE INDEX {tx.table(self.name)} ON {tx.table(self.table)}"
+                   f" ({self.columns})")
+
+
 class Projector(Protocol):
     """Builds one read model; unknown event types are ignored, never an error."""
 
     name: str
     version: int
+    indexes: Sequence[Index]
+    """Created after the tables: at once in a live generation, at the end of a rebuild."""
 
     def create(self, tx: Tx) -> None:
-        """Create this read model's tables in ``tx``'s generation."""
+        """Create this read model's tables in ``tx``'s generation, with the indexes that
+        applying needs (a unique key an upsert conflicts on, a column it updates by)."""
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
         """Apply consecutive events, in order, inside ``tx``."""
@@ -70,11 +88,14 @@ class RewindNeededError(Exception):
         self.stored = stored
 
 
-def prepare(tx: Tx, projector: Projector) -> int:
-    """The projector's position in ``tx``'s generation, creating its tables on first use."""
+def prepare(tx: Tx, projector: Projector, *, indexed: bool = True) -> int:
+    """The projector's position in ``tx``'s generation, creating its tables on first use (and
+    its secondary indexes, unless not ``indexed``: ``create_indexes`` makes them later)."""
     stored = position(tx, projector.name)
     if stored is None:
         projector.create(tx)
+        if indexed:
+            _index(tx, projector)
         set_position(tx, projector.name, 0)
         set_version(tx, projector.name, projector.version)
         return 0
@@ -98,10 +119,22 @@ def stale_models(store: ReadStore, projectors: Sequence[Projector]) -> list[Stal
             if p.name in built and built[p.name] != p.version]
 
 
-def positions(store: ReadStore, projectors: Sequence[Projector],
-              generation: int | None = None) -> dict[str, int]:
+def _index(tx: Tx, projector: Projector) -> None:
+    for index in projector.indexes:
+        index.create(tx)
+
+
+def positions(store: ReadStore, projectors: Sequence[Projector], generation: int | None = None,
+              *, indexed: bool = True) -> dict[str, int]:
     with store.write(generation) as tx:
-        return {p.name: prepare(tx, p) for p in projectors}
+        return {p.name: prepare(tx, p, indexed=indexed) for p in projectors}
+
+
+def create_indexes(store: ReadStore, projectors: Sequence[Projector], generation: int) -> None:
+    """The secondary indexes of a generation whose tables were made without them."""
+    with store.write(generation) as tx:
+        for projector in projectors:
+            _index(tx, projector)
 
 
 def apply_batch(store: ReadStore, projectors: Sequence[Projector], batch: Sequence[Recorded],

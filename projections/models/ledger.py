@@ -30,7 +30,7 @@ from events.recorded import RecordedEvent
 from events.status import DEADLINE_RUNS, is_overdue, status_after
 from events.supervision import DeadlineWarningRaised, FilingSubmitted, ReboundSuspected
 from events.vocabulary import Channel, Filing, Plan, ProblemStatus, WarningLevel
-from projections.engine.projector import Recorded
+from projections.engine.projector import Index, Recorded
 from projections.engine.rows import KeyedRows, Row
 from projections.engine.store import ReadStore, Tx
 from projections.models.facts import notice_counter
@@ -120,6 +120,7 @@ class LedgerProjector:
     name = "ledger"
     version = 4
     """3: the unit's proposals fill rows, 填报时间 is the filing's date. 4: typical cases."""
+    indexes: Sequence[Index] = (Index("ledger_rows_by_unit", "ledger_rows", "unit, no"),)
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('ledger_rows')} (position INTEGER PRIMARY KEY,"
@@ -131,8 +132,6 @@ class LedgerProjector:
                    " warning TEXT, rebound INTEGER NOT NULL DEFAULT 0,"
                    " notice_overdue INTEGER NOT NULL DEFAULT 0, deadline_text TEXT,"
                    " proposal TEXT, typical INTEGER NOT NULL DEFAULT 0)")
-        tx.execute(f"CREATE INDEX {tx.table('ledger_rows_by_unit')}"
-                   f" ON {tx.table('ledger_rows')} (unit, no)")
         tx.execute(f"CREATE TABLE {tx.table('ledger_units')} (unit TEXT PRIMARY KEY,"
                    " first_position INTEGER NOT NULL, reported INTEGER NOT NULL,"
                    " filed_by TEXT, phone TEXT, last_changed TEXT NOT NULL, filed_on TEXT)")

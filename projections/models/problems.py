@@ -25,7 +25,7 @@ from events.recorded import RecordedEvent
 from events.status import is_overdue, status_after
 from events.supervision import ReboundSuspected
 from events.vocabulary import ProblemStatus, Satisfaction, Via
-from projections.engine.projector import Recorded
+from projections.engine.projector import Index, Recorded
 from projections.engine.rows import KeyedRows, Row
 from projections.engine.store import ReadStore, Tx
 from projections.models.facts import local_date, notice_counter
@@ -46,6 +46,7 @@ class ProblemsProjector:
 
     name = "problems"
     version = 3
+    indexes: Sequence[Index] = ()
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('problems')} (position INTEGER PRIMARY KEY,"

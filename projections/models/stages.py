@@ -14,7 +14,7 @@ from datetime import datetime
 from events.lifecycle import ProblemReported
 from events.status import status_after
 from events.vocabulary import ProblemStatus
-from projections.engine.projector import Recorded
+from projections.engine.projector import Index, Recorded
 from projections.engine.rows import KeyedRows
 from projections.engine.store import ReadStore, Tx
 
@@ -33,6 +33,7 @@ class StagesProjector:
 
     name = "stages"
     version = 1
+    indexes: Sequence[Index] = ()
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('stage_now')} (problem_id TEXT PRIMARY KEY,"
