@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Final, Protocol
 
 from events.recorded import RecordedEvent, problem_of
+from projections.engine.rows import KeptRows
 from projections.engine.store import ReadStore, Tx, position, set_position, set_version, versions
 from projections.models.facts import local_date
 
@@ -138,17 +139,24 @@ def create_indexes(store: ReadStore, projectors: Sequence[Projector], generation
 
 
 def apply_batch(store: ReadStore, projectors: Sequence[Projector], batch: Sequence[Recorded],
-                generation: int | None = None) -> None:
-    """Apply ``batch`` (consecutive positions) to each projector in one transaction."""
+                generation: int | None = None, kept: KeptRows | None = None) -> None:
+    """Apply ``batch`` (consecutive positions) to each projector in one transaction, reading
+    the rows ``kept`` from the batch before where there are (see ``KeptRows``)."""
     if not batch:
         return
     first, last = batch[0].position, batch[-1].position
-    with store.write(generation) as tx:
-        for projector in projectors:
-            stored = prepare(tx, projector)
-            if stored < first - 1:
-                raise RewindNeededError(stored)
-            unseen = batch[stored - first + 1 :] if stored >= first else batch
-            if unseen:
-                projector.apply(tx, unseen)
-                set_position(tx, projector.name, last)
+    try:
+        with store.write(generation) as tx:
+            tx.kept = kept
+            for projector in projectors:
+                stored = prepare(tx, projector)
+                if stored < first - 1:
+                    raise RewindNeededError(stored)
+                unseen = batch[stored - first + 1 :] if stored >= first else batch
+                if unseen:
+                    projector.apply(tx, unseen)
+                    set_position(tx, projector.name, last)
+    except BaseException:
+        if kept is not None:
+            kept.forget()  # rolled back: what it kept may be ahead of the store
+        raise
