@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from events.lifecycle import ProblemEvent, ProblemReported, parse_event
+from events.lifecycle import ProblemEvent, parse_event
 from projections.engine.projector import Index, Recorded
 from projections.engine.rows import KeyedRows
 from projections.engine.store import ReadStore, SqlValue, Tx
+from projections.models.facts import reported_before
 
 
 def chained(previous: str, body: bytes) -> str:
@@ -64,8 +65,7 @@ class TimelineProjector:
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
         heads = KeyedRows(tx, tx.table("timeline_heads"), "problem_id", ("version", "digest"))
-        heads.load(r.problem for r in batch
-                   if r.problem and not isinstance(r.event, ProblemReported))
+        heads.load(reported_before(batch))
         entries: list[tuple[SqlValue, ...]] = []
         for recorded in batch:
             event, key = recorded.event, recorded.problem

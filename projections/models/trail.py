@@ -28,7 +28,7 @@ from events.vocabulary import ProblemStatus
 from projections.engine.projector import Index, Recorded
 from projections.engine.rows import KeyedRows, Row
 from projections.engine.store import ReadStore, Tx
-from projections.models.facts import notice_counter
+from projections.models.facts import notice_counter, reported_before
 
 Dimension = Literal["leader", "department", "unit"]
 _COUNTERS: dict[type, str] = {FixSentBack: "sent_back", ProblemReopened: "reopened"}
@@ -93,8 +93,7 @@ class TrailProjector:
                          r.event.type, r.problem, r.event.unit, r.event.via.value)
                         for r in batch])
         problems = KeyedRows(tx, tx.table("trail_problems"), "problem_id", _PROBLEM_COLUMNS)
-        problems.load(r.problem for r in batch
-                      if r.problem and not isinstance(r.event, ProblemReported))
+        problems.load(reported_before(batch))
         units = KeyedRows(tx, tx.table("trail_units"), "unit", _UNIT_COLUMNS)
         units.load(r.event.unit for r in batch
                    if not r.problem and notice_counter(r.event) is not None)
