@@ -22,8 +22,9 @@ IN_CHUNK = 500
 class KeptRows:
     """The rows that each table's last batch read or wrote, kept for the next batch of the
     same writer, which then need not read them again: a problem's events come close together,
-    so most rows a batch needs, the batch before had (a rebuild's ``IN`` loads were a quarter
-    of its SQLite time). At most one batch's rows per table are kept.
+    so most rows a batch needs, the batch before had (in the rebuild benchmark, every one; the
+    ``IN`` loads had been an eighth of the writer's SQLite time). At most one batch's rows per
+    table are kept.
 
     Only for a generation that nobody else writes (a rebuild's, by its writer process): the
     rows kept must be those stored. ``apply_batch`` forgets them when a transaction fails.
