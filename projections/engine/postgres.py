@@ -16,6 +16,7 @@ from typing import Any, LiteralString
 import psycopg
 from psycopg import sql
 
+from projections.engine.rows import KeptRows
 from projections.engine.store import META_STATEMENTS, Row, SqlValue, StoreOpener, table_name
 
 DEFAULT_SCHEMA = "rectify_read"
@@ -32,6 +33,7 @@ class PostgresTx:
     def __init__(self, connection: psycopg.Connection[Any], schema: str,
                  generation: int) -> None:
         self.connection, self.schema, self.generation = connection, schema, generation
+        self.kept: KeptRows | None = None
 
     def table(self, name: str) -> str:
         return table_name(self.generation, name)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Final, Protocol
 
 from events.recorded import RecordedEvent, problem_of
+from projections.engine.rows import KeptRows
 from projections.engine.store import ReadStore, Tx, position, set_position, set_version, versions
 from projections.models.facts import local_date
 
@@ -46,14 +47,32 @@ class Recorded:
         return f"Recorded({self.position}, {type(self.event).__name__})"
 
 
+@dataclass(frozen=True)
+class Index:
+    """A secondary index: what readers look rows up by. No upsert conflicts on it and no
+    projector reads by it while applying, so a rebuild creates it once the tables are filled
+    (one sort) instead of keeping it up to date row by row."""
+
+    name: str
+    table: str
+    columns: str
+
+    def create(self, tx: Tx) -> None:
+        tx.execute(f"CREATE INDEX {tx.table(self.name)} ON {tx.table(self.table)}"
+                   f" ({self.columns})")
+
+
 class Projector(Protocol):
     """Builds one read model; unknown event types are ignored, never an error."""
 
     name: str
     version: int
+    indexes: Sequence[Index]
+    """Created after the tables: at once in a live generation, at the end of a rebuild."""
 
     def create(self, tx: Tx) -> None:
-        """Create this read model's tables in ``tx``'s generation."""
+        """Create this read model's tables in ``tx``'s generation, with the indexes that
+        applying needs (a unique key an upsert conflicts on, a column it updates by)."""
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
         """Apply consecutive events, in order, inside ``tx``."""
@@ -70,11 +89,14 @@ class RewindNeededError(Exception):
         self.stored = stored
 
 
-def prepare(tx: Tx, projector: Projector) -> int:
-    """The projector's position in ``tx``'s generation, creating its tables on first use."""
+def prepare(tx: Tx, projector: Projector, *, indexed: bool = True) -> int:
+    """The projector's position in ``tx``'s generation, creating its tables on first use (and
+    its secondary indexes, unless not ``indexed``: ``create_indexes`` makes them later)."""
     stored = position(tx, projector.name)
     if stored is None:
         projector.create(tx)
+        if indexed:
+            _index(tx, projector)
         set_position(tx, projector.name, 0)
         set_version(tx, projector.name, projector.version)
         return 0
@@ -98,24 +120,43 @@ def stale_models(store: ReadStore, projectors: Sequence[Projector]) -> list[Stal
             if p.name in built and built[p.name] != p.version]
 
 
-def positions(store: ReadStore, projectors: Sequence[Projector],
-              generation: int | None = None) -> dict[str, int]:
+def _index(tx: Tx, projector: Projector) -> None:
+    for index in projector.indexes:
+        index.create(tx)
+
+
+def positions(store: ReadStore, projectors: Sequence[Projector], generation: int | None = None,
+              *, indexed: bool = True) -> dict[str, int]:
     with store.write(generation) as tx:
-        return {p.name: prepare(tx, p) for p in projectors}
+        return {p.name: prepare(tx, p, indexed=indexed) for p in projectors}
+
+
+def create_indexes(store: ReadStore, projectors: Sequence[Projector], generation: int) -> None:
+    """The secondary indexes of a generation whose tables were made without them."""
+    with store.write(generation) as tx:
+        for projector in projectors:
+            _index(tx, projector)
 
 
 def apply_batch(store: ReadStore, projectors: Sequence[Projector], batch: Sequence[Recorded],
-                generation: int | None = None) -> None:
-    """Apply ``batch`` (consecutive positions) to each projector in one transaction."""
+                generation: int | None = None, kept: KeptRows | None = None) -> None:
+    """Apply ``batch`` (consecutive positions) to each projector in one transaction, reading
+    the rows ``kept`` from the batch before where there are (see ``KeptRows``)."""
     if not batch:
         return
     first, last = batch[0].position, batch[-1].position
-    with store.write(generation) as tx:
-        for projector in projectors:
-            stored = prepare(tx, projector)
-            if stored < first - 1:
-                raise RewindNeededError(stored)
-            unseen = batch[stored - first + 1 :] if stored >= first else batch
-            if unseen:
-                projector.apply(tx, unseen)
-                set_position(tx, projector.name, last)
+    try:
+        with store.write(generation) as tx:
+            tx.kept = kept
+            for projector in projectors:
+                stored = prepare(tx, projector)
+                if stored < first - 1:
+                    raise RewindNeededError(stored)
+                unseen = batch[stored - first + 1 :] if stored >= first else batch
+                if unseen:
+                    projector.apply(tx, unseen)
+                    set_position(tx, projector.name, last)
+    except BaseException:
+        if kept is not None:
+            kept.forget()  # rolled back: what it kept may be ahead of the store
+        raise

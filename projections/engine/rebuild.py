@@ -23,7 +23,7 @@ from nats.js import JetStreamContext
 
 from events.seal import SealKey
 from projections.engine.catalog import projectors
-from projections.engine.projector import Recorded
+from projections.engine.projector import Recorded, create_indexes, positions
 from projections.engine.reading import stream_last_sequence
 from projections.engine.runner import OnProgress, catch_up
 from projections.engine.store import ReadStore, SqliteStore
@@ -54,12 +54,17 @@ async def rebuild(js: JetStreamContext, store: ReadStore, *,
     while it is applied) and would wait about half a second for the writer to start.
     """
     generation = await asyncio.to_thread(store.new_generation)
+    models = projectors()
     opener = store.opener() if await stream_last_sequence(js) > batch_size else None
     writer = WriterProcess(opener, generation) if opener is not None else None
     try:
-        reached = await catch_up(js, store, projectors(), generation=generation,
+        # Nobody reads the new generation before it is live: its secondary indexes are made
+        # once its tables are filled, not kept up to date row by row.
+        await asyncio.to_thread(positions, store, models, generation, indexed=False)
+        reached = await catch_up(js, store, models, generation=generation,
                                  on_progress=on_progress, batch_size=batch_size, key=key,
                                  writer=writer)
+        await asyncio.to_thread(create_indexes, store, models, generation)
     except BaseException:
         if writer is not None:
             writer.stop()

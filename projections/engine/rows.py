@@ -19,6 +19,30 @@ IN_CHUNK = 500
 """Keys per ``IN (…)`` query: far below SQLite's and PostgreSQL's limits on parameters."""
 
 
+class KeptRows:
+    """The rows that each table's last batch read or wrote, kept for the next batch of the
+    same writer, which then need not read them again: a problem's events come close together,
+    so most rows a batch needs, the batch before had (in the rebuild benchmark, every one; the
+    ``IN`` loads had been an eighth of the writer's SQLite time). At most one batch's rows per
+    table are kept.
+
+    Only for a generation that nobody else writes (a rebuild's, by its writer process): the
+    rows kept must be those stored. ``apply_batch`` forgets them when a transaction fails.
+    """
+
+    def __init__(self) -> None:
+        self._tables: dict[str, dict[SqlValue, Row]] = {}
+
+    def of(self, table: str) -> dict[SqlValue, Row]:
+        return self._tables.get(table, {})
+
+    def keep(self, table: str, rows: dict[SqlValue, Row]) -> None:
+        self._tables[table] = rows
+
+    def forget(self) -> None:
+        self._tables.clear()
+
+
 class KeyedRows:
     """The rows of one table that a batch reads or changes, by the table's unique ``key``."""
 
@@ -26,6 +50,7 @@ class KeyedRows:
         self.tx, self.table, self.key, self.columns = tx, table, key, tuple(columns)
         self._values = itemgetter(*self.columns)
         self._rows: dict[SqlValue, Row] = {}
+        self._kept = tx.kept.of(table) if tx.kept is not None else {}
         self._changed: dict[SqlValue, None] = {}  # insertion-ordered set
         names = ", ".join(self.columns)
         self._select = f"SELECT {key}, {names} FROM {table} WHERE {key} IN "
@@ -36,12 +61,18 @@ class KeyedRows:
 
     def load(self, keys: Iterable[SqlValue]) -> None:
         """Read the stored rows of ``keys`` (those not read yet); keys without a row are absent."""
-        wanted = [key for key in dict.fromkeys(keys) if key not in self._rows]
+        rows, kept, wanted = self._rows, self._kept, []
+        for key in dict.fromkeys(keys):
+            if key not in rows:
+                if (row := kept.get(key)) is not None:
+                    rows[key] = row
+                else:
+                    wanted.append(key)
         for start in range(0, len(wanted), IN_CHUNK):
             chunk = wanted[start:start + IN_CHUNK]
             sql = f"{self._select}({', '.join('?' * len(chunk))})"
             for key, *values in self.tx.query(sql, chunk):
-                self._rows[key] = dict(zip(self.columns, values, strict=True))
+                rows[key] = dict(zip(self.columns, values, strict=True))
 
     def get(self, key: SqlValue) -> Row | None:
         """The row of ``key`` as changed so far (None: no such row). Call ``changed`` after
@@ -58,6 +89,8 @@ class KeyedRows:
 
     def flush(self) -> None:
         """Write every new or changed row, in the order first changed."""
+        if self.tx.kept is not None:
+            self.tx.kept.keep(self.table, self._rows)
         if self._changed:
             values, rows = self._values, self._rows
             self.tx.executemany(self._upsert, [(key, *values(rows[key])) for key in self._changed])

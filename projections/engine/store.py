@@ -20,7 +20,10 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from projections.engine.rows import KeptRows
 
 SqlValue = str | int | float | None
 Row = tuple[Any, ...]
@@ -42,6 +45,8 @@ class Tx(Protocol):
     """One open transaction on one generation of the read models."""
 
     generation: int
+    kept: KeptRows | None
+    """Rows kept from the writer's last batch (``projections.engine.rows``); None: none."""
 
     def table(self, name: str) -> str: ...
     def exists(self, name: str) -> bool: ...
@@ -125,6 +130,7 @@ class SqliteTx:
 
     def __init__(self, connection: sqlite3.Connection, generation: int) -> None:
         self.connection, self.generation = connection, generation
+        self.kept: KeptRows | None = None
 
     def table(self, name: str) -> str:
         return table_name(self.generation, name)

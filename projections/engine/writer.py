@@ -26,6 +26,7 @@ from projections.engine.bulk import bulk_work
 from projections.engine.catalog import projectors
 from projections.engine.projector import apply_batch
 from projections.engine.reading import recorded
+from projections.engine.rows import KeptRows
 from projections.engine.store import StoreOpener
 
 log = logging.getLogger(__name__)
@@ -58,14 +59,14 @@ def _serve(connection: Connection, opener: StoreOpener, names: Sequence[str],
     except Exception as error:  # PostgreSQL unreachable, say
         _report(connection, error)
         return
-    models = projectors(names)
+    models, kept = projectors(names), KeptRows()
     try:
         with bulk_work(), contextlib.suppress(EOFError):
             while (work := connection.recv()) is not None:
                 first, bodies = work
                 sequences = range(first, first + len(bodies))
                 try:
-                    apply_batch(store, models, recorded(sequences, bodies), generation)
+                    apply_batch(store, models, recorded(sequences, bodies), generation, kept)
                 except Exception as error:
                     _report(connection, error)
                     return

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from events.lifecycle import DeadlineExtended, ExtensionRefused, ExtensionRequested, FixVerified
-from projections.engine.projector import Recorded
+from projections.engine.projector import Index, Recorded
 from projections.engine.store import ReadStore, Tx
 
 
@@ -52,6 +52,7 @@ class ExtensionRequest:
 class ExtensionsProjector:
     name = "extensions"
     version = 1
+    indexes: Sequence[Index] = ()
 
     def create(self, tx: Tx) -> None:
         table = tx.table("extension_requests")
@@ -60,6 +61,7 @@ class ExtensionsProjector:
                    " requested_at TEXT NOT NULL, current_deadline TEXT NOT NULL,"
                    " deadline TEXT NOT NULL, reason TEXT NOT NULL, state TEXT NOT NULL,"
                    " decided_by TEXT, decided_at TEXT, decision_reason TEXT)")
+        # Not one of ``indexes``: settling a request updates by it while applying.
         tx.execute(f"CREATE INDEX {table}_problem ON {table} (problem_id, state)")
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:

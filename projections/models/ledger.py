@@ -30,10 +30,10 @@ from events.recorded import RecordedEvent
 from events.status import DEADLINE_RUNS, is_overdue, status_after
 from events.supervision import DeadlineWarningRaised, FilingSubmitted, ReboundSuspected
 from events.vocabulary import Channel, Filing, Plan, ProblemStatus, WarningLevel
-from projections.engine.projector import Recorded
+from projections.engine.projector import Index, Recorded
 from projections.engine.rows import KeyedRows, Row
 from projections.engine.store import ReadStore, Tx
-from projections.models.facts import notice_counter
+from projections.models.facts import notice_counter, reported_before
 from projections.models.supervision import NoticeLine, read_notices
 
 COLUMNS = ("序号", "执法问题", "执法案例", "整改措施", "整改时限", "责任部门", "责任领导", "备注")
@@ -120,6 +120,7 @@ class LedgerProjector:
     name = "ledger"
     version = 4
     """3: the unit's proposals fill rows, 填报时间 is the filing's date. 4: typical cases."""
+    indexes: Sequence[Index] = (Index("ledger_rows_by_unit", "ledger_rows", "unit, no"),)
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('ledger_rows')} (position INTEGER PRIMARY KEY,"
@@ -131,8 +132,6 @@ class LedgerProjector:
                    " warning TEXT, rebound INTEGER NOT NULL DEFAULT 0,"
                    " notice_overdue INTEGER NOT NULL DEFAULT 0, deadline_text TEXT,"
                    " proposal TEXT, typical INTEGER NOT NULL DEFAULT 0)")
-        tx.execute(f"CREATE INDEX {tx.table('ledger_rows_by_unit')}"
-                   f" ON {tx.table('ledger_rows')} (unit, no)")
         tx.execute(f"CREATE TABLE {tx.table('ledger_units')} (unit TEXT PRIMARY KEY,"
                    " first_position INTEGER NOT NULL, reported INTEGER NOT NULL,"
                    " filed_by TEXT, phone TEXT, last_changed TEXT NOT NULL, filed_on TEXT)")
@@ -141,8 +140,7 @@ class LedgerProjector:
         units = KeyedRows(tx, tx.table("ledger_units"), "unit", _UNIT_COLUMNS)
         units.load(r.event.unit for r in batch)
         rows = KeyedRows(tx, tx.table("ledger_rows"), "problem_id", _ROW_COLUMNS)
-        rows.load(r.problem for r in batch
-                  if r.problem and not isinstance(r.event, ProblemReported))
+        rows.load(reported_before(batch))
         for recorded in batch:
             event, day = recorded.event, recorded.day
             if isinstance(event, FilingSubmitted):

@@ -13,7 +13,7 @@ from datetime import date
 
 from events.supervision import MechanismAdopted
 from events.vocabulary import Category, MechanismKind
-from projections.engine.projector import Recorded
+from projections.engine.projector import Index, Recorded
 from projections.engine.store import ReadStore, Tx
 
 
@@ -35,6 +35,7 @@ class MechanismsProjector:
 
     name = "mechanisms"
     version = 1
+    indexes: Sequence[Index] = ()
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('mechanisms')} (position INTEGER PRIMARY KEY,"

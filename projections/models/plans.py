@@ -9,7 +9,7 @@ from datetime import date
 
 from events.supervision import PlanFiled
 from events.vocabulary import PlanKind
-from projections.engine.projector import Recorded
+from projections.engine.projector import Index, Recorded
 from projections.engine.store import ReadStore, Tx
 
 PARTS = ("content", "goals", "measures", "schedule", "responsible")
@@ -38,6 +38,7 @@ class PlansProjector:
 
     name = "plans"
     version = 1
+    indexes: Sequence[Index] = ()
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('plans')} (unit TEXT NOT NULL, kind TEXT NOT NULL,"

@@ -25,10 +25,10 @@ from events.recorded import RecordedEvent
 from events.status import is_overdue, status_after
 from events.supervision import ReboundSuspected
 from events.vocabulary import ProblemStatus, Satisfaction, Via
-from projections.engine.projector import Recorded
+from projections.engine.projector import Index, Recorded
 from projections.engine.rows import KeyedRows, Row
 from projections.engine.store import ReadStore, Tx
-from projections.models.facts import local_date, notice_counter
+from projections.models.facts import local_date, notice_counter, reported_before
 from projections.models.trail import Dimension
 
 _COUNTERS: dict[type, str] = {FixSentBack: "sent_back", ProblemReopened: "reopened"}
@@ -46,6 +46,7 @@ class ProblemsProjector:
 
     name = "problems"
     version = 3
+    indexes: Sequence[Index] = ()
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('problems')} (position INTEGER PRIMARY KEY,"
@@ -62,8 +63,7 @@ class ProblemsProjector:
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
         rows = KeyedRows(tx, tx.table("problems"), "problem_id", _COLUMNS)
-        rows.load(r.problem for r in batch
-                  if r.problem and not isinstance(r.event, ProblemReported))
+        rows.load(reported_before(batch))
         for recorded in batch:
             event = recorded.event
             if not recorded.problem:  # unit facts: not about one problem

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from events.supervision import SpotCheckRecorded
 from events.vocabulary import SpotCheckMethod, SpotCheckResult
-from projections.engine.projector import Recorded
+from projections.engine.projector import Index, Recorded
 from projections.engine.store import ReadStore, Tx
 
 
@@ -32,6 +32,7 @@ class SpotChecksProjector:
 
     name = "spot_checks"
     version = 1
+    indexes: Sequence[Index] = ()
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('spot_check_results')} (position INTEGER PRIMARY KEY,"

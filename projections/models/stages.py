@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from events.lifecycle import ProblemReported
 from events.status import status_after
 from events.vocabulary import ProblemStatus
-from projections.engine.projector import Recorded
+from projections.engine.projector import Index, Recorded
 from projections.engine.rows import KeyedRows
 from projections.engine.store import ReadStore, Tx
+from projections.models.facts import reported_before
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class StagesProjector:
 
     name = "stages"
     version = 1
+    indexes: Sequence[Index] = ()
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('stage_now')} (problem_id TEXT PRIMARY KEY,"
@@ -43,8 +44,7 @@ class StagesProjector:
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
         now = KeyedRows(tx, tx.table("stage_now"), "problem_id", ("status", "since"))
-        now.load(r.problem for r in batch
-                 if r.problem and not isinstance(r.event, ProblemReported))
+        now.load(reported_before(batch))
         stays: dict[tuple[str, str], int] = {}
         for recorded in batch:
             event, key = recorded.event, recorded.problem

@@ -25,7 +25,7 @@ from events.supervision import (
     SpotCheckSelected,
 )
 from events.vocabulary import Filing, Notice, Trigger, WarningLevel, Watched
-from projections.engine.projector import Recorded
+from projections.engine.projector import Index, Recorded
 from projections.engine.store import ReadStore, SqlValue, Tx
 from projections.models.facts import CHINA_TIME
 
@@ -129,6 +129,7 @@ class SupervisionProjector:
 
     name = "supervision"
     version = 3
+    indexes: Sequence[Index] = ()
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('notices')} (position INTEGER PRIMARY KEY,"

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from events.lifecycle import ProblemEvent, ProblemReported, parse_event
-from projections.engine.projector import Recorded
+from events.lifecycle import ProblemEvent, parse_event
+from projections.engine.projector import Index, Recorded
 from projections.engine.rows import KeyedRows
 from projections.engine.store import ReadStore, SqlValue, Tx
+from projections.models.facts import reported_before
 
 
 def chained(previous: str, body: bytes) -> str:
@@ -52,21 +53,19 @@ class TimelineProjector:
 
     name = "timeline"
     version = 1
+    indexes: Sequence[Index] = (Index("timeline_by_problem", "timeline", "problem_id, position"),)
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('timeline')} (position INTEGER PRIMARY KEY,"
                    " problem_id TEXT NOT NULL, version INTEGER NOT NULL, type TEXT NOT NULL,"
                    " actor TEXT NOT NULL, occurred_at TEXT NOT NULL, body TEXT NOT NULL,"
                    " digest TEXT NOT NULL)")
-        tx.execute(f"CREATE INDEX {tx.table('timeline_by_problem')}"
-                   f" ON {tx.table('timeline')} (problem_id, position)")
         tx.execute(f"CREATE TABLE {tx.table('timeline_heads')} (problem_id TEXT PRIMARY KEY,"
                    " version INTEGER NOT NULL, digest TEXT NOT NULL)")
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
         heads = KeyedRows(tx, tx.table("timeline_heads"), "problem_id", ("version", "digest"))
-        heads.load(r.problem for r in batch
-                   if r.problem and not isinstance(r.event, ProblemReported))
+        heads.load(reported_before(batch))
         entries: list[tuple[SqlValue, ...]] = []
         for recorded in batch:
             event, key = recorded.event, recorded.problem

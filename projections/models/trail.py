@@ -25,10 +25,10 @@ from events.lifecycle import (
 from events.recorded import RecordedEvent
 from events.status import is_overdue, status_after
 from events.vocabulary import ProblemStatus
-from projections.engine.projector import Recorded
+from projections.engine.projector import Index, Recorded
 from projections.engine.rows import KeyedRows, Row
 from projections.engine.store import ReadStore, Tx
-from projections.models.facts import notice_counter
+from projections.models.facts import notice_counter, reported_before
 
 Dimension = Literal["leader", "department", "unit"]
 _COUNTERS: dict[type, str] = {FixSentBack: "sent_back", ProblemReopened: "reopened"}
@@ -70,6 +70,8 @@ class TrailProjector:
 
     name = "trail"
     version = 2
+    indexes: Sequence[Index] = (
+        Index("trail_actions_by_actor", "trail_actions", "actor, position"),)
 
     def create(self, tx: Tx) -> None:
         tx.execute(f"CREATE TABLE {tx.table('trail_problems')} (position INTEGER PRIMARY KEY,"
@@ -84,8 +86,6 @@ class TrailProjector:
         tx.execute(f"CREATE TABLE {tx.table('trail_actions')} (position INTEGER PRIMARY KEY,"
                    " actor TEXT NOT NULL, occurred_at TEXT NOT NULL, type TEXT NOT NULL,"
                    " problem_id TEXT NOT NULL, unit TEXT NOT NULL, via TEXT NOT NULL)")
-        tx.execute(f"CREATE INDEX {tx.table('trail_actions_by_actor')}"
-                   f" ON {tx.table('trail_actions')} (actor, position)")
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
         tx.executemany(f"INSERT INTO {tx.table('trail_actions')} VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -93,8 +93,7 @@ class TrailProjector:
                          r.event.type, r.problem, r.event.unit, r.event.via.value)
                         for r in batch])
         problems = KeyedRows(tx, tx.table("trail_problems"), "problem_id", _PROBLEM_COLUMNS)
-        problems.load(r.problem for r in batch
-                      if r.problem and not isinstance(r.event, ProblemReported))
+        problems.load(reported_before(batch))
         units = KeyedRows(tx, tx.table("trail_units"), "unit", _UNIT_COLUMNS)
         units.load(r.event.unit for r in batch
                    if not r.problem and notice_counter(r.event) is not None)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from events.recorded import RecordedEvent
 from projections.engine.catalog import PROJECTORS, projectors
+from projections.engine.postgres import PostgresStore
 from projections.engine.projector import positions, stale_models
 from projections.engine.rebuild import build_as_of, rebuild
 from projections.engine.runner import Progress, catch_up, nothing_passes, run
@@ -66,6 +67,40 @@ def test_a_rebuilt_store_equals_the_one_built_event_by_event_over_1500_events(
             assert seen_during
             assert all(seen_during)
             assert views(store, history, TODAY) == incremental
+
+    asyncio.run(scenario())
+
+
+def secondary_indexes(store: ReadStore) -> tuple[set[str], set[str]]:
+    """The live generation's secondary indexes: the projectors', and those the store has."""
+    with store.read() as tx:
+        wanted = {tx.table(index.name) for p in projectors() for index in p.indexes}
+        if isinstance(store, PostgresStore):
+            found = tx.query("SELECT indexname FROM pg_indexes WHERE schemaname = ?",
+                             (store.schema,))
+        else:
+            found = tx.query("SELECT name FROM sqlite_master WHERE type = 'index'")
+    return wanted, {str(name) for (name,) in found}
+
+
+def test_a_rebuilt_generation_has_the_secondary_indexes_a_live_one_has(
+    nats_server: EmbeddedNats, open_store: StoreFactory
+) -> None:
+    history = random_history(random.Random(8), 400)
+    store = open_store()
+
+    async def scenario() -> None:
+        async with events_stream(nats_server.url) as stream:
+            await stream.publish(history)
+            await catch_up(stream.js, store, projectors())
+            wanted, found = secondary_indexes(store)
+            assert len(wanted) == 3
+            assert wanted <= found
+            # Batches of 100: the writer process applies them, the indexes come at the end.
+            await rebuild(stream.js, store, batch_size=100)
+            wanted, found = secondary_indexes(store)
+            assert wanted <= found
+            assert all(name.startswith(f"g{store.live_generation()}_") for name in wanted)
 
     asyncio.run(scenario())
 

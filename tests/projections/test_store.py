@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
 import pytest
@@ -9,10 +10,12 @@ import pytest
 from events.recorded import RecordedEvent
 from projections.engine.catalog import PROJECTORS, projectors
 from projections.engine.projector import Recorded, RewindNeededError, apply_batch, positions
+from projections.engine.rows import KeptRows, Row
+from projections.engine.store import ReadStore
 from projections.models.ledger import read_ledger
 from projections.models.trail import accountability
 from tests.projections.conftest import StoreFactory
-from tests.projections.stories import Story
+from tests.projections.stories import Story, random_history
 
 TODAY = date(2023, 3, 10)
 
@@ -75,3 +78,48 @@ def test_readers_see_the_live_generation_until_a_new_one_is_made_live(
 
     assert len(read_ledger(reader, TODAY)[0].rows) == 3
     assert reader.live_generation() == fresh
+
+
+KEYS = {"ledger_rows": "problem_id", "ledger_units": "unit", "problems": "problem_id",
+        "trail_problems": "problem_id", "trail_units": "unit", "timeline_heads": "problem_id",
+        "stage_now": "problem_id"}
+"""Every table whose rows a writer keeps between batches, and its key."""
+
+
+def kept_and_stored(store: ReadStore, kept: KeptRows) -> list[tuple[Row, Row | None]]:
+    """Each row ``kept`` holds, beside the same row as stored."""
+    pairs: list[tuple[Row, Row | None]] = []
+    with store.read() as tx:
+        for table, key in KEYS.items():
+            for value, row in kept.of(tx.table(table)).items():
+                columns = ", ".join(row)
+                found = tx.query(f"SELECT {columns} FROM {tx.table(table)} WHERE {key} = ?",
+                                 (value,))
+                pairs.append((row, dict(zip(row, found[0], strict=True)) if found else None))
+    return pairs
+
+
+def test_the_rows_a_writer_keeps_between_batches_are_those_stored(
+    open_store: StoreFactory,
+) -> None:
+    store, kept = open_store(), KeptRows()
+    batch = recorded(random_history(random.Random(4), 1200))
+    for start in range(0, len(batch), 150):
+        apply_batch(store, projectors(), batch[start:start + 150], kept=kept)
+        pairs = kept_and_stored(store, kept)
+        assert all(kept_row == stored for kept_row, stored in pairs)
+    assert len(pairs) > 100
+
+
+def test_a_failed_batch_forgets_the_rows_kept(open_store: StoreFactory) -> None:
+    store, kept, batch = open_store(), KeptRows(), recorded(three_reports())
+    apply_batch(store, projectors(), batch[:1], kept=kept)
+    with store.read() as tx:
+        problems = tx.table("problems")
+    assert kept.of(problems)
+    apply_batch(store, projectors()[:1], batch[1:2])  # the ledger alone goes ahead
+
+    with pytest.raises(RewindNeededError):
+        apply_batch(store, projectors(), batch[2:], kept=kept)
+
+    assert not kept.of(problems)
