@@ -1,8 +1,5 @@
 """Intake throughput: raw JetStream publish versus submission → event store → EVENTS.
 
-Both are published by a process of their own, as the gateways publish in ``rectify up``: the
-pipeline's process does only the pipeline's work.
-
 Run ``python -m benchmarks.intake [--count 10000] [--data-dir DIR]``. Progress goes to stderr,
 a summary to stdout, and the last line of stdout is one JSON object with ``end_to_end_per_s``,
 ``raw_per_s``, ``ratio`` and ``count``.
@@ -14,16 +11,12 @@ import argparse
 import asyncio
 import contextlib
 import json
-import multiprocessing
-import multiprocessing.process
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from multiprocessing.sharedctypes import Synchronized
-from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 
 import nats
@@ -45,8 +38,6 @@ BENCH_SUBJECT = "bench.intake"
 CHANNEL = Channel.WEBSITE
 POLL_SECONDS = 0.05
 PROGRESS_SECONDS = 1.0
-SHOWN_EVERY = 500
-"""The publisher tells its progress every so many messages (each time takes a lock)."""
 
 
 def submission_bytes(index: int, run: str) -> bytes:
@@ -103,115 +94,29 @@ async def progress(label: str, counts: Counts,
             await task
 
 
-@dataclass(frozen=True)
-class Batch:
-    """What the publisher process sends: ``count`` messages to ``subject``."""
-
-    subject: str
-    count: int
-    run: str | None
-    """None: one submission again and again, each with its own message id (raw); else the
-    run's ``count`` distinct submissions, keyed as the gateway keys them (end to end)."""
-
-    def payloads(self) -> list[tuple[str, bytes]]:
-        if self.run is None:
-            payload = submission_bytes(0, "raw")
-            return [(f"bench:{i}", payload) for i in range(self.count)]
-        return [(intake_key(CHANNEL, f"bench-{self.run}-{i:07d}"), submission_bytes(i, self.run))
-                for i in range(self.count)]
+async def publish_all(js: JetStreamContext, subject: str, payloads: Iterator[tuple[str, bytes]],
+                      counts: Counts) -> None:
+    """publish_async every payload (with its Nats-Msg-Id), then wait for every ack."""
+    futures = []
+    for msg_id, payload in payloads:
+        futures.append(await js.publish_async(subject, payload, headers={HEADER_MSG_ID: msg_id}))
+        counts.published += 1
+    for future in futures:
+        await future
+        counts.acked += 1
 
 
-@dataclass(frozen=True)
-class Signals:
-    """Between this process and the publisher: when to start, and how far it got."""
-
-    ready: EventType
-    go: EventType
-    published: Synchronized[int]
-    acked: Synchronized[int]
-
-
-def publish_in_child(url: str, batch: Batch, signals: Signals) -> None:
-    """The publisher process: makes its payloads, says it is ready, publishes on ``go``."""
-    asyncio.run(_publish(url, batch, signals))
-
-
-async def _publish(url: str, batch: Batch, signals: Signals) -> None:
-    payloads = batch.payloads()
-    client = await nats.connect(url, name="rectify-bench-publisher")
-    try:
-        js = client.jetstream()
-        signals.ready.set()
-        signals.go.wait()
-        futures = []
-        for n, (msg_id, payload) in enumerate(payloads, 1):
-            futures.append(await js.publish_async(batch.subject, payload,
-                                                  headers={HEADER_MSG_ID: msg_id}))
-            if n % SHOWN_EVERY == 0 or n == batch.count:
-                signals.published.value = n
-        for n, future in enumerate(futures, 1):
-            await future
-            if n % SHOWN_EVERY == 0 or n == batch.count:
-                signals.acked.value = n
-    finally:
-        await client.close()
-
-
-@dataclass
-class Publisher:
-    child: multiprocessing.process.BaseProcess
-    signals: Signals
-    counts: Counts
-
-    def start(self) -> None:
-        self.signals.go.set()
-
-    def refresh(self) -> None:
-        self.counts.published = self.signals.published.value
-        self.counts.acked = self.signals.acked.value
-
-    def failed(self) -> bool:
-        return not self.child.is_alive() and self.child.exitcode != 0
-
-    async def finished(self) -> None:
-        """Every message published and acknowledged, or the publisher's failure raised."""
-        await asyncio.to_thread(self.child.join)
-        self.refresh()
-        if self.child.exitcode != 0:
-            raise RuntimeError(f"the publisher process failed (exit code {self.child.exitcode})")
-
-
-@contextlib.asynccontextmanager
-async def publisher(url: str, batch: Batch, counts: Counts) -> AsyncIterator[Publisher]:
-    """A process of its own publishes ``batch`` (as the gateways do in ``rectify up``: they are
-    not in casework's process); ``start()`` sets it going once it has its payloads ready."""
-    context = multiprocessing.get_context("spawn")
-    signals = Signals(context.Event(), context.Event(), context.Value("q", 0),
-                      context.Value("q", 0))
-    child = context.Process(target=publish_in_child, args=(url, batch, signals), daemon=True)
-    child.start()
-    try:
-        if not await asyncio.to_thread(signals.ready.wait, 120):
-            raise RuntimeError("the publisher process did not get ready")
-        yield Publisher(child, signals, counts)
-    finally:
-        if child.is_alive():
-            child.terminate()
-        await asyncio.to_thread(child.join)
-
-
-async def raw_publish(js: JetStreamContext, url: str, count: int) -> float:
+async def raw_publish(js: JetStreamContext, count: int, payload: bytes) -> float:
     """Messages per second of plain publish_async to a file-stored stream on the same server."""
     with contextlib.suppress(NotFoundError):
         await js.delete_stream(BENCH_STREAM)
     await js.add_stream(StreamConfig(name=BENCH_STREAM, subjects=["bench.>"],
                                      storage=StorageType.FILE))
     counts = Counts()
-    async with publisher(url, Batch(BENCH_SUBJECT, count, None), counts) as sender, \
-            progress("raw", counts, _async(sender.refresh)):
+    async with progress("raw", counts):
         start = time.perf_counter()
-        sender.start()
-        await sender.finished()
+        await publish_all(js, BENCH_SUBJECT,
+                          ((f"bench:{i}", payload) for i in range(count)), counts)
         elapsed = time.perf_counter() - start
     info = await js.stream_info(BENCH_STREAM)
     if info.state.messages != count:
@@ -220,42 +125,35 @@ async def raw_publish(js: JetStreamContext, url: str, count: int) -> float:
     return count / elapsed
 
 
-def _async(call: Callable[[], None]) -> Callable[[], Awaitable[None]]:
-    async def called() -> None:
-        call()
-    return called
-
-
-async def end_to_end(runtime: Runtime, js: JetStreamContext, url: str, count: int, run: str,
+async def end_to_end(runtime: Runtime, js: JetStreamContext, count: int, run: str,
                      patience: float) -> float:
     """Messages per second from the first INTAKE publish until EVENTS holds ``count`` events."""
     base = (await js.stream_info(EVENTS_STREAM)).state.last_seq
     deliveries_before = await _deliveries(js)
     target = base + count
+    payloads = [(intake_key(CHANNEL, f"bench-{run}-{i:07d}"), submission_bytes(i, run))
+                for i in range(count)]
     counts = Counts()
-    batch = Batch(f"intake.{CHANNEL.value}", count, run)
-    async with publisher(url, batch, counts) as sender:
 
-        async def refresh() -> None:
-            sender.refresh()
-            counts.recorded = await runtime.store.run(runtime.casework.position) - base
-            counts.relayed = runtime.relay.published - base
+    async def refresh() -> None:
+        counts.recorded = await runtime.store.run(runtime.casework.position) - base
+        counts.relayed = runtime.relay.published - base
 
-        async with progress("end to end", counts, refresh):
-            start = time.perf_counter()
-            sender.start()
-            deadline = start + patience
-            last_seq = base
-            while last_seq < target:
-                if sender.failed():
-                    await sender.finished()  # a failed publish ends the run
-                if time.perf_counter() > deadline:
-                    raise TimeoutError(f"EVENTS reached {last_seq - base} of {count} in "
-                                       f"{patience}s")
-                await asyncio.sleep(POLL_SECONDS)
-                last_seq = (await js.stream_info(EVENTS_STREAM)).state.last_seq
-            elapsed = time.perf_counter() - start
-            await sender.finished()
+    async with progress("end to end", counts, refresh):
+        start = time.perf_counter()
+        publisher = asyncio.create_task(
+            publish_all(js, f"intake.{CHANNEL.value}", iter(payloads), counts))
+        deadline = start + patience
+        last_seq = base
+        while last_seq < target:
+            if publisher.done():
+                publisher.result()  # a failed publish ends the run
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"EVENTS reached {last_seq - base} of {count} in {patience}s")
+            await asyncio.sleep(POLL_SECONDS)
+            last_seq = (await js.stream_info(EVENTS_STREAM)).state.last_seq
+        elapsed = time.perf_counter() - start
+        await publisher
     counts.relayed = last_seq - base
     if last_seq != target:
         raise RuntimeError(f"EVENTS went to {last_seq - base}, expected exactly {count}")
@@ -281,15 +179,14 @@ async def bench(count: int, data_dir: Path, patience: float,
         log(f"pipeline up: nats {runtime.nats_url}, store in {data_dir}")
         # Each part's bus user may do only its own work: the benchmark makes its stream and
         # publishes to INTAKE as the administrator.
-        url = runtime.url_for("admin")
-        admin = await nats.connect(url, name="rectify-bench")
+        admin = await nats.connect(runtime.url_for("admin"), name="rectify-bench")
         try:
             js = admin.jetstream()
             log(f"raw JetStream publish_async of {count} messages to {BENCH_STREAM} …")
-            raw = await raw_publish(js, url, count)
+            raw = await raw_publish(js, count, submission_bytes(0, run))
             log(f"end to end: {count} submissions to {INTAKE_STREAM} until {EVENTS_STREAM}"
                 " has them …")
-            e2e = await end_to_end(runtime, js, url, count, run, patience)
+            e2e = await end_to_end(runtime, js, count, run, patience)
         finally:
             await admin.close()
     return {"end_to_end_per_s": round(e2e, 1), "raw_per_s": round(raw, 1),

@@ -2,11 +2,11 @@
 
 Notification N is published with ``Nats-Expected-Last-Sequence: N-1``, ``Nats-Msg-Id`` = the
 event id and the relay's seal, so JetStream itself guarantees stream sequence N == notification
-N: no gap, no reorder, no duplicate; two pages are in flight at once, since JetStream stores
-them in the order sent. The stream's last sequence is the relay's bookkeeping, but
-never taken on trust: at start the last ``CHECK_AT_START`` messages, and after any refused
-publish every message the relay did not see acknowledged, are compared with the store. A message
-the store did not write there (forged, altered) stops the relay, naming its sequence.
+N: no gap, no reorder, no duplicate. The stream's last sequence is the relay's bookkeeping, but
+never taken on trust: at start the last ``CHECK_AT_START`` messages, and after any refused or
+unacknowledged publish every message the relay did not see acknowledged, are compared with the
+store. A message the store did not write there (forged, altered) stops the relay, naming its
+sequence.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
 from collections.abc import Sequence
 
 from eventsourcing.persistence import Notification
@@ -33,9 +32,8 @@ from services.relay.message import Outgoing, compare, outgoing
 log = logging.getLogger(__name__)
 
 PAGE = 1000
-PAGES_IN_FLIGHT = 2
-"""The next page is read, sealed and sent while JetStream still stores the last one."""
 ACK_WAIT_SECONDS = 10.0
+"""How long a page's acknowledgements may take before it counts as refused."""
 IDLE_POLL_SECONDS = 0.5
 CHECK_AT_START = 100
 
@@ -47,9 +45,6 @@ class Relay:
                  key: SealKey) -> None:
         self.casework, self.store, self.js, self.key = casework, store, js, key
         self.published = 0
-        """The last position JetStream acknowledged."""
-        self.sent = 0
-        """The last position handed to NATS, acknowledged or not yet."""
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -64,29 +59,22 @@ class Relay:
         """Publish until cancelled."""
         last = await self.stream_position()
         await self.check(max(1, last - CHECK_AT_START + 1), last)
-        self.published = self.sent = last
-        in_flight: deque[list[asyncio.Future[PubAck]]] = deque()
-        try:
-            while True:
-                # Cleared before the store is asked: a wake while it answers is not lost (it
-                # would leave what was just recorded waiting for the next poll).
-                self._wake.clear()
-                store_position = await self.store.run(self.casework.position)
-                if store_position < self.published:
-                    raise StreamAheadOfStoreError(stream_last=self.published,
-                                                  store_position=store_position)
-                if store_position > self.sent and len(in_flight) < PAGES_IN_FLIGHT:
-                    page = await self.store.run(
-                        self.casework.recorder.select_notifications, self.sent + 1, PAGE)
-                    in_flight.append(await self._send(page))
-                elif in_flight:
-                    await self._settle(in_flight)
-                else:
-                    await self._idle()
-        finally:
-            for acks in in_flight:
-                for ack in acks:
-                    ack.cancel()
+        self.published = last
+        while True:
+            # Cleared before the store is asked: a wake while it answers is not lost (it would
+            # leave what was just recorded waiting for the next poll).
+            self._wake.clear()
+            store_position = await self.store.run(self.casework.position)
+            if store_position < self.published:
+                raise StreamAheadOfStoreError(stream_last=self.published,
+                                              store_position=store_position)
+            if store_position == self.published:
+                await self._idle()
+                continue
+            page = await self.store.run(
+                self.casework.recorder.select_notifications, self.published + 1, PAGE
+            )
+            await self._publish(page)
 
     async def check(self, first: int, last: int) -> None:
         """Every message of EVENTS from ``first`` to ``last`` is the store's, or the relay halts."""
@@ -118,32 +106,22 @@ class Relay:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
 
-    async def _send(self, page: Sequence[Notification]) -> list[asyncio.Future[PubAck]]:
-        """Publish a page without waiting for JetStream; the futures of its acknowledgements."""
-        if page[0].id != self.sent + 1:
-            raise PositionGapError(published=self.sent, next_position=page[0].id)
+    async def _publish(self, page: Sequence[Notification]) -> None:
+        if page[0].id != self.published + 1:
+            raise PositionGapError(published=self.published, next_position=page[0].id)
         acks = [await self._publish_one(self.outgoing(n)) for n in page]
-        self.sent = page[-1].id
-        return acks
-
-    async def _settle(self, in_flight: deque[list[asyncio.Future[PubAck]]]) -> None:
-        """Wait for the oldest page's acknowledgements (nats-py's futures have no deadline of
-        their own); if one is refused or late, compare the stream with the store."""
         try:
-            results = await asyncio.wait_for(asyncio.gather(*in_flight.popleft()),
-                                             ACK_WAIT_SECONDS)
+            # nats-py's publish_async futures have no deadline of their own: acknowledgements
+            # lost with a dying server would leave the relay waiting for good.
+            results = await asyncio.wait_for(asyncio.gather(*acks), ACK_WAIT_SECONDS)
         except (APIError, TimeoutError) as failed:  # TimeoutError: nats-py's and asyncio's
             # A publish was lost, or someone else published: what EVENTS now holds beyond what
-            # was acknowledged must be the store's own, or the relay stops right here. What is
-            # still in flight lands or fails first, so that the stream holds still meanwhile.
+            # was acknowledged must be the store's own, or the relay stops right here.
             log.warning("relay publish failed (%s); checking the stream against the store",
                         failed or type(failed).__name__)
-            for acks in in_flight:
-                await asyncio.wait(acks, timeout=ACK_WAIT_SECONDS)
-            in_flight.clear()
             last = await self.stream_position()
             await self.check(self.published + 1, last)
-            self.published = self.sent = last
+            self.published = last
             return
         self.published = int(results[-1].seq)
 
