@@ -238,4 +238,3 @@ class CaseworkService:
             return refusal("unknown_tracking_number", "没有这个查询编号的问题",
                            "no problem has this tracking number")
         return Reply(ok=True, problem_id=problem_id)
-
