@@ -28,6 +28,12 @@ from services.intake.web import web_router
 from services.intake.wechat import wechat_router
 from services.runtime.config import IntakeSettings
 
+KEEP_ALIVE_SECONDS = 65
+"""How long an idle kept-alive connection stays open. Longer than clients and proxies keep one
+idle (httpx 5 s, nginx's and load balancers' 60 s): at equal times the server closed a
+connection just as a client sent its next request on it, and that request was lost to the client
+(one ReadError in 12,000 reports at 200/s). A new connection must still finish its first request
+within the request deadline (``deadline.py``), so idling costs an attacker a whole request."""
 
 def create_app(gateway: Gateway, settings: IntakeSettings) -> FastAPI:
     app = FastAPI(title="rectify 问题举报 / intake API", version="1",
@@ -97,7 +103,7 @@ async def serving(app: FastAPI, settings: IntakeSettings) -> AsyncIterator[str]:
     host, port, tls = settings.host, settings.http_port, settings.tls_cert is not None
     server = _EmbeddedServer(uvicorn.Config(
         app, host=host, port=port, log_level="warning", lifespan="off", access_log=False,
-        http=with_deadline(settings.request_timeout), timeout_keep_alive=5,
+        http=with_deadline(settings.request_timeout), timeout_keep_alive=KEEP_ALIVE_SECONDS,
         # Without a bound uvicorn waits for every open request at shutdown, so one browser
         # request still waiting would keep `rectify up` from stopping on SIGTERM.
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
