@@ -46,7 +46,11 @@ class KeptRows:
 class KeyedRows:
     """The rows of one table that a batch reads or changes, by the table's unique ``key``."""
 
-    def __init__(self, tx: Tx, table: str, key: str, columns: Sequence[str]) -> None:
+    def __init__(self, tx: Tx, table: str, key: str, columns: Sequence[str],
+                 fixed: Sequence[str] = ()) -> None:
+        """``fixed``: columns a row gets when added and never changes (a problem's position,
+        its unit), left out of the upsert's ``SET``: setting a table's ``INTEGER PRIMARY
+        KEY`` to its own value cost SQLite a few per cent of a rebuild's apply."""
         self.tx, self.table, self.key, self.columns = tx, table, key, tuple(columns)
         self._values = itemgetter(*self.columns)
         self._rows: dict[SqlValue, Row] = {}
@@ -54,7 +58,8 @@ class KeyedRows:
         self._changed: dict[SqlValue, None] = {}  # insertion-ordered set
         names = ", ".join(self.columns)
         self._select = f"SELECT {key}, {names} FROM {table} WHERE {key} IN "
-        updates = ", ".join(f"{column} = excluded.{column}" for column in self.columns)
+        updates = ", ".join(f"{column} = excluded.{column}" for column in self.columns
+                            if column not in fixed)
         self._upsert = (f"INSERT INTO {table} ({key}, {names})"
                         f" VALUES ({', '.join('?' * (len(self.columns) + 1))})"
                         f" ON CONFLICT ({key}) DO UPDATE SET {updates}")

@@ -20,6 +20,9 @@ if TYPE_CHECKING:  # the engine reads local_date from here
     from projections.engine.projector import Recorded
 
 CHINA_TIME = timezone(timedelta(hours=8), "CST")
+SET_AT_REPORT = ("position", "unit")
+"""The columns of a one-row-per-problem table that its report sets for good (``KeyedRows``'s
+``fixed``)."""
 
 
 def local_date(moment: datetime) -> date:

@@ -33,7 +33,7 @@ from events.vocabulary import Channel, Filing, Plan, ProblemStatus, WarningLevel
 from projections.engine.projector import Index, Recorded
 from projections.engine.rows import KeyedRows, Row
 from projections.engine.store import ReadStore, Tx
-from projections.models.facts import notice_counter, reported_before
+from projections.models.facts import SET_AT_REPORT, notice_counter, reported_before
 from projections.models.supervision import NoticeLine, read_notices
 
 COLUMNS = ("序号", "执法问题", "执法案例", "整改措施", "整改时限", "责任部门", "责任领导", "备注")
@@ -139,7 +139,7 @@ class LedgerProjector:
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
         units = KeyedRows(tx, tx.table("ledger_units"), "unit", _UNIT_COLUMNS)
         units.load(r.event.unit for r in batch)
-        rows = KeyedRows(tx, tx.table("ledger_rows"), "problem_id", _ROW_COLUMNS)
+        rows = KeyedRows(tx, tx.table("ledger_rows"), "problem_id", _ROW_COLUMNS, SET_AT_REPORT)
         rows.load(reported_before(batch))
         for recorded in batch:
             event, day = recorded.event, recorded.day

@@ -28,7 +28,7 @@ from events.vocabulary import ProblemStatus, Satisfaction, Via
 from projections.engine.projector import Index, Recorded
 from projections.engine.rows import KeyedRows, Row
 from projections.engine.store import ReadStore, Tx
-from projections.models.facts import local_date, notice_counter, reported_before
+from projections.models.facts import SET_AT_REPORT, local_date, notice_counter, reported_before
 from projections.models.trail import Dimension
 
 _COUNTERS: dict[type, str] = {FixSentBack: "sent_back", ProblemReopened: "reopened"}
@@ -62,7 +62,7 @@ class ProblemsProjector:
                    " orders INTEGER NOT NULL DEFAULT 0)")
 
     def apply(self, tx: Tx, batch: Sequence[Recorded]) -> None:
-        rows = KeyedRows(tx, tx.table("problems"), "problem_id", _COLUMNS)
+        rows = KeyedRows(tx, tx.table("problems"), "problem_id", _COLUMNS, SET_AT_REPORT)
         rows.load(reported_before(batch))
         for recorded in batch:
             event = recorded.event

@@ -28,7 +28,7 @@ from events.vocabulary import ProblemStatus
 from projections.engine.projector import Index, Recorded
 from projections.engine.rows import KeyedRows, Row
 from projections.engine.store import ReadStore, Tx
-from projections.models.facts import notice_counter, reported_before
+from projections.models.facts import SET_AT_REPORT, notice_counter, reported_before
 
 Dimension = Literal["leader", "department", "unit"]
 _COUNTERS: dict[type, str] = {FixSentBack: "sent_back", ProblemReopened: "reopened"}
@@ -92,7 +92,8 @@ class TrailProjector:
                        [(r.position, r.event.actor, r.at,
                          r.event.type, r.problem, r.event.unit, r.event.via.value)
                         for r in batch])
-        problems = KeyedRows(tx, tx.table("trail_problems"), "problem_id", _PROBLEM_COLUMNS)
+        problems = KeyedRows(tx, tx.table("trail_problems"), "problem_id", _PROBLEM_COLUMNS,
+                             SET_AT_REPORT)
         problems.load(reported_before(batch))
         units = KeyedRows(tx, tx.table("trail_units"), "unit", _UNIT_COLUMNS)
         units.load(r.event.unit for r in batch
