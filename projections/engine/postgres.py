@@ -134,8 +134,11 @@ class PostgresStore:
         self._db.execute("DELETE FROM rectify_versions WHERE generation = %s", (generation,))
         self._db.execute("DELETE FROM rectify_generations WHERE generation = %s", (generation,))
 
-    def opener(self) -> StoreOpener:
+    def opener(self, *, checkpoints: bool = True) -> StoreOpener:
         return functools.partial(PostgresStore, self.dsn, self.schema)
+
+    def checkpoint(self) -> None:
+        """PostgreSQL checkpoints on its own."""
 
     def close(self) -> None:
         with self._lock:

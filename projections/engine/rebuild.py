@@ -55,8 +55,10 @@ async def rebuild(js: JetStreamContext, store: ReadStore, *,
     """
     generation = await asyncio.to_thread(store.new_generation)
     models = projectors()
-    opener = store.opener() if await stream_last_sequence(js) > batch_size else None
-    writer = WriterProcess(opener, generation) if opener is not None else None
+    opener = (store.opener(checkpoints=False) if await stream_last_sequence(js) > batch_size
+              else None)
+    writer = (WriterProcess(opener, generation, checkpoint=store.checkpoint)
+              if opener is not None else None)
     try:
         # Nobody reads the new generation before it is live: its secondary indexes are made
         # once its tables are filled, not kept up to date row by row.

@@ -70,8 +70,14 @@ class ReadStore(Protocol):
     def discard(self, generation: int) -> None: ...
     def close(self) -> None: ...
 
-    def opener(self) -> StoreOpener | None:
-        """How another process opens this same store (None: it cannot, as in memory)."""
+    def opener(self, *, checkpoints: bool = True) -> StoreOpener | None:
+        """How another process opens this same store (None: it cannot, as in memory).
+        ``checkpoints=False``: its commits leave the write-ahead log's checkpoints to this
+        store's ``checkpoint`` (a rebuild's writer process)."""
+
+    def checkpoint(self) -> None:
+        """Copy what is committed in the write-ahead log into the database, as far as it can
+        without waiting for anyone (nothing to do for a store without such a log)."""
 
 
 def table_name(generation: int, name: str) -> str:
@@ -123,6 +129,9 @@ def set_position(tx: Tx, projector: str, new_position: int) -> None:
 
 
 CACHE_KIB = 64 * 1024
+WAL_LIMIT_BYTES = 64 * 2**20
+"""What the write-ahead log is cut back to when it starts over: a rebuild's writer, which
+leaves checkpoints to the rebuilding process, can grow it to hundreds of MB meanwhile."""
 
 
 class SqliteTx:
@@ -153,7 +162,7 @@ class SqliteTx:
 class SqliteStore:
     """Read models in one SQLite file (or ``:memory:``), safe to share between threads."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, checkpoints: bool = True) -> None:
         self.path = str(path)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(
@@ -162,6 +171,13 @@ class SqliteStore:
         if self.path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(f"PRAGMA journal_size_limit={WAL_LIMIT_BYTES}")
+        if not checkpoints:
+            # A commit that leaves more than 1,000 pages in the log copies them into the
+            # database file and syncs both: for a rebuild's writer, whose every batch dirties
+            # most pages of the indexes keyed by problem id, a third of its commit time at
+            # 1,000,000 events. The rebuilding process, which has time to spare, does it.
+            self._db.execute("PRAGMA wal_autocheckpoint=0")
         # Replaying a campaign touches every problem's rows in several indexes keyed by
         # problem id; a cache larger than SQLite's 2 MB default keeps them (measured: about a
         # tenth faster from 100,000 events on). It is an upper bound, filled only when used.
@@ -240,8 +256,15 @@ class SqliteStore:
         self._db.execute("DELETE FROM rectify_versions WHERE generation = ?", (generation,))
         self._db.execute("DELETE FROM rectify_generations WHERE generation = ?", (generation,))
 
-    def opener(self) -> StoreOpener | None:
-        return None if self.path == ":memory:" else functools.partial(SqliteStore, self.path)
+    def opener(self, *, checkpoints: bool = True) -> StoreOpener | None:
+        if self.path == ":memory:":
+            return None
+        return functools.partial(SqliteStore, self.path, checkpoints=checkpoints)
+
+    def checkpoint(self) -> None:
+        """A passive checkpoint: never waits for a reader or writer, nor makes them wait."""
+        with self._lock:
+            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def close(self) -> None:
         with self._lock:

@@ -7,6 +7,9 @@ the rebuilding process reads the stream and checks each message's place and seal
 process decodes the bodies and applies them to the new generation, a batch at a time, while the
 next batch is read. One batch is applied while the next waits; a failure in the writer (an
 undecodable event, a full disk) ends the rebuild with the writer's own error.
+
+The writer's commits do not copy SQLite's write-ahead log into the database file (a
+checkpoint): after each batch it has committed, the rebuilding process does, in a thread.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import logging
 import multiprocessing
 import signal
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import NoReturn
@@ -84,10 +87,12 @@ def _report(connection: Connection, error: Exception) -> None:
 
 
 class WriterProcess:
-    """A writer process for one generation of ``names`` (every read model by default)."""
+    """A writer process for one generation of ``names`` (every read model by default);
+    ``checkpoint`` is called, in a thread, after each batch it has committed (one at a time)."""
 
     def __init__(self, opener: StoreOpener, generation: int,
-                 names: Sequence[str] | None = None) -> None:
+                 names: Sequence[str] | None = None,
+                 checkpoint: Callable[[], None] | None = None) -> None:
         context = multiprocessing.get_context("spawn")
         self._connection, theirs = context.Pipe()
         self._process = context.Process(
@@ -96,6 +101,8 @@ class WriterProcess:
         self._process.start()
         theirs.close()
         self._waiting = 0
+        self._checkpoint = checkpoint
+        self._checkpointing: asyncio.Task[None] | None = None
 
     async def write(self, first: int, bodies: list[bytes]) -> int | None:
         """Hand the writer the events at ``first`` on; the position the batch before reached
@@ -109,6 +116,8 @@ class WriterProcess:
         reached = await self._reached() if self._waiting else None
         await self._send(None)
         await asyncio.to_thread(self._process.join, STOP_SECONDS)
+        if self._checkpointing is not None:
+            await self._checkpointing
         self.stop()
         return reached
 
@@ -126,7 +135,16 @@ class WriterProcess:
         self._waiting -= 1
         if isinstance(answer, _Failed):
             self._raise(answer)
+        self._checkpoint_soon()
         return int(answer)
+
+    def _checkpoint_soon(self) -> None:
+        """Start a checkpoint of what the writer committed, unless one is still running."""
+        if self._checkpoint is not None and (self._checkpointing is None
+                                             or self._checkpointing.done()):
+            if self._checkpointing is not None:
+                self._checkpointing.result()  # a failed one fails the rebuild
+            self._checkpointing = asyncio.create_task(asyncio.to_thread(self._checkpoint))
 
     async def _ended(self) -> NoReturn:
         """The pipe broke: raise what the writer said before it ended, or that it ended."""
@@ -146,6 +164,8 @@ class WriterProcess:
 
     def stop(self) -> None:
         """End the writer now, whatever it is doing (the rebuild is abandoned or done)."""
+        if self._checkpointing is not None:
+            self._checkpointing.cancel()  # its thread finishes on its own
         if self._process.is_alive():
             self._process.kill()
         self._process.join(STOP_SECONDS)

@@ -151,8 +151,9 @@ def test_a_writer_killed_mid_rebuild_ends_it_with_a_clear_error_and_the_live_vie
 class _ElsewhereUnopenable(SqliteStore):
     """A store the writer process cannot open (its file's folder is gone there)."""
 
-    def opener(self) -> StoreOpener:
-        return functools.partial(SqliteStore, "/nonexistent-folder/read-models.sqlite3")
+    def opener(self, *, checkpoints: bool = True) -> StoreOpener:
+        return functools.partial(SqliteStore, "/nonexistent-folder/read-models.sqlite3",
+                                 checkpoints=checkpoints)
 
 
 def test_a_writer_that_cannot_open_the_store_ends_the_rebuild_with_the_reason(

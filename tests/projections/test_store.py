@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +12,7 @@ from events.recorded import RecordedEvent
 from projections.engine.catalog import PROJECTORS, projectors
 from projections.engine.projector import Recorded, RewindNeededError, apply_batch, positions
 from projections.engine.rows import KeptRows, Row
-from projections.engine.store import ReadStore
+from projections.engine.store import ReadStore, SqliteStore
 from projections.models.ledger import read_ledger
 from projections.models.trail import accountability
 from tests.projections.conftest import StoreFactory
@@ -123,3 +124,36 @@ def test_a_failed_batch_forgets_the_rows_kept(open_store: StoreFactory) -> None:
         apply_batch(store, projectors(), batch[2:], kept=kept)
 
     assert not kept.of(problems)
+
+
+def _fill(store: SqliteStore, megabytes: int) -> None:
+    """One transaction that leaves far more than the 1,000 pages that start a checkpoint."""
+    with store.write() as tx:
+        tx.execute("CREATE TABLE filler (n INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+        tx.executemany("INSERT INTO filler (text) VALUES (?)",
+                       [("x" * 1000,) for _ in range(megabytes * 1000)])
+
+
+@pytest.mark.parametrize("checkpoints", [True, False])
+def test_a_store_opened_without_checkpoints_leaves_them_to_the_one_that_checkpoints(
+    tmp_path: Path, checkpoints: bool
+) -> None:
+    path = tmp_path / "read-models.sqlite3"
+    rebuilding = SqliteStore(path)
+    opener = rebuilding.opener(checkpoints=checkpoints)
+    assert opener is not None
+    writer = opener()
+    empty = path.stat().st_size
+
+    _fill(writer, megabytes=8)
+    copied_at_commit = path.stat().st_size - empty
+    rebuilding.checkpoint()
+    copied = path.stat().st_size - empty
+
+    assert copied > 8_000_000, "every committed page is in the database file after a checkpoint"
+    if checkpoints:
+        assert copied_at_commit == copied, "the writer's commit copied its pages itself"
+    else:
+        assert copied_at_commit == 0, "the writer's commit left its pages in the log"
+    with writer.read() as tx:
+        assert tx.query("SELECT COUNT(*) FROM filler") == [(8000,)]
