@@ -76,8 +76,8 @@ class ReadStore(Protocol):
         store's ``checkpoint`` (a rebuild's writer process)."""
 
     def checkpoint(self) -> None:
-        """Copy what is committed in the write-ahead log into the database, as far as it can
-        without waiting for anyone (nothing to do for a store without such a log)."""
+        """Copy what is committed in the write-ahead log into the database (nothing to do for
+        a store without such a log)."""
 
 
 def table_name(generation: int, name: str) -> str:
@@ -262,9 +262,12 @@ class SqliteStore:
         return functools.partial(SqliteStore, self.path, checkpoints=checkpoints)
 
     def checkpoint(self) -> None:
-        """A passive checkpoint: never waits for a reader or writer, nor makes them wait."""
+        """Every committed page copied into the database file, and the log started over by the
+        next writer. A writer waits meanwhile: a passive checkpoint, which makes nobody wait,
+        let a rebuild's writer start its next batch before the copy was done, every time, and
+        the log grew to 1.7 GB over 1,000,000 events."""
         with self._lock:
-            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            self._db.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
 
     def close(self) -> None:
         with self._lock:
