@@ -131,7 +131,8 @@ def set_position(tx: Tx, projector: str, new_position: int) -> None:
 CACHE_KIB = 64 * 1024
 WAL_LIMIT_BYTES = 64 * 2**20
 """What the write-ahead log is cut back to when it starts over: a rebuild's writer, which
-leaves checkpoints to the rebuilding process, can grow it to hundreds of MB meanwhile."""
+leaves checkpoints to the rebuilding process, grows it by a whole batch between two of them
+(about 100 MB at 1,000,000 events)."""
 
 
 class SqliteTx:

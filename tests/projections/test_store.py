@@ -126,7 +126,7 @@ def test_a_failed_batch_forgets_the_rows_kept(open_store: StoreFactory) -> None:
     assert not kept.of(problems)
 
 
-def _fill(store: SqliteStore, megabytes: int) -> None:
+def _fill(store: ReadStore, megabytes: int) -> None:
     """One transaction that leaves far more than the 1,000 pages that start a checkpoint."""
     with store.write() as tx:
         tx.execute("CREATE TABLE filler (n INTEGER PRIMARY KEY, text TEXT NOT NULL)")
