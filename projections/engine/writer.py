@@ -140,11 +140,13 @@ class WriterProcess:
 
     def _checkpoint_soon(self) -> None:
         """Start a checkpoint of what the writer committed, unless one is still running."""
-        if self._checkpoint is not None and (self._checkpointing is None
-                                             or self._checkpointing.done()):
-            if self._checkpointing is not None:
-                self._checkpointing.result()  # a failed one fails the rebuild
-            self._checkpointing = asyncio.create_task(asyncio.to_thread(self._checkpoint))
+        if self._checkpoint is None:
+            return
+        if self._checkpointing is not None:
+            if not self._checkpointing.done():
+                return
+            self._checkpointing.result()  # a failed one fails the rebuild
+        self._checkpointing = asyncio.create_task(asyncio.to_thread(self._checkpoint))
 
     async def _ended(self) -> NoReturn:
         """The pipe broke: raise what the writer said before it ended, or that it ended."""
